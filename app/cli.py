@@ -1,0 +1,76 @@
+"""The ``syncdesk`` command line: parsing, dispatch and exit codes.
+
+Exit codes (a stable interface, see shared/DESIGN.md): 0 the command did its
+job, 1 it could not (store error, refused change, …), 2 usage error. stdout
+carries only the command's output; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from app.errors import UserError
+from app.sandbox import cli as sandbox_cli
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a subcommand's missing --db from hiding one given before it.
+    parser.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH_OR_URL",
+        help="the company store (default: $SYNCDESK_DB, else the OS user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser; each subcommand sets ``handler``."""
+    parser = argparse.ArgumentParser(
+        prog="syncdesk",
+        description="Purchase orders and supplier invoices, synced into QuickBooks Online.",
+    )
+    _db_option(parser)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        _db_option(command)
+        command.set_defaults(handler=handler)
+        return command
+
+    from app.commands import register_all
+
+    register_all(add)
+    sandbox = add("sandbox", sandbox_cli.run, "serve the QuickBooks Online sandbox on loopback")
+    sandbox_cli.add_arguments(sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_usage(sys.stderr)
+        print("syncdesk: error: name a command (the window arrives with its own issue)",
+              file=sys.stderr)
+        return 2
+    try:
+        return handler(args)
+    except UserError as exc:
+        print(f"syncdesk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,12 @@
+"""Subcommand handlers of the ``syncdesk`` command line, one module per group."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+Adder = Callable[..., argparse.ArgumentParser]
+
+
+def register_all(add: Adder) -> None:
+    """Declare every store-backed subcommand through ``add(name, handler, help)``."""
