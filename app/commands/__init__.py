@@ -10,3 +10,8 @@ Adder = Callable[..., argparse.ArgumentParser]
 
 def register_all(add: Adder) -> None:
     """Declare every store-backed subcommand through ``add(name, handler, help)``."""
+    from app.commands import documents, importing, store
+
+    store.register(add)
+    importing.register(add)
+    documents.register(add)

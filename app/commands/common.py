@@ -1,0 +1,48 @@
+"""Helpers shared by the subcommand handlers: opening the store, printing results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from app.store.database import Store, open_store, resolve_db_url
+
+
+def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location."""
+    return open_store(resolve_db_url(getattr(args, "db", None)), create=create)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                right: Sequence[int] = ()) -> None:
+    """A plain text table; ``right`` lists the columns to right-align (numbers)."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if i in right else v.ljust(w)
+                 for i, (v, w) in enumerate(zip(values, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    print(line(headers))
+    print(line(["-" * w for w in widths]))
+    for row in cells:
+        print(line(row))
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def kind_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=("po", "invoice"), help="po or invoice")
+    parser.add_argument("number", help="the document number, e.g. PO-1001")
+

@@ -1,0 +1,326 @@
+"""``list``, ``show``, ``history``, ``edit`` and the workflow steps (``approve`` …)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.commands import Adder
+from app.commands.common import add_json_flag, kind_argument, print_json, print_table, store_from
+from app.domain.money import format_money
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.errors import UsageError
+from app.operations import documents
+from app.operations.actor import current_actor
+from app.operations.history import events_for
+from app.operations.lookup import find_invoice, find_po, supplier_by_name
+from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
+from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
+
+SYNC_LABELS = {
+    SyncState.NOT_SYNCED: "Not synced", SyncState.QUEUED: "Queued", SyncState.SYNCED: "Synced",
+    SyncState.FAILED: "Failed", SyncState.BLOCKED: "Blocked", SyncState.EXCLUDED: "Excluded",
+}
+
+
+def register(add: Adder) -> None:
+    listing = add("list", run_list, "list POs, invoices or suppliers, with filters")
+    listing.add_argument("what", choices=("pos", "invoices", "suppliers"))
+    listing.add_argument("--status", help="e.g. approved, pending, ready_to_pay")
+    listing.add_argument("--sync-state", dest="sync_state",
+                         help="not_synced, queued, synced, failed, blocked, excluded, "
+                              "or needs_attention (failed or blocked)")
+    listing.add_argument("--problem", help="a problem kind, e.g. duplicate_name")
+    listing.add_argument("--supplier", help="only this supplier's documents")
+    listing.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD")
+    listing.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD")
+    listing.add_argument("--search", help="text in the number, supplier or reference")
+    listing.add_argument("--limit", type=_positive, help="at most this many rows")
+    listing.add_argument("--offset", type=_positive, default=0, help="skip this many rows")
+    add_json_flag(listing)
+
+    show = add("show", run_show, "show one PO or invoice with its lines and QuickBooks state")
+    kind_argument(show)
+    add_json_flag(show)
+    history = add("history", run_history, "a document's history: who did what, when")
+    kind_argument(history)
+    add_json_flag(history)
+
+    edit = add("edit", run_edit, "change fields of a PO or invoice")
+    kind_argument(edit)
+    edit.add_argument("--set", dest="assignments", action="append", required=True,
+                      metavar="FIELD=VALUE",
+                      help="e.g. memo=Rush, po_date=2026-07-01, line.1.amount=99.50")
+
+    for step, help_text in (
+        ("approve", "approve a PO or invoice (queues it for QuickBooks)"),
+        ("submit", "submit a draft PO for approval"),
+        ("cancel", "cancel a PO"),
+        ("close", "close an approved PO"),
+        ("ready", "mark an approved invoice ready to pay"),
+    ):
+        command = add(step, run_step, help_text)
+        kind_argument(command)
+        command.set_defaults(step=step)
+    override = add("override", run_step,
+                   "approval override: approve a pending PO without another approval round")
+    override.add_argument("kind", choices=("po",))
+    override.add_argument("number")
+    override.set_defaults(step="override")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+def _document_filter(session: Session, args: argparse.Namespace, kind: DocKind
+                     ) -> DocumentFilter | None:
+    statuses = [s.value for s in (PoStatus if kind is DocKind.PO else InvoiceStatus)]
+    if args.status and args.status not in statuses:
+        raise UsageError(f"--status for {kind.label}s is one of {', '.join(statuses)}")
+    states = [s.value for s in SyncState] + [NEEDS_ATTENTION_FILTER]
+    if args.sync_state and args.sync_state not in states:
+        raise UsageError(f"--sync-state is one of {', '.join(states)}")
+    supplier_id = None
+    if args.supplier:
+        supplier = supplier_by_name(session, args.supplier)
+        if supplier is None:
+            return None  # no such supplier: nothing matches
+        supplier_id = supplier.id
+    return DocumentFilter(status=args.status, sync_state=args.sync_state,
+                          supplier_id=supplier_id, date_from=args.date_from,
+                          date_to=args.date_to, text=args.search, problem=args.problem)
+
+
+def sync_label(state: str, problem: str | None) -> str:
+    label = SYNC_LABELS[SyncState(state)]
+    return f"{label}: {problem}" if problem else label
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            if args.what == "suppliers":
+                return _list_suppliers(session, args)
+            kind = DocKind.PO if args.what == "pos" else DocKind.INVOICE
+            flt = _document_filter(session, args, kind)
+            rows = [] if flt is None else list_documents(
+                session, kind, flt, limit=args.limit, offset=args.offset)
+    finally:
+        store.close()
+    if args.json:
+        print_json([row.to_json() for row in rows])
+        return 0
+    headers = ["Number", "Supplier", "Date", "Total", "Cur", "Status", "QuickBooks"]
+    if kind is DocKind.INVOICE:
+        headers[1:1] = ["Reference", "PO"]
+    table = []
+    for row in rows:
+        cells: list[Any] = [row.number, row.supplier, row.date, format_money(row.total),
+                            row.currency, row.status, sync_label(row.sync_state, row.problem)]
+        if kind is DocKind.INVOICE:
+            cells[1:1] = [row.reference, row.po_number or ""]
+        table.append(cells)
+    print_table(headers, table, right=(headers.index("Total"),))
+    return 0
+
+
+def _list_suppliers(session: Session, args: argparse.Namespace) -> int:
+    query = select(Supplier).order_by(col(Supplier.name))
+    if args.search:
+        query = query.where(col(Supplier.name).ilike(f"%{args.search}%"))
+    if args.limit is not None:
+        query = query.limit(args.limit)
+    suppliers = session.exec(query.offset(args.offset)).all()
+    data = [{"name": s.name, "email": s.email, "currency": s.currency, "active": s.active,
+             "qbo_vendor_id": s.qbo_vendor_id} for s in suppliers]
+    if args.json:
+        print_json(data)
+    else:
+        print_table(["Name", "Email", "Cur", "Active", "QuickBooks vendor"],
+                    [[d["name"], d["email"], d["currency"], "yes" if d["active"] else "no",
+                      d["qbo_vendor_id"] or ""] for d in data])
+    return 0
+
+
+# --- show / history ---------------------------------------------------------------------
+
+
+def _name(session: Session, model: type[Account] | type[Item], row_id: int | None
+          ) -> str | None:
+    if row_id is None:
+        return None
+    row = session.get(model, row_id)
+    return row.name if row else None
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
+                  ) -> dict[str, Any]:
+    """Everything about one document, as plain JSON values."""
+    supplier = session.get(Supplier, doc.supplier_id)
+    data: dict[str, Any] = {
+        "kind": kind.value,
+        "number": doc.number,
+        "supplier": supplier.name if supplier else None,
+        "status": doc.status,
+        "currency": doc.currency,
+        "total": format_money(doc.total),
+        "memo": doc.memo,
+        "sync_state": doc.sync_state,
+        "problem": doc.problem,
+        "qbo_id": doc.qbo_id,
+        "qbo_status": doc.qbo_status,
+        "last_error": ({"code": doc.last_error_code, "message": doc.last_error_message}
+                       if doc.last_error_code or doc.last_error_message else None),
+        "excluded_reason": doc.excluded_reason,
+        "revision": doc.revision,
+    }
+    if isinstance(doc, PurchaseOrder):
+        data.update(date=doc.txn_date.isoformat(),
+                    po_date=doc.po_date.isoformat() if doc.po_date else None,
+                    approved_on=doc.approved_on.isoformat() if doc.approved_on else None)
+        lines: list[Any] = list(session.exec(
+            select(PoLine).where(PoLine.po_id == doc.id).order_by(col(PoLine.line_no))))
+    else:
+        po = session.get(PurchaseOrder, doc.po_id) if doc.po_id else None
+        data.update(date=doc.issue_date.isoformat(), reference=doc.reference,
+                    due_date=doc.due_date.isoformat() if doc.due_date else None,
+                    po_number=po.number if po else None, amount_paid=format_money(doc.amount_paid))
+        lines = list(session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == doc.id)
+                                  .order_by(col(InvoiceLine.line_no))))
+    po_line_numbers = {}
+    if isinstance(doc, Invoice) and doc.po_id:
+        po_line_numbers = {v: k for k, v in documents.po_line_ids(
+            session, session.get(PurchaseOrder, doc.po_id)).items()}
+    data["lines"] = []
+    for line in lines:
+        entry = {
+            "line": line.line_no, "description": line.description,
+            "account": _name(session, Account, line.account_id),
+            "item": _name(session, Item, line.item_id),
+            "qty": _money(line.qty), "unit_price": _money(line.unit_price),
+            "amount": format_money(line.amount),
+        }
+        if isinstance(line, InvoiceLine):
+            entry["po_line"] = po_line_numbers.get(line.po_line_id)
+        data["lines"].append(entry)
+    return data
+
+
+def _find(session: Session, kind: DocKind, number: str) -> PurchaseOrder | Invoice:
+    return find_po(session, number) if kind is DocKind.PO else find_invoice(session, number)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    kind = DocKind(args.kind)
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            data = document_json(session, kind, _find(session, kind, args.number))
+    finally:
+        store.close()
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"{kind.label.upper() if kind is DocKind.PO else 'Invoice'} {data['number']}"
+          f" — {data['supplier']}")
+    for key in ("reference", "po_number", "status", "date", "po_date", "approved_on",
+                "due_date", "currency", "total", "amount_paid", "memo"):
+        if data.get(key) is not None:
+            print(f"  {key.replace('_', ' ')}: {data[key]}")
+    print(f"  QuickBooks: {sync_label(data['sync_state'], data['problem'])}"
+          + (f" (id {data['qbo_id']}, {data['qbo_status']})" if data["qbo_id"] else ""))
+    if data["last_error"]:
+        print(f"  last error: {data['last_error']['code']} {data['last_error']['message']}")
+    print()
+    headers = ["#", "Description", "Account", "Item", "Qty", "Unit price", "Amount"]
+    rows = [[ln["line"], ln["description"], ln["account"], ln["item"], ln["qty"],
+             ln["unit_price"], ln["amount"]] for ln in data["lines"]]
+    print_table(headers, rows, right=(0, 4, 5, 6))
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    kind = DocKind(args.kind)
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            doc = _find(session, kind, args.number)
+            assert doc.id is not None
+            events = events_for(session, kind, doc.id)
+    finally:
+        store.close()
+    data = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+             "summary": e.summary, "detail": e.detail} for e in events]
+    if args.json:
+        print_json(data)
+        return 0
+    for entry in data:
+        print(f"{entry['at'][:19].replace('T', ' ')} UTC  {entry['actor']:<10} {entry['summary']}")
+        for change in (entry["detail"] or {}).get("changes", []):
+            print(f"    {change['field']}: {change['old']!s} → {change['new']!s}")
+    return 0
+
+
+# --- changes ----------------------------------------------------------------------------
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    kind = DocKind(args.kind)
+    pairs = documents.parse_assignments(args.assignments)
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
+            result = edit(session, args.number, pairs, current_actor())
+    finally:
+        store.close()
+    if not result.changes:
+        print(f"{args.number}: nothing changed")
+        return 0
+    for change in result.changes:
+        print(f"{args.number}: {change.field}: {change.old!s} → {change.new!s}")
+    print(f"{args.number} is now {result.status}")
+    return 0
+
+
+def run_step(args: argparse.Namespace) -> int:
+    kind = DocKind(args.kind)
+    actor = current_actor()
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            if kind is DocKind.PO:
+                if args.step == "ready":
+                    raise UsageError("ready applies to invoices")
+                doc: PurchaseOrder | Invoice = documents.change_po_status(
+                    session, args.number, args.step, actor)
+            else:
+                if args.step not in ("approve", "ready"):
+                    raise UsageError(f"{args.step} applies to POs")
+                doc = documents.change_invoice_status(session, args.number, args.step, actor)
+    finally:
+        store.close()
+    queued = " and queued for QuickBooks" if doc.sync_state == SyncState.QUEUED.value else ""
+    print(f"{doc.number} is now {doc.status}{queued}")
+    return 0

@@ -1,0 +1,119 @@
+"""``init``, ``backup``, ``restore``, ``settings`` and ``status``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.commands import Adder
+from app.commands.common import add_json_flag, print_json, store_from
+from app.domain.settings import SETTINGS
+from app.domain.states import DocKind, SyncState
+from app.operations import company, demo
+from app.operations.documents import parse_assignments
+from app.operations.settings import all_settings, set_setting
+from app.store.database import resolve_db_url
+from app.store.queries import count_by
+
+
+def register(add: Adder) -> None:
+    init = add("init", run_init, "create the company store (or bring it up to date)")
+    init.add_argument("--demo", action="store_true",
+                      help="fill a new store with the demo company's documents")
+    backup = add("backup", run_backup, "copy the store to FILE (safe while SyncDesk is open)")
+    backup.add_argument("file", type=Path)
+    restore = add("restore", run_restore, "replace the store with the backup in FILE")
+    restore.add_argument("file", type=Path)
+    settings = add("settings", run_settings, "show or change the company settings")
+    settings.add_argument("--set", dest="assignments", action="append", default=[],
+                          metavar="KEY=VALUE", help="change a setting (repeatable)")
+    add_json_flag(settings)
+    status = add("status", run_status, "counts by sync state and problem, and the connection")
+    add_json_flag(status)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    store = store_from(args, create=True)
+    try:
+        with store.session() as session:
+            company.ensure_default_accounts(session)
+            if args.demo:
+                pos, invoices = demo.fill_demo(session)
+        where = store.path or store.url
+        print(f"The store at {where} is ready.")
+        if args.demo:
+            print(f"Added the demo company {demo.COMPANY_NAME}: {len(demo.SUPPLIERS)} suppliers,"
+                  f" {pos} POs, {invoices} invoices.")
+    finally:
+        store.close()
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        target = company.backup_store(store, args.file)
+    finally:
+        store.close()
+    print(f"Backed up the store to {target}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    kept = company.restore_store(resolve_db_url(getattr(args, "db", None)), args.file)
+    print(f"Restored the store from {args.file.expanduser().resolve()}")
+    if kept is not None:
+        print(f"The store as it was before is kept at {kept}")
+    return 0
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            for key, text in parse_assignments(args.assignments):
+                set_setting(session, key, text)
+            values = all_settings(session)
+    finally:
+        store.close()
+    if args.json:
+        print_json(values)
+        return 0
+    for key, value in values.items():
+        shown = ("on" if value else "off") if isinstance(value, bool) else value
+        print(f"{key} = {shown}    # {SETTINGS[key].help}")
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
+            problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
+    finally:
+        store.close()
+    by_state = {state.value: sum(per_kind[k].get(state.value, 0) for k in DocKind)
+                for state in SyncState}
+    by_problem: dict[str, int] = {}
+    for kind in DocKind:
+        for problem, n in problems[kind].items():
+            by_problem[problem] = by_problem.get(problem, 0) + n
+    result = {
+        "by_state": by_state,
+        "by_problem": by_problem,
+        "pos": {s.value: per_kind[DocKind.PO].get(s.value, 0) for s in SyncState},
+        "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
+        # Connecting to QuickBooks arrives with the connection issue.
+        "connection": {"state": "disconnected", "environment": None, "company": None},
+    }
+    if args.json:
+        print_json(result)
+        return 0
+    print("QuickBooks connection: disconnected")
+    for state, n in by_state.items():
+        print(f"{state:>11}: {n}")
+    for problem, n in sorted(by_problem.items()):
+        print(f"problem {problem}: {n}")
+    return 0
+

@@ -1,0 +1,70 @@
+"""Parsing and arithmetic for money, quantities and currency codes (Decimal only)."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+MAX_MONEY_PLACES = 2
+MAX_QTY_PLACES = 5
+# QuickBooks keeps line amounts to "15 digits in 10.5 format": 10 before the point.
+MAX_WHOLE_DIGITS = 10
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class MoneyError(ValueError):
+    """A number or currency code that cannot be used; the message says why."""
+
+
+def parse_decimal(text: str, *, places: int, what: str = "amount") -> Decimal:
+    """Parse ``text`` as a Decimal with at most ``places`` decimal places.
+
+    Thousands separators (``1,234.50``) and a leading currency symbol are
+    accepted as people type them; anything else is refused with a reason.
+    """
+    cleaned = text.strip().replace(",", "").lstrip("$€£").strip()
+    if not cleaned:
+        raise MoneyError(f"{what} is empty")
+    if not _NUMBER.match(cleaned):
+        raise MoneyError(f"{what} {text.strip()!r} is not a number")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
+        raise MoneyError(f"{what} {text.strip()!r} is not a number") from exc
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise MoneyError(f"{what} {text.strip()!r} has more than {places} decimal places")
+    if abs(value) >= Decimal(10) ** MAX_WHOLE_DIGITS:
+        raise MoneyError(f"{what} {text.strip()!r} is too large")
+    return value
+
+
+def parse_money(text: str, what: str = "amount") -> Decimal:
+    """A money amount: at most two decimal places."""
+    return parse_decimal(text, places=MAX_MONEY_PLACES, what=what)
+
+
+def parse_quantity(text: str, what: str = "quantity") -> Decimal:
+    """A quantity or unit price: at most five decimal places, as QuickBooks keeps them."""
+    return parse_decimal(text, places=MAX_QTY_PLACES, what=what)
+
+
+def line_amount(qty: Decimal, unit_price: Decimal) -> Decimal:
+    """Qty × unit price rounded to the cent, half up, as QuickBooks expects."""
+    return (qty * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(value: Decimal) -> str:
+    """Exact text with two decimal places, e.g. ``1234.50``."""
+    return str(value.quantize(CENT))
+
+
+def parse_currency(text: str) -> str:
+    """An ISO 4217 code such as ``USD``; lower case is accepted."""
+    code = text.strip().upper()
+    if not _CURRENCY.match(code):
+        raise MoneyError(f"currency {text.strip()!r} is not a three-letter code such as USD")
+    return code

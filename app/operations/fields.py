@@ -1,0 +1,137 @@
+"""Turning typed-in text (a CSV cell, ``--set field=value``) into document values.
+
+Each parser returns the value or raises ``FieldError`` with a reason that names
+the bad text, so CSV import and ``edit`` explain problems the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from app.domain.money import MoneyError, line_amount, parse_currency, parse_money, parse_quantity
+from app.operations.lookup import account_by_name, item_by_name, supplier_by_name
+
+
+class FieldError(ValueError):
+    """A value that cannot be used; the message is the reason."""
+
+
+def parse_date(text: str) -> date:
+    raw = text.strip()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise FieldError(f"bad date {raw!r}: write dates as YYYY-MM-DD") from None
+
+
+def optional_date(text: str) -> date | None:
+    return parse_date(text) if text.strip() else None
+
+
+def _money(parser: Callable[[str, str], Decimal], what: str) -> Callable[[str], Decimal]:
+    def parse(text: str) -> Decimal:
+        try:
+            value = parser(text, what)
+        except MoneyError as exc:
+            raise FieldError(f"bad {exc}") from None
+        if value < 0:
+            raise FieldError(f"bad {what} {text.strip()!r}: it must not be negative")
+        return value
+
+    return parse
+
+
+parse_amount = _money(parse_money, "amount")
+parse_qty = _money(parse_quantity, "quantity")
+parse_unit_price = _money(parse_quantity, "unit price")
+
+
+def optional(parser: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        return parser(text) if text.strip() else None
+
+    return parse
+
+
+def parse_currency_code(text: str) -> str:
+    try:
+        return parse_currency(text)
+    except MoneyError as exc:
+        raise FieldError(f"bad {exc}") from None
+
+
+def text_value(text: str) -> str | None:
+    return text.strip() or None
+
+
+def required_text(what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip()
+        if not value:
+            raise FieldError(f"{what} is empty")
+        return value
+
+    return parse
+
+
+def supplier_id(session: Session, name: str) -> int:
+    supplier = supplier_by_name(session, name.strip()) if name.strip() else None
+    if supplier is None or supplier.id is None:
+        raise FieldError(f"unknown supplier {name.strip()!r}" if name.strip() else "no supplier")
+    return supplier.id
+
+
+def account_id(session: Session, name: str) -> int | None:
+    if not name.strip():
+        return None
+    account = account_by_name(session, name)
+    if account is None or account.id is None:
+        raise FieldError(f"unknown account {name.strip()!r} (not in the chart of accounts)")
+    return account.id
+
+
+def item_id(session: Session, name: str) -> int | None:
+    if not name.strip():
+        return None
+    item = item_by_name(session, name)
+    if item is None or item.id is None:
+        raise FieldError(f"unknown item {name.strip()!r}")
+    return item.id
+
+
+@dataclass
+class LineValues:
+    """One document line as entered, before its amount is settled."""
+
+    description: str | None = None
+    account_id: int | None = None
+    item_id: int | None = None
+    qty: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    po_line_no: int | None = None  # invoices: which PO line this bills
+
+
+def settle_amount(line: LineValues) -> Decimal:
+    """The line's amount: given, or qty × unit price; both must agree when both are given."""
+    if (line.qty is None) != (line.unit_price is None):
+        raise FieldError("give both qty and unit price, or neither")
+    if line.account_id is None and line.item_id is None:
+        raise FieldError("a line needs an account or an item")
+    if line.qty is not None and line.unit_price is not None:
+        computed = line_amount(line.qty, line.unit_price)
+        if line.amount is not None and line.amount != computed:
+            raise FieldError(
+                f"bad amount {line.amount}: qty × unit price is {line.qty} × "
+                f"{line.unit_price} = {computed}"
+            )
+        return computed
+    if line.amount is None:
+        raise FieldError("the line has no amount (give amount, or qty and unit price)")
+    return line.amount

@@ -1,0 +1,43 @@
+"""Finding records by the names and numbers people type."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.errors import UserError
+from app.store.models import Account, Invoice, Item, PurchaseOrder, Supplier
+
+
+def find_po(session: Session, number: str) -> PurchaseOrder:
+    po = session.exec(select(PurchaseOrder).where(PurchaseOrder.number == number)).first()
+    if po is None:
+        raise UserError(f"there is no PO numbered {number!r}")
+    return po
+
+
+def find_invoice(session: Session, number: str) -> Invoice:
+    invoice = session.exec(select(Invoice).where(Invoice.number == number)).first()
+    if invoice is None:
+        raise UserError(f"there is no invoice numbered {number!r}")
+    return invoice
+
+
+def supplier_by_name(session: Session, name: str) -> Supplier | None:
+    """Exact name first, then the same name in another case."""
+    exact = session.exec(select(Supplier).where(Supplier.name == name)).first()
+    if exact is not None:
+        return exact
+    return session.exec(
+        select(Supplier).where(func.lower(Supplier.name) == name.strip().lower())
+    ).first()
+
+
+def account_by_name(session: Session, name: str) -> Account | None:
+    return session.exec(
+        select(Account).where(func.lower(Account.name) == name.strip().lower())
+    ).first()
+
+
+def item_by_name(session: Session, name: str) -> Item | None:
+    return session.exec(select(Item).where(func.lower(Item.name) == name.strip().lower())).first()

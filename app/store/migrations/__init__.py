@@ -1,0 +1,1 @@
+"""Alembic migrations of the company store; run through ``app.store.database``."""

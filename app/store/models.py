@@ -1,0 +1,188 @@
+"""The tables of one company store (SQLModel).
+
+Money is ``Decimal`` (``ScaledDecimal`` columns), timestamps are UTC
+(``UTCDateTime``), dates are dates. Listing filters have indexes; see
+``app.store.queries``. The migrations in ``app/store/migrations`` build exactly
+this schema (tests/store/test_migrations.py compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from app.store.types import ScaledDecimal, UTCDateTime, utcnow
+
+
+def money_field(**kwargs: Any) -> Any:
+    return Field(sa_type=ScaledDecimal(2), **kwargs)
+
+
+def quantity_field(**kwargs: Any) -> Any:
+    return Field(default=None, sa_type=ScaledDecimal(5), nullable=True, **kwargs)
+
+
+def timestamp_field(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
+
+
+class Supplier(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    email: str | None = None
+    currency: str = "USD"
+    active: bool = True
+    qbo_vendor_id: str | None = None
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class Account(SQLModel, table=True):
+    """The chart of accounts, as known locally (QuickBooks' list replaces it on sync)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    account_type: str  # QuickBooks' AccountType, e.g. "Expense", "Accounts Payable"
+    active: bool = True
+    qbo_id: str | None = None
+
+
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    expense_account_id: int | None = Field(default=None, foreign_key="account.id")
+    active: bool = True
+    qbo_id: str | None = None
+
+
+class SyncFields(SQLModel):
+    """Where a document stands with QuickBooks; shared by POs and invoices."""
+
+    sync_state: str = Field(default="not_synced", index=True)
+    problem: str | None = Field(default=None, index=True)  # a snake_case problem kind
+    qbo_id: str | None = None
+    qbo_sync_token: str | None = None
+    qbo_status: str | None = None  # QuickBooks' own status: Open, Closed, Paid …
+    last_error_code: str | None = None
+    last_error_message: str | None = None
+    last_error_detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    excluded_reason: str | None = None
+    # Bumped on every change; the sync derives its idempotent request ids from it.
+    revision: int = 1
+
+
+class PurchaseOrder(SyncFields, table=True):
+    __tablename__ = "purchase_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    status: str = Field(default="draft", index=True)
+    po_date: date | None = None  # set by hand, only when the company allows it
+    approved_on: date | None = None
+    txn_date: date = Field(index=True)  # the date QuickBooks gets (see domain.workflow)
+    currency: str = "USD"
+    total: Decimal = money_field(default=Decimal("0.00"))
+    memo: str | None = None
+    created_by: str
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class PoLine(SQLModel, table=True):
+    __tablename__ = "po_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    po_id: int = Field(foreign_key="purchase_order.id", index=True)
+    line_no: int
+    description: str | None = None
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    qty: Decimal | None = quantity_field()
+    unit_price: Decimal | None = quantity_field()
+    amount: Decimal = money_field()
+
+
+class Invoice(SyncFields, table=True):
+    """A supplier invoice; it becomes a QuickBooks Bill, linked to the PO it bills."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True)  # SyncDesk's own number
+    reference: str = Field(index=True)  # the supplier's invoice number: the Bill's DocNumber
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    po_id: int | None = Field(default=None, foreign_key="purchase_order.id", index=True)
+    status: str = Field(default="outstanding", index=True)
+    issue_date: date = Field(index=True)
+    due_date: date | None = None
+    currency: str = "USD"
+    total: Decimal = money_field(default=Decimal("0.00"))
+    amount_paid: Decimal = money_field(default=Decimal("0.00"))
+    memo: str | None = None
+    created_by: str
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    line_no: int
+    po_line_id: int | None = Field(default=None, foreign_key="po_line.id")
+    description: str | None = None
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    qty: Decimal | None = quantity_field()
+    unit_price: Decimal | None = quantity_field()
+    amount: Decimal = money_field()
+
+
+class HistoryEvent(SQLModel, table=True):
+    """One thing that happened to a document: who, when, what, with structured detail."""
+
+    __tablename__ = "history_event"
+    __table_args__ = (Index("ix_history_event_doc", "doc_kind", "doc_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    doc_kind: str
+    doc_id: int
+    at: datetime = timestamp_field()
+    actor: str
+    action: str
+    summary: str
+    detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class SyncLogEntry(SQLModel, table=True):
+    """One sync attempt (or list pull) and its outcome."""
+
+    __tablename__ = "sync_log"
+    __table_args__ = (Index("ix_sync_log_doc", "doc_kind", "doc_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp_field(index=True)
+    doc_kind: str | None = None
+    doc_id: int | None = None
+    doc_number: str | None = None
+    operation: str  # create, update, void, pull-vendors, …
+    result: str = Field(index=True)  # success, failed, blocked, …
+    code: str | None = None
+    message: str | None = None
+    intuit_tid: str | None = None
+    detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class SettingRow(SQLModel, table=True):
+    """A company setting; values are JSON so each keeps its type."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: Any = Field(sa_type=JSON)
