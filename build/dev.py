@@ -37,7 +37,7 @@ def install_fingerprint() -> str:
 
 def ensure_installed() -> None:
     """Create .venv and install SyncDesk (editable, with test extras) once per change."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs before any install
         sys.exit(f"SyncDesk needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not venv_bin("python").exists():
         print("Creating .venv …", file=sys.stderr, flush=True)

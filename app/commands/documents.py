@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.commands import Adder
 from app.commands.common import add_json_flag, kind_argument, print_json, print_table, store_from
-from app.domain.money import format_money
+from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
 from app.operations import documents
@@ -170,8 +170,8 @@ def _name(session: Session, model: type[Account] | type[Item], row_id: int | Non
     return row.name if row else None
 
 
-def _money(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _quantity(value: Any) -> str | None:
+    return None if value is None else format_quantity(value)
 
 
 def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
@@ -218,7 +218,7 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
             "line": line.line_no, "description": line.description,
             "account": _name(session, Account, line.account_id),
             "item": _name(session, Item, line.item_id),
-            "qty": _money(line.qty), "unit_price": _money(line.unit_price),
+            "qty": _quantity(line.qty), "unit_price": _quantity(line.unit_price),
             "amount": format_money(line.amount),
         }
         if isinstance(line, InvoiceLine):

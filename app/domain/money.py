@@ -62,6 +62,14 @@ def format_money(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
+def format_quantity(value: Decimal) -> str:
+    """A quantity or unit price without trailing zeros: ``10``, ``9.5``, ``0.125``."""
+    normalized = value.normalize()
+    if normalized == normalized.to_integral_value():
+        return str(normalized.quantize(Decimal(1)))
+    return str(normalized)
+
+
 def parse_currency(text: str) -> str:
     """An ISO 4217 code such as ``USD``; lower case is accepted."""
     code = text.strip().upper()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.domain import workflow
-from app.domain.money import format_money
+from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
@@ -428,7 +428,7 @@ class _Editor:
             row = self.session.get(model, value)
             return getattr(row, "name", None) or getattr(row, "number", None) or str(value)
         if isinstance(value, Decimal):
-            return str(value)
+            return format_money(value) if attr == "amount" else format_quantity(value)
         return str(value)
 
     def _line(self, line_no: int) -> Any:

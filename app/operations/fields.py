@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.domain.money import MoneyError, line_amount, parse_currency, parse_money, parse_quantity
+from app.domain.money import (
+    MoneyError,
+    format_quantity,
+    line_amount,
+    parse_currency,
+    parse_money,
+    parse_quantity,
+)
 from app.operations.lookup import account_by_name, item_by_name, supplier_by_name
 
 
@@ -128,8 +135,8 @@ def settle_amount(line: LineValues) -> Decimal:
         computed = line_amount(line.qty, line.unit_price)
         if line.amount is not None and line.amount != computed:
             raise FieldError(
-                f"bad amount {line.amount}: qty × unit price is {line.qty} × "
-                f"{line.unit_price} = {computed}"
+                f"bad amount {line.amount}: qty × unit price is {format_quantity(line.qty)} × "
+                f"{format_quantity(line.unit_price)} = {computed}"
             )
         return computed
     if line.amount is None:

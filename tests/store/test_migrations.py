@@ -1,0 +1,123 @@
+"""Schema migrations: an older store upgrades in place and keeps every row."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel, select
+
+from app.errors import UserError
+from app.store.database import current_revision, head_revision, make_engine, open_store, upgrade
+from app.store.models import HistoryEvent, Invoice, PoLine, PurchaseOrder, Supplier
+
+
+def fill_first_revision(path: Path) -> None:
+    """Rows written the way SyncDesk 0001 wrote them (money as scaled integers)."""
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("INSERT INTO supplier (id, name, currency, active, created_at, updated_at)"
+                    " VALUES (1, 'Acme Supply', 'USD', 1, '2026-07-01 09:00:00',"
+                    " '2026-07-01 09:00:00')")
+        con.execute(
+            "INSERT INTO purchase_order (id, number, supplier_id, status, txn_date, currency,"
+            " total, created_by, created_at, updated_at, sync_state, revision, approved_on)"
+            " VALUES (1, 'PO-1', 1, 'approved', '2026-07-02', 'USD', 123456, 'ann',"
+            " '2026-07-01 09:00:00', '2026-07-02 09:00:00', 'queued', 1, '2026-07-02')")
+        con.execute("INSERT INTO po_line (id, po_id, line_no, amount, qty, unit_price)"
+                    " VALUES (1, 1, 1, 123456, 200000, 61728000)")
+        con.execute(
+            "INSERT INTO invoice (id, number, reference, supplier_id, po_id, status, issue_date,"
+            " currency, total, created_by, created_at, updated_at, sync_state, revision)"
+            " VALUES (1, 'INV-1', 'A-77', 1, 1, 'approved', '2026-07-05', 'USD', 123456, 'bob',"
+            " '2026-07-05 10:00:00', '2026-07-05 10:00:00', 'synced', 3)")
+    con.close()
+
+
+def test_upgrading_from_the_first_revision_keeps_every_row(tmp_path: Path):
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    fill_first_revision(path)
+
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert current_revision(store.engine) == head_revision()
+        with store.session() as session:
+            po = session.exec(select(PurchaseOrder)).one()
+            assert (po.number, po.total, po.status, po.sync_state) == (
+                "PO-1", Decimal("1234.56"), "approved", "queued")
+            line = session.exec(select(PoLine)).one()
+            assert (line.qty, line.unit_price) == (
+                Decimal("2"), Decimal("617.28"))
+            invoice = session.exec(select(Invoice)).one()
+            assert (invoice.reference, invoice.revision, invoice.sync_state) == (
+                "A-77", 3, "synced")
+            assert str(invoice.amount_paid) == "0.00"
+            assert session.exec(select(Supplier)).one().name == "Acme Supply"
+            history = session.exec(select(HistoryEvent).order_by(HistoryEvent.id)).all()
+            assert [(h.doc_kind, h.action, h.actor) for h in history] == [
+                ("po", "created", "ann"), ("invoice", "created", "bob")]
+            assert history[0].at.tzinfo is not None
+    finally:
+        store.close()
+
+
+def test_a_copy_is_kept_before_the_schema_changes(tmp_path: Path):
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    fill_first_revision(path)
+    open_store(f"sqlite:///{path}").close()
+    copies = list(tmp_path.glob("old.db.before-0001-*.bak"))
+    assert len(copies) == 1
+    con = sqlite3.connect(copies[0])
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert con.execute("SELECT number FROM purchase_order").fetchall() == [("PO-1",)]
+    con.close()
+
+
+def test_a_new_store_gets_no_backup_copy(tmp_path: Path):
+    open_store(f"sqlite:///{tmp_path / 'new.db'}").close()
+    assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path: Path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with store.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    finally:
+        store.close()
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(store):
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE photos (id INTEGER)")
+    con.close()
+    with pytest.raises(UserError, match="not a SyncDesk store"):
+        open_store(f"sqlite:///{other}")
+    text = tmp_path / "notes.db"
+    text.write_text("shopping list\n" * 100)
+    with pytest.raises(UserError, match="not a SyncDesk store"):
+        open_store(f"sqlite:///{text}")
+
+
+def test_a_missing_store_is_not_created_when_asked_not_to(tmp_path: Path):
+    with pytest.raises(UserError, match="syncdesk init"):
+        open_store(f"sqlite:///{tmp_path / 'missing.db'}", create=False)
+    assert not (tmp_path / "missing.db").exists()

@@ -1,0 +1,55 @@
+"""The layering rules of DESIGN.md, checked on the source itself."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+
+def imported_modules(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def offending(folder: Path, forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for name in imported_modules(path):
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                found.append(f"{path.relative_to(folder)} imports {name}")
+    return found
+
+
+def test_app_never_imports_qt_or_ui():
+    assert offending(APP, ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")) == []
+
+
+def test_sandbox_keeps_its_own_state():
+    assert offending(APP / "sandbox", ("app.store", "app.qbo", "app.sync", "app.domain",
+                                       "app.operations")) == []
+
+
+def test_the_checker_sees_an_offending_import(tmp_path: Path):
+    bad = tmp_path / "pkg"
+    bad.mkdir()
+    (bad / "m.py").write_text("from PySide6.QtCore import QObject\nimport ui.window\n")
+    assert offending(bad, ("PySide6", "ui")) == [
+        "m.py imports PySide6.QtCore", "m.py imports ui.window"]
+
+
+@pytest.mark.parametrize("module", ["app.domain.workflow", "app.domain.money",
+                                    "app.domain.settings"])
+def test_domain_rules_import_no_store(module: str):
+    path = APP.parent / (module.replace(".", "/") + ".py")
+    assert [n for n in imported_modules(path) if n.startswith(("app.store", "sqlmodel",
+                                                                "sqlalchemy"))] == []
