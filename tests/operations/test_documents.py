@@ -64,7 +64,7 @@ def test_editing_an_approved_po_sends_it_back_for_approval(store):
             ("memo", None, "Rush order"), ("line.1.qty", "10", "12"),
             ("line.1.amount", "150.00", "180.00")]
         assert po.total == Decimal("205.50") and po.revision == 2
-        edited = [e for e in events_for(s, DocKind.PO, po.id) if e.action == "edited"][0]
+        edited = next(e for e in events_for(s, DocKind.PO, po.id) if e.action == "edited")
         assert edited.detail["changes"][0] == {"field": "memo", "old": None,
                                                "new": "Rush order"}
         assert actions(s, DocKind.PO, po)[-2:] == ["edited", "needs_reapproval"]
