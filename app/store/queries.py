@@ -98,7 +98,11 @@ def _apply_filter(query: Select[Any], model: Any, date_column: Any, flt: Documen
 
 
 def _po_query(flt: DocumentFilter, columns: list[Any]) -> Select[Any]:
-    query = select(*columns).join(Supplier, col(Supplier.id) == col(PurchaseOrder.supplier_id))
+    query = (
+        select(*columns)
+        .select_from(PurchaseOrder)
+        .join(Supplier, col(Supplier.id) == col(PurchaseOrder.supplier_id))
+    )
     return _apply_filter(query, PurchaseOrder, col(PurchaseOrder.txn_date), flt,
                          [col(PurchaseOrder.number), col(Supplier.name)])
 
@@ -109,6 +113,7 @@ _BilledPo = aliased(PurchaseOrder)
 def _invoice_query(flt: DocumentFilter, columns: list[Any]) -> Select[Any]:
     query = (
         select(*columns)
+        .select_from(Invoice)
         .join(Supplier, col(Supplier.id) == col(Invoice.supplier_id))
         .outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
     )
