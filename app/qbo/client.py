@@ -1,0 +1,211 @@
+"""Typed operations on one QuickBooks Online company.
+
+Every request carries ``minorversion``. Creates carry a ``requestid`` chosen by
+the caller from the local document and its revision, so a retry after a crash
+or a lost answer returns the first answer instead of creating a duplicate.
+Updates read the object first and send its current SyncToken (full update,
+the only kind QuickBooks documents for Vendor, Bill and PurchaseOrder); a
+5010 stale answer re-reads and tries once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.qbo.errors import QboError, QboFault, fault_in
+from app.qbo.query import quote
+from app.qbo.transport import Transport
+
+MINOR_VERSION = 75
+PAGE = 1000  # QuickBooks' maximum page size
+BATCH_MAX = 30
+NAME_LISTS = frozenset({"Vendor", "Customer", "Employee", "Account", "Item", "Term"})
+REQUEST_ID_MAX = 50
+
+
+@dataclass
+class BatchItem:
+    """One operation of a batch: ``create``/``update``/``delete``, or a query."""
+
+    bid: str
+    entity: str = ""
+    operation: str = "create"
+    body: dict[str, Any] = field(default_factory=dict)
+    query: str | None = None
+
+
+@dataclass
+class BatchResult:
+    bid: str
+    entity: str
+    data: Any = None  # the object (or QueryResponse) on success
+    fault: QboFault | None = None
+
+
+class QboClient:
+    def __init__(self, api_base: str, realm_id: str, transport: Transport,
+                 minor_version: int = MINOR_VERSION) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.realm_id = realm_id
+        self.transport = transport
+        self.minor_version = minor_version
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return f"{self.api_base}/v3/company/{self.realm_id}/{path}"
+
+    def _params(self, **extra: Any) -> dict[str, Any]:
+        return {"minorversion": str(self.minor_version),
+                **{k: v for k, v in extra.items() if v is not None}}
+
+    def _post(self, entity: str, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        def send() -> Any:
+            return self.transport.request("POST", self._url(entity.lower()),
+                                          params=self._params(**params), json_body=body)
+
+        if entity in NAME_LISTS:  # QuickBooks takes name-list writes one at a time
+            with self.transport.limiter.name_list_lock:
+                return send().data[entity]
+        return send().data[entity]
+
+    # --- objects --------------------------------------------------------------------
+
+    def read(self, entity: str, obj_id: str) -> dict[str, Any]:
+        reply = self.transport.request("GET", self._url(f"{entity.lower()}/{obj_id}"),
+                                       params=self._params())
+        return reply.data[entity]
+
+    def create(self, entity: str, body: dict[str, Any], request_id: str,
+               allow_duplicate_doc_number: bool = False) -> dict[str, Any]:
+        if not request_id or len(request_id) > REQUEST_ID_MAX:
+            raise ValueError(f"requestid must be 1–{REQUEST_ID_MAX} characters")
+        include = "allowduplicatedocnum" if allow_duplicate_doc_number else None
+        return self._post(entity, body, requestid=request_id, include=include)
+
+    def update(self, entity: str, obj_id: str, change: Callable[[dict[str, Any]], dict[str, Any]],
+               request_id: str | None = None) -> dict[str, Any]:
+        """Read the object, apply ``change`` to a copy, send it with the current SyncToken."""
+        for attempt in (1, 2):
+            current = self.read(entity, obj_id)
+            body = change(dict(current))
+            body["Id"], body["SyncToken"] = current["Id"], current["SyncToken"]
+            body.pop("sparse", None)
+            try:
+                rid = f"{request_id}-{current['SyncToken']}"[:REQUEST_ID_MAX] \
+                    if request_id else None
+                return self._post(entity, body, requestid=rid)
+            except QboFault as fault:
+                if "5010" in fault.codes and attempt == 1:
+                    continue  # someone changed it meanwhile: read again, apply again
+                raise
+        raise AssertionError("unreachable")
+
+    def _by_operation(self, entity: str, obj_id: str, operation: str) -> dict[str, Any]:
+        current = self.read(entity, obj_id)
+        reply = self.transport.request(
+            "POST", self._url(entity.lower()),
+            params=self._params(operation=operation,
+                                requestid=f"{operation}-{entity}-{obj_id}-{current['SyncToken']}"),
+            json_body={"Id": current["Id"], "SyncToken": current["SyncToken"]})
+        return reply.data.get(entity, reply.data)
+
+    def delete(self, entity: str, obj_id: str) -> dict[str, Any]:
+        return self._by_operation(entity, obj_id, "delete")
+
+    def void(self, entity: str, obj_id: str) -> dict[str, Any]:
+        return self._by_operation(entity, obj_id, "void")
+
+    # --- queries --------------------------------------------------------------------
+
+    def query(self, text: str) -> dict[str, Any]:
+        """One query, as QuickBooks' ``QueryResponse`` object (``{}`` when nothing matched)."""
+        reply = self.transport.request("POST", self._url("query"), params=self._params(),
+                                       text_body=text, retry_safe=True)
+        return reply.data.get("QueryResponse", {})
+
+    def query_all(self, entity: str, where: str = "", order_by: str = "Id",
+                  page_size: int = PAGE) -> Iterator[dict[str, Any]]:
+        """Every matching object, page by page (past QuickBooks' 1000-row page)."""
+        start = 1
+        clause = f" where {where}" if where else ""
+        while True:
+            page = self.query(f"select * from {entity}{clause} orderby {order_by} "
+                              f"startposition {start} maxresults {page_size}")
+            rows = page.get(entity, [])
+            yield from rows
+            if len(rows) < page_size:
+                return
+            start += page_size
+
+    def find(self, entity: str, **equals: str) -> list[dict[str, Any]]:
+        """Objects whose fields equal the given strings, e.g. ``find("Bill", DocNumber="X")``."""
+        where = " and ".join(f"{k} = {quote(v)}" for k, v in equals.items())
+        return list(self.query_all(entity, where))
+
+    def count(self, entity: str, where: str = "") -> int:
+        clause = f" where {where}" if where else ""
+        return int(self.query(f"select count(*) from {entity}{clause}").get("totalCount", 0))
+
+    # --- batch and change data capture ---------------------------------------------
+
+    def batch(self, items: list[BatchItem], request_id: str | None = None) -> list[BatchResult]:
+        """Run up to 30 operations per request; each result is matched back by ``bId``."""
+        results: list[BatchResult] = []
+        for start in range(0, len(items), BATCH_MAX):
+            chunk = items[start:start + BATCH_MAX]
+            payload = []
+            for item in chunk:
+                if item.query is not None:
+                    payload.append({"bId": item.bid, "Query": item.query})
+                else:
+                    payload.append({"bId": item.bid, "operation": item.operation,
+                                    item.entity: item.body})
+            rid = f"{request_id}-{start // BATCH_MAX}"[:36] if request_id else None
+            reply = self.transport.request(
+                "POST", self._url("batch"), params=self._params(requestid=rid),
+                json_body={"BatchItemRequest": payload}, batch=True)
+            by_bid = {r.get("bId"): r for r in reply.data.get("BatchItemResponse", [])}
+            for item in chunk:
+                results.append(self._batch_result(item, by_bid.get(item.bid), reply.intuit_tid))
+        return results
+
+    @staticmethod
+    def _batch_result(item: BatchItem, answer: dict[str, Any] | None, tid: str | None
+                      ) -> BatchResult:
+        entity = item.entity or "QueryResponse"
+        if answer is None:
+            error = QboError(code="", message="QuickBooks returned no answer for this item",
+                             http_status=200, intuit_tid=tid)
+            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid))
+        if "Fault" in answer or "fault" in answer:
+            return BatchResult(item.bid, entity, fault=fault_in(answer, 200, tid))
+        key = "QueryResponse" if item.query is not None else item.entity
+        return BatchResult(item.bid, entity, data=answer.get(key))
+
+    def cdc(self, entities: list[str], changed_since: datetime) -> dict[str, list[dict[str, Any]]]:
+        """Objects changed since ``changed_since`` (at most 30 days back), by entity.
+
+        Deleted objects come as ``{"Id", "status": "Deleted", "MetaData"}``.
+        """
+        reply = self.transport.request(
+            "GET", self._url("cdc"),
+            params=self._params(entities=",".join(entities),
+                                changedSince=changed_since.isoformat()))
+        changes: dict[str, list[dict[str, Any]]] = {e: [] for e in entities}
+        for block in reply.data.get("CDCResponse", []):
+            for response in block.get("QueryResponse", []):
+                for entity, rows in response.items():
+                    if isinstance(rows, list):
+                        changes.setdefault(entity, []).extend(rows)
+        return changes
+
+    def company_info(self) -> dict[str, Any]:
+        return self.read("CompanyInfo", self.realm_id)
+
+    def preferences(self) -> dict[str, Any]:
+        reply = self.transport.request("GET", self._url("preferences"), params=self._params())
+        return reply.data["Preferences"]

@@ -1,0 +1,44 @@
+"""Where each QuickBooks environment lives: its OAuth discovery document and API host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ENVIRONMENT_NAMES = ("production", "intuit-sandbox", "local")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    discovery_url: str
+    api_base: str  # the client adds /v3/company/{realm}/…
+
+    @property
+    def keeps_secrets_in_keychain(self) -> bool:
+        """Intuit's tokens are secrets; a local SyncDesk sandbox's are not."""
+        return self.name != "local"
+
+
+def environment(name: str, base_url: str | None = None) -> Environment:
+    """The environment called ``name``; ``base_url`` points it at another server.
+
+    The environment, not the URL, decides where its tokens are kept.
+    """
+    if name == "production":
+        discovery = "https://developer.api.intuit.com/.well-known/openid_configuration"
+        api = "https://quickbooks.api.intuit.com"
+    elif name == "intuit-sandbox":
+        discovery = "https://developer.api.intuit.com/.well-known/openid_sandbox_configuration"
+        api = "https://sandbox-quickbooks.api.intuit.com"
+    elif name == "local":
+        if not base_url:
+            raise ValueError("the local environment needs --base-url (the URL `syncdesk "
+                             "sandbox` printed)")
+        discovery, api = "", ""
+    else:
+        raise ValueError(f"unknown environment {name!r}; use one of "
+                         + ", ".join(ENVIRONMENT_NAMES))
+    if base_url:
+        base = base_url.rstrip("/")
+        discovery, api = f"{base}/.well-known/openid_configuration", base
+    return Environment(name, discovery, api)

@@ -1,0 +1,209 @@
+"""One parser for every error body QuickBooks Online sends, and the exceptions it yields.
+
+QuickBooks answers errors in several shapes (see shared/qbo/API.md §7.1):
+upper-case ``Fault/Error`` JSON, lower-case ``fault/error`` JSON (401s), XML
+``IntuitResponse`` (throttling, even when JSON was asked for), HTML gateway
+pages and empty bodies (502/503/504), and OAuth's ``{"error": …}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+BODY_HEAD = 300  # bytes of an unparseable body kept for the log
+
+
+@dataclass(frozen=True)
+class QboError:
+    """One item of a Fault's ``Error[]``."""
+
+    code: str
+    message: str
+    detail: str = ""
+    element: str = ""
+    fault_type: str = ""
+    http_status: int = 0
+    intuit_tid: str | None = None
+
+    @property
+    def plain_detail(self) -> str:
+        """The detail without QuickBooks' leading ``"<Message> : "`` echo."""
+        prefix = f"{self.message} : "
+        return self.detail[len(prefix):] if self.detail.startswith(prefix) else self.detail
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "detail": self.detail,
+                "element": self.element, "type": self.fault_type,
+                "http_status": self.http_status, "intuit_tid": self.intuit_tid}
+
+
+class QboClientError(Exception):
+    """Base of everything the QuickBooks client raises."""
+
+
+@dataclass
+class QboFault(QboClientError):
+    """QuickBooks answered with a Fault (validation, authentication, throttling, system)."""
+
+    errors: list[QboError]
+    http_status: int
+    intuit_tid: str | None = None
+    retry_after: float | None = None  # seconds, when a 429 came with Retry-After
+
+    def __post_init__(self) -> None:
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        return "; ".join(f"{e.code} {e.message}" + (f": {e.plain_detail}" if e.detail else "")
+                         for e in self.errors)
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.code for e in self.errors]
+
+    @property
+    def first(self) -> QboError:
+        return self.errors[0]
+
+    @property
+    def throttled(self) -> bool:
+        return self.http_status == 429 or "3001" in self.codes
+
+    @property
+    def auth_failed(self) -> bool:
+        return self.http_status == 401 or any(c in ("3200", "100", "110") for c in self.codes)
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying by itself: throttling or a QuickBooks-side system fault."""
+        return self.throttled or self.http_status >= 500 or any(
+            e.fault_type.lower().startswith("system") for e in self.errors)
+
+
+@dataclass
+class OAuthError(QboClientError):
+    """The token endpoint refused: ``invalid_grant`` means the user must reconnect."""
+
+    error: str
+    description: str = ""
+    http_status: int = 400
+    intuit_tid: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.error}: {self.description}" if self.description else self.error)
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.error in ("invalid_grant", "invalid_client", "unauthorized_client")
+
+
+@dataclass
+class TransportError(QboClientError):
+    """No usable answer: a timeout, a dropped connection, an HTML page or an empty body."""
+
+    reason: str
+    http_status: int | None = None
+    body_head: str = ""
+    intuit_tid: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        where = f" (HTTP {self.http_status})" if self.http_status else ""
+        super().__init__(f"{self.reason}{where}")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _json_errors(data: dict[str, Any], status: int, tid: str | None) -> list[QboError] | None:
+    fault = data.get("Fault") or data.get("fault")
+    if not isinstance(fault, dict):
+        return None
+    items = fault.get("Error") or fault.get("error") or []
+    if isinstance(items, dict):
+        items = [items]
+    fault_type = _text(fault.get("type"))
+    errors = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        errors.append(QboError(
+            code=_text(item.get("code") or item.get("Code")),
+            message=_text(item.get("Message") or item.get("message")),
+            detail=_text(item.get("Detail") or item.get("detail")),
+            element=_text(item.get("element") or item.get("Element")),
+            fault_type=fault_type, http_status=status, intuit_tid=tid,
+        ))
+    return errors or [QboError(code="", message="Fault without errors", fault_type=fault_type,
+                               http_status=status, intuit_tid=tid)]
+
+
+_NS = re.compile(r"^\{[^}]*\}")
+
+
+def _xml_errors(body: str, status: int, tid: str | None) -> list[QboError] | None:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+
+    def local(tag: str) -> str:
+        return _NS.sub("", tag)
+
+    errors = []
+    for fault in root.iter():
+        if local(fault.tag) != "Fault":
+            continue
+        for error in fault:
+            if local(error.tag) != "Error":
+                continue
+            parts = {local(child.tag): (child.text or "") for child in error}
+            errors.append(QboError(
+                code=error.get("code", ""), message=parts.get("Message", ""),
+                detail=parts.get("Detail", ""), element=error.get("element", ""),
+                fault_type=fault.get("type", ""), http_status=status, intuit_tid=tid,
+            ))
+    return errors or None
+
+
+def parse_error(status: int, body: bytes, content_type: str = "",
+                intuit_tid: str | None = None) -> QboClientError:
+    """Turn an error response (or a 200 carrying a Fault) into the right exception."""
+    text = body.decode("utf-8", errors="replace").strip()
+    head = text[:BODY_HEAD]
+    if not text:
+        return TransportError("QuickBooks sent an empty answer", status, "", intuit_tid)
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            errors = _json_errors(data, status, intuit_tid)
+            if errors is not None:
+                return QboFault(errors, status, intuit_tid)
+            if "error" in data and isinstance(data["error"], str):
+                return OAuthError(data["error"], _text(data.get("error_description")), status,
+                                  intuit_tid)
+    if text.startswith("<?xml") or text.startswith("<IntuitResponse"):
+        errors = _xml_errors(text, status, intuit_tid)
+        if errors is not None:
+            return QboFault(errors, status, intuit_tid)
+    if "html" in content_type.lower() or text[:15].lower().startswith(("<!doctype", "<html")):
+        return TransportError("QuickBooks sent a web page instead of data (a gateway error)",
+                              status, head, intuit_tid)
+    return TransportError("QuickBooks sent an answer SyncDesk cannot read", status, head,
+                          intuit_tid)
+
+
+def fault_in(data: Any, status: int, intuit_tid: str | None) -> QboFault | None:
+    """A Fault inside a successful (HTTP 200) JSON answer, if there is one."""
+    if not isinstance(data, dict):
+        return None
+    errors = _json_errors(data, status, intuit_tid)
+    return QboFault(errors, status, intuit_tid) if errors is not None else None

@@ -1,0 +1,99 @@
+"""Keeping each company under QuickBooks' limits, so its throttle is rarely hit.
+
+QuickBooks allows, per company (realm): 500 requests a minute, 10 a second,
+10 at once, and 40 batch requests a minute (shared/qbo/API.md §6). A
+``RealmLimiter`` makes callers wait for a free slot instead of sending and
+collecting a 429, and pauses everything when QuickBooks throttles anyway.
+Name-list writes (Vendor, Account, Item) go one at a time: QuickBooks
+refuses parallel ones ("You can only add or edit one name at a time").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Client-side ceilings, a little under QuickBooks' own so timing noise never crosses them."""
+
+    per_minute: int = 490
+    per_second: int = 10
+    concurrent: int = 8
+    batches_per_minute: int = 39
+    window: float = 60.0  # seconds; tests shorten it together with the sandbox's
+
+
+class _Window:
+    """A sliding window of send times."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.sent: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self.sent and self.sent[0] <= now - self.period:
+            self.sent.popleft()
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.sent[0] + self.period - now
+
+    def record(self, now: float) -> None:
+        self.sent.append(now)
+
+
+class RealmLimiter:
+    """Slots for one company's requests; thread-safe."""
+
+    def __init__(self, limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._cond = threading.Condition()
+        self._minute = _Window(limits.per_minute, limits.window)
+        self._second = _Window(limits.per_second, limits.window / 60.0)
+        self._batches = _Window(limits.batches_per_minute, limits.window)
+        self._in_flight = 0
+        self._paused_until = 0.0
+        self.name_list_lock = threading.Lock()
+        self.waited = 0.0  # total seconds callers spent waiting (for benchmarks)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for ``seconds`` (after QuickBooks throttled us)."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self.clock() + seconds)
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self, batch: bool = False) -> Iterator[None]:
+        """Wait for room under every limit, then hold one in-flight slot."""
+        start = self.clock()
+        with self._cond:
+            while True:
+                now = self.clock()
+                waits = [self._paused_until - now, self._minute.wait_time(now),
+                         self._second.wait_time(now)]
+                if batch:
+                    waits.append(self._batches.wait_time(now))
+                wait = max(waits)
+                if wait <= 0 and self._in_flight < self.limits.concurrent:
+                    break
+                self._cond.wait(timeout=wait if wait > 0 else None)
+            now = self.clock()
+            self._minute.record(now)
+            self._second.record(now)
+            if batch:
+                self._batches.record(now)
+            self._in_flight += 1
+            self.waited += now - start
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._cond.notify_all()

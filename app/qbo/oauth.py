@@ -1,0 +1,215 @@
+"""OAuth 2.0 with Intuit (requests-oauthlib): authorize, exchange, refresh, revoke.
+
+Desktop flow: SyncDesk opens the system browser on Intuit's authorize page
+and catches the redirect on a one-shot listener at
+``http://localhost:PORT/callback``; the ``state`` it sent must come back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from oauthlib.oauth2 import OAuth2Error
+from requests.auth import HTTPBasicAuth
+from requests_oauthlib import OAuth2Session
+
+from app.qbo.errors import OAuthError, TransportError
+
+SCOPE = ["com.intuit.quickbooks.accounting"]
+_env_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    authorization: str
+    token: str
+    revocation: str
+    userinfo: str = ""
+
+    @classmethod
+    def discover(cls, discovery_url: str, timeout: float = 20.0) -> Endpoints:
+        try:
+            reply = requests.get(discovery_url, timeout=timeout,
+                                 headers={"Accept": "application/json"})
+            reply.raise_for_status()
+            doc = reply.json()
+            return cls(doc["authorization_endpoint"], doc["token_endpoint"],
+                       doc.get("revocation_endpoint", ""), doc.get("userinfo_endpoint", ""))
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            raise TransportError(f"could not read Intuit's OAuth settings from {discovery_url}"
+                                 f" ({type(exc).__name__})") from None
+
+
+@contextlib.contextmanager
+def _loopback_http_allowed(url: str) -> Iterator[None]:
+    """oauthlib insists on HTTPS; a SyncDesk sandbox on loopback speaks plain HTTP."""
+    host = urlsplit(url).hostname or ""
+    if url.startswith("https://") or host not in ("127.0.0.1", "localhost", "::1"):
+        yield
+        return
+    with _env_lock:
+        before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+            else:
+                os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = before
+
+
+def _oauth_error(exc: OAuth2Error) -> OAuthError:
+    return OAuthError(exc.error or "oauth_error", exc.description or "",
+                      exc.status_code or 400)
+
+
+class OAuthClient:
+    def __init__(self, endpoints: Endpoints, client_id: str, client_secret: str,
+                 timeout: float = 30.0) -> None:
+        self.endpoints = endpoints
+        self.client_id = client_id
+        self._secret = client_secret
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"OAuthClient(client_id={self.client_id!r})"
+
+    def authorization_url(self, redirect_uri: str, state: str) -> str:
+        session = OAuth2Session(self.client_id, redirect_uri=redirect_uri, scope=SCOPE,
+                                state=state)
+        url, _ = session.authorization_url(self.endpoints.authorization)
+        return url
+
+    def exchange_code(self, code: str, redirect_uri: str) -> dict[str, Any]:
+        """Trade the one-time code for tokens (client authenticated with HTTP Basic)."""
+        session = OAuth2Session(self.client_id, redirect_uri=redirect_uri, scope=SCOPE)
+        with _loopback_http_allowed(self.endpoints.token):
+            try:
+                return dict(session.fetch_token(
+                    self.endpoints.token, code=code, client_secret=self._secret,
+                    include_client_id=False, timeout=self.timeout))
+            except OAuth2Error as exc:
+                raise _oauth_error(exc) from None
+            except requests.RequestException as exc:
+                raise TransportError(f"Intuit's token service did not answer "
+                                     f"({type(exc).__name__})") from None
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        session = OAuth2Session(self.client_id, scope=SCOPE)
+        with _loopback_http_allowed(self.endpoints.token):
+            try:
+                return dict(session.refresh_token(
+                    self.endpoints.token, refresh_token=refresh_token,
+                    auth=HTTPBasicAuth(self.client_id, self._secret), timeout=self.timeout))
+            except OAuth2Error as exc:
+                raise _oauth_error(exc) from None
+            except requests.RequestException as exc:
+                raise TransportError(f"Intuit's token service did not answer "
+                                     f"({type(exc).__name__})") from None
+
+    def revoke(self, token: str) -> None:
+        if not self.endpoints.revocation:
+            return
+        try:
+            requests.post(self.endpoints.revocation, json={"token": token},
+                          auth=HTTPBasicAuth(self.client_id, self._secret),
+                          headers={"Accept": "application/json"}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise TransportError(f"Intuit's revoke service did not answer "
+                                 f"({type(exc).__name__})") from None
+
+
+class CallbackListener:
+    """A one-shot HTTP listener on loopback that catches Intuit's redirect."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, str] | None = None
+        self._got = threading.Event()
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                if parts.path != "/callback":
+                    self.send_error(404)
+                    return
+                query = parse_qs(parts.query)
+                listener.params = {k: v[0] for k, v in query.items()}
+                body = (b"<html><body><h2>SyncDesk</h2><p>You can close this window and go "
+                        b"back to SyncDesk.</p></body></html>")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                listener._got.set()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return  # the query carries the code: never log it
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://localhost:{self._server.server_address[1]}/callback"
+
+    def __enter__(self) -> CallbackListener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait(self, timeout: float) -> dict[str, str] | None:
+        return self.params if self._got.wait(timeout) else None
+
+
+class ConnectError(Exception):
+    """Connecting did not complete; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Authorization:
+    realm_id: str
+    token_answer: dict[str, Any]
+
+
+def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
+              timeout: float = 300.0) -> Authorization:
+    """Run the authorization-code flow: browser, callback, state check, code exchange."""
+    state = secrets.token_urlsafe(24)
+    with CallbackListener() as listener:
+        open_browser(oauth.authorization_url(listener.redirect_uri, state))
+        params = listener.wait(timeout)
+        redirect_uri = listener.redirect_uri
+    if params is None:
+        raise ConnectError("Intuit did not send SyncDesk back an answer in time; nothing was "
+                           "connected. Try again.")
+    if "error" in params:
+        raise ConnectError(f"Intuit did not grant access ({params['error']}); nothing was "
+                           "connected.")
+    if not secrets.compare_digest(params.get("state", ""), state):
+        raise ConnectError("The answer that came back was not for this request (its state "
+                           "did not match), so SyncDesk ignored it; nothing was connected.")
+    if not params.get("code") or not params.get("realmId"):
+        raise ConnectError("Intuit's answer had no authorization code or company id; nothing "
+                           "was connected.")
+    answer = oauth.exchange_code(params["code"], redirect_uri)
+    return Authorization(params["realmId"], answer)
+
+
+def follow_redirects(url: str) -> None:
+    """For a local sandbox: 'open the browser' by following the redirects in-process."""
+    requests.get(url, timeout=30, allow_redirects=True)

@@ -1,0 +1,169 @@
+"""Sending one API request: limits, timeouts, retries with back-off, and error parsing.
+
+Retried by themselves: 429 (waiting ``Retry-After`` when QuickBooks sends it,
+else ``throttle_wait``, 60 s as Intuit documents), 5xx, dropped connections,
+timeouts, and answers that are not JSON. A 401 refreshes the token and is
+tried once more. Validation Faults (HTTP 400) are never retried here. Writes
+are only retried when they carry a ``requestid``, so a retry after a lost
+answer returns the first answer instead of creating a second object.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from app.qbo.errors import QboClientError, QboFault, TransportError, fault_in, parse_error
+from app.qbo.limits import RealmLimiter
+
+log = logging.getLogger(__name__)
+
+
+class AccessTokens(Protocol):
+    def access_token(self) -> str: ...
+
+    def refresh(self, stale_access_token: str | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    throttle_wait: float = 60.0  # Intuit: "wait 60 seconds" after a 429
+    timeout: float = 30.0  # seconds for connecting plus reading one answer
+
+
+@dataclass
+class Response:
+    status: int
+    data: Any
+    intuit_tid: str | None
+
+
+@dataclass
+class TransportStats:
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+
+
+class Transport:
+    """Sends requests for one company (realm) and returns parsed JSON or raises."""
+
+    def __init__(self, tokens: AccessTokens, limiter: RealmLimiter,
+                 policy: RetryPolicy = RetryPolicy(), session: requests.Session | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.tokens = tokens
+        self.limiter = limiter
+        self.policy = policy
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.stats = TransportStats()
+
+    def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
+                json_body: Any = None, text_body: str | None = None, batch: bool = False,
+                retry_safe: bool | None = None) -> Response:
+        """Send, retrying what is safe to retry; raise a ``QboClientError`` when it cannot."""
+        safe = method == "GET" if retry_safe is None else retry_safe
+        if params and "requestid" in params:
+            safe = True
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            token = self.tokens.access_token()
+            try:
+                return self._send_once(method, url, token, params, json_body, text_body, batch)
+            except QboFault as fault:
+                if fault.auth_failed and not refreshed:
+                    refreshed = True
+                    self.tokens.refresh(stale_access_token=token)
+                    continue
+                # A 429 was not processed; other transient faults may have been.
+                retryable = fault.throttled or (fault.transient and safe)
+                if not retryable or attempt >= self.policy.attempts:
+                    raise
+                if fault.throttled:
+                    self.stats.throttled += 1
+                delay = self._delay(attempt, fault)
+            except TransportError:
+                if not safe or attempt >= self.policy.attempts:
+                    raise
+                delay = self._delay(attempt, None)
+            self.stats.retries += 1
+            log.info("retrying %s %s in %.1f s (attempt %d)", method, _path(url), delay, attempt)
+            self.sleep(delay)
+
+    def _delay(self, attempt: int, fault: QboFault | None) -> float:
+        if fault is not None and fault.throttled:
+            wait = fault.retry_after if fault.retry_after is not None else \
+                self.policy.throttle_wait
+            self.limiter.pause(wait)
+            return 0.0  # the limiter holds every request of this company until then
+        backoff = min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
+        return backoff * (0.5 + random.random() / 2)  # jitter: 50–100 % of the back-off
+
+    def _send_once(self, method: str, url: str, token: str, params: dict[str, Any] | None,
+                   json_body: Any, text_body: str | None, batch: bool) -> Response:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        data: str | None = None
+        if json_body is not None:
+            headers["Content-Type"] = "application/json"
+        elif text_body is not None:
+            headers["Content-Type"] = "application/text"
+            data = text_body
+        with self.limiter.slot(batch=batch):
+            self.stats.requests += 1
+            try:
+                reply = self.session.request(method, url, params=params, json=json_body,
+                                             data=data, headers=headers,
+                                             timeout=self.policy.timeout)
+            except requests.Timeout:
+                raise TransportError("QuickBooks did not answer in time") from None
+            except requests.ConnectionError as exc:
+                raise TransportError(f"the connection to QuickBooks failed ({_short(exc)})"
+                                     ) from None
+        tid = reply.headers.get("intuit_tid") or reply.headers.get("Intuit-Tid")
+        if reply.status_code >= 400:
+            error = parse_error(reply.status_code, reply.content,
+                                reply.headers.get("Content-Type", ""), tid)
+            if isinstance(error, QboFault) and error.throttled:
+                error.retry_after = _retry_after(reply.headers.get("Retry-After"))
+            raise error
+        try:
+            payload = reply.json()
+        except ValueError:
+            raise parse_error(reply.status_code, reply.content,
+                              reply.headers.get("Content-Type", ""), tid) from None
+        fault = fault_in(payload, reply.status_code, tid)
+        if fault is not None:
+            raise fault
+        return Response(reply.status_code, payload, tid)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date; Intuit's header is unconfirmed, fall back to the policy
+
+
+def _path(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 120 else text[:117] + "…"
+
+
+__all__ = ["QboClientError", "Response", "RetryPolicy", "Transport"]
