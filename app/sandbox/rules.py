@@ -91,10 +91,8 @@ def to_decimal(value: Any) -> Decimal | None:
         return None
 
 
-def to_number(value: Decimal) -> int | float:
-    """Back to a JSON number for storage."""
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
+def to_number(value: Decimal) -> float:
+    """Back to a JSON number for storage; QBO writes money as ``150.0``."""
     return float(value)
 
 

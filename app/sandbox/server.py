@@ -154,7 +154,8 @@ class SandboxServer:
         """Bind and serve from a daemon thread."""
         self.bind()
         assert self._server is not None
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        # A short poll interval keeps stop() quick (tests start many servers).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="qbo-sandbox", daemon=True)
         self._thread.start()
         return self
