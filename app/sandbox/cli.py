@@ -1,14 +1,77 @@
 """``syncdesk sandbox``: serve the QBO emulator until stopped."""
 
+from __future__ import annotations
+
 import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from app.sandbox.seeds import SEEDS
+from app.sandbox.server import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    THROTTLE_MODES,
+    SandboxServer,
+    is_loopback,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the ``sandbox`` subcommand's options."""
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to bind; 0 picks a free one (default 0)")
+    parser.add_argument("--seed", default="empty",
+                        help=f"starting company ({', '.join(SEEDS)}; default empty)")
+    parser.add_argument("--realm", default=None, metavar="ID",
+                        help="the company id (realmId) to serve")
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, metavar="ID")
+    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET, metavar="S")
+    parser.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
+                        help="access-token lifetime (default 3600)")
+    parser.add_argument("--throttle", default="off",
+                        help="throttling mode: off (QBO's limits arrive with part 2)")
+    parser.add_argument("--state", default=None, metavar="FILE",
+                        help="keep the company in FILE across restarts")
+
+
+def _usage_error(message: str) -> int:
+    print(f"syncdesk sandbox: error: {message}", file=sys.stderr)
+    return 2
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; return the process exit code."""
-    raise NotImplementedError("the sandbox server arrives with issue 3")
+    """Serve until SIGINT/SIGTERM; return the process exit code."""
+    if not is_loopback(args.host):
+        return _usage_error(f"the sandbox listens on loopback only; {args.host!r} is not a "
+                            "loopback address (use 127.0.0.1)")
+    if args.throttle not in THROTTLE_MODES:
+        return _usage_error(f"--throttle {args.throttle} is not available yet; only 'off' is")
+    if args.seed not in SEEDS:
+        return _usage_error(f"unknown seed {args.seed!r}; known: {', '.join(SEEDS)}")
+    if args.token_ttl <= 0:
+        return _usage_error("--token-ttl must be a positive number of seconds")
+    try:
+        sandbox = SandboxServer(seed=args.seed, realm_id=args.realm, client_id=args.client_id,
+                                client_secret=args.client_secret, token_ttl=args.token_ttl,
+                                state_file=args.state, host=args.host, port=args.port,
+                                throttle=args.throttle,
+                                log_requests=bool(getattr(args, "verbose", False)))
+        sandbox.bind()
+    except (OSError, ValueError) as exc:
+        print(f"syncdesk sandbox: {exc}", file=sys.stderr)
+        return 1
+    print(f"Listening on {sandbox.base_url}", flush=True)
+    print(f"realmId {sandbox.realm_id}; client id {args.client_id}", file=sys.stderr, flush=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever to return, so it must run elsewhere.
+        threading.Thread(target=sandbox.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    sandbox.serve_forever()
+    return 0
