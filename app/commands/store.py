@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.commands import Adder
 from app.commands.common import add_json_flag, print_json, store_from
+from app.connection.service import connection_status
 from app.domain.settings import SETTINGS
 from app.domain.states import DocKind, SyncState
 from app.operations import company, demo
@@ -91,6 +92,7 @@ def run_status(args: argparse.Namespace) -> int:
         with store.session() as session:
             per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
             problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
+        connection = connection_status(store)
     finally:
         store.close()
     by_state = {state.value: sum(per_kind[k].get(state.value, 0) for k in DocKind)
@@ -104,13 +106,16 @@ def run_status(args: argparse.Namespace) -> int:
         "by_problem": by_problem,
         "pos": {s.value: per_kind[DocKind.PO].get(s.value, 0) for s in SyncState},
         "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
-        # Connecting to QuickBooks arrives with the connection issue.
-        "connection": {"state": "disconnected", "environment": None, "company": None},
+        "connection": connection,
     }
     if args.json:
         print_json(result)
         return 0
-    print("QuickBooks connection: disconnected")
+    where = connection["company"] or connection.get("realm_id") or ""
+    print(f"QuickBooks connection: {connection['state']}"
+          + (f" — {where} ({connection['environment']})" if connection["environment"] else ""))
+    if connection.get("warning"):
+        print(f"  {connection['warning']}")
     for state, n in by_state.items():
         print(f"{state:>11}: {n}")
     for problem, n in sorted(by_problem.items()):

@@ -22,6 +22,7 @@ from oauthlib.oauth2 import OAuth2Error
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from app.logs import register_secret
 from app.qbo.errors import OAuthError, TransportError
 
 SCOPE = ["com.intuit.quickbooks.accounting"]
@@ -80,6 +81,7 @@ class OAuthClient:
         self.client_id = client_id
         self._secret = client_secret
         self.timeout = timeout
+        register_secret(client_secret)
 
     def __repr__(self) -> str:
         return f"OAuthClient(client_id={self.client_id!r})"
@@ -87,7 +89,8 @@ class OAuthClient:
     def authorization_url(self, redirect_uri: str, state: str) -> str:
         session = OAuth2Session(self.client_id, redirect_uri=redirect_uri, scope=SCOPE,
                                 state=state)
-        url, _ = session.authorization_url(self.endpoints.authorization)
+        with _loopback_http_allowed(self.endpoints.authorization):
+            url, _ = session.authorization_url(self.endpoints.authorization)
         return url
 
     def exchange_code(self, code: str, redirect_uri: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ in a loop.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import threading
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 
 from filelock import FileLock
 
+from app.logs import register_secret
 from app.qbo.errors import OAuthError
 
 log = logging.getLogger(__name__)
@@ -43,12 +43,17 @@ class TokenSet:
 
     @classmethod
     def from_json(cls, text: str) -> TokenSet:
-        return cls(**json.loads(text))
+        tokens = cls(**json.loads(text))
+        register_secret(tokens.access_token)
+        register_secret(tokens.refresh_token)
+        return tokens
 
     @classmethod
     def from_response(cls, data: dict[str, Any], realm_id: str, now: float) -> TokenSet:
         """Intuit's token answer: access_token, refresh_token, expires_in, x_refresh_token_…"""
         refresh_in = data.get("x_refresh_token_expires_in")
+        register_secret(str(data["access_token"]))
+        register_secret(str(data["refresh_token"]))
         return cls(
             access_token=str(data["access_token"]),
             refresh_token=str(data["refresh_token"]),
@@ -118,30 +123,3 @@ class TokenManager:
             tokens = TokenSet.from_response(answer, current.realm_id, self.clock())
             self.store.save(tokens)  # saved before anyone uses the new access token
             return tokens
-
-
-class KeyringTokenStore:
-    """Tokens in the OS keychain (macOS Keychain, Windows Credential Locker, Secret Service)."""
-
-    SERVICE = "SyncDesk QuickBooks"
-
-    def __init__(self, environment: str, realm_id: str = "") -> None:
-        self.username = f"{environment}:tokens"
-
-    def load(self) -> TokenSet | None:
-        import keyring
-
-        text = keyring.get_password(self.SERVICE, self.username)
-        return TokenSet.from_json(text) if text else None
-
-    def save(self, tokens: TokenSet) -> None:
-        import keyring
-
-        keyring.set_password(self.SERVICE, self.username, tokens.to_json())
-
-    def clear(self) -> None:
-        import keyring
-        from keyring.errors import PasswordDeleteError
-
-        with contextlib.suppress(PasswordDeleteError):
-            keyring.delete_password(self.SERVICE, self.username)

@@ -186,3 +186,30 @@ class SettingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: Any = Field(sa_type=JSON)
+
+
+class QboConnection(SQLModel, table=True):
+    """This company's QuickBooks connection (one row at most).
+
+    Intuit tokens and client secrets are kept in the OS keychain, never here;
+    ``local_tokens`` and ``local_client_secret`` are used only for a local
+    SyncDesk sandbox, whose credentials are not secrets.
+    """
+
+    __tablename__ = "qbo_connection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    environment: str  # production, intuit-sandbox, local
+    base_url: str | None = None
+    api_base: str
+    realm_id: str
+    client_id: str
+    company_name: str | None = None
+    state: str = "connected"  # connected, needs_reconnect
+    connected_at: datetime = timestamp_field()
+    authorization_endpoint: str
+    token_endpoint: str
+    revocation_endpoint: str
+    refresh_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    local_tokens: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    local_client_secret: str | None = None

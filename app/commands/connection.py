@@ -1,0 +1,71 @@
+"""``connect`` and ``disconnect``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import webbrowser
+
+from app.commands import Adder
+from app.commands.common import store_from
+from app.connection.service import ConnectRequest, connect, disconnect
+from app.errors import UserError
+from app.qbo.environments import ENVIRONMENT_NAMES
+from app.qbo.errors import QboClientError
+from app.qbo.keychain import NoKeychain
+from app.qbo.oauth import ConnectError, follow_redirects
+
+
+def register(add: Adder) -> None:
+    command = add("connect", run_connect, "connect this company to QuickBooks Online")
+    command.add_argument("--env", required=True, choices=ENVIRONMENT_NAMES,
+                         help="production, intuit-sandbox, or local (a SyncDesk sandbox)")
+    command.add_argument("--base-url", help="the URL `syncdesk sandbox` printed (local), or "
+                                            "another server standing in for Intuit")
+    command.add_argument("--client-id", help="your Intuit app's client id")
+    command.add_argument("--client-secret",
+                         help="your Intuit app's client secret (asked for when left out; kept "
+                              "in the OS keychain)")
+    command.add_argument("--timeout", type=float, default=300.0,
+                         help="seconds to wait for the browser sign-in")
+    add("disconnect", run_disconnect, "revoke SyncDesk's access and forget the connection")
+
+
+def run_connect(args: argparse.Namespace) -> int:
+    if args.env == "local" and not args.base_url:
+        raise UserError("connect --env local needs --base-url, the URL `syncdesk sandbox` "
+                        "printed")
+    secret = args.client_secret
+    if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
+        secret = getpass.getpass("Client secret of your Intuit app: ") or None
+    request = ConnectRequest(args.env, args.base_url, args.client_id, secret)
+    if args.env == "local":
+        opener = follow_redirects
+    else:
+        def opener(url: str) -> None:
+            print("Sign in to Intuit in your browser to let SyncDesk in …", file=sys.stderr)
+            if not webbrowser.open(url):
+                print(f"Open this address in a browser:\n{url}", file=sys.stderr)
+    store = store_from(args)
+    try:
+        row = connect(store, request, opener, timeout=args.timeout)
+    except (ConnectError, NoKeychain, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    except QboClientError as exc:
+        raise UserError(f"connecting failed: {exc}") from None
+    finally:
+        store.close()
+    print(f"Connected to {row.company_name or 'QuickBooks company ' + row.realm_id} "
+          f"({row.environment}).")
+    return 0
+
+
+def run_disconnect(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        done = disconnect(store)
+    finally:
+        store.close()
+    print("Disconnected from QuickBooks." if done else "This company was not connected.")
+    return 0

@@ -1,0 +1,253 @@
+"""Connect, disconnect, report, and open a ready client for the sync."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlmodel import select
+
+from app.qbo import keychain
+from app.qbo.client import QboClient
+from app.qbo.environments import environment
+from app.qbo.errors import QboClientError
+from app.qbo.limits import Limits, RealmLimiter
+from app.qbo.oauth import Authorization, ConnectError, Endpoints, OAuthClient, authorize
+from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
+from app.qbo.transport import RetryPolicy, Transport
+from app.store.database import Store
+from app.store.models import QboConnection
+from app.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LOCAL_CLIENT_ID = "syncdesk-demo"
+LOCAL_CLIENT_SECRET = "syncdesk-demo-secret"  # the sandbox's published default, not a secret
+
+
+class StoreTokenStore:
+    """A local sandbox's tokens, kept in the store (they are not secrets)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self) -> TokenSet | None:
+        with self.store.session() as session:
+            row = session.get(QboConnection, 1)
+            if row is None or not row.local_tokens:
+                return None
+            return TokenSet.from_json(json.dumps(row.local_tokens))
+
+    def save(self, tokens: TokenSet) -> None:
+        with self.store.session() as session:
+            row = session.get(QboConnection, 1)
+            if row is None:
+                raise NeedsReconnect("not_connected", "the connection was removed")
+            row.local_tokens = {
+                "access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+                "access_expires_at": tokens.access_expires_at,
+                "refresh_expires_at": tokens.refresh_expires_at, "realm_id": tokens.realm_id}
+            _note_refresh_expiry(row, tokens)
+            session.add(row)
+
+    def clear(self) -> None:
+        with self.store.session() as session:
+            row = session.get(QboConnection, 1)
+            if row is not None:
+                row.local_tokens = None
+                session.add(row)
+
+
+class KeychainTokenStore(keychain.KeyringTokenStore):
+    """Intuit tokens in the keychain; the store only learns when the refresh token ends."""
+
+    def __init__(self, store: Store, environment_name: str, realm_id: str) -> None:
+        super().__init__(environment_name, realm_id)
+        self.store = store
+
+    def save(self, tokens: TokenSet) -> None:
+        super().save(tokens)
+        with self.store.session() as session:
+            row = session.get(QboConnection, 1)
+            if row is not None:
+                _note_refresh_expiry(row, tokens)
+                session.add(row)
+
+
+def _note_refresh_expiry(row: QboConnection, tokens: TokenSet) -> None:
+    if tokens.refresh_expires_at:
+        row.refresh_expires_at = datetime.fromtimestamp(tokens.refresh_expires_at,
+                                                        tz=utcnow().tzinfo)
+
+
+@dataclass
+class ConnectRequest:
+    environment: str
+    base_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+def _credentials(req: ConnectRequest) -> tuple[str, str]:
+    if req.environment == "local":
+        return req.client_id or LOCAL_CLIENT_ID, req.client_secret or LOCAL_CLIENT_SECRET
+    if not req.client_id:
+        raise ConnectError("Connecting to Intuit needs your app's client id (--client-id); the "
+                           "README explains where to find it.")
+    secret = req.client_secret or keychain.get_client_secret(req.environment, req.client_id)
+    if not secret:
+        raise ConnectError("Connecting to Intuit needs your app's client secret "
+                           "(--client-secret); it is kept in the OS keychain afterwards.")
+    return req.client_id, secret
+
+
+def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any],
+            timeout: float = 300.0) -> QboConnection:
+    """Run the OAuth flow and keep the connection; replaces an earlier one."""
+    env = environment(req.environment, req.base_url)
+    if env.keeps_secrets_in_keychain:
+        keychain.require_keychain()  # before any browser or listener starts
+    client_id, secret = _credentials(req)
+    endpoints = Endpoints.discover(env.discovery_url)
+    oauth = OAuthClient(endpoints, client_id, secret)
+    auth: Authorization = authorize(oauth, open_browser, timeout)
+    now = utcnow()
+    tokens = TokenSet.from_response(auth.token_answer, auth.realm_id, now.timestamp())
+    row = QboConnection(
+        id=1, environment=env.name, base_url=req.base_url, api_base=env.api_base,
+        realm_id=auth.realm_id, client_id=client_id, state="connected", connected_at=now,
+        authorization_endpoint=endpoints.authorization, token_endpoint=endpoints.token,
+        revocation_endpoint=endpoints.revocation,
+    )
+    if env.keeps_secrets_in_keychain:
+        keychain.set_client_secret(env.name, client_id, secret)
+    else:
+        row.local_client_secret = secret
+    with store.session() as session:
+        old = session.get(QboConnection, 1)
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.add(row)
+    token_store = _token_store(store, row)
+    token_store.save(tokens)
+    try:
+        info = open_client(store).company_info()
+        with store.session() as session:
+            saved = session.get(QboConnection, 1)
+            assert saved is not None
+            saved.company_name = info.get("CompanyName")
+            session.add(saved)
+            row = saved
+    except QboClientError as exc:
+        log.warning("connected, but could not read the company's name: %s", exc)
+    return row
+
+
+def _token_store(store: Store, row: QboConnection) -> TokenStore:
+    if row.environment == "local":
+        return StoreTokenStore(store)
+    return KeychainTokenStore(store, row.environment, row.realm_id)
+
+
+def connection(store: Store) -> QboConnection | None:
+    with store.session() as session:
+        return session.exec(select(QboConnection)).first()
+
+
+def mark_needs_reconnect(store: Store) -> None:
+    with store.session() as session:
+        row = session.get(QboConnection, 1)
+        if row is not None:
+            row.state = "needs_reconnect"
+            session.add(row)
+
+
+def _oauth_for(row: QboConnection) -> OAuthClient:
+    if row.environment == "local":
+        secret = row.local_client_secret or LOCAL_CLIENT_SECRET
+    else:
+        secret = keychain.get_client_secret(row.environment, row.client_id) or ""
+    endpoints = Endpoints(row.authorization_endpoint, row.token_endpoint,
+                          row.revocation_endpoint)
+    return OAuthClient(endpoints, row.client_id, secret)
+
+
+def lock_path(row: QboConnection) -> Path:
+    folder = Path(platformdirs.user_data_dir("SyncDesk", appauthor=False)) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{row.environment}-{row.realm_id}.lock"
+
+
+class _MarkingTokens(TokenManager):
+    """A token manager that records 'needs reconnect' in the store when the refresh fails."""
+
+    def __init__(self, store: Store, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._store = store
+
+    def refresh(self, stale_access_token: str | None = None) -> TokenSet:
+        try:
+            return super().refresh(stale_access_token)
+        except NeedsReconnect:
+            mark_needs_reconnect(self._store)
+            raise
+
+
+def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy | None = None,
+                limiter: RealmLimiter | None = None) -> QboClient:
+    """A client for this company's connection; raises ``NeedsReconnect`` when there is none."""
+    row = connection(store)
+    if row is None:
+        raise NeedsReconnect("not_connected", "This company is not connected to QuickBooks.")
+    if row.state == "needs_reconnect":
+        raise NeedsReconnect("needs_reconnect",
+                             "QuickBooks asked SyncDesk to sign in again (connect again).")
+    oauth = _oauth_for(row)
+    tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh, lock_path(row))
+    transport = Transport(tokens, limiter or RealmLimiter(limits or Limits()),
+                          policy or RetryPolicy())
+    return QboClient(row.api_base, row.realm_id, transport)
+
+
+def disconnect(store: Store) -> bool:
+    """Revoke the tokens at Intuit (best effort) and forget the connection."""
+    row = connection(store)
+    if row is None:
+        return False
+    token_store = _token_store(store, row)
+    tokens = token_store.load()
+    if tokens is not None:
+        try:
+            _oauth_for(row).revoke(tokens.refresh_token)
+        except QboClientError as exc:
+            log.warning("could not revoke the tokens at Intuit: %s", exc)
+    token_store.clear()
+    with store.session() as session:
+        saved = session.get(QboConnection, 1)
+        if saved is not None:
+            session.delete(saved)
+    return True
+
+
+def connection_status(store: Store) -> dict[str, Any]:
+    """The ``connection`` part of ``status --json``."""
+    row = connection(store)
+    if row is None:
+        return {"state": "disconnected", "environment": None, "company": None}
+    result: dict[str, Any] = {"state": row.state, "environment": row.environment,
+                              "company": row.company_name, "realm_id": row.realm_id}
+    if row.refresh_expires_at is not None:
+        result["refresh_token_expires_at"] = row.refresh_expires_at.isoformat()
+        left = row.refresh_expires_at - utcnow()
+        if left < timedelta(days=REFRESH_WARNING_DAYS):
+            days = max(0, left.days)
+            result["warning"] = (f"The QuickBooks sign-in ends in {days} days; connect again "
+                                 "before then to keep syncing.")
+    return result

@@ -1,0 +1,100 @@
+"""The OS keychain, where Intuit tokens and client secrets live (via keyring).
+
+In a frozen (PyInstaller) app keyring's backend discovery through entry points
+fails silently, so the backend is chosen explicitly there. Where no keychain
+exists (a headless Linux box) SyncDesk says so before anything starts: it never
+falls back to writing secrets in plain text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError, PasswordDeleteError
+
+from app.qbo.tokens import TokenSet
+
+SERVICE = "SyncDesk QuickBooks"
+
+
+class NoKeychain(Exception):
+    """No usable OS keychain; the message says what to install."""
+
+
+def configure_frozen_backend() -> None:
+    """Pick the platform's keychain explicitly when running from a bundle."""
+    if not getattr(sys, "frozen", False):
+        return
+    backend: KeyringBackend
+    if sys.platform == "darwin":
+        from keyring.backends import macOS
+
+        backend = macOS.Keyring()
+    elif sys.platform == "win32":
+        from keyring.backends import Windows
+
+        backend = Windows.WinVaultKeyring()
+    else:
+        from keyring.backends import SecretService
+
+        backend = SecretService.Keyring()
+    keyring.set_keyring(backend)
+
+
+def require_keychain() -> None:
+    """Raise ``NoKeychain`` unless a real keychain backend is usable."""
+    configure_frozen_backend()
+    backend = keyring.get_keyring()
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if "fail" in name or "null" in name.lower() or getattr(backend, "priority", 1) <= 0:
+        raise NoKeychain(
+            "No OS keychain is available, so SyncDesk cannot keep QuickBooks sign-in tokens "
+            "safely and did not start connecting. Install and unlock one (Linux: GNOME "
+            "Keyring or KWallet, which provide the Secret Service), then connect again.")
+
+
+def _get(key: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, key)
+    except KeyringError as exc:
+        raise NoKeychain(f"the OS keychain refused to answer ({type(exc).__name__})") from None
+
+
+def _set(key: str, value: str) -> None:
+    try:
+        keyring.set_password(SERVICE, key, value)
+    except KeyringError as exc:
+        raise NoKeychain(f"the OS keychain refused to store ({type(exc).__name__})") from None
+
+
+def _delete(key: str) -> None:
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
+        keyring.delete_password(SERVICE, key)
+
+
+def get_client_secret(environment: str, client_id: str) -> str | None:
+    return _get(f"{environment}:client-secret:{client_id}")
+
+
+def set_client_secret(environment: str, client_id: str, secret: str) -> None:
+    _set(f"{environment}:client-secret:{client_id}", secret)
+
+
+class KeyringTokenStore:
+    """One connection's tokens in the OS keychain."""
+
+    def __init__(self, environment: str, realm_id: str) -> None:
+        self.key = f"{environment}:tokens:{realm_id}"
+
+    def load(self) -> TokenSet | None:
+        text = _get(self.key)
+        return TokenSet.from_json(text) if text else None
+
+    def save(self, tokens: TokenSet) -> None:
+        _set(self.key, tokens.to_json())
+
+    def clear(self) -> None:
+        _delete(self.key)

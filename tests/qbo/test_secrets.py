@@ -1,0 +1,91 @@
+"""Intuit tokens and client secrets stay in the keychain: never the store, log or history."""
+
+from __future__ import annotations
+
+import json
+import webbrowser
+
+import pytest
+
+from app.logs import log_path
+from app.qbo.errors import OAuthError
+from app.qbo.keychain import SERVICE, NoKeychain, require_keychain
+from app.qbo.oauth import follow_redirects
+from app.sandbox.server import SandboxServer
+
+CLIENT_ID = "AB-intuit-app-client-id-0001"
+CLIENT_SECRET = "s3cret-Intuit-client-secret-value-42"
+
+
+@pytest.fixture
+def intuit_standin():
+    """A sandbox standing in for Intuit, with its own (secret) app credentials."""
+    with SandboxServer(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as server:
+        yield server
+
+
+def every_byte_of(path) -> bytes:
+    data = b""
+    for part in sorted(path.parent.glob(path.name + "*")):  # the store, its -wal and -shm
+        data += part.read_bytes()
+    return data
+
+
+def test_no_token_or_secret_reaches_the_store_the_log_or_the_history(
+        cli, tmp_path, intuit_standin, memory_keyring, monkeypatch):
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    db = tmp_path / "books.db"
+    assert cli("--db", db, "init", "--demo").code == 0
+    result = cli("-v", "--db", db, "connect", "--env", "intuit-sandbox", "--base-url",
+                 intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
+                 CLIENT_SECRET)
+    assert result.code == 0, result.err
+    cli("-v", "--db", db, "approve", "po", "PO-1008")
+    status = json.loads(cli("--db", db, "status", "--json").out)["connection"]
+    assert status["state"] == "connected" and status["environment"] == "intuit-sandbox"
+
+    stored = {key: value for (service, key), value in memory_keyring.items.items()
+              if service == SERVICE}
+    tokens = json.loads(next(v for k, v in stored.items() if ":tokens:" in k))
+    secrets = [CLIENT_SECRET, tokens["access_token"], tokens["refresh_token"]]
+    assert CLIENT_SECRET in stored.values()
+
+    # the connection still works from a fresh process view: the keychain is the source
+    intuit_standin.advance_clock(4000)
+    assert cli("-v", "--db", db, "status", "--json").code == 0
+
+    store_bytes = every_byte_of(db)
+    log_text = log_path().read_text(encoding="utf-8")
+    history = cli("--db", db, "history", "po", "PO-1008", "--json").out
+    assert log_text, "the log file is written"
+    for secret in secrets:
+        assert secret.encode() not in store_bytes
+        assert secret not in log_text
+        assert secret not in history
+        assert secret not in result.out + result.err
+
+
+def test_connecting_to_intuit_without_a_keychain_stops_before_the_browser(
+        cli, tmp_path, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    db = tmp_path / "c.db"
+    cli("--db", db, "init")
+    result = cli("--db", db, "connect", "--env", "production", "--client-id", "x",
+                 "--client-secret", "y")
+    assert result.code == 1 and "No OS keychain" in result.err and "Secret Service" in result.err
+    assert opened == []
+    with pytest.raises(NoKeychain):
+        require_keychain()
+
+
+def test_token_reprs_and_oauth_errors_never_show_tokens():
+    from app.qbo.tokens import TokenSet
+
+    tokens = TokenSet("access-abcdefgh", "refresh-abcdefgh", 0.0, None, "1")
+    assert "abcdefgh" not in repr(tokens) and "abcdefgh" not in str(tokens)
+    assert "abcdefgh" not in str(OAuthError("invalid_grant", "Incorrect or invalid refresh token"))
