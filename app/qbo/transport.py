@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
+from app.qbo import wire
 from app.qbo.errors import QboClientError, QboFault, TransportError, fault_in, parse_error
 from app.qbo.limits import RealmLimiter
 
@@ -113,17 +114,18 @@ class Transport:
     def _send_once(self, method: str, url: str, token: str, params: dict[str, Any] | None,
                    json_body: Any, text_body: str | None, batch: bool) -> Response:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        data: str | None = None
+        data: str | bytes | None = None
         if json_body is not None:
             headers["Content-Type"] = "application/json"
+            data = wire.dumps(json_body).encode("utf-8")
         elif text_body is not None:
             headers["Content-Type"] = "application/text"
             data = text_body
         with self.limiter.slot(batch=batch):
             self.stats.requests += 1
             try:
-                reply = self.session.request(method, url, params=params, json=json_body,
-                                             data=data, headers=headers,
+                reply = self.session.request(method, url, params=params, data=data,
+                                             headers=headers,
                                              timeout=self.policy.timeout)
             except requests.Timeout:
                 raise TransportError("QuickBooks did not answer in time") from None
@@ -138,7 +140,7 @@ class Transport:
                 error.retry_after = _retry_after(reply.headers.get("Retry-After"))
             raise error
         try:
-            payload = reply.json()
+            payload = wire.loads(reply.content)
         except ValueError:
             raise parse_error(reply.status_code, reply.content,
                               reply.headers.get("Content-Type", ""), tid) from None

@@ -75,6 +75,11 @@ class SyncFields(SQLModel):
     excluded_reason: str | None = None
     # Bumped on every change; the sync derives its idempotent request ids from it.
     revision: int = 1
+    # The request id of a create whose outcome is not known yet (see app.sync.engine).
+    pending_request_id: str | None = None
+    attempt: int = 0  # definite failures so far at this revision
+    auto_retries: int = 0  # automatic retries of transient failures so far
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PurchaseOrder(SyncFields, table=True):
@@ -107,6 +112,7 @@ class PoLine(SQLModel, table=True):
     qty: Decimal | None = quantity_field()
     unit_price: Decimal | None = quantity_field()
     amount: Decimal = money_field()
+    qbo_line_id: str | None = None
 
 
 class Invoice(SyncFields, table=True):
@@ -142,6 +148,7 @@ class InvoiceLine(SQLModel, table=True):
     qty: Decimal | None = quantity_field()
     unit_price: Decimal | None = quantity_field()
     amount: Decimal = money_field()
+    qbo_line_id: str | None = None
 
 
 class HistoryEvent(SQLModel, table=True):
