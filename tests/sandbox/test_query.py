@@ -33,8 +33,8 @@ def test_escaped_quote(api, vendors):
 
 
 def test_post_application_text_body(api, vendors):
-    response = api.session.post(api.url("query"),
-                                data=r"SELECT * FROM vendor WHERE DisplayName = 'Adam\'s Candy Shop'",
+    text = r"SELECT * FROM vendor WHERE DisplayName = 'Adam\'s Candy Shop'"
+    response = api.session.post(api.url("query"), data=text,
                                 headers={"Content-Type": "application/text"}, timeout=30)
     assert response.status_code == 200, response.text
     assert names(response.json()["QueryResponse"]) == ["Adam's Candy Shop"]
