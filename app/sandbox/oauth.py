@@ -38,13 +38,16 @@ class OAuthState:
     """Codes, grants and tokens. ``data`` is persisted with the company."""
 
     def __init__(self, clock: Clock, client_id: str, client_secret: str, realm_id: str,
-                 token_ttl: int, data: dict | None = None) -> None:
+                 token_ttl: int, data: dict | None = None,
+                 lock: threading.RLock | None = None) -> None:
         self.clock = clock
         self.client_id = client_id
         self.client_secret = client_secret
         self.realm_id = realm_id
         self.token_ttl = token_ttl
-        self.lock = threading.RLock()
+        # Share the company's lock when the data is persisted with the company, so a
+        # save never serialises a dict another thread is changing.
+        self.lock = lock or threading.RLock()
         self.data = data if data is not None else {}
         for key in ("codes", "grants", "access", "refresh"):
             self.data.setdefault(key, {})

@@ -116,7 +116,8 @@ class SandboxServer:
             SEEDS[seed](self.company)
         self.company.state_file = path
         self.oauth = OAuthState(self.clock, client_id, client_secret, self.company.realm_id,
-                                token_ttl, self.company.extra.setdefault("oauth", {}))
+                                token_ttl, self.company.extra.setdefault("oauth", {}),
+                                lock=self.company.lock)
         self.company.save()
         self.before_hooks: list[BeforeHook] = []
         self.after_hooks: list[AfterHook] = []
