@@ -314,3 +314,46 @@ def test_hooks_see_every_api_request(api, sandbox):
     api.get("preferences")
     api.query("select * from Vendor")
     assert seen == [("GET", "preferences"), ("GET", "query")]
+
+
+def test_po_status_follows_links_unless_set_by_hand(api):
+    vendor = api.vendor()
+    po = api.create("PurchaseOrder", {"VendorRef": {"value": vendor["Id"]},
+                                      "TxnDate": "2025-01-01",
+                                      "Line": [api.expense_line("5"), api.expense_line("6")]})
+    closed = api.create("PurchaseOrder", {"Id": po["Id"], "SyncToken": po["SyncToken"],
+                                          "sparse": True, "POStatus": "Closed"})
+    assert closed["POStatus"] == "Closed"
+    note = api.create("PurchaseOrder", {"Id": po["Id"], "SyncToken": closed["SyncToken"],
+                                        "sparse": True, "PrivateNote": "closed by hand"})
+    assert note["POStatus"] == "Closed"
+    reopened = api.create("PurchaseOrder", {**note, "POStatus": "Open"})
+    assert reopened["POStatus"] == "Open"
+    bad = api.post("purchaseorder", {**reopened, "POStatus": "Pending"})
+    assert api.errors(bad)[0]["code"] == "2170"
+
+
+def test_line_description_limit(api):
+    vendor = api.vendor()
+    line = api.expense_line(Description="d" * 4001)
+    error = api.errors(api.post("bill", {"VendorRef": {"value": vendor["Id"]},
+                                         "Line": [line]}))[0]
+    assert error["code"] == "2050"
+    assert error["element"] == "Line.Description"
+
+
+def test_concurrent_writes_get_distinct_ids(api, sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def make(n: int) -> str:
+        return api.create("Vendor", {"DisplayName": f"Parallel {n}"})["Id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(make, range(40)))
+    assert len(set(ids)) == 40
+    assert api.query("select count(*) from Vendor") == {"totalCount": 40}
+    # Same name from many threads at once: exactly one wins, the rest get 6240.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda _: api.post("vendor", {"DisplayName": "Race"}).status_code,
+                              range(16)))
+    assert sorted(codes) == [200] + [400] * 15
