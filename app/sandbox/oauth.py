@@ -175,8 +175,11 @@ def discovery(base_url: str) -> dict:
 def register(app: Flask, state_of: Any) -> None:
     """Add the OAuth routes; ``state_of()`` returns (OAuthState, base_url, save)."""
 
+    # intuit/oauth-pythonclient requests these with a trailing slash.
     @app.get("/.well-known/openid_configuration")
+    @app.get("/.well-known/openid_configuration/")
     @app.get("/.well-known/openid_sandbox_configuration")
+    @app.get("/.well-known/openid_sandbox_configuration/")
     def openid_configuration() -> Response:
         _, base_url, _ = state_of()
         return _json(discovery(base_url))

@@ -62,6 +62,11 @@ def test_discovery_document_has_intuits_keys(http, sandbox):
     assert set(doc["token_endpoint_auth_methods_supported"]) == {"client_secret_post",
                                                                  "client_secret_basic"}
     assert http.get(doc["jwks_uri"], timeout=30).json() == {"keys": []}
+    # intuit/oauth-pythonclient asks with a trailing slash, for both environments.
+    for name in ("openid_configuration/", "openid_sandbox_configuration/"):
+        other = http.get(f"{base}/.well-known/{name}", timeout=30, allow_redirects=False)
+        assert other.status_code == 200
+        assert other.json() == doc
 
 
 def test_full_code_flow_refresh_rotation_and_superseded_token(http, sandbox):
