@@ -249,6 +249,23 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
             bill.pop("LinkedTxn", None)
         bill["Balance"] = balance
         _bump(company, bill, skip)
+    _vendor_balances(company)
+
+
+def _vendor_balances(company: Company) -> None:
+    """Vendor.Balance: open bills minus open vendor credits.
+
+    CHOSEN: derived data, so it changes without a new SyncToken (the vendor
+    record itself was not edited).
+    """
+    open_amounts: dict[str, Decimal] = {}
+    for entity, sign in (("Bill", 1), ("VendorCredit", -1)):
+        for txn in company.all(entity):
+            vendor_id = txn.get("VendorRef", {}).get("value")
+            amount = to_decimal(txn.get("Balance")) or Decimal(0)
+            open_amounts[vendor_id] = open_amounts.get(vendor_id, Decimal(0)) + sign * amount
+    for vendor in company.all("Vendor"):
+        vendor["Balance"] = to_number(open_amounts.get(vendor["Id"], Decimal(0)))
 
 
 def _bump(company: Company, obj: dict, skip: str | None) -> None:

@@ -373,7 +373,8 @@ def _dispatch(sandbox: SandboxServer, ctx: ApiRequest) -> dict:
     if head == "query" and len(parts) == 1:
         return {"QueryResponse": query.execute(company, _query_text())}
     if head == "batch" and len(parts) == 1 and method == "POST":
-        return batch.run(company, _body(), _write, query.execute, _include())
+        return batch.run(company, _body(), _write, query.execute, _include(),
+                         with_requestid="requestid" in request.args)
     if head == "cdc" and len(parts) == 1 and method == "GET":
         return cdc.changes(company, request.args.get("entities"),
                            request.args.get("changedSince"))

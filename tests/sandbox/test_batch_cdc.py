@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 
 def test_batch_items_answer_by_bid(api):
@@ -140,3 +140,30 @@ def test_cdc_caps_at_1000_objects(api, sandbox):
     vendors, accounts = body["CDCResponse"][0]["QueryResponse"]
     total = len(vendors.get("Vendor", [])) + len(accounts.get("Account", []))
     assert total == 1000
+
+
+def test_bid_longer_than_10_with_requestid_is_2050(api):
+    body = {"BatchItemRequest": [
+        {"bId": "b" * 11, "operation": "create", "Vendor": {"DisplayName": "Too Long Bid"}},
+        {"bId": "short", "operation": "create", "Vendor": {"DisplayName": "Short Bid"}}]}
+    items = api.post("batch", body, {"requestid": "rid-1"}).json()["BatchItemResponse"]
+    error = items[0]["Fault"]["Error"][0]
+    assert (error["code"], error["element"]) == ("2050", "bId")
+    assert "Max:10 supported. Supplied length:11" in error["Detail"]
+    assert items[1]["Vendor"]["DisplayName"] == "Short Bid"
+    # Without a requestid, long bIds are fine.
+    body["BatchItemRequest"] = body["BatchItemRequest"][:1]
+    assert "Vendor" in api.post("batch", body).json()["BatchItemResponse"][0]
+
+
+def test_cdc_accepts_an_unencoded_plus_offset(api, sandbox):
+    sandbox.advance_clock(5)
+    start = (sandbox.clock.now() - timedelta(seconds=1)).astimezone(
+        timezone(timedelta(hours=2))).isoformat(timespec="seconds")
+    assert "+02:00" in start
+    api.vendor("Plus Offset")
+    raw = f"{api.url('cdc')}?entities=Vendor&changedSince={start}"  # '+' not encoded
+    response = api.session.get(raw, timeout=30)
+    assert response.status_code == 200, response.text
+    vendors = response.json()["CDCResponse"][0]["QueryResponse"][0]["Vendor"]
+    assert [v["DisplayName"] for v in vendors] == ["Plus Offset"]

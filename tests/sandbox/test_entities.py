@@ -357,3 +357,17 @@ def test_concurrent_writes_get_distinct_ids(api, sandbox):
         codes = list(pool.map(lambda _: api.post("vendor", {"DisplayName": "Race"}).status_code,
                               range(16)))
     assert sorted(codes) == [200] + [400] * 15
+
+
+def test_vendor_balance_follows_open_bills_and_credits(api):
+    vendor = api.vendor()
+    bank = api.account_id("Checking")
+    bill = api.create("Bill", {"VendorRef": {"value": vendor["Id"]},
+                               "Line": [api.expense_line("100.00")]})
+    api.create("VendorCredit", {"VendorRef": {"value": vendor["Id"]},
+                                "Line": [api.expense_line("15.50")]})
+    api.create("BillPayment", {
+        "VendorRef": {"value": vendor["Id"]}, "PayType": "Check", "TotalAmt": 30,
+        "CheckPayment": {"BankAccountRef": {"value": bank}},
+        "Line": [{"Amount": 30, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]})
+    assert api.get(f"vendor/{vendor['Id']}").json()["Vendor"]["Balance"] == 54.5
