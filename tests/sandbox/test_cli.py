@@ -154,3 +154,15 @@ def test_sandbox_imports_nothing_from_the_rest_of_syncdesk():
                 for banned in FORBIDDEN:
                     assert module != banned and not module.startswith(banned + "."), \
                         f"{path.name} imports {module}"
+
+
+def test_a_broken_state_file_is_a_clear_error(tmp_path):
+    state = tmp_path / "broken.json"
+    state.write_text('{"version": 1, "realm_id": "1"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="incomplete"):
+        SandboxServer(state_file=state)
+    with run_sandbox("--state", str(state)) as proc:
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert out == ""
+    assert "state file" in err

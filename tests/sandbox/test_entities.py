@@ -371,3 +371,12 @@ def test_vendor_balance_follows_open_bills_and_credits(api):
         "CheckPayment": {"BankAccountRef": {"value": bank}},
         "Line": [{"Amount": 30, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]})
     assert api.get(f"vendor/{vendor['Id']}").json()["Vendor"]["Balance"] == 54.5
+
+
+def test_update_with_numeric_sync_token_and_string_sparse(api):
+    vendor = api.vendor()
+    updated = api.create("Vendor", {"Id": vendor["Id"], "SyncToken": 0, "sparse": "true",
+                                    "AcctNum": "A-1"})
+    assert updated["SyncToken"] == "1"
+    assert updated["AcctNum"] == "A-1"
+    assert updated["DisplayName"] == vendor["DisplayName"]
