@@ -330,7 +330,8 @@ def _authorised(sandbox: SandboxServer, ctx: ApiRequest) -> Response:
             body = faults.fault_body([faults.system_failure(type(exc).__name__)],
                                      faults.SYSTEM, now)
             status = 500
-        if requestid is not None:
+        if requestid is not None and status < 500:
+            # A SystemFault is not remembered: the client's retry deserves a real try.
             company.requestids[requestid] = {"status": status, "body": body}
             company.save()
         return _json_response(body, status)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.sandbox import ops
 from app.sandbox import query as query_module
 
 META_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")
@@ -380,3 +381,20 @@ def test_update_with_numeric_sync_token_and_string_sparse(api):
     assert updated["SyncToken"] == "1"
     assert updated["AcctNum"] == "A-1"
     assert updated["DisplayName"] == vendor["DisplayName"]
+
+
+def test_a_crash_is_not_replayed_for_its_requestid(api, monkeypatch):
+    real_save = ops.save
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(ops, "save", boom)
+    failed = api.post("vendor", {"DisplayName": "Retry Me"}, {"requestid": "crash-1"})
+    assert failed.status_code == 500
+    assert failed.json()["Fault"]["type"] == "SystemFault"
+    monkeypatch.setattr(ops, "save", real_save)
+    retried = api.post("vendor", {"DisplayName": "Retry Me"}, {"requestid": "crash-1"})
+    assert retried.status_code == 200
+    assert api.post("vendor", {"DisplayName": "Retry Me"},
+                    {"requestid": "crash-1"}).json() == retried.json()
