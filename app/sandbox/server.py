@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app.sandbox import batch, cdc, faults, ops, query
-from app.sandbox.entities import SPECS, lookup
+from app.sandbox.entities import SPECS, EntitySpec, lookup
 from app.sandbox.faults import FaultError
 from app.sandbox.oauth import ACCOUNTING_SCOPE, OAuthState
 from app.sandbox.oauth import register as register_oauth
@@ -225,7 +225,7 @@ class SandboxServer:
             self.company.set_other_pref(name, value)
 
 
-def _spec(entity: str) -> Any:
+def _spec(entity: str) -> EntitySpec:
     spec = lookup(entity)
     if spec is None:
         raise KeyError(entity)

@@ -250,3 +250,22 @@ def test_custom_client_credentials(http):
         default = token_request(http, sandbox, grant_type="refresh_token",
                                 refresh_token=ok.json()["refresh_token"])
         assert default.status_code == 401
+
+
+def test_oauth_crash_is_json_not_html(http, sandbox, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(sandbox.oauth, "refresh", boom)
+    response = token_request(http, sandbox, grant_type="refresh_token", refresh_token="x")
+    assert response.status_code == 500
+    assert response.json()["Fault"]["Error"][0]["code"] == "10000"
+
+
+def test_unknown_paths_and_methods_answer_json(http, sandbox):
+    missing = http.get(f"{sandbox.base_url}/nothing-here", timeout=30)
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "Not Found"
+    wrong = http.put(f"{sandbox.base_url}/v3/company/{sandbox.realm_id}/vendor", timeout=30)
+    assert wrong.status_code == 405
+    assert wrong.headers["Content-Type"].startswith("application/json")
