@@ -15,6 +15,7 @@ from app.sandbox.faults import FaultError, fault_item
 from app.sandbox.state import Company
 
 MAX_ITEMS = 30
+MAX_BID_WITH_REQUESTID = 10
 OPERATIONS = ("create", "update", "delete")
 
 #: (company, entity name, body, operation, include) -> response object
@@ -23,8 +24,12 @@ QueryFn = Callable[[Company, str], dict]
 
 
 def run(company: Company, body: object, write: WriteFn, query: QueryFn,
-        include: set[str]) -> dict:
-    """Answer a ``BatchItemRequest`` body."""
+        include: set[str], with_requestid: bool = False) -> dict:
+    """Answer a ``BatchItemRequest`` body.
+
+    With a ``requestid``, each ``bId`` may be at most 10 characters ([B-RID]);
+    a longer one gets a 2050 Fault in its own item.
+    """
     if not isinstance(body, dict) or not isinstance(body.get("BatchItemRequest"), list):
         raise FaultError([faults.required("BatchItemRequest")])
     items = body["BatchItemRequest"]
@@ -32,6 +37,11 @@ def run(company: Company, body: object, write: WriteFn, query: QueryFn,
         raise FaultError([faults.batch_too_large(len(items), MAX_ITEMS)])
     answers = []
     for item in items:
+        bid = item.get("bId") if isinstance(item, dict) else None
+        if with_requestid and bid is not None and len(str(bid)) > MAX_BID_WITH_REQUESTID:
+            err = faults.string_too_long("bId", MAX_BID_WITH_REQUESTID, len(str(bid)))
+            answers.append({"Fault": fault_item([err]), "bId": bid})
+            continue
         answers.append(_one(company, item, write, query, include))
     return {"BatchItemResponse": answers}
 

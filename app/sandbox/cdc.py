@@ -26,6 +26,9 @@ def changes(company: Company, entities: str | None, changed_since: str | None) -
         raise FaultError([faults.required("entities", "entities")])
     if not changed_since:
         raise FaultError([faults.required("changedSince", "changedSince")])
+    # A "+hh:mm" offset sent without URL-encoding arrives as " hh:mm"; read it as meant.
+    if " " in changed_since.strip():
+        changed_since = changed_since.strip().replace(" ", "+")
     try:
         since = parse_time(changed_since)
     except ValueError:

@@ -28,8 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"starting company ({', '.join(SEEDS)}; default empty)")
     parser.add_argument("--realm", default=None, metavar="ID",
                         help="the company id (realmId) to serve")
-    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, metavar="ID")
-    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET, metavar="S")
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, metavar="ID",
+                        help=f"OAuth client id (default {DEFAULT_CLIENT_ID})")
+    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET, metavar="S",
+                        help=f"OAuth client secret (default {DEFAULT_CLIENT_SECRET})")
     parser.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
                         help="access-token lifetime (default 3600)")
     parser.add_argument("--throttle", default="off",
@@ -64,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"syncdesk sandbox: {exc}", file=sys.stderr)
         return 1
+    if args.realm and args.realm != sandbox.realm_id:
+        print(f"syncdesk sandbox: {args.state} holds realm {sandbox.realm_id}; "
+              f"--realm {args.realm} ignored", file=sys.stderr)
     print(f"Listening on {sandbox.base_url}", flush=True)
     print(f"realmId {sandbox.realm_id}; client id {args.client_id}", file=sys.stderr, flush=True)
 

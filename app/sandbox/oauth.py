@@ -38,13 +38,16 @@ class OAuthState:
     """Codes, grants and tokens. ``data`` is persisted with the company."""
 
     def __init__(self, clock: Clock, client_id: str, client_secret: str, realm_id: str,
-                 token_ttl: int, data: dict | None = None) -> None:
+                 token_ttl: int, data: dict | None = None,
+                 lock: threading.RLock | None = None) -> None:
         self.clock = clock
         self.client_id = client_id
         self.client_secret = client_secret
         self.realm_id = realm_id
         self.token_ttl = token_ttl
-        self.lock = threading.RLock()
+        # Share the company's lock when the data is persisted with the company, so a
+        # save never serialises a dict another thread is changing.
+        self.lock = lock or threading.RLock()
         self.data = data if data is not None else {}
         for key in ("codes", "grants", "access", "refresh"):
             self.data.setdefault(key, {})
@@ -172,8 +175,11 @@ def discovery(base_url: str) -> dict:
 def register(app: Flask, state_of: Any) -> None:
     """Add the OAuth routes; ``state_of()`` returns (OAuthState, base_url, save)."""
 
+    # intuit/oauth-pythonclient requests these with a trailing slash.
     @app.get("/.well-known/openid_configuration")
+    @app.get("/.well-known/openid_configuration/")
     @app.get("/.well-known/openid_sandbox_configuration")
+    @app.get("/.well-known/openid_sandbox_configuration/")
     def openid_configuration() -> Response:
         _, base_url, _ = state_of()
         return _json(discovery(base_url))

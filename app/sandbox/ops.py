@@ -69,6 +69,7 @@ def create(company: Company, spec: EntitySpec, data: dict, include: set[str]) ->
         company.next_doc_number += 1
     company.put(spec.name, stored)
     refresh_links(company, skip=stored["Id"])
+    _explicit_status(spec, data, stored)
     company.save()
     return copy.deepcopy(stored)
 
@@ -93,11 +94,20 @@ def update(company: Company, spec: EntitySpec, data: dict, include: set[str]) ->
         raise FaultError(ctx.errors)
     stored = {**storable(obj), "domain": "QBO", "sparse": False, "Id": obj_id,
               "SyncToken": current["SyncToken"], "MetaData": dict(current["MetaData"])}
+    if spec.name == "PurchaseOrder" and "LinkedTxn" in current:
+        stored["LinkedTxn"] = copy.deepcopy(current["LinkedTxn"])  # read-only, derived
     company.put(spec.name, stored)
     company.touch(stored)
     refresh_links(company, skip=obj_id)
+    _explicit_status(spec, data, stored)
     company.save()
     return copy.deepcopy(stored)
+
+
+def _explicit_status(spec: EntitySpec, data: dict, stored: dict) -> None:
+    """A PO's POStatus follows its Bill links unless the client set it (closing by hand)."""
+    if spec.name == "PurchaseOrder" and data.get("POStatus") in ("Open", "Closed"):
+        stored["POStatus"] = data["POStatus"]
 
 
 def update_singleton(company: Company, spec: EntitySpec, data: dict) -> dict:
@@ -207,7 +217,10 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
                         (payment["Id"], kind, to_decimal(line.get("Amount")) or Decimal(0)))
     for po in company.all("PurchaseOrder"):
         links = [{"TxnId": b, "TxnType": "Bill"} for b in po_bills.get(po["Id"], [])]
-        if links == po.get("LinkedTxn", []):
+        changed = links != po.get("LinkedTxn", [])
+        # The PO being written re-derives its status from its links when it has any
+        # (its lines may have changed); a PO without links keeps the status it was given.
+        if not changed and not (po["Id"] == skip and links):
             continue
         if links:
             po["LinkedTxn"] = links
@@ -216,7 +229,8 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
         line_ids = {line.get("Id") for line in po.get("Line", [])}
         closed = bool(line_ids) and line_ids <= po_lines.get(po["Id"], set())
         po["POStatus"] = "Closed" if closed else "Open"
-        _bump(company, po, skip)
+        if changed:
+            _bump(company, po, skip)
     for bill in company.all("Bill"):
         payments = bill_payments.get(bill["Id"], [])
         links = [{"TxnId": p, "TxnType": "PurchaseOrder"} for p in bill_pos.get(bill["Id"], [])]
@@ -235,6 +249,23 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
             bill.pop("LinkedTxn", None)
         bill["Balance"] = balance
         _bump(company, bill, skip)
+    _vendor_balances(company)
+
+
+def _vendor_balances(company: Company) -> None:
+    """Vendor.Balance: open bills minus open vendor credits.
+
+    CHOSEN: derived data, so it changes without a new SyncToken (the vendor
+    record itself was not edited).
+    """
+    open_amounts: dict[str, Decimal] = {}
+    for entity, sign in (("Bill", 1), ("VendorCredit", -1)):
+        for txn in company.all(entity):
+            vendor_id = txn.get("VendorRef", {}).get("value")
+            amount = to_decimal(txn.get("Balance")) or Decimal(0)
+            open_amounts[vendor_id] = open_amounts.get(vendor_id, Decimal(0)) + sign * amount
+    for vendor in company.all("Vendor"):
+        vendor["Balance"] = to_number(open_amounts.get(vendor["Id"], Decimal(0)))
 
 
 def _bump(company: Company, obj: dict, skip: str | None) -> None:

@@ -335,8 +335,9 @@ def prepare_term(ctx: WriteContext) -> dict:
     if not obj.get("Name"):
         ctx.error(faults.required("Name"))
         return obj
+    # CHOSEN: terms keep their name when inactive; API.md reports the " (deleted)"
+    # rename only for names, accounts (and, in QBO's UI, items).
     obj["Active"] = as_bool(obj.get("Active"), True)
-    _deleted_suffix(ctx, obj, "Name")
     obj.setdefault("Type", "STANDARD")
     obj.setdefault("DueDays", 0)
     return obj
@@ -548,7 +549,7 @@ def prepare_txn(ctx: WriteContext) -> dict:
         return obj
     obj["TotalAmt"] = total
     if name == "PurchaseOrder":
-        status = obj.get("POStatus", "Open")
+        status = obj.get("POStatus") or (ctx.current or {}).get("POStatus", "Open")
         if status not in ("Open", "Closed"):
             ctx.error(faults.invalid_enumeration(str(status), "POStatus"))
         obj["POStatus"] = status

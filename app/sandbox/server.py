@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app.sandbox import batch, cdc, faults, ops, query
-from app.sandbox.entities import SPECS, lookup
+from app.sandbox.entities import SPECS, EntitySpec, lookup
 from app.sandbox.faults import FaultError
 from app.sandbox.oauth import ACCOUNTING_SCOPE, OAuthState
 from app.sandbox.oauth import register as register_oauth
@@ -116,7 +116,8 @@ class SandboxServer:
             SEEDS[seed](self.company)
         self.company.state_file = path
         self.oauth = OAuthState(self.clock, client_id, client_secret, self.company.realm_id,
-                                token_ttl, self.company.extra.setdefault("oauth", {}))
+                                token_ttl, self.company.extra.setdefault("oauth", {}),
+                                lock=self.company.lock)
         self.company.save()
         self.before_hooks: list[BeforeHook] = []
         self.after_hooks: list[AfterHook] = []
@@ -224,7 +225,7 @@ class SandboxServer:
             self.company.set_other_pref(name, value)
 
 
-def _spec(entity: str) -> Any:
+def _spec(entity: str) -> EntitySpec:
     spec = lookup(entity)
     if spec is None:
         raise KeyError(entity)
@@ -329,7 +330,8 @@ def _authorised(sandbox: SandboxServer, ctx: ApiRequest) -> Response:
             body = faults.fault_body([faults.system_failure(type(exc).__name__)],
                                      faults.SYSTEM, now)
             status = 500
-        if requestid is not None:
+        if requestid is not None and status < 500:
+            # A SystemFault is not remembered: the client's retry deserves a real try.
             company.requestids[requestid] = {"status": status, "body": body}
             company.save()
         return _json_response(body, status)
@@ -372,7 +374,8 @@ def _dispatch(sandbox: SandboxServer, ctx: ApiRequest) -> dict:
     if head == "query" and len(parts) == 1:
         return {"QueryResponse": query.execute(company, _query_text())}
     if head == "batch" and len(parts) == 1 and method == "POST":
-        return batch.run(company, _body(), _write, query.execute, _include())
+        return batch.run(company, _body(), _write, query.execute, _include(),
+                         with_requestid="requestid" in request.args)
     if head == "cdc" and len(parts) == 1 and method == "GET":
         return cdc.changes(company, request.args.get("entities"),
                            request.args.get("changedSince"))

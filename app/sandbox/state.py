@@ -174,17 +174,20 @@ class Company:
 
     def load_json(self, data: dict) -> None:
         """Restore from :meth:`to_json` output."""
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported sandbox state version {data.get('version')!r}")
-        self.realm_id = data["realm_id"]
-        self.objects = data["objects"]
-        self.deleted = data["deleted"]
-        self.requestids = data["requestids"]
-        self.next_id = data["next_id"]
-        self.next_doc_number = data["next_doc_number"]
-        self.company_info = data["company_info"]
-        self.preferences = data["preferences"]
-        self.extra = data.get("extra", {})
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            raise ValueError("not a sandbox state file (or an unsupported version)")
+        try:
+            self.realm_id = str(data["realm_id"])
+            self.objects = data["objects"]
+            self.deleted = data["deleted"]
+            self.requestids = data["requestids"]
+            self.next_id = int(data["next_id"])
+            self.next_doc_number = int(data["next_doc_number"])
+            self.company_info = data["company_info"]
+            self.preferences = data["preferences"]
+            self.extra = data.get("extra", {})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the sandbox state file is incomplete: {exc}") from None
 
     def save(self) -> None:
         """Write the state file atomically (no-op without ``--state``)."""
