@@ -1,0 +1,175 @@
+"""``sync``, ``resend``, ``resync-failures``, ``exclude``, ``include`` and ``log``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+
+from sqlmodel import col, select
+
+from app.commands import Adder
+from app.commands.common import add_json_flag, kind_argument, print_json, print_table, store_from
+from app.connection.service import open_client
+from app.domain.states import DocKind
+from app.errors import UserError
+from app.operations.actor import current_actor
+from app.qbo.errors import OAuthError
+from app.store.database import Store
+from app.store.models import SyncLogEntry
+from app.sync import actions
+from app.sync.engine import Progress, SyncEngine, SyncReport
+
+
+def register(add: Adder) -> None:
+    sync = add("sync", run_sync, "send queued documents to QuickBooks")
+    sync.add_argument("--dry-run", action="store_true",
+                      help="show what would be sent, created or blocked; change nothing")
+    add_json_flag(sync)
+    resend = add("resend", run_resend, "send one document again now")
+    kind_argument(resend)
+    add_json_flag(resend)
+    retry = add("resync-failures", run_resync_failures,
+                "send every failed or blocked document again (excluded ones stay out)")
+    add_json_flag(retry)
+    for name, help_text in (("exclude", "keep a document out of syncing"),
+                            ("include", "let an excluded document sync again")):
+        command = add(name, run_exclude if name == "exclude" else run_include, help_text)
+        kind_argument(command)
+        command.add_argument("--reason", required=name == "exclude", default="",
+                             help="why (kept in the history)")
+    log = add("log", run_log, "the sync log: one row per attempt")
+    log.add_argument("--failed", action="store_true", help="only failed or blocked attempts")
+    log.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    log.add_argument("--document", help="only this document number")
+    log.add_argument("--limit", type=int)
+    add_json_flag(log)
+
+
+def _engine(store: Store) -> SyncEngine:
+    try:
+        client = open_client(store)
+    except OAuthError as exc:
+        raise UserError(f"{exc.description or exc} Run `syncdesk connect` first.") from None
+
+    def progress(p: Progress) -> None:
+        if p.current:
+            print(f"[{p.done + 1}/{p.total}] {p.current}", file=sys.stderr, flush=True)
+
+    return SyncEngine(store, client, on_progress=progress, actor=current_actor())
+
+
+def _print_report(report: SyncReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_json())
+        return
+    if report.dry_run:
+        print("Dry run: nothing was sent and nothing changed.")
+    if report.new_vendors:
+        verb = "Would create" if report.dry_run else "Created"
+        print(f"{verb} {len(report.new_vendors)} vendor(s): {', '.join(report.new_vendors)}")
+    counts: dict[str, int] = {}
+    for outcome in report.outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    if not report.outcomes:
+        print("Nothing to send.")
+    else:
+        print(", ".join(f"{n} {action}" for action, n in sorted(counts.items())))
+    attention = [o for o in report.outcomes if o.problem]
+    if attention:
+        print_table(["Document", "State", "Problem", "Why"],
+                    [[o.number, o.sync_state, o.problem, o.explanation] for o in attention])
+    if report.cancelled:
+        print("Cancelled: the remaining documents were left as they were.")
+    if report.stopped:
+        print(f"Stopped early: {report.stopped}")
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        report = _engine(store).run(dry_run=args.dry_run)
+    finally:
+        store.close()
+    _print_report(report, args.json)
+    return 0
+
+
+def run_resend(args: argparse.Namespace) -> int:
+    kind = DocKind(args.kind)
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            doc = actions.resend(session, kind, args.number, current_actor())
+            target = [(kind, doc.id or 0)]
+        report = _engine(store).run(only=target)
+    finally:
+        store.close()
+    _print_report(report, args.json)
+    return 0
+
+
+def run_resync_failures(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            targets = actions.queue_failures(session, current_actor())
+        report = _engine(store).run(only=targets) if targets else SyncReport()
+    finally:
+        store.close()
+    _print_report(report, args.json)
+    return 0
+
+
+def run_exclude(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            actions.exclude(session, DocKind(args.kind), args.number, args.reason,
+                            current_actor())
+    finally:
+        store.close()
+    print(f"{args.number} is excluded from syncing.")
+    return 0
+
+
+def run_include(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            doc = actions.include(session, DocKind(args.kind), args.number, args.reason,
+                                  current_actor())
+            state = doc.sync_state
+    finally:
+        store.close()
+    print(f"{args.number} is included again ({state}).")
+    return 0
+
+
+def run_log(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        with store.session() as session:
+            query = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
+            if args.failed:
+                query = query.where(col(SyncLogEntry.result).in_(["failed", "blocked"]))
+            if args.since:
+                since = datetime(args.since.year, args.since.month, args.since.day, tzinfo=UTC)
+                query = query.where(col(SyncLogEntry.at) >= since)
+            if args.document:
+                query = query.where(SyncLogEntry.doc_number == args.document)
+            if args.limit:
+                query = query.limit(args.limit)
+            rows = session.exec(query).all()
+    finally:
+        store.close()
+    data = [{"at": r.at.isoformat(), "kind": r.doc_kind, "document": r.doc_number,
+             "operation": r.operation, "result": r.result, "code": r.code,
+             "message": r.message, "intuit_tid": r.intuit_tid} for r in rows]
+    if args.json:
+        print_json(data)
+    else:
+        print_table(["When (UTC)", "Document", "Operation", "Result", "Code", "Message"],
+                    [[d["at"][:19].replace("T", " "), d["document"] or "", d["operation"],
+                      d["result"], d["code"] or "", d["message"] or ""] for d in data])
+    return 0

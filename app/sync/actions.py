@@ -1,0 +1,80 @@
+"""What a user asks of the sync: resend one, retry the failures, exclude or include."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.errors import UserError
+from app.operations.documents import queue
+from app.operations.history import record
+from app.operations.lookup import find_invoice, find_po
+from app.store.models import Invoice, PurchaseOrder
+
+Document = PurchaseOrder | Invoice
+
+
+def find(session: Session, kind: DocKind, number: str) -> Document:
+    return find_po(session, number) if kind is DocKind.PO else find_invoice(session, number)
+
+
+def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document:
+    """Queue one document again (the user's Resend), whatever state it was in."""
+    doc = find(session, kind, number)
+    if doc.sync_state == SyncState.EXCLUDED.value:
+        raise UserError(f"{number} is excluded from syncing ({doc.excluded_reason}); include "
+                        "it first")
+    if kind is DocKind.PO and doc.status not in ("approved", "closed", "cancelled"):
+        raise UserError(f"{number} is {doc.status}; only approved POs go to QuickBooks")
+    if kind is DocKind.INVOICE and doc.status not in ("approved", "ready_to_pay"):
+        raise UserError(f"{number} is {doc.status}; only approved or ready-to-pay invoices go "
+                        "to QuickBooks")
+    doc.auto_retries = 0
+    queue(session, kind, doc, actor, "resend")
+    return doc
+
+
+def queue_failures(session: Session, actor: str) -> list[tuple[DocKind, int]]:
+    """Queue every failed or blocked document that is not excluded (Resync failures)."""
+    queued: list[tuple[DocKind, int]] = []
+    for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
+        rows = session.exec(select(model).where(
+            col(model.sync_state).in_([s.value for s in NEEDS_ATTENTION]))
+            .order_by(col(model.id))).all()
+        for row in rows:
+            assert row.id is not None
+            row.auto_retries = 0
+            queue(session, kind, row, actor, "resync failures")
+            queued.append((kind, row.id))
+    return queued
+
+
+def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
+    """Keep a document out of every sync (and out of Resync failures) until included."""
+    if not reason.strip():
+        raise UserError("say why it is excluded (--reason)")
+    doc = find(session, kind, number)
+    assert doc.id is not None
+    doc.sync_state = SyncState.EXCLUDED.value
+    doc.excluded_reason = reason.strip()
+    session.add(doc)
+    record(session, kind, doc.id, actor, "excluded", f"Excluded from syncing: {reason.strip()}",
+           {"reason": reason.strip(), "problem": doc.problem})
+    return doc
+
+
+def include(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
+    doc = find(session, kind, number)
+    assert doc.id is not None
+    if doc.sync_state != SyncState.EXCLUDED.value:
+        raise UserError(f"{number} is not excluded")
+    doc.sync_state = SyncState.SYNCED.value if doc.qbo_id and not doc.problem \
+        else SyncState.NOT_SYNCED.value
+    doc.excluded_reason = None
+    session.add(doc)
+    record(session, kind, doc.id, actor, "included",
+           "Included in syncing again" + (f": {reason.strip()}" if reason.strip() else ""),
+           {"reason": reason.strip() or None})
+    if doc.qbo_id is None or doc.problem:
+        queue(session, kind, doc, actor, "included again")
+    return doc

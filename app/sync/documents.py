@@ -1,0 +1,194 @@
+"""Plain snapshots of the documents a sync sends, read from the store in one go.
+
+The engine works on these rather than on live ORM rows so that no database
+transaction stays open while it waits on QuickBooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.store.models import (
+    Account,
+    Invoice,
+    InvoiceLine,
+    Item,
+    PoLine,
+    PurchaseOrder,
+    Supplier,
+)
+
+MARKER = "SyncDesk"  # PrivateNote prefix that lets a sync recognise its own objects
+
+
+@dataclass
+class SyncLine:
+    line_no: int
+    amount: Decimal
+    description: str | None = None
+    account: str | None = None  # local account name
+    item: str | None = None  # local item name
+    qty: Decimal | None = None
+    unit_price: Decimal | None = None
+    qbo_line_id: str | None = None
+    po_line_no: int | None = None  # invoices: the PO line billed
+    po_qbo_line_id: str | None = None
+
+
+@dataclass
+class PoRef:
+    """What an invoice needs to know of the PO it bills."""
+
+    id: int
+    number: str
+    txn_date: date
+    sync_state: str
+    qbo_id: str | None
+    status: str
+
+
+@dataclass
+class SyncDoc:
+    kind: DocKind
+    id: int
+    number: str
+    status: str
+    supplier_id: int
+    supplier: str
+    vendor_id: str | None
+    txn_date: date
+    currency: str
+    total: Decimal
+    memo: str | None
+    revision: int
+    attempt: int
+    sync_state: str
+    problem: str | None
+    qbo_id: str | None
+    pending_request_id: str | None
+    auto_retries: int
+    reference: str | None = None  # invoices: the supplier's number (the Bill's DocNumber)
+    due_date: date | None = None
+    po: PoRef | None = None
+    lines: list[SyncLine] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"PO {self.number}" if self.kind is DocKind.PO else f"invoice {self.number}"
+
+    @property
+    def entity(self) -> str:
+        return "PurchaseOrder" if self.kind is DocKind.PO else "Bill"
+
+    @property
+    def doc_number(self) -> str:
+        """What QuickBooks gets as DocNumber."""
+        return self.number if self.kind is DocKind.PO else (self.reference or self.number)
+
+    @property
+    def marker(self) -> str:
+        return f"{MARKER} {self.number}"
+
+    def request_id(self) -> str:
+        """Deterministic per document, revision and definite failure (≤ 50 characters)."""
+        return f"sd-{self.kind.value}-{self.id}-r{self.revision}-a{self.attempt}"
+
+
+def _names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    accounts = {a.id: a.name for a in session.exec(select(Account)) if a.id is not None}
+    items = {i.id: i.name for i in session.exec(select(Item)) if i.id is not None}
+    return accounts, items
+
+
+def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], dict[int, str]]
+            ) -> SyncDoc:
+    supplier = session.get(Supplier, po.supplier_id)
+    assert supplier is not None and po.id is not None
+    accounts, items = names
+    lines = session.exec(select(PoLine).where(PoLine.po_id == po.id)
+                         .order_by(col(PoLine.line_no))).all()
+    return SyncDoc(
+        kind=DocKind.PO, id=po.id, number=po.number, status=po.status,
+        supplier_id=supplier.id or 0, supplier=supplier.name, vendor_id=supplier.qbo_vendor_id,
+        txn_date=po.txn_date, currency=po.currency, total=po.total, memo=po.memo,
+        revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
+        problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
+        auto_retries=po.auto_retries,
+        lines=[SyncLine(line.line_no, line.amount, line.description,
+                        accounts.get(line.account_id) if line.account_id else None,
+                        items.get(line.item_id) if line.item_id else None,
+                        line.qty, line.unit_price, line.qbo_line_id) for line in lines],
+    )
+
+
+def load_invoice(session: Session, invoice: Invoice,
+                 names: tuple[dict[int, str], dict[int, str]]) -> SyncDoc:
+    supplier = session.get(Supplier, invoice.supplier_id)
+    assert supplier is not None and invoice.id is not None
+    accounts, items = names
+    po = session.get(PurchaseOrder, invoice.po_id) if invoice.po_id else None
+    po_lines = {}
+    if po is not None:
+        po_lines = {line.id: line for line in session.exec(
+            select(PoLine).where(PoLine.po_id == po.id))}
+    lines = []
+    for line in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
+                             .order_by(col(InvoiceLine.line_no))):
+        billed = po_lines.get(line.po_line_id) if line.po_line_id else None
+        lines.append(SyncLine(
+            line.line_no, line.amount, line.description,
+            accounts.get(line.account_id) if line.account_id else None,
+            items.get(line.item_id) if line.item_id else None, line.qty, line.unit_price,
+            line.qbo_line_id, billed.line_no if billed else None,
+            billed.qbo_line_id if billed else None))
+    return SyncDoc(
+        kind=DocKind.INVOICE, id=invoice.id, number=invoice.number, status=invoice.status,
+        supplier_id=supplier.id or 0, supplier=supplier.name,
+        vendor_id=supplier.qbo_vendor_id, txn_date=invoice.issue_date,
+        currency=invoice.currency, total=invoice.total, memo=invoice.memo,
+        revision=invoice.revision, attempt=invoice.attempt, sync_state=invoice.sync_state,
+        problem=invoice.problem, qbo_id=invoice.qbo_id,
+        pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
+        reference=invoice.reference, due_date=invoice.due_date,
+        po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status)
+        if po else None,
+        lines=lines,
+    )
+
+
+def due_documents(session: Session, now: datetime) -> list[SyncDoc]:
+    """What a sync sends now: queued documents, invoices waiting on their PO, and
+    transient failures whose retry time has come. POs first, then invoices."""
+    names = _names(session)
+
+    def due(model: type[PurchaseOrder] | type[Invoice]) -> list:
+        retry = (col(model.sync_state) == SyncState.FAILED.value) & \
+            (col(model.next_attempt_at) <= now)
+        waiting = (col(model.sync_state) == SyncState.BLOCKED.value) & \
+            (col(model.problem) == "waiting_on_po")
+        query = select(model).where(or_(col(model.sync_state) == SyncState.QUEUED.value,
+                                        retry, waiting)).order_by(col(model.id))
+        return list(session.exec(query))
+
+    pos = [load_po(session, po, names) for po in due(PurchaseOrder)
+           if po.status in (PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED)]
+    invoices = [load_invoice(session, inv, names) for inv in due(Invoice)
+                if inv.status in (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY)]
+    return pos + invoices
+
+
+def load(session: Session, kind: DocKind, doc_id: int) -> SyncDoc:
+    names = _names(session)
+    if kind is DocKind.PO:
+        po = session.get(PurchaseOrder, doc_id)
+        assert po is not None
+        return load_po(session, po, names)
+    invoice = session.get(Invoice, doc_id)
+    assert invoice is not None
+    return load_invoice(session, invoice, names)

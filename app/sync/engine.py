@@ -1,0 +1,329 @@
+"""The sync engine: approved documents into QuickBooks, exactly once.
+
+Use::
+
+    engine = SyncEngine(store, client, on_progress=callback, cancel=event)
+    report = engine.run()            # or run(dry_run=True): plan only, nothing changes
+
+``on_progress`` is called after every document with a ``Progress`` (done,
+total, current document, problems so far); ``cancel`` is checked between
+documents, so a cancelled run never leaves a document half-sent. The caller
+never needs to poll. Everything runs on the calling thread (the window runs
+it on a worker thread).
+
+Exactly once: every create carries a request id derived from the document,
+its revision and its count of definite failures, saved on the document before
+it is sent. QuickBooks answers a repeated request id with the first answer. A
+document whose earlier create has an unknown outcome (a crash, a lost answer)
+is first looked for in QuickBooks by DocNumber, vendor and SyncDesk's marker,
+and adopted when found.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.domain.states import DocKind, PoStatus, SyncState
+from app.operations.actor import current_actor
+from app.qbo.client import QboClient
+from app.qbo.errors import OAuthError, QboClientError
+from app.qbo.query import quote
+from app.store.database import Store
+from app.store.types import utcnow
+from app.sync import records
+from app.sync.documents import SyncDoc, due_documents, load
+from app.sync.lists import QboLists
+from app.sync.mapping import bill_body, linked_lines, purchase_order_body
+from app.sync.preflight import preflight
+from app.sync.problems import Kind, Problem, diagnose
+from app.sync.vendors import VendorAnswer, resolve
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    current: str | None
+    problems: int
+
+
+@dataclass
+class Outcome:
+    kind: str
+    number: str
+    action: str  # create, update, adopt, close, skip, blocked, failed, would-create, …
+    sync_state: str
+    problem: str | None = None
+    explanation: str | None = None
+    qbo_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class SyncReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    new_vendors: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    stopped: str | None = None  # why the run ended early (e.g. reconnect needed)
+    dry_run: bool = False
+
+    def count(self, state: str) -> int:
+        return sum(1 for o in self.outcomes if o.sync_state == state)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "cancelled": self.cancelled, "stopped": self.stopped,
+                "new_vendors": self.new_vendors,
+                "documents": [o.to_json() for o in self.outcomes]}
+
+
+class _Stop(Exception):
+    """Stop the whole run (e.g. QuickBooks wants a new sign-in)."""
+
+
+class SyncEngine:
+    def __init__(self, store: Store, client: QboClient, *,
+                 on_progress: Callable[[Progress], None] | None = None,
+                 cancel: threading.Event | None = None, actor: str | None = None,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.client = client
+        self.on_progress = on_progress
+        self.cancel = cancel or threading.Event()
+        self.actor = actor or current_actor()
+        self.now = now
+        self._vendors: dict[int, VendorAnswer] = {}
+
+    # --- the run --------------------------------------------------------------------
+
+    def run(self, dry_run: bool = False, only: list[tuple[DocKind, int]] | None = None
+            ) -> SyncReport:
+        report = SyncReport(dry_run=dry_run)
+        self._vendors = {}  # vendor answers hold for one run only
+        with self.store.session() as session:
+            docs = due_documents(session, self.now()) if only is None else [
+                load(session, kind, doc_id) for kind, doc_id in only]
+        total = len(docs)
+        self._progress(0, total, None, report)
+        if not docs:
+            return report
+        try:
+            lists = QboLists.pull(self.client)
+        except QboClientError as error:
+            report.stopped = diagnose(error, "the QuickBooks lists").explanation
+            with self.store.session() as session:
+                records.log_attempt(session, None, "pull-lists", "failed",
+                                    message=report.stopped)
+            return report
+        synced_pos: set[int] = set()
+        for done, doc in enumerate(docs):
+            self._progress(done, total, doc.label, report)
+            if self.cancel.is_set():
+                report.cancelled = True
+                break
+            if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
+                with self.store.session() as session:
+                    doc = load(session, DocKind.INVOICE, doc.id)  # its PO just got its ids
+            try:
+                outcome = self._one(doc, lists, dry_run, report)
+            except _Stop as stop:
+                report.stopped = str(stop)
+                break
+            report.outcomes.append(outcome)
+            if doc.kind is DocKind.PO and outcome.sync_state == SyncState.SYNCED.value:
+                synced_pos.add(doc.id)
+        self._progress(len(report.outcomes), total, None, report)
+        return report
+
+    def _progress(self, done: int, total: int, current: str | None, report: SyncReport
+                  ) -> None:
+        if self.on_progress is not None:
+            problems = sum(1 for o in report.outcomes if o.problem)
+            self.on_progress(Progress(done, total, current, problems))
+
+    # --- one document ---------------------------------------------------------------
+
+    def _vendor(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
+                ) -> VendorAnswer:
+        if doc.supplier_id not in self._vendors:
+            answer = resolve(doc.supplier_id, doc.supplier, doc.vendor_id, lists,
+                             None if dry_run else self.client)
+            if answer.created or answer.would_create:
+                report.new_vendors.append(doc.supplier)
+            if answer.vendor_id and answer.linked and not dry_run:
+                with self.store.session() as session:
+                    records.link_supplier(session, doc.supplier_id, answer.vendor_id)
+            self._vendors[doc.supplier_id] = answer
+        return self._vendors[doc.supplier_id]
+
+    def _one(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
+             ) -> Outcome:
+        if doc.kind is DocKind.PO and doc.status == PoStatus.CANCELLED.value and not doc.qbo_id:
+            return self._nothing_to_send(doc, dry_run)
+        vendor = self._vendor(doc, lists, dry_run, report)
+        problems = ([vendor.problem] if vendor.problem else []) + preflight(doc, lists)
+        if vendor.problem and vendor.problem.transient:
+            return self._fail(doc, vendor.problem, "vendor", None, dry_run, definite=False)
+        if problems:
+            return self._block(doc, problems, dry_run)
+        vendor_id = vendor.vendor_id
+        if dry_run:
+            action = ("would-update" if doc.qbo_id else "would-create")
+            return Outcome(doc.kind.value, doc.number, action, doc.sync_state,
+                           explanation=f"{doc.entity} for vendor "
+                           + (vendor_id or f"'{doc.supplier}' (new)"))
+        assert vendor_id is not None
+        body = (purchase_order_body if doc.kind is DocKind.PO else bill_body)(doc, vendor_id,
+                                                                             lists)
+        summary = _summary(doc, body)
+        try:
+            if doc.qbo_id:
+                return self._update(doc, body, summary)
+            existing = self._find_existing(doc, vendor_id, lists)
+            if isinstance(existing, Problem):
+                return self._block(doc, [existing], dry_run)
+            if existing is not None:
+                return self._finish(doc, existing, "adopt", summary, None)
+            return self._create(doc, body, summary)
+        except QboClientError as error:
+            problem = diagnose(error, doc.label)
+            definite = not problem.transient
+            outcome = self._fail(doc, problem, "update" if doc.qbo_id else "create", summary,
+                                 dry_run, definite=definite,
+                                 intuit_tid=getattr(error, "intuit_tid", None))
+            if isinstance(error, OAuthError):
+                raise _Stop(problem.explanation) from None
+            return outcome
+
+    def _find_existing(self, doc: SyncDoc, vendor_id: str, lists: QboLists
+                       ) -> dict[str, Any] | Problem | None:
+        """An object this document already made (adopt it), or a clashing bill number."""
+        if doc.kind is DocKind.PO and not doc.pending_request_id:
+            return None  # nothing was ever in flight: the request id covers retries
+        found = self.client.query(
+            f"select * from {doc.entity} where DocNumber = {quote(doc.doc_number)} "
+            f"and VendorRef = {quote(vendor_id)}").get(doc.entity, [])
+        ours = [obj for obj in found if _is_ours(doc, obj)]
+        if ours:
+            return ours[0]
+        if doc.kind is DocKind.INVOICE and found and lists.warns_duplicate_bill_number:
+            other = found[0]
+            return Problem(
+                Kind.DUPLICATE_BILL_NUMBER,
+                f"{doc.supplier} already has bill {doc.doc_number} in QuickBooks (dated "
+                f"{other.get('TxnDate')}, {other.get('TotalAmt')}), and the company warns about "
+                "repeated bill numbers.", f"bill:{doc.supplier_id}:{doc.doc_number}",
+                facts={"existing_bill_id": other.get("Id"), "doc_number": doc.doc_number,
+                       "existing_date": other.get("TxnDate"),
+                       "existing_total": str(other.get("TotalAmt"))})
+        return None
+
+    def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
+        request_id = doc.pending_request_id or doc.request_id()
+        summary["request_id"] = request_id
+        with self.store.session() as session:
+            records.mark_pending(session, doc, request_id)
+        created = self.client.create(doc.entity, body, request_id=request_id)
+        return self._finish(doc, created, "create", summary, None)
+
+    def _update(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
+        assert doc.qbo_id is not None
+        operation = "close" if doc.kind is DocKind.PO and body.get("POStatus") == "Closed" \
+            else "update"
+
+        def change(current: dict[str, Any]) -> dict[str, Any]:
+            return {**current, **body}
+
+        updated = self.client.update(doc.entity, doc.qbo_id, change,
+                                     request_id=f"sd-{doc.kind.value}-{doc.id}-r{doc.revision}u")
+        return self._finish(doc, updated, operation, summary, None)
+
+    def _finish(self, doc: SyncDoc, obj: dict[str, Any], operation: str,
+                summary: dict[str, Any], tid: str | None) -> Outcome:
+        dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
+        now = self.now()
+        with self.store.session() as session:
+            synced = records.record_success(session, doc, obj, operation, self.actor, now,
+                                            summary, tid)
+            if dropped:
+                problem = Problem(
+                    Kind.LINK_DROPPED,
+                    f"QuickBooks took {doc.label} as Bill {obj['Id']} but left out its link to "
+                    f"{doc.po.number if doc.po else 'the PO'} on line(s) "
+                    f"{', '.join(str(n) for n in dropped)}.",
+                    None, facts={"bill_id": obj["Id"], "lines": dropped})
+                records.record_problem(session, doc, problem, SyncState.FAILED, "verify",
+                                       self.actor, now, summary, definite=False)
+                return Outcome(doc.kind.value, doc.number, operation, SyncState.FAILED.value,
+                               problem.kind.value, problem.explanation, str(obj["Id"]))
+        state = SyncState.SYNCED.value if synced else SyncState.QUEUED.value
+        return Outcome(doc.kind.value, doc.number, operation, state, qbo_id=str(obj["Id"]))
+
+    def _dropped_links(self, doc: SyncDoc, created: dict[str, Any]) -> list[int]:
+        """Read the Bill back: QuickBooks can accept a Bill and silently drop a PO link."""
+        wanted = linked_lines(doc)
+        if not wanted or doc.po is None:
+            return []
+        bill = self.client.read("Bill", str(created["Id"]))
+        linked_po_lines = {
+            str(link.get("TxnLineId"))
+            for line in bill.get("Line", []) for link in line.get("LinkedTxn", [])
+            if link.get("TxnType") == "PurchaseOrder" and str(link.get("TxnId")) == doc.po.qbo_id
+        }
+        return [line.line_no for line in wanted if line.po_qbo_line_id not in linked_po_lines]
+
+    # --- outcomes without a send -------------------------------------------------------
+
+    def _block(self, doc: SyncDoc, problems: list[Problem], dry_run: bool) -> Outcome:
+        main = problems[0]
+        if len(problems) > 1:
+            main.facts["other_problems"] = [p.to_json() for p in problems[1:]]
+        if not dry_run:
+            with self.store.session() as session:
+                records.record_problem(session, doc, main, SyncState.BLOCKED, "preflight",
+                                       self.actor, self.now())
+        return Outcome(doc.kind.value, doc.number, "blocked", SyncState.BLOCKED.value,
+                       main.kind.value, main.explanation)
+
+    def _fail(self, doc: SyncDoc, problem: Problem, operation: str,
+              summary: dict[str, Any] | None, dry_run: bool, definite: bool,
+              intuit_tid: str | None = None) -> Outcome:
+        text = problem.explanation
+        if not dry_run:
+            with self.store.session() as session:
+                text = records.record_problem(session, doc, problem, SyncState.FAILED,
+                                              operation, self.actor, self.now(), summary,
+                                              definite=definite, intuit_tid=intuit_tid)
+        return Outcome(doc.kind.value, doc.number, "failed", SyncState.FAILED.value,
+                       problem.kind.value, text)
+
+    def _nothing_to_send(self, doc: SyncDoc, dry_run: bool) -> Outcome:
+        if not dry_run:
+            with self.store.session() as session:
+                row = records.row_of(session, doc)
+                row.sync_state = SyncState.NOT_SYNCED.value
+                row.problem = None
+                session.add(row)
+        return Outcome(doc.kind.value, doc.number, "skip", SyncState.NOT_SYNCED.value,
+                       explanation="cancelled before it ever reached QuickBooks")
+
+
+def _is_ours(doc: SyncDoc, obj: dict[str, Any]) -> bool:
+    note = str(obj.get("PrivateNote", ""))
+    return note == doc.marker or note.startswith(doc.marker + " ·")
+
+
+def _summary(doc: SyncDoc, body: dict[str, Any]) -> dict[str, Any]:
+    """What was sent, in short (no secrets ever travel in a body)."""
+    return {"entity": doc.entity, "DocNumber": body.get("DocNumber"),
+            "VendorRef": body.get("VendorRef", {}).get("value"),
+            "TxnDate": body.get("TxnDate"), "lines": len(body.get("Line", [])),
+            "total": str(doc.total)}

@@ -1,0 +1,147 @@
+"""Writing a sync attempt's outcome: the document's state, its history, the sync log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.domain.states import DocKind, SyncState
+from app.operations.history import record
+from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Supplier, SyncLogEntry
+from app.sync.documents import SyncDoc
+from app.sync.problems import Problem
+
+MAX_AUTO_RETRIES = 5
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
+                timedelta(hours=1), timedelta(hours=4))
+
+
+def row_of(session: Session, doc: SyncDoc) -> PurchaseOrder | Invoice:
+    model = PurchaseOrder if doc.kind is DocKind.PO else Invoice
+    row = session.get(model, doc.id)
+    assert row is not None
+    return row
+
+
+def log_attempt(session: Session, doc: SyncDoc | None, operation: str, result: str,
+                *, code: str | None = None, message: str | None = None,
+                intuit_tid: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    session.add(SyncLogEntry(
+        doc_kind=doc.kind.value if doc else None, doc_id=doc.id if doc else None,
+        doc_number=doc.number if doc else None, operation=operation, result=result, code=code,
+        message=message, intuit_tid=intuit_tid, detail=detail))
+
+
+def mark_pending(session: Session, doc: SyncDoc, request_id: str) -> None:
+    """Remember a create is in flight, before it is sent (see SyncEngine)."""
+    row = row_of(session, doc)
+    row.pending_request_id = request_id
+    session.add(row)
+
+
+def link_supplier(session: Session, supplier_id: int, vendor_id: str) -> None:
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is not None and supplier.qbo_vendor_id != vendor_id:
+        supplier.qbo_vendor_id = vendor_id
+        session.add(supplier)
+
+
+def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operation: str,
+                   actor: str, now: datetime, summary: dict[str, Any],
+                   intuit_tid: str | None = None) -> bool:
+    """Store QuickBooks' id, SyncToken, status and line ids; True when the doc is now synced.
+
+    A document edited while it was being sent stays queued: its new revision goes next.
+    """
+    row = row_of(session, doc)
+    row.qbo_id = str(obj["Id"])
+    row.qbo_sync_token = str(obj.get("SyncToken", ""))
+    row.qbo_status = qbo_status(doc, obj)
+    row.pending_request_id = None
+    row.auto_retries = 0
+    row.next_attempt_at = None
+    row.last_error_code = row.last_error_message = None
+    row.last_error_detail = None
+    row.synced_at = now
+    current = row.revision == doc.revision
+    if current:
+        row.sync_state = SyncState.SYNCED.value
+        row.problem = None
+    _store_line_ids(session, doc, obj)
+    session.add(row)
+    verb = {"create": "Created", "update": "Updated", "adopt": "Found", "close": "Closed"}
+    text = (f"{verb.get(operation, operation)} in QuickBooks as {doc.entity} {row.qbo_id}"
+            + ("" if current else " (edited meanwhile: queued again)"))
+    record(session, doc.kind, doc.id, actor, "sync", text,
+           {"operation": operation, "outcome": "synced", "qbo_id": row.qbo_id,
+            "intuit_tid": intuit_tid, "sent": summary})
+    log_attempt(session, doc, operation, "success", intuit_tid=intuit_tid,
+                message=text, detail={"sent": summary, "qbo_id": row.qbo_id})
+    return current
+
+
+def qbo_status(doc: SyncDoc, obj: dict[str, Any]) -> str | None:
+    if doc.kind is DocKind.PO:
+        return obj.get("POStatus")
+    balance = obj.get("Balance")
+    if balance is None:
+        return None
+    return "Paid" if str(balance) in ("0", "0.0", "0.00") else "Open"
+
+
+def _store_line_ids(session: Session, doc: SyncDoc, obj: dict[str, Any]) -> None:
+    qbo_lines = [line for line in obj.get("Line", []) if line.get("Id") and
+                 line.get("DetailType") != "SubTotalLineDetail"]
+    model = PoLine if doc.kind is DocKind.PO else InvoiceLine
+    parent = PoLine.po_id if doc.kind is DocKind.PO else InvoiceLine.invoice_id
+    rows = session.exec(select(model).where(parent == doc.id)).all()
+    by_no = {row.line_no: row for row in rows}
+    for line, qbo_line in zip(doc.lines, qbo_lines, strict=False):
+        row = by_no.get(line.line_no)
+        if row is not None:
+            row.qbo_line_id = str(qbo_line["Id"])
+            session.add(row)
+
+
+def record_problem(session: Session, doc: SyncDoc, problem: Problem, state: SyncState,
+                   operation: str, actor: str, now: datetime,
+                   summary: dict[str, Any] | None = None, definite: bool = True,
+                   intuit_tid: str | None = None) -> str:
+    """Mark the document blocked or failed with its problem; returns the text shown."""
+    row = row_of(session, doc)
+    row.sync_state = state.value
+    row.problem = problem.kind.value
+    detail = problem.to_json()
+    explanation = problem.explanation
+    if problem.transient and state is SyncState.FAILED:
+        if row.auto_retries < MAX_AUTO_RETRIES:
+            when = now + RETRY_DELAYS[min(row.auto_retries, len(RETRY_DELAYS) - 1)]
+            row.next_attempt_at = when
+            row.auto_retries += 1
+            explanation += f" Next automatic try: {when:%Y-%m-%d %H:%M} UTC."
+        else:
+            row.next_attempt_at = None
+            explanation += " It gave up after several tries; use Resend when QuickBooks is back."
+    else:
+        row.next_attempt_at = None
+        if definite and state is SyncState.FAILED:
+            row.attempt += 1  # the next try is a new request, not a replay of this one
+            row.pending_request_id = None
+    detail["explanation"] = explanation
+    first = problem.faults[0] if problem.faults else {}
+    row.last_error_code = first.get("code") or None
+    row.last_error_message = explanation
+    row.last_error_detail = detail
+    session.add(row)
+    outcome = "blocked" if state is SyncState.BLOCKED else "failed"
+    record(session, doc.kind, doc.id, actor, "sync",
+           ("Not sent: " if outcome == "blocked" else "QuickBooks did not take it: ")
+           + explanation,
+           {"operation": operation, "outcome": outcome, "problem": problem.kind.value,
+            "code": row.last_error_code, "intuit_tid": intuit_tid, "sent": summary})
+    log_attempt(session, doc, operation, outcome, code=row.last_error_code,
+                message=explanation, intuit_tid=intuit_tid,
+                detail={"problem": problem.to_json(), "sent": summary})
+    return explanation

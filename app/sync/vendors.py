@@ -1,0 +1,86 @@
+"""Finding (or, when the name is free, creating) the QuickBooks vendor of a supplier.
+
+Order: the supplier's linked vendor id; else a vendor of the same name
+(inactive ones included); a name held by a customer or an employee, or by an
+inactive vendor, is a problem, never a reason to create a near-duplicate.
+Vendors are created one at a time (QuickBooks takes name writes serially).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from app.qbo.client import QboClient
+from app.qbo.errors import QboClientError, QboFault
+from app.sync.lists import QboLists, original_name
+from app.sync.problems import Kind, Problem, diagnose
+
+
+@dataclass
+class VendorAnswer:
+    vendor_id: str | None = None
+    problem: Problem | None = None
+    created: bool = False
+    would_create: bool = False
+    linked: bool = False  # a vendor was found by name and should be remembered
+
+
+def _group(supplier_id: int) -> str:
+    return f"supplier:{supplier_id}"
+
+
+def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
+            client: QboClient | None) -> VendorAnswer:
+    """The vendor to use; with ``client=None`` (a dry run) nothing is created."""
+    if linked_id:
+        vendor = lists.vendors.get(linked_id)
+        if vendor is not None and vendor.get("Active", True):
+            return VendorAnswer(vendor_id=linked_id)
+        if vendor is not None:
+            return VendorAnswer(problem=_inactive(supplier_id, name, vendor))
+        # the linked vendor is gone (deleted or merged away): find it again by name
+    active = lists.vendor_named(name)
+    if active is not None:
+        return VendorAnswer(vendor_id=active["Id"], linked=True)
+    inactive = lists.vendor_named(name, active=False)
+    if inactive is not None:
+        return VendorAnswer(problem=_inactive(supplier_id, name, inactive))
+    holder = lists.name_holder(name)
+    if holder is not None:
+        kind, record = holder
+        state = "" if record.get("Active", True) else "an inactive "
+        article = "" if state else ("an " if kind[0] in "aeiou" else "a ")
+        return VendorAnswer(problem=Problem(
+            Kind.DUPLICATE_NAME,
+            f"The name '{name}' belongs to {article}{state}{kind} in QuickBooks, and QuickBooks "
+            "lets only one customer, vendor or employee have a name.", _group(supplier_id),
+            facts={"supplier": name, "holder_kind": kind, "holder_id": record.get("Id"),
+                   "holder_active": bool(record.get("Active", True))}))
+    if client is None:
+        return VendorAnswer(would_create=True)
+    try:
+        vendor = client.create("Vendor", {"DisplayName": name, "PrintOnCheckName": name[:100]},
+                               request_id=_vendor_request_id(supplier_id, name))
+    except QboFault as fault:
+        problem = diagnose(fault, f"the new vendor '{name}'")
+        problem.group = _group(supplier_id)
+        return VendorAnswer(problem=problem)
+    except QboClientError as error:
+        return VendorAnswer(problem=diagnose(error, f"the new vendor '{name}'"))
+    lists.add_vendor(vendor)
+    return VendorAnswer(vendor_id=vendor["Id"], created=True, linked=True)
+
+
+def _inactive(supplier_id: int, name: str, vendor: dict) -> Problem:
+    return Problem(
+        Kind.INACTIVE_VENDOR,
+        f"The vendor '{original_name(vendor)}' is inactive in QuickBooks, so QuickBooks will "
+        "not take new documents for it.", _group(supplier_id),
+        facts={"supplier": name, "vendor_id": vendor.get("Id"),
+               "vendor_name": vendor.get("DisplayName")})
+
+
+def _vendor_request_id(supplier_id: int, name: str) -> str:
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    return f"sd-vendor-{supplier_id}-{digest}"
