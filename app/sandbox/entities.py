@@ -100,7 +100,6 @@ REF_TARGETS: dict[str, tuple[str, ...]] = {
     "ItemRef": ("Item",),
     "TermRef": ("Term",),
     "SalesTermRef": ("Term",),
-    "ParentRef": ("Account", "Customer", "Item"),
 }
 
 #: Classification per AccountType ([XSD] AccountTypeEnum, API.md §3.4).

@@ -139,12 +139,13 @@ def check_limits(ctx: WriteContext) -> None:
             _limit(ctx, ctx.data, key)
 
 
-def check_ref(ctx: WriteContext, obj: dict, key: str, element: str) -> dict | None:
+def check_ref(ctx: WriteContext, obj: dict, key: str, element: str,
+              targets: tuple[str, ...] | None = None) -> dict | None:
     """Resolve ``obj[key]``: unknown → 2500, inactive → 610; fills ``name``."""
     ref = obj.get(key)
     if not isinstance(ref, dict):
         return None
-    targets = REF_TARGETS.get(key, ())
+    targets = targets or REF_TARGETS.get(key, ())
     for entity in targets:
         target = ctx.company.get(entity, ref["value"])
         if target is not None:
@@ -183,7 +184,7 @@ def _deleted_suffix(ctx: WriteContext, obj: dict, key: str) -> None:
         obj[key] = name[: -len(DELETED_SUFFIX)]
 
 
-def _keep_system_fields(ctx: WriteContext, obj: dict) -> None:
+def _drop_system_fields(ctx: WriteContext, obj: dict) -> None:
     for key in ("Id", "SyncToken", "MetaData", "domain", "sparse"):
         obj.pop(key, None)
 
@@ -192,7 +193,7 @@ def _keep_system_fields(ctx: WriteContext, obj: dict) -> None:
 def prepare_name(ctx: WriteContext) -> dict:
     """Vendor, Customer, Employee."""
     obj = dict(ctx.data)
-    _keep_system_fields(ctx, obj)
+    _drop_system_fields(ctx, obj)
     check_limits(ctx)
     if not obj.get("DisplayName"):
         parts = [obj.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
@@ -248,7 +249,9 @@ def _unique_list_name(ctx: WriteContext, obj: dict, word: str) -> None:
 
 
 def _qualified(ctx: WriteContext, obj: dict) -> None:
-    parent = check_ref(ctx, obj, "ParentRef", "ParentRef") if "ParentRef" in obj else None
+    parent = None
+    if "ParentRef" in obj:  # a sub-account's parent is an account, a sub-item's an item
+        parent = check_ref(ctx, obj, "ParentRef", "ParentRef", (ctx.spec.name,))
     name = obj["Name"]
     if name.endswith(DELETED_SUFFIX):
         name = name[: -len(DELETED_SUFFIX)]
@@ -265,7 +268,7 @@ def _qualified(ctx: WriteContext, obj: dict) -> None:
 def prepare_account(ctx: WriteContext) -> dict:
     """Account: Name, AccountType or AccountSubType, unique Name."""
     obj = dict(ctx.data)
-    _keep_system_fields(ctx, obj)
+    _drop_system_fields(ctx, obj)
     check_limits(ctx)
     for key in ("Classification", "CurrentBalance", "CurrentBalanceWithSubAccounts",
                 "FullyQualifiedName"):
@@ -300,7 +303,7 @@ def prepare_account(ctx: WriteContext) -> dict:
 def prepare_item(ctx: WriteContext) -> dict:
     """Item: Name, Type; Inventory needs TrackQtyOnHand."""
     obj = dict(ctx.data)
-    _keep_system_fields(ctx, obj)
+    _drop_system_fields(ctx, obj)
     check_limits(ctx)
     obj.pop("FullyQualifiedName", None)
     if not obj.get("Name"):
@@ -330,7 +333,7 @@ def prepare_item(ctx: WriteContext) -> dict:
 def prepare_term(ctx: WriteContext) -> dict:
     """Term: Name; DueDays defaults to 0."""
     obj = dict(ctx.data)
-    _keep_system_fields(ctx, obj)
+    _drop_system_fields(ctx, obj)
     check_limits(ctx)
     if not obj.get("Name"):
         ctx.error(faults.required("Name"))
@@ -515,7 +518,7 @@ def prepare_txn(ctx: WriteContext) -> dict:
     """PurchaseOrder, Bill, VendorCredit, BillPayment."""
     name = ctx.spec.name
     obj = dict(ctx.data)
-    _keep_system_fields(ctx, obj)
+    _drop_system_fields(ctx, obj)
     for key in ("TotalAmt", "Balance", "LinkedTxn") if name != "BillPayment" else ("Balance",):
         obj.pop(key, None)
     check_limits(ctx)

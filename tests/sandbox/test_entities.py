@@ -398,3 +398,17 @@ def test_a_crash_is_not_replayed_for_its_requestid(api, monkeypatch):
     assert retried.status_code == 200
     assert api.post("vendor", {"DisplayName": "Retry Me"},
                     {"requestid": "crash-1"}).json() == retried.json()
+
+
+def test_sub_accounts(api):
+    parent = api.create("Account", {"Name": "Utilities", "AccountType": "Expense"})
+    child = api.create("Account", {"Name": "Electric", "AccountType": "Expense",
+                                   "ParentRef": {"value": parent["Id"]}})
+    assert child["FullyQualifiedName"] == "Utilities:Electric"
+    assert child["SubAccount"] is True
+    assert child["ParentRef"] == {"value": parent["Id"], "name": "Utilities"}
+    vendor = api.vendor()
+    error = api.errors(api.post("account", {"Name": "Gas", "AccountType": "Expense",
+                                            "ParentRef": {"value": vendor["Id"]}}))[0]
+    assert error["code"] == "2500"
+    assert error["Detail"] == f"Invalid Reference Id : Accounts element id {vendor['Id']} not found"

@@ -38,6 +38,10 @@ def test_post_application_text_body(api, vendors):
                                 headers={"Content-Type": "application/text"}, timeout=30)
     assert response.status_code == 200, response.text
     assert names(response.json()["QueryResponse"]) == ["Adam's Candy Shop"]
+    text = "select * from Vendor where DisplayName = 'Robertson & Associates'"
+    response = api.session.post(api.url("query"), data=text, timeout=30,
+                                headers={"Content-Type": "application/text"})
+    assert names(response.json()["QueryResponse"]) == ["Robertson & Associates"]
 
 
 @pytest.mark.parametrize("text", [
