@@ -151,35 +151,44 @@ class SyncEngine:
 
     # --- one document ---------------------------------------------------------------
 
-    def _vendor(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
+    def _vendor(self, doc: SyncDoc, lists: QboLists, create: bool, report: SyncReport
                 ) -> VendorAnswer:
-        if doc.supplier_id not in self._vendors:
-            answer = resolve(doc.supplier_id, doc.supplier, doc.vendor_id, lists,
-                             None if dry_run else self.client)
-            if answer.created or answer.would_create:
-                report.new_vendors.append(doc.supplier)
-            if answer.vendor_id and answer.linked and not dry_run:
-                with self.store.session() as session:
-                    records.link_supplier(session, doc.supplier_id, answer.vendor_id)
-            self._vendors[doc.supplier_id] = answer
-        return self._vendors[doc.supplier_id]
+        """The supplier's vendor; with ``create`` a free name becomes a new vendor."""
+        cached = self._vendors.get(doc.supplier_id)
+        if cached is not None and not (create and cached.would_create):
+            return cached
+        answer = resolve(doc.supplier_id, doc.supplier, doc.vendor_id, lists,
+                         self.client if create else None)
+        if answer.created:
+            report.new_vendors.append(doc.supplier)
+        if answer.vendor_id and answer.linked:
+            with self.store.session() as session:
+                records.link_supplier(session, doc.supplier_id, answer.vendor_id)
+        self._vendors[doc.supplier_id] = answer
+        return answer
 
     def _one(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
              ) -> Outcome:
         if doc.kind is DocKind.PO and doc.status == PoStatus.CANCELLED.value and not doc.qbo_id:
             return self._nothing_to_send(doc, dry_run)
-        vendor = self._vendor(doc, lists, dry_run, report)
+        # Checks first, creating nothing: a blocked document must not leave a new vendor behind.
+        vendor = self._vendor(doc, lists, False, report)
         problems = ([vendor.problem] if vendor.problem else []) + preflight(doc, lists)
-        if vendor.problem and vendor.problem.transient:
-            return self._fail(doc, vendor.problem, "vendor", None, dry_run, definite=False)
         if problems:
             return self._block(doc, problems, dry_run)
-        vendor_id = vendor.vendor_id
         if dry_run:
+            if vendor.would_create and doc.supplier not in report.new_vendors:
+                report.new_vendors.append(doc.supplier)
             action = ("would-update" if doc.qbo_id else "would-create")
             return Outcome(doc.kind.value, doc.number, action, doc.sync_state,
                            explanation=f"{doc.entity} for vendor "
-                           + (vendor_id or f"'{doc.supplier}' (new)"))
+                           + (vendor.vendor_id or f"'{doc.supplier}' (new)"))
+        if vendor.would_create:
+            vendor = self._vendor(doc, lists, True, report)
+            if vendor.problem is not None:  # QuickBooks refused the new vendor
+                return self._fail(doc, vendor.problem, "create-vendor", None, dry_run,
+                                  definite=not vendor.problem.transient)
+        vendor_id = vendor.vendor_id
         assert vendor_id is not None
         body = (purchase_order_body if doc.kind is DocKind.PO else bill_body)(doc, vendor_id,
                                                                              lists)
