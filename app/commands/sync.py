@@ -54,7 +54,8 @@ def _engine(store: Store) -> SyncEngine:
 
     def progress(p: Progress) -> None:
         if p.current:
-            print(f"[{p.done + 1}/{p.total}] {p.current}", file=sys.stderr, flush=True)
+            where = f"[{p.done + 1}/{p.total}] " if p.total else ""
+            print(f"{where}{p.current}", file=sys.stderr, flush=True)
 
     return SyncEngine(store, client, on_progress=progress, actor=current_actor())
 

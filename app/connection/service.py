@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 import platformdirs
 from sqlmodel import select
 
+from app.logs import register_secret
 from app.qbo import keychain
 from app.qbo.client import QboClient
 from app.qbo.environments import environment
@@ -42,7 +42,15 @@ class StoreTokenStore:
             row = session.get(QboConnection, 1)
             if row is None or not row.local_tokens:
                 return None
-            return TokenSet.from_json(json.dumps(row.local_tokens))
+            data = row.local_tokens
+            refresh_end = data.get("refresh_expires_at")
+            tokens = TokenSet(str(data["access_token"]), str(data["refresh_token"]),
+                              float(data["access_expires_at"]),
+                              float(refresh_end) if refresh_end is not None else None,
+                              str(data.get("realm_id", "")))
+            register_secret(tokens.access_token)
+            register_secret(tokens.refresh_token)
+            return tokens
 
     def save(self, tokens: TokenSet) -> None:
         with self.store.session() as session:

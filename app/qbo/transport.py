@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
-from app.qbo import wire
+from app import jsonexact as wire
 from app.qbo.errors import QboClientError, QboFault, TransportError, fault_in, parse_error
 from app.qbo.limits import RealmLimiter
 

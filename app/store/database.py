@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+from app import jsonexact
 from app.errors import UserError
 from app.store import sqlite
 from app.store.types import utcnow
@@ -89,7 +90,8 @@ class Store:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    engine = create_engine(url, json_serializer=jsonexact.dumps_lenient,
+                           json_deserializer=jsonexact.loads)
     if sqlite.is_sqlite(url):
         sqlite.install_pragmas(engine)
     return engine

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.store.types import ScaledDecimal, UTCDateTime, utcnow
@@ -80,6 +80,8 @@ class SyncFields(SQLModel):
     attempt: int = 0  # definite failures so far at this revision
     auto_retries: int = 0  # automatic retries of transient failures so far
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Where QuickBooks' copy differs from this one since it was synced (see app.sync.pull).
+    qbo_drift: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class PurchaseOrder(SyncFields, table=True):
@@ -220,3 +222,29 @@ class QboConnection(SQLModel, table=True):
     refresh_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     local_tokens: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     local_client_secret: str | None = None
+
+
+class QboObject(SQLModel, table=True):
+    """A QuickBooks list record (vendor, account, …) as QuickBooks last showed it."""
+
+    __tablename__ = "qbo_object"
+    __table_args__ = (UniqueConstraint("entity", "qbo_id", name="uq_qbo_object_entity_qbo_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(index=True)
+    qbo_id: str
+    name: str | None = None
+    active: bool = True
+    data: dict[str, Any] = Field(sa_type=JSON)
+    pulled_at: datetime = timestamp_field()
+
+
+class QboPull(SQLModel, table=True):
+    """When one QuickBooks list was last brought up to date, and last loaded in full."""
+
+    __tablename__ = "qbo_pull"
+
+    entity: str = Field(primary_key=True)
+    as_of: datetime = Field(sa_type=UTCDateTime)
+    full_at: datetime = Field(sa_type=UTCDateTime)
+    count: int = 0

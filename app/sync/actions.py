@@ -30,6 +30,12 @@ def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document
         raise UserError(f"{number} is {doc.status}; only approved or ready-to-pay invoices go "
                         "to QuickBooks")
     doc.auto_retries = 0
+    if doc.qbo_drift:  # the user chose SyncDesk's copy over the changes made in QuickBooks
+        assert doc.id is not None
+        record(session, kind, doc.id, actor, "drift_overridden",
+               "Resent: SyncDesk's copy replaces the changes made in QuickBooks",
+               doc.qbo_drift)
+        doc.qbo_drift = None
     queue(session, kind, doc, actor, "resend")
     return doc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -77,6 +78,7 @@ class SyncDoc:
     due_date: date | None = None
     po: PoRef | None = None
     lines: list[SyncLine] = field(default_factory=list)
+    drift: dict[str, Any] | None = None  # QuickBooks-side changes since the last sync
 
     @property
     def label(self) -> str:
@@ -119,7 +121,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
         txn_date=po.txn_date, currency=po.currency, total=po.total, memo=po.memo,
         revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
         problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
-        auto_retries=po.auto_retries,
+        auto_retries=po.auto_retries, drift=po.qbo_drift,
         lines=[SyncLine(line.line_no, line.amount, line.description,
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
@@ -155,6 +157,7 @@ def load_invoice(session: Session, invoice: Invoice,
         revision=invoice.revision, attempt=invoice.attempt, sync_state=invoice.sync_state,
         problem=invoice.problem, qbo_id=invoice.qbo_id,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
+        drift=invoice.qbo_drift,
         reference=invoice.reference, due_date=invoice.due_date,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status)
         if po else None,

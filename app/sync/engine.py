@@ -41,6 +41,7 @@ from app.sync.lists import QboLists
 from app.sync.mapping import bill_body, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, diagnose
+from app.sync.pull import Puller, PullReport
 from app.sync.vendors import VendorAnswer, resolve
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class SyncReport:
     cancelled: bool = False
     stopped: str | None = None  # why the run ended early (e.g. reconnect needed)
     dry_run: bool = False
+    pull: PullReport | None = None
 
     def count(self, state: str) -> int:
         return sum(1 for o in self.outcomes if o.sync_state == state)
@@ -82,6 +84,7 @@ class SyncReport:
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "cancelled": self.cancelled, "stopped": self.stopped,
                 "new_vendors": self.new_vendors,
+                "pull": self.pull.to_json() if self.pull else None,
                 "documents": [o.to_json() for o in self.outcomes]}
 
 
@@ -104,24 +107,39 @@ class SyncEngine:
 
     # --- the run --------------------------------------------------------------------
 
-    def run(self, dry_run: bool = False, only: list[tuple[DocKind, int]] | None = None
-            ) -> SyncReport:
+    def run(self, dry_run: bool = False, only: list[tuple[DocKind, int]] | None = None,
+            pull: bool = True, push: bool = True) -> SyncReport:
+        """Pull QuickBooks' changes, then push what is due (either side may be left out).
+
+        A dry run pulls nothing into the store: it reads QuickBooks' lists afresh and
+        plans the push against them.
+        """
         report = SyncReport(dry_run=dry_run)
         self._vendors = {}  # vendor answers hold for one run only
-        with self.store.session() as session:
-            docs = due_documents(session, self.now()) if only is None else [
-                load(session, kind, doc_id) for kind, doc_id in only]
-        total = len(docs)
-        self._progress(0, total, None, report)
-        if not docs:
-            return report
+        lists: QboLists | None = None
         try:
-            lists = QboLists.pull(self.client)
+            if pull and not dry_run:
+                self._progress(0, 0, "Reading changes from QuickBooks", report)
+                report.pull = Puller(self.store, self.client, self.actor, self.now).run()
+                with self.store.session() as session:
+                    lists = QboLists.from_mirror(session)
+            if not push:
+                return report
+            with self.store.session() as session:
+                docs = due_documents(session, self.now()) if only is None else [
+                    load(session, kind, doc_id) for kind, doc_id in only]
+            total = len(docs)
+            self._progress(0, total, None, report)
+            if not docs:
+                return report
+            if lists is None:
+                lists = QboLists.pull(self.client)  # fresh, never an old picture
         except QboClientError as error:
             report.stopped = diagnose(error, "the QuickBooks lists").explanation
-            with self.store.session() as session:
-                records.log_attempt(session, None, "pull-lists", "failed",
-                                    message=report.stopped)
+            if not dry_run:
+                with self.store.session() as session:
+                    records.log_attempt(session, None, "pull", "failed",
+                                        message=report.stopped)
             return report
         synced_pos: set[int] = set()
         for done, doc in enumerate(docs):
@@ -174,6 +192,14 @@ class SyncEngine:
         # Checks first, creating nothing: a blocked document must not leave a new vendor behind.
         vendor = self._vendor(doc, lists, False, report)
         problems = ([vendor.problem] if vendor.problem else []) + preflight(doc, lists)
+        if doc.qbo_id and doc.drift:
+            problems.insert(0, Problem(
+                Kind.CHANGED_IN_QBO, f"{doc.label.capitalize()} was changed in QuickBooks "
+                "since it was synced (" + "; ".join(
+                    f"{d['field']}: {d['syncdesk']} here, {d['quickbooks']} there"
+                    for d in doc.drift.get("fields", [])) + "). SyncDesk will not overwrite "
+                "either side by itself; Resend sends SyncDesk's copy.", None,
+                facts={"drift": doc.drift}))
         if problems:
             return self._block(doc, problems, dry_run)
         if dry_run:

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlmodel import Session, select
+
 from app.qbo.client import QboClient
+from app.store.models import QboObject
 from app.store.types import utcnow
 
 DELETED_SUFFIX = " (deleted)"  # QuickBooks renames a name it makes inactive
@@ -51,6 +54,25 @@ class QboLists:
             items={i["Id"]: i for i in client.query_all("Item", ALL)},
             preferences=client.preferences(),
         )
+
+    @classmethod
+    def from_mirror(cls, session: Session) -> QboLists:
+        """The lists as the last pull left them in the store (see ``app.sync.pull``)."""
+        lists = cls()
+        for row in session.exec(select(QboObject)):
+            if row.entity == "Vendor":
+                lists.vendors[row.qbo_id] = row.data
+            elif row.entity == "Customer":
+                lists.customers.append(row.data)
+            elif row.entity == "Employee":
+                lists.employees.append(row.data)
+            elif row.entity == "Account":
+                lists.accounts[row.qbo_id] = row.data
+            elif row.entity == "Item":
+                lists.items[row.qbo_id] = row.data
+            elif row.entity == "Preferences":
+                lists.preferences = row.data
+        return lists
 
     # --- preferences ----------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
@@ -13,19 +14,35 @@ from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Suppli
 from app.sync.documents import SyncDoc
 from app.sync.problems import Problem
 
+
+class DocRef(Protocol):
+    """Which document: a ``SyncDoc`` or a ``Ref``."""
+
+    kind: DocKind
+    id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    kind: DocKind
+    id: int
+    number: str
+
+
 MAX_AUTO_RETRIES = 5
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
                 timedelta(hours=1), timedelta(hours=4))
 
 
-def row_of(session: Session, doc: SyncDoc) -> PurchaseOrder | Invoice:
+def row_of(session: Session, doc: DocRef) -> PurchaseOrder | Invoice:
     model = PurchaseOrder if doc.kind is DocKind.PO else Invoice
     row = session.get(model, doc.id)
     assert row is not None
     return row
 
 
-def log_attempt(session: Session, doc: SyncDoc | None, operation: str, result: str,
+def log_attempt(session: Session, doc: DocRef | None, operation: str, result: str,
                 *, code: str | None = None, message: str | None = None,
                 intuit_tid: str | None = None, detail: dict[str, Any] | None = None) -> None:
     session.add(SyncLogEntry(
@@ -34,7 +51,7 @@ def log_attempt(session: Session, doc: SyncDoc | None, operation: str, result: s
         message=message, intuit_tid=intuit_tid, detail=detail))
 
 
-def mark_pending(session: Session, doc: SyncDoc, request_id: str) -> None:
+def mark_pending(session: Session, doc: DocRef, request_id: str) -> None:
     """Remember a create is in flight, before it is sent (see SyncEngine)."""
     row = row_of(session, doc)
     row.pending_request_id = request_id
@@ -105,7 +122,7 @@ def _store_line_ids(session: Session, doc: SyncDoc, obj: dict[str, Any]) -> None
             session.add(row)
 
 
-def record_problem(session: Session, doc: SyncDoc, problem: Problem, state: SyncState,
+def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncState,
                    operation: str, actor: str, now: datetime,
                    summary: dict[str, Any] | None = None, definite: bool = True,
                    intuit_tid: str | None = None) -> str:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.qbo import wire
+from app import jsonexact as wire
 
 
 def test_decimals_go_out_as_exact_numbers_and_come_back_as_decimals():

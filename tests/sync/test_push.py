@@ -32,7 +32,8 @@ def test_an_approved_po_becomes_a_purchase_order_once(store, engine, client):
         assert supplier_by_name(s, "Acme Supply").qbo_vendor_id
         sync_events = [e for e in events_for(s, DocKind.PO, po.id) if e.action == "sync"]
         assert sync_events[-1].detail["outcome"] == "synced"
-        assert s.exec(select(SyncLogEntry)).one().result == "success"
+        assert s.exec(select(SyncLogEntry).where(SyncLogEntry.doc_number == "PO-1")
+                      ).one().result == "success"
     [qbo_po] = qbo_all(client, "PurchaseOrder")
     assert qbo_po["DocNumber"] == "PO-1" and qbo_po["TxnDate"] == "2026-08-03"
     assert qbo_po["PrivateNote"] == "SyncDesk PO-1"
@@ -161,7 +162,7 @@ def test_progress_is_reported_and_cancel_stops_between_documents(store, client):
 
     report = SyncEngine(store, client, on_progress=progress, cancel=cancel).run()
     assert report.cancelled and len(report.outcomes) == 2
-    assert seen[0] == (0, 4, None) and (1, 4, "PO PO-2") in seen
+    assert (0, 4, None) in seen and (1, 4, "PO PO-2") in seen
     with store.session() as s:
         assert [find_po(s, f"PO-{n}").sync_state for n in range(1, 5)] == [
             "synced", "synced", "queued", "queued"]

@@ -84,8 +84,9 @@ def test_excluded_documents_stay_out_of_resync_failures(cli, db):
 def test_the_sync_log_filters(cli, db):
     cli("--db", db, "sync")
     rows = js(cli("--db", db, "log", "--json"))
-    assert {(r["document"], r["result"]) for r in rows} == {("PO-1", "success"),
-                                                           ("PO-2", "blocked")}
+    assert {(r["document"], r["result"]) for r in rows} == {
+        ("PO-1", "success"), ("PO-2", "blocked"), (None, "success")}  # None: the pull
+    assert [r["operation"] for r in rows if r["document"] is None] == ["pull-full"]
     assert [r["document"] for r in js(cli("--db", db, "log", "--failed", "--json"))] == ["PO-2"]
     assert js(cli("--db", db, "log", "--since", "2999-01-01", "--json")) == []
     assert [r["result"] for r in js(cli("--db", db, "log", "--document", "PO-1", "--json"))] \

@@ -1,0 +1,476 @@
+"""Bringing QuickBooks' side into SyncDesk: lists, payments, PO status, deletions, drift.
+
+The first pull loads every list in full; later pulls ask change data capture
+(CDC) for what changed since the last successful pull (within CDC's 30-day
+window; beyond it, or when CDC's 1000-object cap is reached, a full load
+again). What changed is applied to the local store:
+
+- a vendor renamed, made inactive, reactivated or merged away updates the
+  linked supplier and re-checks that supplier's unsent documents;
+- an account renamed, retyped or made inactive updates the local chart and
+  re-checks the documents blocked on it; a customer or employee name change
+  re-checks the documents blocked by a name clash;
+- a moved closing date re-checks documents blocked by the closed period;
+- a Bill paid (Balance 0) marks the invoice Paid, part-paid records the paid
+  amount; a PO closed in QuickBooks marks the PO Closed; a document deleted
+  in QuickBooks is flagged ``deleted_in_qbo``;
+- a synced document edited in QuickBooks is compared with SyncDesk's copy and
+  the difference is kept (``qbo_drift``), not overwritten either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.domain.money import format_money
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.operations.documents import queue
+from app.operations.history import record
+from app.qbo.client import QboClient
+from app.qbo.query import quote
+from app.store.database import Store
+from app.store.models import (
+    Account,
+    Invoice,
+    InvoiceLine,
+    PoLine,
+    PurchaseOrder,
+    QboObject,
+    QboPull,
+    Supplier,
+)
+from app.store.types import utcnow
+from app.sync import records
+from app.sync.lists import ALL, name_key, original_name
+from app.sync.problems import Kind, Problem
+
+LISTS = ("Vendor", "Customer", "Employee", "Account", "Item", "Term")
+TRANSACTIONS = ("PurchaseOrder", "Bill")
+CDC_WINDOW = timedelta(days=30) - timedelta(hours=1)
+OVERLAP = timedelta(minutes=5)  # changes are asked for a little before the last pull
+CDC_CAP = 1000
+ID_CHUNK = 200
+
+Changes = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class PullReport:
+    mode: str  # "full" or "cdc"
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    as_of: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mode": self.mode, "counts": self.counts, "notes": self.notes,
+                "as_of": self.as_of.isoformat() if self.as_of else None}
+
+
+def list_ages(session: Session) -> dict[str, str]:
+    """Each list's "as of" time, for ``status``."""
+    return {row.entity: row.as_of.isoformat() for row in session.exec(select(QboPull))}
+
+
+class Puller:
+    def __init__(self, store: Store, client: QboClient, actor: str,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        self.store, self.client, self.actor, self.now = store, client, actor, now
+
+    def run(self) -> PullReport:
+        started = self.now()
+        with self.store.session() as session:
+            bookmarks = {row.entity: row for row in session.exec(select(QboPull))}
+        wanted = (*LISTS, *TRANSACTIONS)
+        since = min((bookmarks[e].as_of for e in wanted if e in bookmarks), default=None)
+        full = any(e not in bookmarks for e in wanted) or since is None or \
+            started - since > CDC_WINDOW
+        changes: Changes | None = None
+        if not full:
+            assert since is not None
+            changes = self.client.cdc(list(wanted), since - OVERLAP)
+            if sum(len(v) for v in changes.values()) >= CDC_CAP:
+                changes, full = None, True  # too much changed: CDC would leave some out
+        report = PullReport("full" if full else "cdc", as_of=started)
+        if changes is None:
+            changes = self._full_load()
+        preferences = self.client.preferences()
+        with self.store.session() as session:
+            apply = _Applier(session, self.actor, started, report, full)
+            apply.lists(changes)
+            apply.preferences(preferences)
+            apply.transactions(changes)
+            for entity in wanted:
+                row = bookmarks.get(entity) or QboPull(entity=entity, as_of=started,
+                                                       full_at=started)
+                row = session.merge(row)
+                row.as_of = started
+                if full:
+                    row.full_at = started
+                row.count = len(changes.get(entity, []))
+                session.add(row)
+            for entity in wanted:
+                report.counts[entity] = len(changes.get(entity, []))
+            records.log_attempt(session, None, f"pull-{report.mode}", "success",
+                                message=f"Read QuickBooks ({report.mode}): "
+                                + ", ".join(f"{n} {e}" for e, n in report.counts.items() if n),
+                                detail=report.to_json())
+        return report
+
+    def _full_load(self) -> Changes:
+        changes: Changes = {entity: list(self.client.query_all(entity, ALL)) for entity in LISTS}
+        with self.store.session() as session:
+            known = {
+                "PurchaseOrder": [po.qbo_id for po in session.exec(
+                    select(PurchaseOrder).where(col(PurchaseOrder.qbo_id).is_not(None)))],
+                "Bill": [inv.qbo_id for inv in session.exec(
+                    select(Invoice).where(col(Invoice.qbo_id).is_not(None)))],
+            }
+        for entity, ids in known.items():
+            found: dict[str, dict[str, Any]] = {}
+            id_list = [i for i in ids if i]
+            for start in range(0, len(id_list), ID_CHUNK):
+                chunk = id_list[start:start + ID_CHUNK]
+                where = "Id in (" + ", ".join(quote(i) for i in chunk) + ")"
+                for obj in self.client.query_all(entity, where):
+                    found[str(obj["Id"])] = obj
+            # Asked for by id and not there: deleted in QuickBooks.
+            changes[entity] = list(found.values()) + [
+                {"Id": i, "status": "Deleted"} for i in id_list if i not in found]
+        return changes
+
+
+def _deleted(obj: dict[str, Any]) -> bool:
+    return str(obj.get("status", "")).lower() == "deleted"
+
+
+def _name_field(entity: str) -> str:
+    return "DisplayName" if entity in ("Vendor", "Customer", "Employee") else "Name"
+
+
+class _Applier:
+    """Applies one pull's changes inside one transaction."""
+
+    def __init__(self, session: Session, actor: str, now: datetime, report: PullReport,
+                 full: bool) -> None:
+        self.s, self.actor, self.now, self.report, self.full = session, actor, now, report, full
+
+    # --- lists --------------------------------------------------------------------------
+
+    def lists(self, changes: Changes) -> None:
+        for entity in LISTS:
+            records_in = changes.get(entity, [])
+            mirror = {row.qbo_id: row for row in self.s.exec(
+                select(QboObject).where(QboObject.entity == entity))}
+            seen: set[str] = set()
+            for obj in records_in:
+                qbo_id = str(obj["Id"])
+                seen.add(qbo_id)
+                before = mirror.get(qbo_id)
+                old = dict(before.data) if before else None
+                if _deleted(obj):
+                    if before is not None:
+                        self.s.delete(before)
+                    self._effects(entity, old, None)
+                    continue
+                row = before or QboObject(entity=entity, qbo_id=qbo_id, data=obj)
+                row.data, row.pulled_at = obj, self.now
+                row.name = original_name(obj, _name_field(entity))
+                row.active = bool(obj.get("Active", True))
+                self.s.add(row)
+                self._effects(entity, old, obj)
+            if self.full:  # a full load also tells what no longer exists
+                for qbo_id, row in mirror.items():
+                    if qbo_id not in seen:
+                        old = dict(row.data)
+                        self.s.delete(row)
+                        self._effects(entity, old, None)
+        self.s.flush()
+
+    def _effects(self, entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+                 ) -> None:
+        if old is None and new is None:
+            return
+        if old is not None and new is not None and old.get("SyncToken") == new.get("SyncToken"):
+            return  # seen before (CDC's overlap window): nothing changed
+        if entity == "Vendor":
+            self._vendor(old, new)
+        elif entity == "Account":
+            self._account(old, new)
+        elif entity in ("Customer", "Employee"):
+            names = {original_name(x) for x in (old, new) if x}
+            self._recheck_name_clash(names, f"a {entity.lower()} changed in QuickBooks")
+        elif entity == "Item" and old is not None:
+            self._recheck(self._blocked(["missing_reference"]), "an item changed in QuickBooks")
+
+    def _vendor(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        vendor_id = str((new or old or {}).get("Id"))
+        linked = self.s.exec(select(Supplier).where(Supplier.qbo_vendor_id == vendor_id)).all()
+        if new is None:  # deleted or merged away: find it again by name on the next push
+            for supplier in linked:
+                supplier.qbo_vendor_id = None
+                self.s.add(supplier)
+                self._note_supplier(supplier, "vendor_removed", f"Vendor {vendor_id} was "
+                                    "deleted or merged in QuickBooks; the next sync finds the "
+                                    "supplier's vendor again by name", recheck=True)
+            return
+        new_name = original_name(new)
+        was_active = bool(old.get("Active", True)) if old else None
+        active = bool(new.get("Active", True))
+        if not linked:  # a supplier blocked by this vendor's name, not linked yet
+            linked = [s for s in self.s.exec(select(Supplier))
+                      if name_key(s.name) == name_key(new_name)]
+        for supplier in linked:
+            if old is not None and original_name(old) != new_name and \
+                    supplier.qbo_vendor_id == vendor_id and supplier.name != new_name:
+                taken = self.s.exec(select(Supplier).where(Supplier.name == new_name)).first()
+                if taken is None:
+                    old_name, supplier.name = supplier.name, new_name
+                    self.s.add(supplier)
+                    self._note_supplier(supplier, "supplier_renamed", f"Supplier renamed in "
+                                        f"QuickBooks: {old_name} → {new_name}", recheck=False,
+                                        detail={"old": old_name, "new": new_name})
+            if was_active is not None and was_active != active:
+                supplier.active = active
+                self.s.add(supplier)
+                text = ("Vendor made inactive in QuickBooks" if not active
+                        else "Vendor made active again in QuickBooks")
+                self._note_supplier(supplier, "vendor_active" if active else "vendor_inactive",
+                                    text, recheck=True)
+
+    def _note_supplier(self, supplier: Supplier, action: str, text: str, recheck: bool,
+                       detail: dict[str, Any] | None = None) -> None:
+        self.report.notes.append(f"{supplier.name}: {text}")
+        for kind, doc in self._open_documents_of(supplier.id):
+            assert doc.id is not None
+            record(self.s, kind, doc.id, self.actor, action, text, detail)
+            if recheck and doc.sync_state in (SyncState.BLOCKED.value, SyncState.FAILED.value,
+                                              SyncState.QUEUED.value) and doc.qbo_id is None:
+                self._requeue(kind, doc, text)
+
+    def _open_documents_of(self, supplier_id: int | None) -> Iterable[tuple[DocKind, Any]]:
+        for po in self.s.exec(select(PurchaseOrder).where(
+                PurchaseOrder.supplier_id == supplier_id,
+                col(PurchaseOrder.status).in_([PoStatus.DRAFT, PoStatus.PENDING,
+                                               PoStatus.APPROVED]))):
+            yield DocKind.PO, po
+        for invoice in self.s.exec(select(Invoice).where(
+                Invoice.supplier_id == supplier_id, Invoice.status != InvoiceStatus.PAID.value)):
+            yield DocKind.INVOICE, invoice
+
+    def _account(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        current = new or old
+        assert current is not None
+        qbo_id = str(current["Id"])
+        local = self.s.exec(select(Account).where(Account.qbo_id == qbo_id)).first()
+        if local is None and new is not None:
+            name = original_name(new, "Name")
+            local = next((a for a in self.s.exec(select(Account))
+                          if name_key(a.name) == name_key(name)), None)
+        if local is None:
+            return
+        if new is None:
+            local.active, local.qbo_id = False, None
+        else:
+            local.qbo_id = qbo_id
+            local.account_type = str(new.get("AccountType", local.account_type))
+            local.active = bool(new.get("Active", True))
+        self.s.add(local)
+        if old is not None:
+            self._recheck(self._blocked_on_account(local.id),
+                          f"account {local.name} changed in QuickBooks")
+
+    def _blocked(self, problems: list[str]) -> list[tuple[DocKind, Any]]:
+        found: list[tuple[DocKind, Any]] = []
+        for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
+            found += [(kind, d) for d in self.s.exec(select(model).where(
+                col(model.sync_state).in_([SyncState.BLOCKED.value, SyncState.FAILED.value]),
+                col(model.problem).in_(problems)))]
+        return found
+
+    def _blocked_on_account(self, account_id: int | None) -> list[tuple[DocKind, Any]]:
+        blocked = self._blocked(["missing_reference", "ap_ar_line_account"])
+        result = []
+        for kind, doc in blocked:
+            model, parent = (PoLine, PoLine.po_id) if kind is DocKind.PO else (
+                InvoiceLine, InvoiceLine.invoice_id)
+            lines = self.s.exec(select(model).where(parent == doc.id)).all()
+            if any(line.account_id == account_id for line in lines):
+                result.append((kind, doc))
+        return result
+
+    def _recheck_name_clash(self, names: set[str], why: str) -> None:
+        keys = {name_key(n) for n in names}
+        docs = []
+        for kind, doc in self._blocked(["duplicate_name"]):
+            supplier = self.s.get(Supplier, doc.supplier_id)
+            if supplier is not None and name_key(supplier.name) in keys:
+                docs.append((kind, doc))
+        self._recheck(docs, why)
+
+    def _recheck(self, docs: list[tuple[DocKind, Any]], why: str) -> None:
+        for kind, doc in docs:
+            self._requeue(kind, doc, why)
+
+    def _requeue(self, kind: DocKind, doc: Any, why: str) -> None:
+        if doc.sync_state == SyncState.EXCLUDED.value:
+            return
+        queue(self.s, kind, doc, self.actor, f"to check again: {why}")
+
+    # --- preferences ------------------------------------------------------------------
+
+    def preferences(self, prefs: dict[str, Any]) -> None:
+        row = self.s.exec(select(QboObject).where(QboObject.entity == "Preferences")).first()
+        old = dict(row.data) if row else None
+        if row is None:
+            row = QboObject(entity="Preferences", qbo_id=str(prefs.get("Id", "1")), data=prefs)
+        row.data, row.pulled_at = prefs, self.now
+        self.s.add(row)
+        if old is None:
+            return
+        before = old.get("AccountingInfoPrefs", {}).get("BookCloseDate")
+        after = prefs.get("AccountingInfoPrefs", {}).get("BookCloseDate")
+        if before != after:
+            text = f"Closing date moved in QuickBooks: {before or 'none'} → {after or 'none'}"
+            self.report.notes.append(text)
+            self._recheck(self._blocked(["closed_period"]), text)
+
+        def warn(p: dict[str, Any]) -> str | None:
+            for pair in p.get("OtherPrefs", {}).get("NameValue", []):
+                if pair.get("Name") == "WarnDuplicateBillNumber":
+                    return str(pair.get("Value"))
+            return None
+
+        if warn(old) != warn(prefs):
+            self._recheck(self._blocked(["duplicate_bill_number"]),
+                          "the duplicate bill number warning changed in QuickBooks")
+
+    # --- transactions -------------------------------------------------------------------
+
+    def transactions(self, changes: Changes) -> None:
+        for entity, model, kind in (("PurchaseOrder", PurchaseOrder, DocKind.PO),
+                                    ("Bill", Invoice, DocKind.INVOICE)):
+            for obj in changes.get(entity, []):
+                doc = self.s.exec(select(model).where(model.qbo_id == str(obj["Id"]))).first()
+                if doc is None:
+                    continue  # not one of SyncDesk's documents
+                if _deleted(obj):
+                    self._deleted_in_qbo(kind, doc)
+                    continue
+                if kind is DocKind.PO:
+                    self._po_status(doc, obj)
+                else:
+                    self._payments(doc, obj)
+                self._drift(kind, doc, obj)
+                doc.qbo_sync_token = str(obj.get("SyncToken", doc.qbo_sync_token))
+                self.s.add(doc)
+
+    def _deleted_in_qbo(self, kind: DocKind, doc: Any) -> None:
+        if doc.problem == "deleted_in_qbo":
+            return
+        text = (f"{doc.number} was deleted in QuickBooks. SyncDesk still has its copy and can "
+                "create it there again.")
+        problem = Problem(Kind.DELETED_IN_QBO, text, None,
+                          facts={"qbo_id": doc.qbo_id, "entity": "PurchaseOrder"
+                                 if kind is DocKind.PO else "Bill"})
+        records.record_problem(self.s, records.Ref(kind, doc.id, doc.number), problem,
+                               SyncState.FAILED, "pull", self.actor, self.now, definite=False)
+        doc.qbo_status = "Deleted"
+        self.report.notes.append(text)
+
+    def _po_status(self, po: PurchaseOrder, obj: dict[str, Any]) -> None:
+        status = obj.get("POStatus")
+        if status and status != po.qbo_status:
+            po.qbo_status = status
+        if status == "Closed" and po.status == PoStatus.APPROVED.value:
+            po.status = PoStatus.CLOSED.value
+            billed = bool(obj.get("LinkedTxn"))
+            text = "Closed in QuickBooks" + (" (fully billed)" if billed else "")
+            assert po.id is not None
+            record(self.s, DocKind.PO, po.id, self.actor, "closed_in_qbo", text,
+                   {"qbo_status": status})
+            self.report.notes.append(f"{po.number}: {text}")
+
+    def _payments(self, invoice: Invoice, obj: dict[str, Any]) -> None:
+        balance = _money(obj.get("Balance"))
+        total = _money(obj.get("TotalAmt"))
+        if balance is None or total is None:
+            return
+        paid = max(Decimal("0.00"), total - balance)
+        if paid == invoice.amount_paid:
+            return
+        assert invoice.id is not None
+        invoice.amount_paid = paid
+        if balance == 0:
+            invoice.qbo_status = "Paid"
+            if invoice.status != InvoiceStatus.PAID.value:
+                invoice.status = InvoiceStatus.PAID.value
+            text = f"Paid in QuickBooks ({format_money(paid)})"
+        else:
+            invoice.qbo_status = "Partly paid"
+            text = (f"Part paid in QuickBooks: {format_money(paid)} of {format_money(total)}; "
+                    f"{format_money(balance)} still open")
+        record(self.s, DocKind.INVOICE, invoice.id, self.actor, "payment", text,
+               {"amount_paid": format_money(paid), "balance": format_money(balance)})
+        self.report.notes.append(f"{invoice.number}: {text}")
+
+    def _drift(self, kind: DocKind, doc: Any, obj: dict[str, Any]) -> None:
+        """Compare QuickBooks' copy of a synced document with SyncDesk's."""
+        if doc.sync_state != SyncState.SYNCED.value:
+            return  # local changes are on their way; the push decides
+        supplier = self.s.get(Supplier, doc.supplier_id)
+        ours_date = doc.txn_date if kind is DocKind.PO else doc.issue_date
+        model, parent = (PoLine, PoLine.po_id) if kind is DocKind.PO else (
+            InvoiceLine, InvoiceLine.invoice_id)
+        lines = self.s.exec(select(model).where(parent == doc.id)
+                            .order_by(col(model.line_no))).all()
+        theirs_lines = [line for line in obj.get("Line", [])
+                        if line.get("DetailType") != "SubTotalLineDetail"]
+        differences = []
+
+        def differ(name: str, ours: Any, theirs: Any) -> None:
+            if str(ours) != str(theirs):
+                differences.append({"field": name, "syncdesk": str(ours),
+                                    "quickbooks": str(theirs)})
+
+        differ("total", format_money(doc.total), _fmt(obj.get("TotalAmt")))
+        differ("date", ours_date.isoformat(), obj.get("TxnDate"))
+        differ("vendor", supplier.qbo_vendor_id if supplier else None,
+               obj.get("VendorRef", {}).get("value"))
+        differ("lines", len(lines), len(theirs_lines))
+        for ours_line, their_line in zip(lines, theirs_lines, strict=False):
+            differ(f"line {ours_line.line_no} amount", format_money(ours_line.amount),
+                   _fmt(their_line.get("Amount")))
+        drift = {"fields": differences, "qbo_sync_token": str(obj.get("SyncToken")),
+                 "seen_at": self.now.isoformat()} if differences else None
+        if (drift or None) and (doc.qbo_drift or {}).get("fields") == differences:
+            return
+        if drift is None and doc.qbo_drift is None:
+            return
+        doc.qbo_drift = drift
+        assert doc.id is not None
+        if drift:
+            text = "Changed in QuickBooks: " + "; ".join(
+                f"{d['field']} {d['syncdesk']} → {d['quickbooks']}" for d in differences)
+            record(self.s, kind, doc.id, self.actor, "changed_in_qbo",
+                   text + " (SyncDesk kept its own copy)", drift)
+            self.report.notes.append(f"{doc.number}: {text}")
+        else:
+            record(self.s, kind, doc.id, self.actor, "changed_in_qbo",
+                   "QuickBooks matches SyncDesk again", None)
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _fmt(value: Any) -> str:
+    money = _money(value)
+    return format_money(money) if money is not None else "None"
