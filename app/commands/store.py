@@ -15,6 +15,7 @@ from app.operations.documents import parse_assignments
 from app.operations.settings import all_settings, set_setting
 from app.store.database import resolve_db_url
 from app.store.queries import count_by
+from app.sync.pull import list_ages
 
 
 def register(add: Adder) -> None:
@@ -92,6 +93,7 @@ def run_status(args: argparse.Namespace) -> int:
         with store.session() as session:
             per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
             problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
+            lists = list_ages(session)
         connection = connection_status(store)
     finally:
         store.close()
@@ -107,6 +109,7 @@ def run_status(args: argparse.Namespace) -> int:
         "pos": {s.value: per_kind[DocKind.PO].get(s.value, 0) for s in SyncState},
         "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
         "connection": connection,
+        "lists": lists,  # each QuickBooks list's "as of" time
     }
     if args.json:
         print_json(result)
@@ -116,6 +119,8 @@ def run_status(args: argparse.Namespace) -> int:
           + (f" — {where} ({connection['environment']})" if connection["environment"] else ""))
     if connection.get("warning"):
         print(f"  {connection['warning']}")
+    for entity, as_of in sorted(lists.items()):
+        print(f"  {entity} list as of {as_of[:19].replace('T', ' ')} UTC")
     for state, n in by_state.items():
         print(f"{state:>11}: {n}")
     for problem, n in sorted(by_problem.items()):

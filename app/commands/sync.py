@@ -25,6 +25,11 @@ def register(add: Adder) -> None:
     sync = add("sync", run_sync, "send queued documents to QuickBooks")
     sync.add_argument("--dry-run", action="store_true",
                       help="show what would be sent, created or blocked; change nothing")
+    side = sync.add_mutually_exclusive_group()
+    side.add_argument("--pull", action="store_true",
+                      help="only bring QuickBooks' changes in (payments, status, lists)")
+    side.add_argument("--push", action="store_true",
+                      help="only send queued documents (the lists are still read afresh)")
     add_json_flag(sync)
     resend = add("resend", run_resend, "send one document again now")
     kind_argument(resend)
@@ -66,6 +71,12 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
         return
     if report.dry_run:
         print("Dry run: nothing was sent and nothing changed.")
+    if report.pull is not None:
+        changed = sum(report.pull.counts.values())
+        print(f"Read QuickBooks ({'full load' if report.pull.mode == 'full' else 'changes'}): "
+              f"{changed} record(s).")
+        for note in report.pull.notes:
+            print(f"  {note}")
     if report.new_vendors:
         verb = "Would create" if report.dry_run else "Created"
         print(f"{verb} {len(report.new_vendors)} vendor(s): {', '.join(report.new_vendors)}")
@@ -89,7 +100,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     store = store_from(args)
     try:
-        report = _engine(store).run(dry_run=args.dry_run)
+        report = _engine(store).run(dry_run=args.dry_run, pull=not args.push,
+                                    push=not args.pull)
     finally:
         store.close()
     _print_report(report, args.json)

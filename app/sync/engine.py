@@ -41,7 +41,7 @@ from app.sync.lists import QboLists
 from app.sync.mapping import bill_body, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, diagnose
-from app.sync.pull import Puller, PullReport
+from app.sync.pull import Puller, PullReport, remember
 from app.sync.vendors import VendorAnswer, resolve
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,8 @@ class SyncEngine:
                          self.client if create else None)
         if answer.created:
             report.new_vendors.append(doc.supplier)
+            with self.store.session() as session:
+                remember(session, "Vendor", lists.vendors[answer.vendor_id or ""])
         if answer.vendor_id and answer.linked:
             with self.store.session() as session:
                 records.link_supplier(session, doc.supplier_id, answer.vendor_id)

@@ -145,6 +145,17 @@ class Puller:
         return changes
 
 
+def remember(session: Session, entity: str, obj: dict[str, Any]) -> None:
+    """Put a list record SyncDesk itself just created into the mirror."""
+    row = session.exec(select(QboObject).where(QboObject.entity == entity,
+                                               QboObject.qbo_id == str(obj["Id"]))).first()
+    row = row or QboObject(entity=entity, qbo_id=str(obj["Id"]), data=obj)
+    row.data, row.pulled_at = obj, utcnow()
+    row.name = original_name(obj, _name_field(entity))
+    row.active = bool(obj.get("Active", True))
+    session.add(row)
+
+
 def _deleted(obj: dict[str, Any]) -> bool:
     return str(obj.get("status", "")).lower() == "deleted"
 

@@ -1,0 +1,179 @@
+"""Changes made in QuickBooks come back with one sync, through change data capture."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.domain.states import DocKind
+from app.operations import documents
+from app.operations.history import events_for
+from app.operations.lookup import find_invoice, find_po, supplier_by_name
+from app.operations.settings import set_setting
+from app.sync.actions import resend
+from tests.sync.conftest import bill_po, make_po
+
+
+@pytest.fixture
+def seen(sandbox):
+    calls: list[tuple[str, str]] = []
+    sandbox.before_hooks.append(lambda ctx: calls.append((ctx.method, ctx.path)) and None)
+    return calls
+
+
+@pytest.fixture
+def synced(store, engine):
+    """PO-1 billed in full by INV-1, PO-2 open, both synced; the first pull was a full load."""
+    make_po(store, number="PO-1")
+    make_po(store, number="PO-2")
+    bill_po(store, "PO-1", "INV-1", "A-100")
+    report = engine.run()
+    assert report.pull.mode == "full"
+    assert {o.number: o.sync_state for o in report.outcomes} == {
+        "PO-1": "synced", "PO-2": "synced", "INV-1": "synced"}
+    return store
+
+
+def actions(store, kind, number):
+    with store.session() as s:
+        doc = find_po(s, number) if kind is DocKind.PO else find_invoice(s, number)
+        return [(e.action, e.summary) for e in events_for(s, kind, doc.id)]
+
+
+def qbo_id(store, kind, number):
+    with store.session() as s:
+        return (find_po(s, number) if kind is DocKind.PO else find_invoice(s, number)).qbo_id
+
+
+def pay(sandbox, client, bill_id, amount):
+    bill = sandbox.read("Bill", bill_id)
+    bank = client.find("Account", Name="Checking")[0]["Id"]
+    sandbox.create("BillPayment", {
+        "VendorRef": bill["VendorRef"], "TotalAmt": amount, "PayType": "Check",
+        "CheckPayment": {"BankAccountRef": {"value": bank}},
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]})
+
+
+def test_a_paid_bill_marks_the_invoice_paid(synced, engine, client, sandbox, seen):
+    bill_id = qbo_id(synced, DocKind.INVOICE, "INV-1")
+    pay(sandbox, client, bill_id, "100.00")
+    seen.clear()
+    report = engine.run()
+    assert report.pull.mode == "cdc" and ("GET", "cdc") in seen
+    assert ("POST", "query") not in seen  # no list was reloaded in full
+    with synced.session() as s:
+        invoice = find_invoice(s, "INV-1")
+        assert (invoice.status, invoice.amount_paid, invoice.qbo_status) == (
+            "approved", Decimal("100.00"), "Partly paid")
+    assert actions(synced, DocKind.INVOICE, "INV-1")[-1][1].startswith(
+        "Part paid in QuickBooks: 100.00 of 162.00")
+    pay(sandbox, client, bill_id, "62.00")
+    engine.run()
+    with synced.session() as s:
+        invoice = find_invoice(s, "INV-1")
+        assert (invoice.status, invoice.amount_paid, invoice.qbo_status) == (
+            "paid", Decimal("162.00"), "Paid")
+    assert actions(synced, DocKind.INVOICE, "INV-1")[-1] == ("payment",
+                                                             "Paid in QuickBooks (162.00)")
+
+
+def test_a_fully_billed_po_and_a_po_closed_by_hand_are_closed_here(synced, engine, client,
+                                                                   sandbox):
+    engine.run()  # PO-1 closed in QuickBooks when INV-1 linked all its lines
+    po2 = sandbox.read("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"))
+    sandbox.create("PurchaseOrder", {**po2, "POStatus": "Closed"})
+    engine.run()
+    with synced.session() as s:
+        assert find_po(s, "PO-1").status == "closed" and find_po(s, "PO-2").status == "closed"
+        assert find_po(s, "PO-2").qbo_status == "Closed"
+    assert ("closed_in_qbo", "Closed in QuickBooks (fully billed)") in actions(
+        synced, DocKind.PO, "PO-1")
+    assert ("closed_in_qbo", "Closed in QuickBooks") in actions(synced, DocKind.PO, "PO-2")
+
+
+def test_a_vendor_made_inactive_and_renamed_in_quickbooks(synced, engine, sandbox):
+    make_po(synced, number="PO-3")  # queued, not sent yet
+    with synced.session() as s:
+        vendor_id = supplier_by_name(s, "Acme Supply").qbo_vendor_id
+    vendor = sandbox.read("Vendor", vendor_id)
+    sandbox.create("Vendor", {**vendor, "DisplayName": "Acme Supply Co"})
+    report = engine.run()
+    with synced.session() as s:
+        assert supplier_by_name(s, "Acme Supply Co") is not None
+    assert ("supplier_renamed", "Supplier renamed in QuickBooks: Acme Supply → Acme Supply Co"
+            ) in actions(synced, DocKind.PO, "PO-2")
+    assert {o.number: o.sync_state for o in report.outcomes} == {"PO-3": "synced"}
+
+    make_po(synced, number="PO-4", supplier="Acme Supply Co")
+    vendor = sandbox.read("Vendor", vendor_id)
+    sandbox.create("Vendor", {**vendor, "Active": False})
+    report = engine.run()
+    assert {o.number: (o.sync_state, o.problem) for o in report.outcomes} == {
+        "PO-4": ("blocked", "inactive_vendor")}
+    with synced.session() as s:
+        assert supplier_by_name(s, "Acme Supply Co").active is False
+    assert actions(synced, DocKind.PO, "PO-4")[-3][0] == "vendor_inactive"
+
+    vendor = sandbox.read("Vendor", vendor_id)
+    sandbox.create("Vendor", {**vendor, "Active": True,
+                              "DisplayName": "Acme Supply Co"})
+    report = engine.run()  # reactivated: the blocked PO is checked again and goes
+    assert {o.number: o.sync_state for o in report.outcomes} == {"PO-4": "synced"}
+
+
+def test_a_bill_deleted_in_quickbooks_is_flagged(synced, engine, client):
+    client.delete("Bill", qbo_id(synced, DocKind.INVOICE, "INV-1"))
+    engine.run()
+    with synced.session() as s:
+        invoice = find_invoice(s, "INV-1")
+        assert (invoice.sync_state, invoice.problem) == ("failed", "deleted_in_qbo")
+        assert invoice.last_error_detail["fix"] == "recreate_in_qbo"
+
+
+def test_an_amount_changed_in_quickbooks_is_a_difference_not_an_overwrite(synced, engine,
+                                                                           sandbox, store):
+    po2 = sandbox.read("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"))
+    po2["Line"][1]["Amount"] = "80.00"
+    sandbox.create("PurchaseOrder", po2)
+    engine.run()
+    with synced.session() as s:
+        po = find_po(s, "PO-2")
+        assert po.sync_state == "synced" and po.total == Decimal("162.00")
+        fields = {d["field"]: (d["syncdesk"], d["quickbooks"]) for d in po.qbo_drift["fields"]}
+    assert fields == {"total": ("162.00", "182.00"), "line 2 amount": ("60.00", "80.00")}
+    assert actions(synced, DocKind.PO, "PO-2")[-1][0] == "changed_in_qbo"
+    # a local edit does not silently overwrite QuickBooks' change …
+    with synced.session() as s:
+        set_setting(s, "require_reapproval_after_edit", "off")
+        documents.edit_po(s, "PO-2", [("memo", "local change")], "ann")
+    report = engine.run()
+    assert [(o.sync_state, o.problem) for o in report.outcomes] == [("blocked",
+                                                                     "changed_in_qbo")]
+    # … until the user resends SyncDesk's copy
+    with synced.session() as s:
+        resend(s, DocKind.PO, "PO-2", "ann")
+    report = engine.run()
+    assert [(o.action, o.sync_state) for o in report.outcomes] == [("update", "synced")]
+    assert Decimal(str(sandbox.read("PurchaseOrder", po2["Id"])["TotalAmt"])) == Decimal("162")
+
+
+def test_moving_the_closing_date_rechecks_blocked_documents(store, engine, sandbox):
+    sandbox.set_closing_date("2026-08-31")
+    make_po(store)
+    assert engine.run().outcomes[0].problem == "closed_period"
+    sandbox.set_closing_date("2026-07-31")
+    report = engine.run()
+    assert [(o.number, o.sync_state) for o in report.outcomes] == [("PO-1", "synced")]
+    assert any("Closing date moved in QuickBooks: 2026-08-31 → 2026-07-31" in summary
+               for _, summary in actions(store, DocKind.PO, "PO-1"))
+
+
+def test_pull_only_and_list_ages_in_status(synced, cli, db_path, client, sandbox):
+    import json
+
+    pay(sandbox, client, qbo_id(synced, DocKind.INVOICE, "INV-1"), "162.00")
+    result = cli("--db", db_path, "sync", "--pull")
+    assert result.code == 0 and "Paid in QuickBooks" in result.out
+    status = json.loads(cli("--db", db_path, "status", "--json").out)
+    assert set(status["lists"]) >= {"Vendor", "Account", "PurchaseOrder", "Bill"}
