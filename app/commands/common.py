@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from app.store.database import Store, open_store, resolve_db_url
@@ -14,6 +15,16 @@ from app.store.database import Store, open_store, resolve_db_url
 def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location."""
     return open_store(resolve_db_url(getattr(args, "db", None)), create=create)
+
+
+@contextmanager
+def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
+    """``store_from`` for the length of a ``with`` block, closed afterwards."""
+    store = store_from(args, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def print_json(data: Any) -> None:

@@ -8,7 +8,7 @@ import sys
 import webbrowser
 
 from app.commands import Adder
-from app.commands.common import store_from
+from app.commands.common import opened
 from app.connection.service import ConnectRequest, connect, disconnect
 from app.errors import UserError
 from app.qbo.environments import ENVIRONMENT_NAMES
@@ -47,25 +47,20 @@ def run_connect(args: argparse.Namespace) -> int:
             print("Sign in to Intuit in your browser to let SyncDesk in …", file=sys.stderr)
             if not webbrowser.open(url):
                 print(f"Open this address in a browser:\n{url}", file=sys.stderr)
-    store = store_from(args)
     try:
-        row = connect(store, request, opener, timeout=args.timeout)
+        with opened(args) as store:
+            row = connect(store, request, opener, timeout=args.timeout)
     except (ConnectError, NoKeychain, ValueError) as exc:
         raise UserError(str(exc)) from None
     except QboClientError as exc:
         raise UserError(f"connecting failed: {exc}") from None
-    finally:
-        store.close()
     print(f"Connected to {row.company_name or 'QuickBooks company ' + row.realm_id} "
           f"({row.environment}).")
     return 0
 
 
 def run_disconnect(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         done = disconnect(store)
-    finally:
-        store.close()
     print("Disconnected from QuickBooks." if done else "This company was not connected.")
     return 0

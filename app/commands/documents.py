@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, kind_argument, print_json, print_table, store_from
+from app.commands.common import add_json_flag, kind_argument, opened, print_json, print_table
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
@@ -113,17 +113,13 @@ def sync_label(state: str, problem: str | None) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            if args.what == "suppliers":
-                return _list_suppliers(session, args)
-            kind = DocKind.PO if args.what == "pos" else DocKind.INVOICE
-            flt = _document_filter(session, args, kind)
-            rows = [] if flt is None else list_documents(
-                session, kind, flt, limit=args.limit, offset=args.offset)
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        if args.what == "suppliers":
+            return _list_suppliers(session, args)
+        kind = DocKind.PO if args.what == "pos" else DocKind.INVOICE
+        flt = _document_filter(session, args, kind)
+        rows = [] if flt is None else list_documents(
+            session, kind, flt, limit=args.limit, offset=args.offset)
     if args.json:
         print_json([row.to_json() for row in rows])
         return 0
@@ -233,12 +229,8 @@ def _find(session: Session, kind: DocKind, number: str) -> PurchaseOrder | Invoi
 
 def run_show(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            data = document_json(session, kind, _find(session, kind, args.number))
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        data = document_json(session, kind, _find(session, kind, args.number))
     if args.json:
         print_json(data)
         return 0
@@ -262,14 +254,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            doc = _find(session, kind, args.number)
-            assert doc.id is not None
-            events = events_for(session, kind, doc.id)
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        doc = _find(session, kind, args.number)
+        assert doc.id is not None
+        events = events_for(session, kind, doc.id)
     data = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
              "summary": e.summary, "detail": e.detail} for e in events]
     if args.json:
@@ -288,13 +276,9 @@ def run_history(args: argparse.Namespace) -> int:
 def run_edit(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
     pairs = documents.parse_assignments(args.assignments)
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
-            result = edit(session, args.number, pairs, current_actor())
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
+        result = edit(session, args.number, pairs, current_actor())
     if not result.changes:
         print(f"{args.number}: nothing changed")
         return 0
@@ -307,20 +291,16 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_step(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
     actor = current_actor()
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            if kind is DocKind.PO:
-                if args.step == "ready":
-                    raise UsageError("ready applies to invoices")
-                doc: PurchaseOrder | Invoice = documents.change_po_status(
-                    session, args.number, args.step, actor)
-            else:
-                if args.step not in ("approve", "ready"):
-                    raise UsageError(f"{args.step} applies to POs")
-                doc = documents.change_invoice_status(session, args.number, args.step, actor)
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        if kind is DocKind.PO:
+            if args.step == "ready":
+                raise UsageError("ready applies to invoices")
+            doc: PurchaseOrder | Invoice = documents.change_po_status(
+                session, args.number, args.step, actor)
+        else:
+            if args.step not in ("approve", "ready"):
+                raise UsageError(f"{args.step} applies to POs")
+            doc = documents.change_invoice_status(session, args.number, args.step, actor)
     queued = " and queued for QuickBooks" if doc.sync_state == SyncState.QUEUED.value else ""
     print(f"{doc.number} is now {doc.status}{queued}")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import store_from
+from app.commands.common import opened
 from app.operations.actor import current_actor
 from app.operations.csv_import import import_csv
 
@@ -19,12 +19,8 @@ def register(add: Adder) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            count = import_csv(session, args.what, args.file, current_actor())
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        count = import_csv(session, args.what, args.file, current_actor())
     noun = {"pos": "POs", "invoices": "invoices", "suppliers": "suppliers"}[args.what]
     print(f"Imported {count} {noun} from {args.file}")
     return 0

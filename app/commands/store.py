@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, print_json, store_from
+from app.commands.common import add_json_flag, opened, print_json
 from app.connection.service import connection_status
 from app.domain.settings import SETTINGS
 from app.domain.states import DocKind, SyncState
@@ -35,8 +35,7 @@ def register(add: Adder) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    store = store_from(args, create=True)
-    try:
+    with opened(args, create=True) as store:
         with store.session() as session:
             company.ensure_default_accounts(session)
             if args.demo:
@@ -46,17 +45,12 @@ def run_init(args: argparse.Namespace) -> int:
         if args.demo:
             print(f"Added the demo company {demo.COMPANY_NAME}: {len(demo.SUPPLIERS)} suppliers,"
                   f" {pos} POs, {invoices} invoices.")
-    finally:
-        store.close()
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         target = company.backup_store(store, args.file)
-    finally:
-        store.close()
     print(f"Backed up the store to {target}")
     return 0
 
@@ -70,14 +64,10 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_settings(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            for key, text in parse_assignments(args.assignments):
-                set_setting(session, key, text)
-            values = all_settings(session)
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        for key, text in parse_assignments(args.assignments):
+            set_setting(session, key, text)
+        values = all_settings(session)
     if args.json:
         print_json(values)
         return 0
@@ -88,15 +78,12 @@ def run_settings(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         with store.session() as session:
             per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
             problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
             lists = list_ages(session)
         connection = connection_status(store)
-    finally:
-        store.close()
     by_state = {state.value: sum(per_kind[k].get(state.value, 0) for k in DocKind)
                 for state in SyncState}
     by_problem: dict[str, int] = {}

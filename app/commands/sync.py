@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, kind_argument, print_json, print_table, store_from
+from app.commands.common import add_json_flag, kind_argument, opened, print_json, print_table
 from app.connection.service import open_client
 from app.domain.states import DocKind
 from app.errors import UserError
@@ -98,84 +98,63 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         report = _engine(store).run(dry_run=args.dry_run, pull=not args.push,
                                     push=not args.pull)
-    finally:
-        store.close()
     _print_report(report, args.json)
     return 0
 
 
 def run_resend(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         with store.session() as session:
             doc = actions.resend(session, kind, args.number, current_actor())
             target = [(kind, doc.id or 0)]
         report = _engine(store).run(only=target)
-    finally:
-        store.close()
     _print_report(report, args.json)
     return 0
 
 
 def run_resync_failures(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
+    with opened(args) as store:
         with store.session() as session:
             targets = actions.queue_failures(session, current_actor())
         report = _engine(store).run(only=targets) if targets else SyncReport()
-    finally:
-        store.close()
     _print_report(report, args.json)
     return 0
 
 
 def run_exclude(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            actions.exclude(session, DocKind(args.kind), args.number, args.reason,
-                            current_actor())
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        actions.exclude(session, DocKind(args.kind), args.number, args.reason,
+                        current_actor())
     print(f"{args.number} is excluded from syncing.")
     return 0
 
 
 def run_include(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            doc = actions.include(session, DocKind(args.kind), args.number, args.reason,
-                                  current_actor())
-            state = doc.sync_state
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        doc = actions.include(session, DocKind(args.kind), args.number, args.reason,
+                              current_actor())
+        state = doc.sync_state
     print(f"{args.number} is included again ({state}).")
     return 0
 
 
 def run_log(args: argparse.Namespace) -> int:
-    store = store_from(args)
-    try:
-        with store.session() as session:
-            query = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
-            if args.failed:
-                query = query.where(col(SyncLogEntry.result).in_(["failed", "blocked"]))
-            if args.since:
-                since = datetime(args.since.year, args.since.month, args.since.day, tzinfo=UTC)
-                query = query.where(col(SyncLogEntry.at) >= since)
-            if args.document:
-                query = query.where(SyncLogEntry.doc_number == args.document)
-            if args.limit:
-                query = query.limit(args.limit)
-            rows = session.exec(query).all()
-    finally:
-        store.close()
+    with opened(args) as store, store.session() as session:
+        query = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
+        if args.failed:
+            query = query.where(col(SyncLogEntry.result).in_(["failed", "blocked"]))
+        if args.since:
+            since = datetime(args.since.year, args.since.month, args.since.day, tzinfo=UTC)
+            query = query.where(col(SyncLogEntry.at) >= since)
+        if args.document:
+            query = query.where(SyncLogEntry.doc_number == args.document)
+        if args.limit:
+            query = query.limit(args.limit)
+        rows = session.exec(query).all()
     data = [{"at": r.at.isoformat(), "kind": r.doc_kind, "document": r.doc_number,
              "operation": r.operation, "result": r.result, "code": r.code,
              "message": r.message, "intuit_tid": r.intuit_tid} for r in rows]

@@ -102,11 +102,9 @@ class PurchaseOrder(SyncFields, table=True):
     updated_at: datetime = timestamp_field()
 
 
-class PoLine(SQLModel, table=True):
-    __tablename__ = "po_line"
+class LineFields(SQLModel):
+    """What every document line has, on POs and invoices alike."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    po_id: int = Field(foreign_key="purchase_order.id", index=True)
     line_no: int
     description: str | None = None
     account_id: int | None = Field(default=None, foreign_key="account.id")
@@ -114,7 +112,14 @@ class PoLine(SQLModel, table=True):
     qty: Decimal | None = quantity_field()
     unit_price: Decimal | None = quantity_field()
     amount: Decimal = money_field()
-    qbo_line_id: str | None = None
+    qbo_line_id: str | None = None  # QuickBooks' id of this line once synced
+
+
+class PoLine(LineFields, table=True):
+    __tablename__ = "po_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    po_id: int = Field(foreign_key="purchase_order.id", index=True)
 
 
 class Invoice(SyncFields, table=True):
@@ -137,20 +142,12 @@ class Invoice(SyncFields, table=True):
     updated_at: datetime = timestamp_field()
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(LineFields, table=True):
     __tablename__ = "invoice_line"
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
-    line_no: int
     po_line_id: int | None = Field(default=None, foreign_key="po_line.id")
-    description: str | None = None
-    account_id: int | None = Field(default=None, foreign_key="account.id")
-    item_id: int | None = Field(default=None, foreign_key="item.id")
-    qty: Decimal | None = quantity_field()
-    unit_price: Decimal | None = quantity_field()
-    amount: Decimal = money_field()
-    qbo_line_id: str | None = None
 
 
 class HistoryEvent(SQLModel, table=True):
