@@ -73,7 +73,7 @@ def test_process_prints_listening_line_and_answers(tmp_path):
     (("--host", "0.0.0.0"), "loopback"),
     (("--host", "192.168.1.10"), "loopback"),
     (("--throttle", "fast"), "--throttle"),
-    (("--throttle", "500/60"), "--throttle"),
+    (("--throttle", "500/60s,concurrent=0"), "--throttle"),
     (("--faults", "explode:bill:1"), "--faults"),
     (("--faults", "lost:bill:two"), "--faults"),
     (("--seed", "nonsense"), "seed"),
