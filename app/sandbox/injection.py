@@ -5,7 +5,9 @@ Kinds (``FAULT_KINDS``):
 =========  ===============================================================  =============
 kind       what the client gets                                             server work
 =========  ===============================================================  =============
-``401``    401, the lower-case envelope, code 3200, ``Token revoked: …``    none
+``401``    401, the lower-case envelope, code 3200, ``Token revoked: …``;   none
+           the access token sent is revoked (refreshing gets a new one);
+           ``401=grant`` revokes the whole grant (only a reconnect helps)
 ``429``    429 with QBO's XML ``IntuitResponse`` throttle body (code 3001)  none
 ``500``    500, JSON ``SystemFault`` code 10000                             none
 ``503``    503 with an HTML gateway page                                    none
@@ -32,7 +34,8 @@ Spec syntax (``--faults SPEC``, ``SandboxServer(faults=SPEC)``, ``faults.load(SP
 
     SPEC  := ITEM ("," ITEM)*
     ITEM  := "seed=" INT                              (the RNG seed; default 0)
-           | ["p=" PROB ":"] KIND ["=" DURATION] [":" ROUTE [":" COUNT]]
+           | ["p=" PROB ":"] KIND ["=" PARAM] [":" ROUTE [":" COUNT]]
+    PARAM := DURATION (slow: "5s", "500ms", "1m")  |  "token" or "grant" (401)
     ROUTE := "*" | SEGMENT | METHOD "/" SEGMENT        (METHOD: GET or POST)
     COUNT := N | "*" | N "@" K       (N requests, every one, or N starting at the K-th match)
 
@@ -40,7 +43,8 @@ COUNT defaults to 1 for a schedule and to ``*`` (no cap) with ``p=``. Examples:
 ``lost:purchaseorder:2`` (the next two PO requests run but their answers are
 lost), ``500:bill:1``, ``slow=5s:query:1``, ``p=0.1:429:*`` (one request in ten,
 seeded), ``drop:POST/vendor:1@3`` (only the third POST to ``vendor``),
-``401:*:1``, ``empty:GET/preferences:*``.
+``401:*:1``, ``401=grant:*:1`` (the connection is gone for good),
+``empty:GET/preferences:*``.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class FaultRule:
     skip: int = 0  # matching requests let through before the rule may fire
     probability: float | None = None
     delay: float = DEFAULT_SLOW  # ``slow`` only
+    revoke: str = "token"  # ``401`` only: revoke the access "token" or the whole "grant"
     seen: int = 0  # matching requests the rule was asked about
     fired: int = 0
 
@@ -95,7 +100,8 @@ class FaultRule:
             (self.method is None or self.method == method)
 
     def describe(self) -> str:
-        kind = f"slow={self.delay:g}s" if self.kind == "slow" else self.kind
+        kind = f"slow={self.delay:g}s" if self.kind == "slow" else \
+            "401=grant" if self.kind == "401" and self.revoke == "grant" else self.kind
         route = f"{self.method}/{self.route}" if self.method else self.route
         count = "*" if self.count is None else str(self.count)
         if self.skip:
@@ -139,12 +145,13 @@ class FaultInjector:
     # --- building the schedule ------------------------------------------------------------
     def add(self, kind: str, route: str = "*", count: int | None = 1, *,
             method: str | None = None, probability: float | None = None, skip: int = 0,
-            delay: float | str | None = None) -> FaultRule:
+            delay: float | str | None = None, revoke: str = "token") -> FaultRule:
         """Schedule a fault: ``add("lost", route="purchaseorder", count=2)``.
 
         ``count=None`` fires on every match; ``probability`` makes each match fire
         with that chance (seeded RNG); ``skip`` lets that many matches through
-        first; ``delay`` (seconds or ``"5s"``) is for ``slow``. ``route`` may be
+        first; ``delay`` (seconds or ``"5s"``) is for ``slow``; ``revoke``
+        (``"token"`` or ``"grant"``) is for ``401``. ``route`` may be
         written ``"POST/bill"`` instead of passing ``method``.
         """
         kind = normalise_kind(kind)
@@ -173,7 +180,11 @@ class FaultInjector:
             seconds = float(delay)
         if delay is not None and kind != "slow":
             raise ValueError("only the slow fault takes a delay")
-        rule = FaultRule(kind, route, method, count, skip, probability, seconds)
+        if revoke not in ("token", "grant"):
+            raise ValueError(f"401 revokes the 'token' or the 'grant', not {revoke!r}")
+        if revoke != "token" and kind != "401":
+            raise ValueError("only the 401 fault revokes")
+        rule = FaultRule(kind, route, method, count, skip, probability, seconds, revoke)
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -298,5 +309,8 @@ def _parse_rule(scratch: FaultInjector, item: str) -> FaultRule:
             if int(found.group(2)) < 1:
                 raise ValueError("@K counts matching requests from 1")
             skip = int(found.group(2)) - 1
+    revoke = "token"
+    if normalise_kind(kind_text) == "401" and delay is not None:
+        revoke, delay = delay.strip().lower(), None
     return scratch.add(kind_text, route, count, probability=probability, skip=skip,
-                       delay=delay)
+                       delay=delay, revoke=revoke)

@@ -379,6 +379,11 @@ def _fault_response(sandbox: SandboxServer, rule: FaultRule) -> Response:
     if rule.kind == "401":
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if rule.revoke == "grant":
+            sandbox.oauth.revoke(token)
+        else:
+            sandbox.oauth.revoke_access(token)
+        sandbox.company.save()
         body = faults.auth_401_body(f"Token revoked: {token}",
                                     int(sandbox.clock.timestamp() * 1000))
         return _json_response(body, 401, {
