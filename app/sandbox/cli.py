@@ -84,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
               f"--realm {args.realm} ignored", file=sys.stderr)
     print(f"Listening on {sandbox.base_url}", flush=True)
     print(f"realmId {sandbox.realm_id}; client id {args.client_id}", file=sys.stderr, flush=True)
+    limits = sandbox.throttling.limits
+    print(f"throttle {limits.describe() if limits else 'off'}", file=sys.stderr, flush=True)
+    if sandbox.faults.rules:
+        rules = ",".join(rule.describe() for rule in sandbox.faults.rules)
+        print(f"faults {rules} (seed {sandbox.faults.seed})", file=sys.stderr, flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # shutdown() waits for serve_forever to return, so it must run elsewhere.
