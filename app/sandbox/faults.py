@@ -305,3 +305,38 @@ def auth_401_body(detail: str, time_ms: int) -> dict:
             "report": None, "queryResponse": None, "batchItemResponse": [],
             "attachableResponse": [], "syncErrorResponse": None, "requestId": None,
             "time": time_ms, "status": None, "cdcresponse": []}
+
+
+# --- 3001 throttling (XML, whatever was asked for) and gateway pages -----------
+THROTTLE_CODE = "3001"
+THROTTLE_MESSAGE = "message=ThrottleExceeded; errorCode=003001; statusCode=429"
+#: Two spaces before "Try", as in the quickbooks-ruby fixture (API.md §6, §7.2).
+THROTTLE_DETAIL = "The request limit was reached.  Try again later"
+XML_TYPE = "application/xml;charset=UTF-8"
+HTML_TYPE = "text/html;charset=UTF-8"
+
+
+def throttle_xml(time: str) -> str:
+    """The 429 body exactly as API.md §6 shows it (``IntuitResponse``, Fault type SERVICE).
+
+    QBO sends it as XML even when JSON was asked for, so it is never JSON here.
+    """
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="{time}">\n'
+            '  <Fault type="SERVICE">\n'
+            f'    <Error code="{THROTTLE_CODE}">\n'
+            f"      <Message>{THROTTLE_MESSAGE}</Message>\n"
+            f"      <Detail>{THROTTLE_DETAIL}</Detail>\n"
+            "    </Error>\n"
+            "  </Fault>\n"
+            "</IntuitResponse>\n")
+
+
+def gateway_html(status: int = 503, reason: str = "Service Temporarily Unavailable") -> str:
+    """An HTML gateway page (API.md §6: 502/503/504 "can return HTML").
+
+    CHOSEN: the plain page a load balancer in front of QBO serves; API.md gives
+    no verbatim page, only that it is HTML.
+    """
+    return (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{status} {reason}</h1></center>\r\n</body>\r\n</html>\r\n")

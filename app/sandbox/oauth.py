@@ -130,6 +130,11 @@ class OAuthState:
             self.data["grants"][entry["grant"]]["revoked"] = True
             return True
 
+    def revoke_access(self, token: str) -> bool:
+        """Kill one access token (the grant and its refresh token live on)."""
+        with self.lock:
+            return self.data["access"].pop(token, None) is not None
+
     def client_ok(self, client_id: str | None, secret: str | None) -> bool:
         """Constant-time client credential check."""
         return (client_id is not None and secret is not None

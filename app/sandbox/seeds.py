@@ -1,7 +1,8 @@
 """Seed companies. ``empty``: a brand-new QBO company (CompanyInfo, default
 Preferences, the accounts, terms and items a new company starts with).
 
-``demo`` arrives with part 2 (issue 3's sequel); :data:`SEEDS` is where it goes.
+``demo``: Larkspur Provisions Co., the QuickBooks side of SyncDesk's demo
+company (:mod:`app.sandbox.demo_company`).
 """
 
 from __future__ import annotations
@@ -117,4 +118,11 @@ def seed_empty(company: Company) -> None:
            set())
 
 
-SEEDS: dict[str, Callable[[Company], None]] = {"empty": seed_empty}
+def seed_demo(company: Company) -> None:
+    """The demo company (imported here late: it builds on this module's helpers)."""
+    from app.sandbox.demo_company import seed_demo as build
+
+    build(company)
+
+
+SEEDS: dict[str, Callable[[Company], None]] = {"empty": seed_empty, "demo": seed_demo}

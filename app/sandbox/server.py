@@ -7,17 +7,22 @@
         requests.get(f"{sandbox.base_url}/v3/company/{sandbox.realm_id}/companyinfo/"
                      f"{sandbox.realm_id}", headers={"Authorization": f"Bearer {token}"})
 
-Part 2 (throttling, fault injection) plugs in through :attr:`SandboxServer.before_hooks`
-and :attr:`SandboxServer.after_hooks`, consulted around every ``/v3`` API request.
+Every ``/v3`` request goes through, in order: the throttle
+(:attr:`SandboxServer.throttling`, :mod:`app.sandbox.throttle`), the fault schedule
+(:attr:`SandboxServer.faults`, :mod:`app.sandbox.injection`), the
+:attr:`SandboxServer.before_hooks`, authentication, the handler, and the
+:attr:`SandboxServer.after_hooks`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ipaddress
 import json
 import logging
 import secrets
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,10 +37,12 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from app.sandbox import batch, cdc, faults, ops, query
 from app.sandbox.entities import SPECS, EntitySpec, lookup
 from app.sandbox.faults import FaultError
+from app.sandbox.injection import FaultInjector, FaultRule
 from app.sandbox.oauth import ACCOUNTING_SCOPE, OAuthState
 from app.sandbox.oauth import register as register_oauth
 from app.sandbox.seeds import SEEDS
 from app.sandbox.state import Clock, Company, response_time
+from app.sandbox.throttle import Refusal, Throttle, parse_throttle
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +50,11 @@ DEFAULT_CLIENT_ID = "syncdesk-demo"
 DEFAULT_CLIENT_SECRET = "syncdesk-demo-secret"
 #: CHOSEN: a fixed 19-digit realm, like Intuit sandbox company ids, so runs repeat.
 DEFAULT_REALM_ID = "9341453050071337001"
-THROTTLE_MODES = ("off",)
+#: The named throttle modes; ``--throttle`` also takes a spec (see throttle.py).
+THROTTLE_MODES = ("qbo", "off")
+DEFAULT_THROTTLE = "qbo"
+#: environ key the view sets to make the connection close without an HTTP answer
+DROP_CONNECTION = "sandbox.drop_connection"
 REQUESTID_MAX = 50
 BATCH_REQUESTID_MAX = 36
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -98,11 +109,14 @@ class SandboxServer:
                  client_id: str = DEFAULT_CLIENT_ID,
                  client_secret: str = DEFAULT_CLIENT_SECRET, token_ttl: int = 3600,
                  state_file: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 throttle: str = "off", log_requests: bool = False) -> None:
+                 throttle: str = DEFAULT_THROTTLE, faults: str | None = None,
+                 fault_seed: int = 0, log_requests: bool = False) -> None:
         if not is_loopback(host):
             raise ValueError(f"the sandbox serves on loopback only, not {host!r}")
-        if throttle not in THROTTLE_MODES:
-            raise ValueError(f"--throttle {throttle} is not implemented yet (only 'off')")
+        try:
+            limits = parse_throttle(throttle)
+        except ValueError as exc:
+            raise ValueError(f"bad throttle {throttle!r}: {exc}") from None
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (known: {', '.join(SEEDS)})")
         self.host, self.port, self.throttle = host, port, throttle
@@ -119,8 +133,15 @@ class SandboxServer:
                                 token_ttl, self.company.extra.setdefault("oauth", {}),
                                 lock=self.company.lock)
         self.company.save()
+        #: admission control per realm (``sandbox.throttling.configure("5/1s")``)
+        self.throttling = Throttle(limits)
+        #: the fault schedule (``sandbox.faults.add("lost", route="bill", count=2)``)
+        self.faults = FaultInjector(seed=fault_seed)
+        if faults:
+            self.faults.load(faults)
         self.before_hooks: list[BeforeHook] = []
         self.after_hooks: list[AfterHook] = []
+        self._stopping = threading.Event()  # wakes ``slow`` faults on stop()
         self.app = create_app(self)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -147,6 +168,7 @@ class SandboxServer:
     def bind(self) -> None:
         """Bind the socket (so :attr:`base_url` is known) without serving yet."""
         if self._server is None:
+            self._stopping.clear()
             handler = WSGIRequestHandler if self.log_requests else _QuietHandler
             self._server = make_server(self.host, self.port, self.app, threaded=True,
                                        request_handler=handler)
@@ -172,6 +194,7 @@ class SandboxServer:
         server, self._server = self._server, None
         if server is None:
             return
+        self._stopping.set()
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -242,6 +265,7 @@ def create_app(sandbox: SandboxServer) -> Flask:
     """The WSGI app for one sandbox."""
     app = Flask("app.sandbox")
     app.config["SANDBOX"] = sandbox
+    app.wsgi_app = _ConnectionDropper(app.wsgi_app)  # type: ignore[method-assign]
 
     def oauth_state() -> tuple[OAuthState, str, Callable[[], None]]:
         return sandbox.oauth, request.host_url.rstrip("/"), sandbox.company.save
@@ -295,16 +319,117 @@ def _auth_failure(sandbox: SandboxServer, realm_id: str) -> Response | None:
 
 def _api_request(sandbox: SandboxServer, realm_id: str, rest: str) -> Response:
     ctx = ApiRequest(realm_id, rest.strip("/"), request.method, dict(request.args))
+    refusal = sandbox.throttling.admit(realm_id, batch=ctx.path.lower() == "batch")
+    if refusal is not None:
+        return _throttled(sandbox, refusal)
+    try:  # the request is in flight (the concurrency limit) until it returns
+        return _with_faults(sandbox, ctx)
+    finally:
+        sandbox.throttling.release(realm_id)
+
+
+def _with_faults(sandbox: SandboxServer, ctx: ApiRequest) -> Response:
+    rule = sandbox.faults.pick(ctx.method, ctx.path)
+    if rule is not None and rule.kind in ("401", "429", "500", "503", "drop"):
+        return _fault_response(sandbox, rule)
+    response = _served(sandbox, ctx)
+    if rule is None:
+        return response
+    if rule.kind == "lost":  # the work is done; the answer never leaves
+        # Read what the handler may have left unread (a requestid replay does not
+        # look at the body), so no byte of it is taken for a next request.
+        request.get_data()
+        request.environ[DROP_CONNECTION] = True
+    elif rule.kind == "empty":
+        response = Response(b"", 200, headers={"Content-Type": JSON_TYPE})
+    elif rule.kind == "slow":
+        sandbox._stopping.wait(rule.delay)
+    return response
+
+
+def _served(sandbox: SandboxServer, ctx: ApiRequest) -> Response:
     for hook in list(sandbox.before_hooks):
         early = hook(ctx)
         if early is not None:
             return early
-    response = _auth_failure(sandbox, realm_id)
+    response = _auth_failure(sandbox, ctx.realm_id)
     if response is None:
         response = _authorised(sandbox, ctx)
     for after in list(sandbox.after_hooks):
         response = after(ctx, response)
     return response
+
+
+def throttle_response(sandbox: SandboxServer, retry_after: str | None = None) -> Response:
+    """HTTP 429 with QBO's XML body (API.md §6), whatever the client asked for."""
+    body = faults.throttle_xml(response_time(sandbox.clock.now()))
+    headers = {"Content-Type": faults.XML_TYPE}
+    if retry_after is not None:
+        headers["Retry-After"] = retry_after
+    return Response(body, 429, headers=headers)
+
+
+def _throttled(sandbox: SandboxServer, refusal: Refusal) -> Response:
+    limits = sandbox.throttling.limits
+    return throttle_response(sandbox, refusal.retry_after(limits.retry_after if limits else None))
+
+
+def _fault_response(sandbox: SandboxServer, rule: FaultRule) -> Response:
+    if rule.kind == "drop":
+        request.get_data()  # read the body, so the close is a clean FIN rather than a reset
+        request.environ[DROP_CONNECTION] = True
+        return Response(b"", 500)  # never sent
+    if rule.kind == "401":
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if rule.revoke == "grant":
+            sandbox.oauth.revoke(token)
+        else:
+            sandbox.oauth.revoke_access(token)
+        sandbox.company.save()
+        body = faults.auth_401_body(f"Token revoked: {token}",
+                                    int(sandbox.clock.timestamp() * 1000))
+        return _json_response(body, 401, {
+            "WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'})
+    if rule.kind == "429":
+        limits = sandbox.throttling.limits
+        setting = limits.retry_after if limits else None
+        # CHOSEN: with retry-after=auto an injected 429 names Intuit's 60 s back-off.
+        return throttle_response(sandbox, None if setting is None else
+                                 "60" if setting == "auto" else str(int(setting)))
+    if rule.kind == "500":
+        now = response_time(sandbox.clock.now())
+        body = faults.fault_body([faults.system_failure("injected fault")], faults.SYSTEM, now)
+        return _json_response(body, 500)
+    assert rule.kind == "503"
+    return Response(faults.gateway_html(503), 503, headers={"Content-Type": faults.HTML_TYPE})
+
+
+class _ConnectionDropper:
+    """WSGI middleware: when the view set :data:`DROP_CONNECTION`, close the socket
+    without an HTTP answer (the client sees the connection end, never a response).
+
+    Nothing is written before the response iterable is consumed, so shutting the
+    socket down here and raising a ``ConnectionError`` (which werkzeug's handler
+    takes for a dropped connection and stays silent about) sends no byte of the
+    response the view built.
+    """
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        result = self.wsgi_app(environ, start_response)
+        if not environ.get(DROP_CONNECTION):
+            return result
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise ConnectionAbortedError("sandbox fault: connection closed without an answer")
 
 
 def _authorised(sandbox: SandboxServer, ctx: ApiRequest) -> Response:

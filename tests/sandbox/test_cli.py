@@ -72,7 +72,10 @@ def test_process_prints_listening_line_and_answers(tmp_path):
 @pytest.mark.parametrize(("args", "needle"), [
     (("--host", "0.0.0.0"), "loopback"),
     (("--host", "192.168.1.10"), "loopback"),
-    (("--throttle", "qbo"), "--throttle"),
+    (("--throttle", "fast"), "--throttle"),
+    (("--throttle", "500/60s,concurrent=0"), "--throttle"),
+    (("--faults", "explode:bill:1"), "--faults"),
+    (("--faults", "lost:bill:two"), "--faults"),
     (("--seed", "nonsense"), "seed"),
 ])
 def test_usage_errors_exit_2(args, needle):
@@ -120,7 +123,7 @@ def test_in_process_server_refuses_non_loopback_and_unknown_throttle():
     with pytest.raises(ValueError, match="loopback"):
         SandboxServer(host="0.0.0.0")
     with pytest.raises(ValueError, match="throttle"):
-        SandboxServer(throttle="qbo")
+        SandboxServer(throttle="fast")
 
 
 def test_in_process_lifecycle():
