@@ -30,21 +30,30 @@ class Limits:
 
 
 class _Window:
-    """A sliding window of send times."""
+    """A sliding window of request times.
+
+    A request is entered when it is sent and re-stamped when its answer is in:
+    QuickBooks counts it when it arrives, which is somewhere in between, so the
+    answer's time keeps the client's window behind QuickBooks' own whatever the
+    latency.
+    """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit, self.period = limit, period
-        self.sent: deque[float] = deque()
+        self.sent: deque[list[float]] = deque()
 
     def wait_time(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.period:
-            self.sent.popleft()
+        horizon = now - self.period
+        if any(entry[0] <= horizon for entry in self.sent):  # re-stamping breaks the order
+            self.sent = deque(entry for entry in self.sent if entry[0] > horizon)
         if len(self.sent) < self.limit:
             return 0.0
-        return self.sent[0] + self.period - now
+        return min(entry[0] for entry in self.sent) + self.period - now
 
-    def record(self, now: float) -> None:
-        self.sent.append(now)
+    def record(self, now: float) -> list[float]:
+        entry = [now]
+        self.sent.append(entry)
+        return entry
 
 
 class RealmLimiter:
@@ -85,15 +94,17 @@ class RealmLimiter:
                     break
                 self._cond.wait(timeout=wait if wait > 0 else None)
             now = self.clock()
-            self._minute.record(now)
-            self._second.record(now)
+            entries = [self._minute.record(now), self._second.record(now)]
             if batch:
-                self._batches.record(now)
+                entries.append(self._batches.record(now))
             self._in_flight += 1
             self.waited += now - start
         try:
             yield
         finally:
             with self._cond:
+                done = self.clock()
+                for entry in entries:
+                    entry[0] = max(entry[0], done)
                 self._in_flight -= 1
                 self._cond.notify_all()

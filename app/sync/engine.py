@@ -22,6 +22,7 @@ and adopted when found.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -228,7 +229,8 @@ class SyncEngine:
             if isinstance(existing, Problem):
                 return self._block(doc, [existing], dry_run)
             if existing is not None:
-                return self._finish(doc, existing, "adopt", summary, None)
+                return self._finish(doc, existing, "adopt", summary, None,
+                                    _revision_of(doc.pending_request_id, doc.revision))
             return self._create(doc, body, summary)
         except QboClientError as error:
             problem = diagnose(error, doc.label)
@@ -269,7 +271,9 @@ class SyncEngine:
         with self.store.session() as session:
             records.mark_pending(session, doc, request_id)
         created = self.client.create(doc.entity, body, request_id=request_id)
-        return self._finish(doc, created, "create", summary, None)
+        # A replayed request id answers with what an older revision created.
+        return self._finish(doc, created, "create", summary, None,
+                            _revision_of(request_id, doc.revision))
 
     def _update(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
         assert doc.qbo_id is not None
@@ -281,15 +285,16 @@ class SyncEngine:
 
         updated = self.client.update(doc.entity, doc.qbo_id, change,
                                      request_id=f"sd-{doc.kind.value}-{doc.id}-r{doc.revision}u")
-        return self._finish(doc, updated, operation, summary, None)
+        return self._finish(doc, updated, operation, summary, None, doc.revision)
 
     def _finish(self, doc: SyncDoc, obj: dict[str, Any], operation: str,
-                summary: dict[str, Any], tid: str | None) -> Outcome:
+                summary: dict[str, Any], tid: str | None, sent_revision: int) -> Outcome:
+        """Record what QuickBooks holds; it is "synced" only if it holds the latest revision."""
         dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
         now = self.now()
         with self.store.session() as session:
             synced = records.record_success(session, doc, obj, operation, self.actor, now,
-                                            summary, tid)
+                                            summary, tid, sent_revision)
             if dropped:
                 problem = Problem(
                     Kind.LINK_DROPPED,
@@ -351,6 +356,12 @@ class SyncEngine:
                 session.add(row)
         return Outcome(doc.kind.value, doc.number, "skip", SyncState.NOT_SYNCED.value,
                        explanation="cancelled before it ever reached QuickBooks")
+
+
+def _revision_of(request_id: str | None, default: int) -> int:
+    """The document revision a request id was made for (``sd-po-7-r3-a0`` → 3)."""
+    match = re.search(r"-r(\d+)-", request_id or "")
+    return int(match.group(1)) if match else default
 
 
 def _is_ours(doc: SyncDoc, obj: dict[str, Any]) -> bool:

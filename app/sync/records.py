@@ -67,10 +67,12 @@ def link_supplier(session: Session, supplier_id: int, vendor_id: str) -> None:
 
 def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operation: str,
                    actor: str, now: datetime, summary: dict[str, Any],
-                   intuit_tid: str | None = None) -> bool:
+                   intuit_tid: str | None = None, sent_revision: int | None = None) -> bool:
     """Store QuickBooks' id, SyncToken, status and line ids; True when the doc is now synced.
 
-    A document edited while it was being sent stays queued: its new revision goes next.
+    QuickBooks may hold an older revision than the store (an edit made while it was
+    being sent, or an adopted/replayed create of an earlier revision): the document
+    then stays queued and its latest revision goes next, as an update.
     """
     row = row_of(session, doc)
     row.qbo_id = str(obj["Id"])
@@ -82,7 +84,7 @@ def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operatio
     row.last_error_code = row.last_error_message = None
     row.last_error_detail = None
     row.synced_at = now
-    current = row.revision == doc.revision
+    current = row.revision == (doc.revision if sent_revision is None else sent_revision)
     if current:
         row.sync_state = SyncState.SYNCED.value
         row.problem = None

@@ -116,7 +116,7 @@ def test_the_client_keeps_under_the_throttle(store):
 
 
 def test_throttled_requests_wait_and_go_through(store):
-    with SandboxServer(throttle="5/1s") as sandbox:
+    with SandboxServer(throttle="5/1s,retry-after=auto") as sandbox:
         connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
         client = open_client(store, Limits(per_minute=1000, per_second=1000), POLICY)
         for _ in range(12):

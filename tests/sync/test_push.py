@@ -10,6 +10,7 @@ from app.domain.states import DocKind
 from app.operations import documents
 from app.operations.history import events_for
 from app.operations.lookup import find_invoice, find_po, supplier_by_name
+from app.operations.settings import set_setting
 from app.store.models import PoLine, SyncLogEntry
 from app.sync.engine import SyncEngine
 from tests.sync.conftest import bill_po, make_po
@@ -195,3 +196,29 @@ def test_an_edit_during_the_send_keeps_the_document_queued(store, client):
         assert po.qbo_id is not None
         assert po.status == "pending"  # the edit sent it back for re-approval
         assert not (po.sync_state == "synced" and po.revision == 1)
+
+
+def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, client):
+    """QuickBooks holds revision 1 (its answer was lost); the store has moved on to 2."""
+    po_id = make_po(store)
+    with store.session() as s:
+        set_setting(s, "require_reapproval_after_edit", "off")
+        po = find_po(s, "PO-1")
+        po.pending_request_id = f"sd-po-{po_id}-r1-a0"
+        s.add(po)
+    vendor = client.create("Vendor", {"DisplayName": "Acme Supply"}, request_id="v-acme")
+    account = client.find("Account", Name="Office Supplies & Software")[0]["Id"]
+    client.create("PurchaseOrder", {
+        "VendorRef": {"value": vendor["Id"]}, "DocNumber": "PO-1",
+        "PrivateNote": "SyncDesk PO-1", "Line": [{
+            "DetailType": "AccountBasedExpenseLineDetail", "Amount": "162.00",
+            "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}]},
+        request_id="lost-one")
+    with store.session() as s:
+        documents.edit_po(s, "PO-1", [("memo", "second thoughts")], "ann")
+    first = engine.run()
+    assert [(o.action, o.sync_state) for o in first.outcomes] == [("adopt", "queued")]
+    second = engine.run()
+    assert [(o.action, o.sync_state) for o in second.outcomes] == [("update", "synced")]
+    [qbo_po] = qbo_all(client, "PurchaseOrder")
+    assert qbo_po["PrivateNote"] == "SyncDesk PO-1 · second thoughts"
