@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import webbrowser
 
@@ -13,7 +14,7 @@ from app.connection.service import ConnectRequest, connect, disconnect
 from app.errors import UserError
 from app.qbo.environments import ENVIRONMENT_NAMES
 from app.qbo.errors import QboClientError
-from app.qbo.keychain import NoKeychain
+from app.qbo.keychain import ENCRYPTED_FILE, PASSPHRASE_VARIABLE, NoKeychain
 from app.qbo.oauth import ConnectError, follow_redirects
 
 
@@ -29,6 +30,9 @@ def register(add: Adder) -> None:
                               "in the OS keychain)")
     command.add_argument("--timeout", type=float, default=300.0,
                          help="seconds to wait for the browser sign-in")
+    command.add_argument("--encrypted-keyring", action="store_true",
+                         help="no OS keychain here: keep Intuit's secrets in a file locked by a "
+                              "passphrase (asked for, or $SYNCDESK_KEYRING_PASSPHRASE)")
     add("disconnect", run_disconnect, "revoke SyncDesk's access and forget the connection")
 
 
@@ -40,6 +44,9 @@ def run_connect(args: argparse.Namespace) -> int:
     if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
         secret = getpass.getpass("Client secret of your Intuit app: ") or None
     request = ConnectRequest(args.env, args.base_url, args.client_id, secret)
+    if args.encrypted_keyring and args.env != "local":
+        request.keychain = ENCRYPTED_FILE
+        request.passphrase = ask_passphrase()
     if args.env == "local":
         opener = follow_redirects
     else:
@@ -59,8 +66,19 @@ def run_connect(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask_passphrase() -> str | None:
+    """The encrypted keyring's passphrase: the environment, else asked on a terminal."""
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given or not sys.stdin.isatty():
+        return given
+    return getpass.getpass("Passphrase of SyncDesk's encrypted keyring: ") or None
+
+
 def run_disconnect(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        done = disconnect(store)
+    try:
+        with opened(args) as store:
+            done = disconnect(store, ask_passphrase)
+    except NoKeychain as exc:
+        raise UserError(str(exc)) from None
     print("Disconnected from QuickBooks." if done else "This company was not connected.")
     return 0

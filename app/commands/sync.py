@@ -10,11 +10,13 @@ from sqlmodel import col, select
 
 from app.commands import Adder
 from app.commands.common import add_json_flag, kind_argument, opened, print_json, print_table
+from app.commands.connection import ask_passphrase
 from app.connection.service import open_client
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.operations.actor import current_actor
 from app.qbo.errors import OAuthError
+from app.qbo.keychain import NoKeychain
 from app.store.database import Store
 from app.store.models import SyncLogEntry
 from app.sync import actions
@@ -53,9 +55,11 @@ def register(add: Adder) -> None:
 
 def _engine(store: Store) -> SyncEngine:
     try:
-        client = open_client(store)
+        client = open_client(store, passphrase=ask_passphrase)
     except OAuthError as exc:
         raise UserError(f"{exc.description or exc} Run `syncdesk connect` first.") from None
+    except NoKeychain as exc:
+        raise UserError(str(exc)) from None
 
     def progress(p: Progress) -> None:
         if p.current:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,6 +101,24 @@ class ConnectRequest:
     base_url: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    keychain: str = "os"  # or keychain.ENCRYPTED_FILE, the user's opt-in
+    passphrase: str | None = None  # for the encrypted file
+
+    def __repr__(self) -> str:  # never show the secret or the passphrase
+        return f"ConnectRequest({self.environment!r}, client_id={self.client_id!r})"
+
+
+Passphrase = Callable[[], str | None]
+
+
+def env_passphrase() -> str | None:
+    return os.environ.get(keychain.PASSPHRASE_VARIABLE)
+
+
+def _unlock(row: QboConnection, passphrase: Passphrase | None) -> None:
+    """Point keyring at the encrypted file when this connection's secrets live there."""
+    if row.keychain == keychain.ENCRYPTED_FILE:
+        keychain.use_encrypted_file((passphrase or env_passphrase)())
 
 
 def _credentials(req: ConnectRequest) -> tuple[str, str]:
@@ -119,8 +138,11 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
             timeout: float = 300.0) -> QboConnection:
     """Run the OAuth flow and keep the connection; replaces an earlier one."""
     env = environment(req.environment, req.base_url)
-    if env.keeps_secrets_in_keychain:
-        keychain.require_keychain()  # before any browser or listener starts
+    if env.keeps_secrets_in_keychain:  # checked before any browser or listener starts
+        if req.keychain == keychain.ENCRYPTED_FILE:
+            keychain.use_encrypted_file(req.passphrase or env_passphrase())
+        else:
+            keychain.require_keychain()
     client_id, secret = _credentials(req)
     endpoints = Endpoints.discover(env.discovery_url)
     oauth = OAuthClient(endpoints, client_id, secret)
@@ -130,6 +152,7 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     row = QboConnection(
         id=1, environment=env.name, base_url=req.base_url, api_base=env.api_base,
         realm_id=auth.realm_id, client_id=client_id, state="connected", connected_at=now,
+        keychain=req.keychain if env.keeps_secrets_in_keychain else "os",
         authorization_endpoint=endpoints.authorization, token_endpoint=endpoints.token,
         revocation_endpoint=endpoints.revocation,
     )
@@ -209,14 +232,20 @@ class _MarkingTokens(TokenManager):
 
 
 def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy | None = None,
-                limiter: RealmLimiter | None = None) -> QboClient:
-    """A client for this company's connection; raises ``NeedsReconnect`` when there is none."""
+                limiter: RealmLimiter | None = None, passphrase: Passphrase | None = None
+                ) -> QboClient:
+    """A client for this company's connection; raises ``NeedsReconnect`` when there is none.
+
+    ``passphrase`` is asked only when the secrets are in the encrypted file
+    (default: ``$SYNCDESK_KEYRING_PASSPHRASE``).
+    """
     row = connection(store)
     if row is None:
         raise NeedsReconnect("not_connected", "This company is not connected to QuickBooks.")
     if row.state == "needs_reconnect":
         raise NeedsReconnect("needs_reconnect",
                              "QuickBooks asked SyncDesk to sign in again (connect again).")
+    _unlock(row, passphrase)
     oauth = _oauth_for(row)
     tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh, lock_path(row))
     transport = Transport(tokens, limiter or RealmLimiter(limits or Limits()),
@@ -224,11 +253,12 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
     return QboClient(row.api_base, row.realm_id, transport)
 
 
-def disconnect(store: Store) -> bool:
+def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
     """Revoke the tokens at Intuit (best effort) and forget the connection."""
     row = connection(store)
     if row is None:
         return False
+    _unlock(row, passphrase)
     token_store = _token_store(store, row)
     tokens = token_store.load()
     if tokens is not None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 import keyring
+import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from app.logs import register_secret
 from app.qbo.tokens import TokenSet
 
 SERVICE = "SyncDesk QuickBooks"
@@ -44,6 +47,10 @@ def configure_frozen_backend() -> None:
     keyring.set_keyring(backend)
 
 
+ENCRYPTED_FILE = "encrypted-file"
+PASSPHRASE_VARIABLE = "SYNCDESK_KEYRING_PASSPHRASE"
+
+
 def require_keychain() -> None:
     """Raise ``NoKeychain`` unless a real keychain backend is usable."""
     configure_frozen_backend()
@@ -53,7 +60,35 @@ def require_keychain() -> None:
         raise NoKeychain(
             "No OS keychain is available, so SyncDesk cannot keep QuickBooks sign-in tokens "
             "safely and did not start connecting. Install and unlock one (Linux: GNOME "
-            "Keyring or KWallet, which provide the Secret Service), then connect again.")
+            "Keyring or KWallet, which provide the Secret Service), then connect again — or "
+            "connect with --encrypted-keyring to keep them in a file locked by a passphrase "
+            f"(asked for, or taken from ${PASSPHRASE_VARIABLE}).")
+
+
+def encrypted_file_path() -> Path:
+    return Path(platformdirs.user_data_dir("SyncDesk", appauthor=False)) / "keyring.cfg"
+
+
+def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None:
+    """Keep secrets in a passphrase-protected file (Argon2 key, AES-GCM) from now on.
+
+    A wrong passphrase for an existing file is refused here, before anything is read.
+    """
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    if not passphrase:
+        raise NoKeychain("The encrypted keyring needs its passphrase: type it when asked, or "
+                         f"set ${PASSPHRASE_VARIABLE}.")
+    backend = CryptFileKeyring()
+    backend.file_path = str(path or encrypted_file_path())
+    Path(backend.file_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        backend.keyring_key = passphrase
+    except ValueError:
+        raise NoKeychain("That is not the passphrase of SyncDesk's encrypted keyring "
+                         f"({backend.file_path}).") from None
+    register_secret(passphrase)
+    keyring.set_keyring(backend)
 
 
 def _get(key: str) -> str | None:

@@ -219,6 +219,7 @@ class QboConnection(SQLModel, table=True):
     refresh_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     local_tokens: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     local_client_secret: str | None = None
+    keychain: str = "os"  # or "encrypted-file": a passphrase-protected file the user chose
 
 
 class QboObject(SQLModel, table=True):

@@ -89,3 +89,33 @@ def test_token_reprs_and_oauth_errors_never_show_tokens():
     tokens = TokenSet("access-abcdefgh", "refresh-abcdefgh", 0.0, None, "1")
     assert "abcdefgh" not in repr(tokens) and "abcdefgh" not in str(tokens)
     assert "abcdefgh" not in str(OAuthError("invalid_grant", "Incorrect or invalid refresh token"))
+
+
+def test_without_a_keychain_the_user_may_opt_in_to_an_encrypted_file(
+        cli, tmp_path, intuit_standin, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from app.qbo.keychain import encrypted_file_path
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    monkeypatch.setenv("SYNCDESK_KEYRING_PASSPHRASE", "a long passphrase, 42")
+    db = tmp_path / "books.db"
+    cli("--db", db, "init", "--demo")
+    result = cli("--db", db, "connect", "--env", "production", "--base-url",
+                 intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
+                 CLIENT_SECRET, "--encrypted-keyring")
+    assert result.code == 0, result.err
+    locked = encrypted_file_path().read_bytes()
+    assert CLIENT_SECRET.encode() not in locked and b"access_token" not in locked
+    assert CLIENT_SECRET.encode() not in every_byte_of(db)
+    # a later command unlocks the file with the passphrase and uses the tokens
+    keyring.set_keyring(fail.Keyring())
+    assert cli("--db", db, "sync", "--pull").code == 0
+    monkeypatch.setenv("SYNCDESK_KEYRING_PASSPHRASE", "not the passphrase")
+    result = cli("--db", db, "sync", "--pull")
+    assert result.code == 1 and "not the passphrase of SyncDesk's encrypted keyring" in result.err
+    monkeypatch.delenv("SYNCDESK_KEYRING_PASSPHRASE")
+    result = cli("--db", db, "sync", "--pull")
+    assert result.code == 1 and "needs its passphrase" in result.err
