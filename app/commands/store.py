@@ -14,7 +14,7 @@ from app.operations import company, demo
 from app.operations.documents import parse_assignments
 from app.operations.settings import all_settings, set_setting
 from app.store.database import resolve_db_url
-from app.store.queries import count_by
+from app.store.queries import count_by, problem_groups
 from app.sync.pull import list_ages
 
 
@@ -83,6 +83,7 @@ def run_status(args: argparse.Namespace) -> int:
             per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
             problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
             lists = list_ages(session)
+            groups = problem_groups(session)
         connection = connection_status(store)
     by_state = {state.value: sum(per_kind[k].get(state.value, 0) for k in DocKind)
                 for state in SyncState}
@@ -97,6 +98,7 @@ def run_status(args: argparse.Namespace) -> int:
         "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
         "connection": connection,
         "lists": lists,  # each QuickBooks list's "as of" time
+        "problem_groups": groups,  # documents sharing one root cause
     }
     if args.json:
         print_json(result)

@@ -168,3 +168,23 @@ def count_by(session: Session, kind: DocKind, column: str) -> dict[str, int]:
         query = query.where(model.sync_state.in_([s.value for s in NEEDS_ATTENTION]))
     rows = session.execute(query)
     return {key: n for key, n in rows if key is not None}
+
+
+def problem_groups(session: Session) -> dict[str, dict[str, Any]]:
+    """Failed or blocked documents that share a root cause (one supplier, one account, …).
+
+    The window offers to fix such a group at once; the key is the problem's group.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for model in (PurchaseOrder, Invoice):
+        rows = session.execute(
+            select(model.number, model.problem, model.last_error_detail)
+            .where(model.sync_state.in_([s.value for s in NEEDS_ATTENTION]))
+            .order_by(model.id))
+        for number, problem, detail in rows:
+            key = (detail or {}).get("group")
+            if not key:
+                continue
+            entry = groups.setdefault(key, {"problem": problem, "documents": []})
+            entry["documents"].append(number)
+    return {k: v for k, v in groups.items() if len(v["documents"]) > 1}

@@ -16,6 +16,7 @@ from app.operations.lookup import find_invoice, find_po
 from app.operations.settings import set_setting
 from app.qbo.errors import QboError, QboFault
 from app.store.models import Supplier, SyncLogEntry
+from app.store.queries import problem_groups
 from app.sync.actions import resend
 from app.sync.problems import Kind, diagnose
 from tests.sync.conftest import bill_po, make_po
@@ -214,3 +215,6 @@ def test_suppliers_blocked_for_one_cause_share_a_group(store, engine, sandbox):
         groups = {find_po(s, n).last_error_detail["group"] for n in ("PO-1", "PO-2")}
         supplier = s.exec(select(Supplier).where(Supplier.name == "Acme Supply")).one()
     assert groups == {f"supplier:{supplier.id}"}
+    with store.session() as s:
+        assert problem_groups(s) == {f"supplier:{supplier.id}": {
+            "problem": "duplicate_name", "documents": ["PO-1", "PO-2"]}}
