@@ -60,14 +60,33 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
 
 
 def demo() -> None:
-    """Fill a fresh demo store and show its documents."""
+    """The demo company end to end: a fresh store, its QuickBooks sandbox, one sync."""
     db = ROOT / ".build" / "demo.db"
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
     syncdesk = str(venv_bin("syncdesk"))
     run([syncdesk, "--db", str(db), "init", "--demo"])
-    run([syncdesk, "--db", str(db), "list", "pos"])
-    run([syncdesk, "--db", str(db), "list", "invoices"])
+    sandbox = subprocess.Popen([syncdesk, "sandbox", "--seed", "demo", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert sandbox.stdout is not None
+        line = sandbox.stdout.readline().strip()  # "Listening on http://127.0.0.1:PORT"
+        if not line.startswith("Listening on "):
+            sys.exit(f"the QuickBooks sandbox did not start: {line!r}")
+        url = line.removeprefix("Listening on ")
+        print(f"QuickBooks sandbox (demo company) at {url}", flush=True)
+        run([syncdesk, "--db", str(db), "connect", "--env", "local", "--base-url", url])
+        run([syncdesk, "--db", str(db), "sync"])
+        print("\nDocuments that need attention:", flush=True)
+        run([syncdesk, "--db", str(db), "list", "pos", "--sync-state", "needs_attention"])
+        run([syncdesk, "--db", str(db), "list", "invoices", "--sync-state", "needs_attention"])
+        print(flush=True)
+        run([syncdesk, "--db", str(db), "status"])
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+    print(f"\nThe demo store is {db}; try: .venv/bin/syncdesk --db {db} show po PO-1061",
+          flush=True)
 
 
 def test(pytest_args: list[str]) -> None:

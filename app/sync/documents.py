@@ -82,7 +82,10 @@ class SyncDoc:
 
     @property
     def label(self) -> str:
-        return f"PO {self.number}" if self.kind is DocKind.PO else f"invoice {self.number}"
+        """How sentences name it: "PO-1001" (or "PO 17"), "invoice INV-2001"."""
+        if self.kind is DocKind.PO:
+            return self.number if self.number.upper().startswith("PO") else f"PO {self.number}"
+        return f"invoice {self.number}"
 
     @property
     def entity(self) -> str:

@@ -44,6 +44,7 @@ from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, diagnose
 from app.sync.pull import Puller, PullReport, remember
 from app.sync.vendors import VendorAnswer, resolve
+from app.text import upper_first
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ class SyncEngine:
         problems = ([vendor.problem] if vendor.problem else []) + preflight(doc, lists)
         if doc.qbo_id and doc.drift:
             problems.insert(0, Problem(
-                Kind.CHANGED_IN_QBO, f"{doc.label.capitalize()} was changed in QuickBooks "
+                Kind.CHANGED_IN_QBO, f"{upper_first(doc.label)} was changed in QuickBooks "
                 "since it was synced (" + "; ".join(
                     f"{d['field']}: {d['syncdesk']} here, {d['quickbooks']} there"
                     for d in doc.drift.get("fields", [])) + "). SyncDesk will not overwrite "

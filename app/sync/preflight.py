@@ -13,6 +13,7 @@ from app.domain.states import DocKind, SyncState
 from app.sync.documents import SyncDoc, SyncLine
 from app.sync.lists import QboLists
 from app.sync.problems import Kind, Problem
+from app.text import upper_first
 
 DOC_NUMBER_MAX = 21
 NOTE_MAX = 4000
@@ -54,7 +55,7 @@ def check_lines(doc: SyncDoc, lists: QboLists) -> list[Problem]:
                     facts={"account": line.account, "line": line.line_no}))
             elif account.get("AccountType") in AP_AR:
                 problems.append(Problem(
-                    Kind.AP_AR_LINE_ACCOUNT, f"{where.capitalize()} uses '{line.account}', an "
+                    Kind.AP_AR_LINE_ACCOUNT, f"{upper_first(where)} uses '{line.account}', an "
                     f"{account['AccountType']} account; QuickBooks only takes expense or "
                     "cost-of-goods accounts on purchase lines.", f"account:{line.account}",
                     facts={"account": line.account, "line": line.line_no,
@@ -65,7 +66,7 @@ def check_lines(doc: SyncDoc, lists: QboLists) -> list[Problem]:
                     "inactive in QuickBooks.", f"account:{line.account}",
                     facts={"account": line.account, "line": line.line_no}))
         else:
-            problems.append(Problem(Kind.MISSING_REFERENCE, f"{where.capitalize()} has neither "
+            problems.append(Problem(Kind.MISSING_REFERENCE, f"{upper_first(where)} has neither "
                                     "an account nor an item.", None, facts={"line": line.line_no}))
         if line.qty is not None and line.unit_price is not None:
             expected = (line.qty * line.unit_price).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -82,7 +83,7 @@ def check_lines(doc: SyncDoc, lists: QboLists) -> list[Problem]:
 
 
 def _too_long(doc: SyncDoc, what: str, element: str, length: int, limit: int) -> Problem:
-    return Problem(Kind.STRING_TOO_LONG, f"{what.capitalize()} of {doc.label} has {length} "
+    return Problem(Kind.STRING_TOO_LONG, f"{upper_first(what)} of {doc.label} has {length} "
                    f"characters; QuickBooks allows {limit}.", None,
                    facts={"element": element, "length": length, "limit": limit})
 
@@ -101,12 +102,12 @@ def check_fields(doc: SyncDoc, lists: QboLists) -> list[Problem]:
     closing = lists.closing_date
     if closing is not None and doc.txn_date <= closing:
         problems.append(Problem(
-            Kind.CLOSED_PERIOD, f"{doc.label.capitalize()} is dated {doc.txn_date}, but the "
+            Kind.CLOSED_PERIOD, f"{upper_first(doc.label)} is dated {doc.txn_date}, but the "
             f"books in QuickBooks are closed up to {closing}.", "closed_period",
             facts={"date": doc.txn_date.isoformat(), "closing_date": closing.isoformat()}))
     if doc.currency != lists.home_currency and not lists.multicurrency:
         problems.append(Problem(
-            Kind.CURRENCY_MISMATCH, f"{doc.label.capitalize()} is in {doc.currency}, but the "
+            Kind.CURRENCY_MISMATCH, f"{upper_first(doc.label)} is in {doc.currency}, but the "
             f"QuickBooks company works only in {lists.home_currency}.", "currency",
             facts={"currency": doc.currency, "home_currency": lists.home_currency}))
     return problems
@@ -117,11 +118,11 @@ def check_po_link(doc: SyncDoc) -> list[Problem]:
     if doc.kind is not DocKind.INVOICE or doc.po is None:
         return []
     if doc.po.qbo_id is None or doc.po.sync_state != SyncState.SYNCED.value:
-        return [Problem(Kind.WAITING_ON_PO, f"{doc.label.capitalize()} bills {doc.po.number}, "
+        return [Problem(Kind.WAITING_ON_PO, f"{upper_first(doc.label)} bills {doc.po.number}, "
                         "which is not in QuickBooks yet; it goes as soon as the PO does.",
                         f"po:{doc.po.number}", facts={"po": doc.po.number})]
     if doc.txn_date < doc.po.txn_date:
-        return [Problem(Kind.BILL_BEFORE_PO, f"{doc.label.capitalize()} is dated "
+        return [Problem(Kind.BILL_BEFORE_PO, f"{upper_first(doc.label)} is dated "
                         f"{doc.txn_date}, before {doc.po.number} ({doc.po.txn_date}); QuickBooks "
                         "refuses a bill dated before the PO it bills.", None,
                         facts={"invoice_date": doc.txn_date.isoformat(),

@@ -194,14 +194,14 @@ def fault(code, message, detail="", element="", status=400):
     (fault("6190", "Invalid Company Status"), Kind.UNKNOWN),
 ])
 def test_quickbooks_faults_are_named(error, kind):
-    problem = diagnose(error, "PO PO-1")
+    problem = diagnose(error, "PO-1")
     assert problem.kind is kind and problem.explanation and problem.fix
     assert problem.faults[0]["code"] == error.first.code
 
 
 def test_an_unknown_fault_keeps_the_raw_fault_and_says_so():
     problem = diagnose(fault("6190", "Invalid Company Status", "Subscription period has "
-                             "ended"), "PO PO-1")
+                             "ended"), "PO-1")
     assert "does not know" in problem.explanation and "6190" in problem.explanation
     assert problem.faults[0]["detail"] == "Subscription period has ended"
 

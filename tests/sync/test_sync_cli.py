@@ -37,7 +37,7 @@ def test_sync_dry_run_then_sync(cli, db):
     assert states(cli, db) == {"PO-1": ("queued", None), "PO-2": ("queued", None)}
     text = cli("--db", db, "sync")
     assert text.code == 0 and "1 blocked" in text.out and "ap_ar_line_account" in text.out
-    assert "[1/2] PO PO-1" in text.err  # progress goes to stderr
+    assert "[1/2] PO-1" in text.err  # progress goes to stderr
     assert states(cli, db) == {"PO-1": ("synced", None),
                                "PO-2": ("blocked", "ap_ar_line_account")}
     status = js(cli("--db", db, "status", "--json"))
