@@ -6,7 +6,7 @@ writes a history event for each state change, edit and override.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -88,15 +88,7 @@ def create_po(
     session.add(po)
     session.flush()
     assert po.id is not None
-    total = Decimal("0.00")
-    for line_no, values in enumerate(lines, start=1):
-        amount = f.settle_amount(values)
-        total += amount
-        session.add(PoLine(
-            po_id=po.id, line_no=line_no, description=values.description,
-            account_id=values.account_id, item_id=values.item_id, qty=values.qty,
-            unit_price=values.unit_price, amount=amount,
-        ))
+    total = _add_lines(session, lines, lambda values, fields: PoLine(po_id=po.id, **fields))
     po.total = total
     record(session, DocKind.PO, po.id, actor, "created", f"Created {number} ({status.value})",
            {"total": format_money(total), "lines": len(lines)})
@@ -135,16 +127,9 @@ def create_invoice(
     session.flush()
     assert invoice.id is not None
     po_lines = po_line_ids(session, po)
-    total = Decimal("0.00")
-    for line_no, values in enumerate(lines, start=1):
-        amount = f.settle_amount(values)
-        total += amount
-        session.add(InvoiceLine(
-            invoice_id=invoice.id, line_no=line_no, description=values.description,
-            account_id=values.account_id, item_id=values.item_id, qty=values.qty,
-            unit_price=values.unit_price, amount=amount,
-            po_line_id=_po_line_id(po_lines, values.po_line_no, po),
-        ))
+    total = _add_lines(session, lines, lambda values, fields: InvoiceLine(
+        invoice_id=invoice.id, po_line_id=_po_line_id(po_lines, values.po_line_no, po),
+        **fields))
     invoice.total = total
     record(session, DocKind.INVOICE, invoice.id, actor, "created",
            f"Created {number} ({status.value})",
@@ -153,6 +138,20 @@ def create_invoice(
         queue(session, DocKind.INVOICE, invoice, actor, "approved on creation")
     session.add(invoice)
     return invoice
+
+
+def _add_lines(session: Session, lines: Sequence[f.LineValues],
+               make: Callable[[f.LineValues, dict[str, Any]], PoLine | InvoiceLine]) -> Decimal:
+    """Add a new document's lines (numbered from 1); returns their total."""
+    total = Decimal("0.00")
+    for line_no, values in enumerate(lines, start=1):
+        amount = f.settle_amount(values)
+        total += amount
+        session.add(make(values, {
+            "line_no": line_no, "description": values.description,
+            "account_id": values.account_id, "item_id": values.item_id, "qty": values.qty,
+            "unit_price": values.unit_price, "amount": amount}))
+    return total
 
 
 def check_invoice_links(

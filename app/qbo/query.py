@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 
 def quote(value: str) -> str:
     """A string literal for a QuickBooks query: single quotes, ``'`` escaped as ``\\'``.
@@ -13,6 +11,3 @@ def quote(value: str) -> str:
     """
     return "'" + value.replace("'", "\\'") + "'"
 
-
-def in_list(values: Iterable[str]) -> str:
-    return "(" + ", ".join(quote(v) for v in values) + ")"
