@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from app.store.database import Store, open_store, resolve_db_url
@@ -25,6 +26,14 @@ def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]
         yield store
     finally:
         store.close()
+
+
+def iso_date(text: str) -> date:
+    """An argparse type for ``YYYY-MM-DD`` with a message people understand."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD") from None
 
 
 def print_json(data: Any) -> None:

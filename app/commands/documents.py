@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, kind_argument, opened, print_json, print_table
+from app.commands.common import (
+    add_json_flag,
+    iso_date,
+    kind_argument,
+    opened,
+    print_json,
+    print_table,
+)
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
@@ -35,8 +41,8 @@ def register(add: Adder) -> None:
                               "or needs_attention (failed or blocked)")
     listing.add_argument("--problem", help="a problem kind, e.g. duplicate_name")
     listing.add_argument("--supplier", help="only this supplier's documents")
-    listing.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD")
-    listing.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD")
+    listing.add_argument("--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD")
+    listing.add_argument("--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD")
     listing.add_argument("--search", help="text in the number, supplier or reference")
     listing.add_argument("--limit", type=_positive, help="at most this many rows")
     listing.add_argument("--offset", type=_positive, default=0, help="skip this many rows")
@@ -70,13 +76,6 @@ def register(add: Adder) -> None:
     override.add_argument("kind", choices=("po",))
     override.add_argument("number")
     override.set_defaults(step="override")
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD") from None
 
 
 def _positive(text: str) -> int:
@@ -266,7 +265,8 @@ def run_history(args: argparse.Namespace) -> int:
     for entry in data:
         print(f"{entry['at'][:19].replace('T', ' ')} UTC  {entry['actor']:<10} {entry['summary']}")
         for change in (entry["detail"] or {}).get("changes", []):
-            print(f"    {change['field']}: {change['old']!s} → {change['new']!s}")
+            print(f"    {change['field']}: {change['old'] or '(empty)'} → "
+                  f"{change['new'] or '(empty)'}")
     return 0
 
 
@@ -283,7 +283,8 @@ def run_edit(args: argparse.Namespace) -> int:
         print(f"{args.number}: nothing changed")
         return 0
     for change in result.changes:
-        print(f"{args.number}: {change.field}: {change.old!s} → {change.new!s}")
+        print(f"{args.number}: {change.field}: {change.old or '(empty)'} → "
+              f"{change.new or '(empty)'}")
     print(f"{args.number} is now {result.status}")
     return 0
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, kind_argument, opened, print_json, print_table
+from app.commands.common import (
+    add_json_flag,
+    iso_date,
+    kind_argument,
+    opened,
+    print_json,
+    print_table,
+)
 from app.commands.connection import ask_passphrase
 from app.connection.service import open_client
 from app.domain.states import DocKind
@@ -47,7 +54,7 @@ def register(add: Adder) -> None:
                              help="why (kept in the history)")
     log = add("log", run_log, "the sync log: one row per attempt")
     log.add_argument("--failed", action="store_true", help="only failed or blocked attempts")
-    log.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    log.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD")
     log.add_argument("--document", help="only this document number")
     log.add_argument("--limit", type=int)
     add_json_flag(log)
@@ -87,7 +94,7 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     counts: dict[str, int] = {}
     for outcome in report.outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
-    if not report.outcomes:
+    if not report.outcomes and not report.stopped:
         print("Nothing to send.")
     else:
         print(", ".join(f"{n} {action}" for action, n in sorted(counts.items())))
@@ -98,7 +105,7 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     if report.cancelled:
         print("Cancelled: the remaining documents were left as they were.")
     if report.stopped:
-        print(f"Stopped early: {report.stopped}")
+        print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
 
 
 def run_sync(args: argparse.Namespace) -> int:
@@ -106,7 +113,12 @@ def run_sync(args: argparse.Namespace) -> int:
         report = _engine(store).run(dry_run=args.dry_run, pull=not args.push,
                                     push=not args.pull)
     _print_report(report, args.json)
-    return 0
+    return _exit_code(report)
+
+
+def _exit_code(report: SyncReport) -> int:
+    """0 when the sync ran (failed documents are data); 1 when QuickBooks was out of reach."""
+    return 1 if report.stopped else 0
 
 
 def run_resend(args: argparse.Namespace) -> int:
@@ -117,7 +129,7 @@ def run_resend(args: argparse.Namespace) -> int:
             target = [(kind, doc.id or 0)]
         report = _engine(store).run(only=target)
     _print_report(report, args.json)
-    return 0
+    return _exit_code(report)
 
 
 def run_resync_failures(args: argparse.Namespace) -> int:
@@ -126,7 +138,7 @@ def run_resync_failures(args: argparse.Namespace) -> int:
             targets = actions.queue_failures(session, current_actor())
         report = _engine(store).run(only=targets) if targets else SyncReport()
     _print_report(report, args.json)
-    return 0
+    return _exit_code(report)
 
 
 def run_exclude(args: argparse.Namespace) -> int:

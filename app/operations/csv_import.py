@@ -253,7 +253,7 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
     seen: dict[str, int] = {}
     for row in rows:
         name = checker.cell(row, "name", f.required_text("name"))
-        email = checker.cell(row, "email", f.text_value)
+        email = checker.cell(row, "email", f.optional(f.parse_email))
         currency = checker.cell(row, "currency", f.optional(f.parse_currency_code))
         active = checker.cell(row, "active", _yes_no)
         if not name:

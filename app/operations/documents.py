@@ -18,7 +18,7 @@ from app.domain import workflow
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
-from app.errors import UserError
+from app.errors import UsageError, UserError
 from app.operations import fields as f
 from app.operations.history import record
 from app.operations.lookup import find_invoice, find_po
@@ -226,6 +226,11 @@ def _apply(
                {"from": old, "to": transition.status})
     if transition.queue:
         queue(session, kind, doc, actor, transition.actions[-1].replace("_", " "))
+    elif transition.status in (PoStatus.DRAFT, PoStatus.PENDING) and doc.sync_state in (
+            SyncState.QUEUED, SyncState.FAILED, SyncState.BLOCKED):
+        # Back in the approval round: nothing goes to QuickBooks until it is approved again.
+        doc.sync_state = (SyncState.SYNCED if doc.qbo_id else SyncState.NOT_SYNCED).value
+        doc.problem = None
     session.add(doc)
 
 
@@ -290,7 +295,7 @@ def parse_assignments(pairs: Sequence[str]) -> list[tuple[str, str]]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UserError(f"--set takes field=value, not {pair!r}")
+            raise UsageError(f"--set takes field=value, not {pair!r}")
         result.append((name.strip(), value))
     return result
 

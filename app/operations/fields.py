@@ -6,6 +6,7 @@ the bad text, so CSV import and ``edit`` explain problems the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -71,6 +72,17 @@ def parse_currency_code(text: str) -> str:
         return parse_currency(text)
     except MoneyError as exc:
         raise FieldError(f"bad {exc}") from None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(text: str) -> str:
+    """An e-mail address of the usual shape (QuickBooks refuses malformed ones: 2210)."""
+    value = text.strip()
+    if not _EMAIL.match(value):
+        raise FieldError(f"bad e-mail address {value!r}")
+    return value
 
 
 def text_value(text: str) -> str | None:

@@ -56,7 +56,9 @@ def require_keychain() -> None:
     configure_frozen_backend()
     backend = keyring.get_keyring()
     name = type(backend).__module__ + "." + type(backend).__name__
-    if "fail" in name or "null" in name.lower() or getattr(backend, "priority", 1) <= 0:
+    plaintext = "plaintext" in name.lower() or "uncrypted" in name.lower()
+    if plaintext or "fail" in name or "null" in name.lower() or \
+            getattr(backend, "priority", 1) <= 0:
         raise NoKeychain(
             "No OS keychain is available, so SyncDesk cannot keep QuickBooks sign-in tokens "
             "safely and did not start connecting. Install and unlock one (Linux: GNOME "

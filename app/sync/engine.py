@@ -137,7 +137,7 @@ class SyncEngine:
             if lists is None:
                 lists = QboLists.pull(self.client)  # fresh, never an old picture
         except QboClientError as error:
-            report.stopped = diagnose(error, "the QuickBooks lists").explanation
+            report.stopped = diagnose(error, "reading its lists").explanation
             if not dry_run:
                 with self.store.session() as session:
                     records.log_attempt(session, None, "pull", "failed",
@@ -150,15 +150,23 @@ class SyncEngine:
                 report.cancelled = True
                 break
             if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
-                with self.store.session() as session:
-                    doc = load(session, DocKind.INVOICE, doc.id)  # its PO just got its ids
+                if dry_run:  # plan as if the PO had gone, which it would have
+                    doc.po.sync_state, doc.po.qbo_id = SyncState.SYNCED.value, \
+                        doc.po.qbo_id or "(new)"
+                    for line in doc.lines:
+                        if line.po_line_no and not line.po_qbo_line_id:
+                            line.po_qbo_line_id = "(new)"
+                else:
+                    with self.store.session() as session:
+                        doc = load(session, DocKind.INVOICE, doc.id)  # its PO got its ids
             try:
                 outcome = self._one(doc, lists, dry_run, report)
             except _Stop as stop:
                 report.stopped = str(stop)
                 break
             report.outcomes.append(outcome)
-            if doc.kind is DocKind.PO and outcome.sync_state == SyncState.SYNCED.value:
+            if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
+                                           or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)
         self._progress(len(report.outcomes), total, None, report)
         return report
@@ -173,7 +181,10 @@ class SyncEngine:
 
     def _vendor(self, doc: SyncDoc, lists: QboLists, create: bool, report: SyncReport
                 ) -> VendorAnswer:
-        """The supplier's vendor; with ``create`` a free name becomes a new vendor."""
+        """The supplier's vendor; with ``create`` a free name becomes a new vendor.
+
+        A dry run (``report.dry_run``) writes nothing: no vendor, no supplier link.
+        """
         cached = self._vendors.get(doc.supplier_id)
         if cached is not None and not (create and cached.would_create):
             return cached
@@ -183,7 +194,7 @@ class SyncEngine:
             report.new_vendors.append(doc.supplier)
             with self.store.session() as session:
                 remember(session, "Vendor", lists.vendors[answer.vendor_id or ""])
-        if answer.vendor_id and answer.linked:
+        if answer.vendor_id and answer.linked and not report.dry_run:
             with self.store.session() as session:
                 records.link_supplier(session, doc.supplier_id, answer.vendor_id)
         self._vendors[doc.supplier_id] = answer
@@ -209,6 +220,10 @@ class SyncEngine:
         if dry_run:
             if vendor.would_create and doc.supplier not in report.new_vendors:
                 report.new_vendors.append(doc.supplier)
+            if vendor.vendor_id and not doc.qbo_id:  # reads only: a clashing bill number
+                existing = self._find_existing(doc, vendor.vendor_id, lists)
+                if isinstance(existing, Problem):
+                    return self._block(doc, [existing], dry_run)
             action = ("would-update" if doc.qbo_id else "would-create")
             return Outcome(doc.kind.value, doc.number, action, doc.sync_state,
                            explanation=f"{doc.entity} for vendor "

@@ -98,7 +98,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(Kind.AUTH_NEEDED, "QuickBooks asked SyncDesk to sign in again; connect "
                        "again and the sync carries on.", group="connection")
     if isinstance(error, TransportError):
-        return Problem(Kind.TRANSPORT, f"QuickBooks could not be reached while sending {what} "
+        return Problem(Kind.TRANSPORT, f"QuickBooks could not be reached for {what} "
                        f"({error.reason}).", group="connection",
                        faults=[{"reason": error.reason, "http_status": error.http_status,
                                 "body_head": error.body_head}])

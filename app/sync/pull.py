@@ -114,8 +114,6 @@ class Puller:
                     row.full_at = started
                 row.count = len(changes.get(entity, []))
                 session.add(row)
-            for entity in wanted:
-                report.counts[entity] = len(changes.get(entity, []))
             records.log_attempt(session, None, f"pull-{report.mode}", "success",
                                 message=f"Read QuickBooks ({report.mode}): "
                                 + ", ".join(f"{n} {e}" for e, n in report.counts.items() if n),
@@ -209,6 +207,7 @@ class _Applier:
             return
         if old is not None and new is not None and old.get("SyncToken") == new.get("SyncToken"):
             return  # seen before (CDC's overlap window): nothing changed
+        self.report.counts[entity] = self.report.counts.get(entity, 0) + 1
         if entity == "Vendor":
             self._vendor(old, new)
         elif entity == "Account":
@@ -370,6 +369,8 @@ class _Applier:
                 doc = self.s.exec(select(model).where(model.qbo_id == str(obj["Id"]))).first()
                 if doc is None:
                     continue  # not one of SyncDesk's documents
+                if _deleted(obj) or str(obj.get("SyncToken")) != doc.qbo_sync_token:
+                    self.report.counts[entity] = self.report.counts.get(entity, 0) + 1
                 if _deleted(obj):
                     self._deleted_in_qbo(kind, doc)
                     continue

@@ -111,7 +111,7 @@ def test_refusals_exit_1_with_the_reason_on_stderr(demo_db, cli):
     result = cli("--db", demo_db, "edit", "po", "PO-1001", "--set", "po_date=2026-07-01")
     assert result.code == 1 and "enable_po_date_editing" in result.err
     assert cli("--db", demo_db, "show", "po", "PO-9999").code == 1
-    assert cli("--db", demo_db, "edit", "po", "PO-1001", "--set", "memo").code == 1
+    assert cli("--db", demo_db, "edit", "po", "PO-1001", "--set", "memo").code == 2  # usage
 
 
 def test_commands_on_a_missing_store_say_to_run_init(tmp_path, cli):
@@ -210,3 +210,11 @@ def test_python_dash_m_app_and_the_console_script(tmp_path):
     assert done.returncode == 0 and "by_state" in json.loads(done.stdout)
     usage = run_module("list", "nothing")
     assert usage.returncode == 2 and usage.stdout == ""
+
+
+def test_a_listing_piped_into_head_ends_quietly(demo_db):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(f'"{sys.executable}" -m app --db "{demo_db}" list pos | head -n 1',
+                          shell=True, capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+    assert done.stdout.startswith("Number") and "Traceback" not in done.stderr

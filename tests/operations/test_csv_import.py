@@ -115,6 +115,9 @@ def test_suppliers_import_and_refuse_duplicates(store, tmp_path):
     with store.session() as s:
         york = s.exec(select(Supplier).where(Supplier.name == "York Ltd")).one()
         assert (york.active, york.currency) == (False, "USD")
+    bad_email = "name,email\nMail Co,not-an-email\n"
+    assert errors_of(store, "suppliers", write(tmp_path, bad_email, "e.csv")) == [
+        "line 2, column email: bad e-mail address 'not-an-email'"]
     again = "name\nzed co\nNew One\nNew One\n"
     assert errors_of(store, "suppliers", write(tmp_path, again, "b.csv")) == [
         "line 2, column name: duplicate supplier: 'zed co' already exists",

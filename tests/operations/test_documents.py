@@ -214,3 +214,15 @@ def test_no_change_edit_changes_nothing(store):
         result = d.edit_po(s, "PO-1", [("line.2.amount", "25.50")], ACTOR)
         assert result.changes == [] and po.status == "approved" and po.revision == 1
         assert s.exec(select(PurchaseOrder)).one().status == "approved"
+
+
+def test_a_po_sent_back_for_approval_is_no_longer_queued(store):
+    with store.session() as s:
+        po = new_po(s, status=PoStatus.APPROVED)
+        assert po.sync_state == "queued"
+        d.edit_po(s, "PO-1", [("memo", "changed")], ACTOR)
+        assert (po.status, po.sync_state) == ("pending", "not_synced")
+        po.qbo_id = "77"
+        d.change_po_status(s, "PO-1", "override", ACTOR)
+        d.edit_po(s, "PO-1", [("memo", "again")], ACTOR)
+        assert (po.status, po.sync_state) == ("pending", "synced")  # QuickBooks keeps the last

@@ -131,21 +131,26 @@ def test_a_lost_create_is_adopted_not_repeated(store, engine, client):
     assert po_id
 
 
-def test_dry_run_changes_nothing(store, engine, client, db_path):
+def test_dry_run_changes_nothing_and_plans_what_sync_does(store, engine, client, sandbox):
+    sandbox.create("Vendor", {"DisplayName": "O'Brien & Sons"})
     make_po(store)
     make_po(store, number="PO-2", account="Accounts Receivable (A/R)")
-    bill_po(store)
-    before = db_path.read_bytes()
+    make_po(store, number="PO-3", supplier="O'Brien & Sons")
+    bill_po(store)  # bills PO-1, which the same run would create first
     report = engine.run(dry_run=True)
     assert {o.number: o.action for o in report.outcomes} == {
-        "PO-1": "would-create", "PO-2": "blocked", "INV-1": "blocked"}
+        "PO-1": "would-create", "PO-2": "blocked", "PO-3": "would-create",
+        "INV-1": "would-create"}
     assert report.new_vendors == ["Acme Supply"]
-    assert qbo_all(client, "Vendor") == [] and qbo_all(client, "PurchaseOrder") == []
+    assert [v["DisplayName"] for v in qbo_all(client, "Vendor")] == ["O'Brien & Sons"]
+    assert qbo_all(client, "PurchaseOrder") == []
     with store.session() as s:
-        assert find_po(s, "PO-1").sync_state == "queued"
-        assert find_po(s, "PO-2").sync_state == "queued"
+        assert {find_po(s, n).sync_state for n in ("PO-1", "PO-2", "PO-3")} == {"queued"}
         assert s.exec(select(SyncLogEntry)).all() == []
-    assert before  # the file exists; rows above prove nothing was written
+        assert supplier_by_name(s, "O'Brien & Sons").qbo_vendor_id is None  # not linked
+    real = engine.run()
+    assert {o.number: o.sync_state for o in real.outcomes} == {
+        "PO-1": "synced", "PO-2": "blocked", "PO-3": "synced", "INV-1": "synced"}
 
 
 def test_progress_is_reported_and_cancel_stops_between_documents(store, client):

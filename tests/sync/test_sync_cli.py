@@ -91,3 +91,12 @@ def test_the_sync_log_filters(cli, db):
     assert js(cli("--db", db, "log", "--since", "2999-01-01", "--json")) == []
     assert [r["result"] for r in js(cli("--db", db, "log", "--document", "PO-1", "--json"))] \
         == ["success"]
+
+
+def test_a_sync_that_cannot_reach_quickbooks_exits_1(cli, db, sandbox):
+    sandbox.stop()
+    result = cli("--db", db, "sync")
+    assert result.code == 1
+    assert "QuickBooks could not be reached for reading its lists" in result.err
+    assert "Nothing to send" not in result.out
+    assert states(cli, db) == {"PO-1": ("queued", None), "PO-2": ("queued", None)}
