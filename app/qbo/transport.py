@@ -38,6 +38,7 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     throttle_wait: float = 60.0  # Intuit: "wait 60 seconds" after a 429
+    throttle_waits: int = 10  # 429s mean "wait", not "failed": they have their own budget
     timeout: float = 30.0  # seconds for connecting plus reading one answer
 
 
@@ -77,6 +78,7 @@ class Transport:
             safe = True
         refreshed = False
         attempt = 0
+        throttled = 0
         while True:
             attempt += 1
             token = self.tokens.access_token()
@@ -87,12 +89,14 @@ class Transport:
                     refreshed = True
                     self.tokens.refresh(stale_access_token=token)
                     continue
-                # A 429 was not processed; other transient faults may have been.
-                retryable = fault.throttled or (fault.transient and safe)
-                if not retryable or attempt >= self.policy.attempts:
-                    raise
-                if fault.throttled:
+                if fault.throttled:  # not processed: always safe to send again, after a wait
                     self.stats.throttled += 1
+                    throttled += 1
+                    attempt -= 1
+                    if throttled > self.policy.throttle_waits:
+                        raise
+                elif not (fault.transient and safe) or attempt >= self.policy.attempts:
+                    raise
                 delay = self._delay(attempt, fault)
             except TransportError:
                 if not safe or attempt >= self.policy.attempts:

@@ -44,25 +44,33 @@ def test_no_token_or_secret_reaches_the_store_the_log_or_the_history(
     status = json.loads(cli("--db", db, "status", "--json").out)["connection"]
     assert status["state"] == "connected" and status["environment"] == "intuit-sandbox"
 
-    stored = {key: value for (service, key), value in memory_keyring.items.items()
-              if service == SERVICE}
-    tokens = json.loads(next(v for k, v in stored.items() if ":tokens:" in k))
-    secrets = [CLIENT_SECRET, tokens["access_token"], tokens["refresh_token"]]
-    assert CLIENT_SECRET in stored.values()
+    def keychain_secrets() -> list[str]:
+        stored = {key: value for (service, key), value in memory_keyring.items.items()
+                  if service == SERVICE}
+        tokens = json.loads(next(v for k, v in stored.items() if ":tokens:" in k))
+        assert CLIENT_SECRET in stored.values()
+        return [tokens["access_token"], tokens["refresh_token"]]
 
-    # the connection still works from a fresh process view: the keychain is the source
+    secrets = [CLIENT_SECRET, *keychain_secrets()]
+    # the tokens expire, the sync refreshes them (new ones) and sends documents
     intuit_standin.advance_clock(4000)
-    assert cli("-v", "--db", db, "status", "--json").code == 0
+    synced = cli("-v", "--db", db, "sync")
+    assert synced.code == 0, synced.err
+    refreshed = keychain_secrets()
+    assert refreshed[1] != secrets[2]  # the refresh token rotated
+    secrets += refreshed
+    history = cli("--db", db, "history", "po", "PO-1001", "--json").out
+    assert '"action": "sync"' in history  # an entry that records a call to QuickBooks
+    sync_log = cli("--db", db, "log", "--json").out
 
     store_bytes = every_byte_of(db)
     log_text = log_path().read_text(encoding="utf-8")
-    history = cli("--db", db, "history", "po", "PO-1008", "--json").out
     assert log_text, "the log file is written"
     for secret in secrets:
         assert secret.encode() not in store_bytes
         assert secret not in log_text
-        assert secret not in history
-        assert secret not in result.out + result.err
+        assert secret not in history and secret not in sync_log
+        assert secret not in result.out + result.err + synced.out + synced.err
 
 
 def test_connecting_to_intuit_without_a_keychain_stops_before_the_browser(

@@ -12,7 +12,6 @@ import json
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -190,7 +189,7 @@ def test_the_demo_survives_a_hostile_quickbooks(tmp_path, cli):
     """Lost answers, drops, empty 200s, 5xx and real throttling on a short window:
     the same end state as a calm first sync, and nothing in QuickBooks twice."""
     spec = ("lost:purchaseorder:2,lost:POST/bill:1@3,500:bill:1@5,drop:vendor:1,"
-            "503:query:1@2,empty:POST/purchaseorder:1@7,401:*:1@40,429:*:1@60,"
+            "503:query:1@2,empty:POST/purchaseorder:1@7,401:*:1@40,429:*:1@60,429:*:4@80,"
             "p=0.03:drop:*,seed=4")
     with SandboxServer(seed="demo", throttle="30/1s,concurrent=10,batch=40/1s",
                        faults=spec) as sandbox:
@@ -206,18 +205,14 @@ def test_the_demo_survives_a_hostile_quickbooks(tmp_path, cli):
             policy = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05,
                                  throttle_wait=0.5, timeout=5)
             engine = SyncEngine(store, open_client(store, limits, policy), actor="demo-test")
-            engine.run()
-            for _ in range(5):  # failed documents retry on later syncs
-                later = SyncEngine(store, open_client(store, limits, policy),
-                                   actor="demo-test",
-                                   now=lambda: datetime(2100, 1, 1, tzinfo=UTC))
-                if not later.run().outcomes:
-                    break
+            first = engine.run()  # one sync, hostile as it is, ends where a calm one does
+            assert first.stopped is None
             _expected_states(cli, db)
             kinds = {f.kind for f in sandbox.faults.fired}
             # (Real 429s from the 30/1s window come on top on any machine that sends
             # faster than 30 requests a second; not asserted, as that is timing.)
             assert {"lost", "500", "drop", "503", "empty", "401", "429"} <= kinds
+            assert sandbox.faults.count("429") >= 5  # a burst of four in a row among them
         finally:
             store.close()
         with sandbox.company.lock:

@@ -47,12 +47,14 @@ def qbo_id(store, kind, number):
 
 
 def pay(sandbox, client, bill_id, amount):
-    bill = sandbox.read("Bill", bill_id)
+    """A bill payment made in QuickBooks, through its API."""
+    bill = client.read("Bill", bill_id)
     bank = client.find("Account", Name="Checking")[0]["Id"]
-    sandbox.create("BillPayment", {
+    client.create("BillPayment", {
         "VendorRef": bill["VendorRef"], "TotalAmt": amount, "PayType": "Check",
         "CheckPayment": {"BankAccountRef": {"value": bank}},
-        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]})
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]},
+        request_id=f"pay-{bill_id}-{amount}")
 
 
 def test_a_paid_bill_marks_the_invoice_paid(synced, engine, client, sandbox, seen):
@@ -80,10 +82,10 @@ def test_a_paid_bill_marks_the_invoice_paid(synced, engine, client, sandbox, see
 
 def test_a_fully_billed_po_and_a_po_closed_by_hand_are_closed_here(synced, engine, client,
                                                                    sandbox):
-    engine.run()  # PO-1 closed in QuickBooks when INV-1 linked all its lines
-    po2 = sandbox.read("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"))
-    sandbox.create("PurchaseOrder", {**po2, "POStatus": "Closed"})
-    engine.run()
+    assert engine.run().pull.mode == "cdc"  # PO-1 closed when INV-1 linked all its lines
+    client.update("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"),
+                  lambda po: {**po, "POStatus": "Closed"})
+    assert engine.run().pull.mode == "cdc"
     with synced.session() as s:
         assert find_po(s, "PO-1").status == "closed" and find_po(s, "PO-2").status == "closed"
         assert find_po(s, "PO-2").qbo_status == "Closed"
@@ -92,13 +94,13 @@ def test_a_fully_billed_po_and_a_po_closed_by_hand_are_closed_here(synced, engin
     assert ("closed_in_qbo", "Closed in QuickBooks") in actions(synced, DocKind.PO, "PO-2")
 
 
-def test_a_vendor_made_inactive_and_renamed_in_quickbooks(synced, engine, sandbox):
+def test_a_vendor_made_inactive_and_renamed_in_quickbooks(synced, engine, client):
     make_po(synced, number="PO-3")  # queued, not sent yet
     with synced.session() as s:
         vendor_id = supplier_by_name(s, "Acme Supply").qbo_vendor_id
-    vendor = sandbox.read("Vendor", vendor_id)
-    sandbox.create("Vendor", {**vendor, "DisplayName": "Acme Supply Co"})
+    client.update("Vendor", vendor_id, lambda v: {**v, "DisplayName": "Acme Supply Co"})
     report = engine.run()
+    assert report.pull.mode == "cdc" and report.pull.counts.get("Vendor") == 1
     with synced.session() as s:
         assert supplier_by_name(s, "Acme Supply Co") is not None
     assert ("supplier_renamed", "Supplier renamed in QuickBooks: Acme Supply → Acme Supply Co"
@@ -106,8 +108,7 @@ def test_a_vendor_made_inactive_and_renamed_in_quickbooks(synced, engine, sandbo
     assert {o.number: o.sync_state for o in report.outcomes} == {"PO-3": "synced"}
 
     make_po(synced, number="PO-4", supplier="Acme Supply Co")
-    vendor = sandbox.read("Vendor", vendor_id)
-    sandbox.create("Vendor", {**vendor, "Active": False})
+    client.update("Vendor", vendor_id, lambda v: {**v, "Active": False})
     report = engine.run()
     assert {o.number: (o.sync_state, o.problem) for o in report.outcomes} == {
         "PO-4": ("blocked", "inactive_vendor")}
@@ -115,28 +116,31 @@ def test_a_vendor_made_inactive_and_renamed_in_quickbooks(synced, engine, sandbo
         assert supplier_by_name(s, "Acme Supply Co").active is False
     assert actions(synced, DocKind.PO, "PO-4")[-3][0] == "vendor_inactive"
 
-    vendor = sandbox.read("Vendor", vendor_id)
-    sandbox.create("Vendor", {**vendor, "Active": True,
-                              "DisplayName": "Acme Supply Co"})
+    client.update("Vendor", vendor_id,
+                  lambda v: {**v, "Active": True, "DisplayName": "Acme Supply Co"})
     report = engine.run()  # reactivated: the blocked PO is checked again and goes
     assert {o.number: o.sync_state for o in report.outcomes} == {"PO-4": "synced"}
 
 
 def test_a_bill_deleted_in_quickbooks_is_flagged(synced, engine, client):
     client.delete("Bill", qbo_id(synced, DocKind.INVOICE, "INV-1"))
-    engine.run()
+    assert engine.run().pull.mode == "cdc"
     with synced.session() as s:
         invoice = find_invoice(s, "INV-1")
         assert (invoice.sync_state, invoice.problem) == ("failed", "deleted_in_qbo")
         assert invoice.last_error_detail["fix"] == "recreate_in_qbo"
+    action, summary = actions(synced, DocKind.INVOICE, "INV-1")[-1]
+    assert action == "sync" and "INV-1 was deleted in QuickBooks" in summary
 
 
 def test_an_amount_changed_in_quickbooks_is_a_difference_not_an_overwrite(synced, engine,
-                                                                           sandbox, store):
-    po2 = sandbox.read("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"))
-    po2["Line"][1]["Amount"] = "80.00"
-    sandbox.create("PurchaseOrder", po2)
-    engine.run()
+                                                                           client, sandbox):
+    def raise_line_2(po):
+        po["Line"][1]["Amount"] = Decimal("80.00")
+        return po
+
+    po2 = client.update("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"), raise_line_2)
+    assert engine.run().pull.mode == "cdc"
     with synced.session() as s:
         po = find_po(s, "PO-2")
         assert po.sync_state == "synced" and po.total == Decimal("162.00")
@@ -158,12 +162,21 @@ def test_an_amount_changed_in_quickbooks_is_a_difference_not_an_overwrite(synced
     assert Decimal(str(sandbox.read("PurchaseOrder", po2["Id"])["TotalAmt"])) == Decimal("162")
 
 
-def test_moving_the_closing_date_rechecks_blocked_documents(store, engine, sandbox):
-    sandbox.set_closing_date("2026-08-31")
+def move_closing_date(client, value):
+    """The accountant moves the closing date in QuickBooks (an update of Preferences)."""
+    prefs = client.preferences()
+    prefs["AccountingInfoPrefs"]["BookCloseDate"] = value
+    client.transport.request("POST", client._url("preferences"), params=client._params(),
+                             json_body=prefs)
+
+
+def test_moving_the_closing_date_rechecks_blocked_documents(store, engine, client):
+    move_closing_date(client, "2026-08-31")
     make_po(store)
     assert engine.run().outcomes[0].problem == "closed_period"
-    sandbox.set_closing_date("2026-07-31")
+    move_closing_date(client, "2026-07-31")
     report = engine.run()
+    assert report.pull.mode == "cdc"
     assert [(o.number, o.sync_state) for o in report.outcomes] == [("PO-1", "synced")]
     assert any("Closing date moved in QuickBooks: 2026-08-31 → 2026-07-31" in summary
                for _, summary in actions(store, DocKind.PO, "PO-1"))
