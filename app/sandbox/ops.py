@@ -143,16 +143,22 @@ def _deep_merge(target: dict, changes: dict) -> None:
             target[key] = value
 
 
-def delete(company: Company, spec: EntitySpec, body: dict) -> dict:
-    """``operation=delete``: transactions only; name lists are made inactive instead."""
-    if not spec.deletable:
-        raise FaultError([faults.operation_not_supported("delete", spec.name)])
+def _target(company: Company, spec: EntitySpec, body: dict) -> tuple[str, dict]:
+    """The object a delete or void names, checked against its SyncToken."""
     data = clean(body)
     obj_id = str(data.get("Id", "")).strip()
     if not obj_id:
         raise FaultError([faults.required("Id")])
     current = _current(company, spec, obj_id)
     _check_token(current, data)
+    return obj_id, current
+
+
+def delete(company: Company, spec: EntitySpec, body: dict) -> dict:
+    """``operation=delete``: transactions only; name lists are made inactive instead."""
+    if not spec.deletable:
+        raise FaultError([faults.operation_not_supported("delete", spec.name)])
+    obj_id, current = _target(company, spec, body)
     closing = company.closing_date()
     if closing is not None and current.get("TxnDate", "9999") <= closing.isoformat():
         raise FaultError([faults.period_closed()])
@@ -170,12 +176,7 @@ def void(company: Company, spec: EntitySpec, body: dict) -> dict:
     """
     if not spec.voidable:
         raise FaultError([faults.operation_not_supported("void", spec.name)])
-    data = clean(body)
-    obj_id = str(data.get("Id", "")).strip()
-    if not obj_id:
-        raise FaultError([faults.required("Id")])
-    current = _current(company, spec, obj_id)
-    _check_token(current, data)
+    obj_id, current = _target(company, spec, body)
     current["TotalAmt"] = 0
     for line in current.get("Line", []):
         line["Amount"] = 0
