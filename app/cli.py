@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from app.errors import UserError
 from app.logs import configure_logging
-from app.qbo.keychain import configure_frozen_backend
+from app.qbo.keychain import configure_backend
 from app.sandbox import cli as sandbox_cli
 
 Handler = Callable[[argparse.Namespace], int]
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     configure_logging(args.verbose)
-    configure_frozen_backend()  # keyring cannot find its backends inside a bundle
+    configure_backend()  # the OS keychain only (and explicit inside a bundle)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_usage(sys.stderr)

@@ -226,10 +226,11 @@ def _apply(
                {"from": old, "to": transition.status})
     if transition.queue:
         queue(session, kind, doc, actor, transition.actions[-1].replace("_", " "))
-    elif transition.status in (PoStatus.DRAFT, PoStatus.PENDING) and doc.sync_state in (
-            SyncState.QUEUED, SyncState.FAILED, SyncState.BLOCKED):
-        # Back in the approval round: nothing goes to QuickBooks until it is approved again.
-        doc.sync_state = (SyncState.SYNCED if doc.qbo_id else SyncState.NOT_SYNCED).value
+    elif transition.status in (PoStatus.DRAFT, PoStatus.PENDING) and not doc.qbo_id and \
+            doc.sync_state in (SyncState.QUEUED, SyncState.FAILED, SyncState.BLOCKED):
+        # Back in the approval round before it ever reached QuickBooks: nothing is due.
+        # (One already in QuickBooks keeps its state: QuickBooks holds an older copy.)
+        doc.sync_state = SyncState.NOT_SYNCED.value
         doc.problem = None
     session.add(doc)
 
@@ -252,6 +253,9 @@ def change_po_status(session: Session, number: str, step: str, actor: str) -> Pu
         # The first approval date is the one QuickBooks gets; it does not move later.
         po.approved_on = today()
         po.txn_date = workflow.po_txn_date(po.po_date, po.approved_on, po.created_at.date())
+    if step == "cancel" and po.qbo_id and not transition.queue:
+        # Cancelled while pending, but QuickBooks has it: the sync must close it there.
+        transition = Transition(transition.status, True, transition.actions)
     _apply(session, DocKind.PO, po, transition, actor)
     return po
 

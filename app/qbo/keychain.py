@@ -15,6 +15,8 @@ from pathlib import Path
 import keyring
 import platformdirs
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from app.logs import register_secret
@@ -51,14 +53,33 @@ ENCRYPTED_FILE = "encrypted-file"
 PASSPHRASE_VARIABLE = "SYNCDESK_KEYRING_PASSPHRASE"
 
 
-def require_keychain() -> None:
-    """Raise ``NoKeychain`` unless a real keychain backend is usable."""
+def _is_os_keychain(backend: KeyringBackend) -> bool:
+    """A real keychain: not a file keyring from a ``keyrings.*`` add-on, not fail/null."""
+    module = type(backend).__module__
+    if module.startswith("keyrings.") or module.endswith((".fail", ".null", ".chainer")):
+        return False
+    return getattr(backend, "priority", 1) > 0
+
+
+def configure_backend() -> None:
+    """Use the OS keychain only: never a plaintext or passphrase file picked by keyring.
+
+    keyring's default chains every backend it finds, file keyrings included (the
+    opt-in encrypted file is switched on explicitly by ``use_encrypted_file``).
+    """
     configure_frozen_backend()
     backend = keyring.get_keyring()
-    name = type(backend).__module__ + "." + type(backend).__name__
-    plaintext = "plaintext" in name.lower() or "uncrypted" in name.lower()
-    if plaintext or "fail" in name or "null" in name.lower() or \
-            getattr(backend, "priority", 1) <= 0:
+    if not isinstance(backend, ChainerBackend):
+        return
+    trusted = [b for b in backend.backends if _is_os_keychain(b)]
+    keyring.set_keyring(trusted[0] if trusted else fail.Keyring())
+
+
+def require_keychain() -> None:
+    """Raise ``NoKeychain`` unless a real keychain backend is usable."""
+    configure_backend()
+    backend = keyring.get_keyring()
+    if not _is_os_keychain(backend):
         raise NoKeychain(
             "No OS keychain is available, so SyncDesk cannot keep QuickBooks sign-in tokens "
             "safely and did not start connecting. Install and unlock one (Linux: GNOME "
@@ -78,7 +99,7 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
     """
     from keyrings.cryptfile.cryptfile import CryptFileKeyring
 
-    if not passphrase:
+    if not passphrase or not passphrase.strip():
         raise NoKeychain("The encrypted keyring needs its passphrase: type it when asked, or "
                          f"set ${PASSPHRASE_VARIABLE}.")
     backend = CryptFileKeyring()

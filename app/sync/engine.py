@@ -137,7 +137,7 @@ class SyncEngine:
             if lists is None:
                 lists = QboLists.pull(self.client)  # fresh, never an old picture
         except QboClientError as error:
-            report.stopped = diagnose(error, "reading its lists").explanation
+            report.stopped = diagnose(error, "reading its changes and lists").explanation
             if not dry_run:
                 with self.store.session() as session:
                     records.log_attempt(session, None, "pull", "failed",
@@ -221,7 +221,13 @@ class SyncEngine:
             if vendor.would_create and doc.supplier not in report.new_vendors:
                 report.new_vendors.append(doc.supplier)
             if vendor.vendor_id and not doc.qbo_id:  # reads only: a clashing bill number
-                existing = self._find_existing(doc, vendor.vendor_id, lists)
+                try:
+                    existing = self._find_existing(doc, vendor.vendor_id, lists)
+                except QboClientError as error:
+                    if isinstance(error, OAuthError):
+                        raise _Stop(diagnose(error, doc.label).explanation) from None
+                    return self._fail(doc, diagnose(error, doc.label), "check", None, dry_run,
+                                      definite=False)
                 if isinstance(existing, Problem):
                     return self._block(doc, [existing], dry_run)
             action = ("would-update" if doc.qbo_id else "would-create")

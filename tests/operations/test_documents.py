@@ -225,4 +225,5 @@ def test_a_po_sent_back_for_approval_is_no_longer_queued(store):
         po.qbo_id = "77"
         d.change_po_status(s, "PO-1", "override", ACTOR)
         d.edit_po(s, "PO-1", [("memo", "again")], ACTOR)
-        assert (po.status, po.sync_state) == ("pending", "synced")  # QuickBooks keeps the last
+        # already in QuickBooks: its state stays (QuickBooks holds an older copy)
+        assert (po.status, po.sync_state) == ("pending", "queued")

@@ -127,3 +127,18 @@ def test_without_a_keychain_the_user_may_opt_in_to_an_encrypted_file(
     monkeypatch.delenv("SYNCDESK_KEYRING_PASSPHRASE")
     result = cli("--db", db, "sync", "--pull")
     assert result.code == 1 and "needs its passphrase" in result.err
+
+
+def test_file_keyrings_in_keyrings_chain_never_stand_in_for_a_keychain():
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.cryptfile.file import PlaintextKeyring
+
+    class Chain(ChainerBackend):
+        @property
+        def backends(self):
+            return [PlaintextKeyring()]
+
+    keyring.set_keyring(Chain())
+    with pytest.raises(NoKeychain):
+        require_keychain()

@@ -227,3 +227,16 @@ def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, clien
     assert [(o.action, o.sync_state) for o in second.outcomes] == [("update", "synced")]
     [qbo_po] = qbo_all(client, "PurchaseOrder")
     assert qbo_po["PrivateNote"] == "SyncDesk PO-1 · second thoughts"
+
+
+def test_a_po_cancelled_while_back_in_approval_is_closed_in_quickbooks(store, engine, client):
+    make_po(store)
+    engine.run()
+    with store.session() as s:
+        documents.edit_po(s, "PO-1", [("memo", "rethink")], "ann")  # back to pending
+        assert find_po(s, "PO-1").sync_state == "synced"  # QuickBooks still has the PO
+        documents.change_po_status(s, "PO-1", "cancel", "ann")
+        assert find_po(s, "PO-1").sync_state == "queued"
+    report = engine.run()
+    assert [(o.action, o.sync_state) for o in report.outcomes] == [("close", "synced")]
+    assert qbo_all(client, "PurchaseOrder")[0]["POStatus"] == "Closed"
