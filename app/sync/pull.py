@@ -369,7 +369,9 @@ class _Applier:
                 doc = self.s.exec(select(model).where(model.qbo_id == str(obj["Id"]))).first()
                 if doc is None:
                     continue  # not one of SyncDesk's documents
-                if _deleted(obj) or str(obj.get("SyncToken")) != doc.qbo_sync_token:
+                already_flagged = _deleted(obj) and doc.problem == "deleted_in_qbo"
+                if not already_flagged and (_deleted(obj) or
+                                            str(obj.get("SyncToken")) != doc.qbo_sync_token):
                     self.report.counts[entity] = self.report.counts.get(entity, 0) + 1
                 if _deleted(obj):
                     self._deleted_in_qbo(kind, doc)
