@@ -22,7 +22,7 @@ from app.errors import UsageError
 from app.operations import documents
 from app.operations.actor import current_actor
 from app.operations.history import events_for
-from app.operations.lookup import find_invoice, find_po, supplier_by_name
+from app.operations.lookup import find_document, supplier_by_name
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
 
@@ -222,14 +222,10 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
     return data
 
 
-def _find(session: Session, kind: DocKind, number: str) -> PurchaseOrder | Invoice:
-    return find_po(session, number) if kind is DocKind.PO else find_invoice(session, number)
-
-
 def run_show(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
-        data = document_json(session, kind, _find(session, kind, args.number))
+        data = document_json(session, kind, find_document(session, kind, args.number))
     if args.json:
         print_json(data)
         return 0
@@ -254,7 +250,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
-        doc = _find(session, kind, args.number)
+        doc = find_document(session, kind, args.number)
         assert doc.id is not None
         events = events_for(session, kind, doc.id)
     data = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.domain.states import DocKind
 from app.errors import UserError
 from app.store.models import Account, Invoice, Item, PurchaseOrder, Supplier
 
@@ -21,6 +22,11 @@ def find_invoice(session: Session, number: str) -> Invoice:
     if invoice is None:
         raise UserError(f"there is no invoice numbered {number!r}")
     return invoice
+
+
+def find_document(session: Session, kind: DocKind, number: str) -> PurchaseOrder | Invoice:
+    """A PO or an invoice by its number, or a ``UserError`` naming the missing one."""
+    return find_po(session, number) if kind is DocKind.PO else find_invoice(session, number)
 
 
 def supplier_by_name(session: Session, name: str) -> Supplier | None:

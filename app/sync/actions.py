@@ -8,19 +8,15 @@ from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
 from app.errors import UserError
 from app.operations.documents import queue
 from app.operations.history import record
-from app.operations.lookup import find_invoice, find_po
+from app.operations.lookup import find_document
 from app.store.models import Invoice, PurchaseOrder
 
 Document = PurchaseOrder | Invoice
 
 
-def find(session: Session, kind: DocKind, number: str) -> Document:
-    return find_po(session, number) if kind is DocKind.PO else find_invoice(session, number)
-
-
 def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document:
     """Queue one document again (the user's Resend), whatever state it was in."""
-    doc = find(session, kind, number)
+    doc = find_document(session, kind, number)
     if doc.sync_state == SyncState.EXCLUDED.value:
         raise UserError(f"{number} is excluded from syncing ({doc.excluded_reason}); include "
                         "it first")
@@ -59,7 +55,7 @@ def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: st
     """Keep a document out of every sync (and out of Resync failures) until included."""
     if not reason.strip():
         raise UserError("say why it is excluded (--reason)")
-    doc = find(session, kind, number)
+    doc = find_document(session, kind, number)
     assert doc.id is not None
     doc.sync_state = SyncState.EXCLUDED.value
     doc.excluded_reason = reason.strip()
@@ -70,7 +66,7 @@ def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: st
 
 
 def include(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
-    doc = find(session, kind, number)
+    doc = find_document(session, kind, number)
     assert doc.id is not None
     if doc.sync_state != SyncState.EXCLUDED.value:
         raise UserError(f"{number} is not excluded")
