@@ -96,9 +96,11 @@ def update(company: Company, spec: EntitySpec, data: dict, include: set[str]) ->
               "SyncToken": current["SyncToken"], "MetaData": dict(current["MetaData"])}
     if spec.name == "PurchaseOrder" and "LinkedTxn" in current:
         stored["LinkedTxn"] = copy.deepcopy(current["LinkedTxn"])  # read-only, derived
+    # POs whose billed lines this write changed (a Bill update that drops or adds a link).
+    relinked = {po_id for po_id, _ in _po_line_links(current) ^ _po_line_links(stored)}
     company.put(spec.name, stored)
     company.touch(stored)
-    refresh_links(company, skip=obj_id)
+    refresh_links(company, skip=obj_id, relinked=relinked)
     _explicit_status(spec, data, stored)
     company.save()
     return copy.deepcopy(stored)
@@ -188,12 +190,23 @@ def void(company: Company, spec: EntitySpec, body: dict) -> dict:
     return copy.deepcopy(current)
 
 
-def refresh_links(company: Company, skip: str | None = None) -> None:
+def _po_line_links(obj: dict) -> set[tuple[str, str]]:
+    """(PO Id, PO line Id) of every PurchaseOrder link on an object's lines."""
+    return {(str(link.get("TxnId")), str(link.get("TxnLineId")))
+            for line in obj.get("Line", []) for link in line.get("LinkedTxn", [])
+            if link.get("TxnType") == "PurchaseOrder"}
+
+
+def refresh_links(company: Company, skip: str | None = None,
+                  relinked: set[str] | None = None) -> None:
     """Recompute PO ``LinkedTxn``/``POStatus`` and Bill ``LinkedTxn``/``Balance``.
 
     An object whose derived fields change gets a new SyncToken (QBO bumps it),
-    except ``skip``, the object being written in this request.
+    except ``skip``, the object being written in this request. ``relinked``
+    names POs whose billed lines the write changed while their bills stayed the
+    same (one line of a bill losing its link): their status is derived again.
     """
+    relinked = relinked or set()
     po_bills: dict[str, list[str]] = {}
     po_lines: dict[str, set[str]] = {}
     bill_pos: dict[str, list[str]] = {}
@@ -221,7 +234,7 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
         changed = links != po.get("LinkedTxn", [])
         # The PO being written re-derives its status from its links when it has any
         # (its lines may have changed); a PO without links keeps the status it was given.
-        if not changed and not (po["Id"] == skip and links):
+        if not changed and not (po["Id"] == skip and links) and po["Id"] not in relinked:
             continue
         if links:
             po["LinkedTxn"] = links
@@ -229,7 +242,10 @@ def refresh_links(company: Company, skip: str | None = None) -> None:
             po.pop("LinkedTxn", None)
         line_ids = {line.get("Id") for line in po.get("Line", [])}
         closed = bool(line_ids) and line_ids <= po_lines.get(po["Id"], set())
-        po["POStatus"] = "Closed" if closed else "Open"
+        status = "Closed" if closed else "Open"
+        if status != po.get("POStatus"):
+            changed = True
+        po["POStatus"] = status
         if changed:
             _bump(company, po, skip)
     for bill in company.all("Bill"):

@@ -451,20 +451,41 @@ def _expense_line(ctx: WriteContext, obj: dict, line: dict, txn_date: date | Non
 
 
 def _bill_line_links(ctx: WriteContext, obj: dict, line: dict, txn_date: date | None) -> None:
+    """The PO links a Bill line keeps, as QBO treats a create and a (full) update.
+
+    API.md §3.2 and §3.7: a full update stores the lines as sent, so a line that
+    omits its ``LinkedTxn`` loses its link (``ops.refresh_links`` then reopens
+    the PO); a line repeating a link it already has keeps it, also when that PO
+    is Closed because this bill closed it. "To link an existing bill, the update
+    needs a new Line (no Id)" [REF]: CHOSEN: a link that an existing line (its
+    ``Id`` already on this bill) did not have is left out without a Fault, as
+    QBO silently drops links it does not take (API.md §3.7 "Known pitfall"); a
+    client finds out by reading the Bill back.
+    """
     links = line.get("LinkedTxn")
     if not links:
         line.pop("LinkedTxn", None)
         return
+    current_lines = (ctx.current or {}).get("Line", [])
     already = set()
-    for old in (ctx.current or {}).get("Line", []):
+    for old in current_lines:
         for link in old.get("LinkedTxn", []):
             already.add(str(link.get("TxnId")))
+    # _prepare_lines gives a new line an Id no current line has.
+    old_line = next((old for old in current_lines if old.get("Id") == line.get("Id")), None)
+    held = None if old_line is None else {
+        (str(link.get("TxnId")), str(link.get("TxnLineId")))
+        for link in old_line.get("LinkedTxn", []) if link.get("TxnType") == "PurchaseOrder"}
     kept = []
     for link in links if isinstance(links, list) else [links]:
         if not isinstance(link, dict):
             continue
         txn_id = str(link.get("TxnId", ""))
         txn_type = link.get("TxnType")
+        line_id = link.get("TxnLineId")
+        if held is not None and (txn_type != "PurchaseOrder"
+                                 or (txn_id, str(line_id)) not in held):
+            continue  # a new link on an existing line: not taken (see above)
         if txn_type != "PurchaseOrder":
             # CHOSEN: only PO links are written from a Bill line; others get 620.
             ctx.error(faults.txn_cannot_be_linked(txn_id))
@@ -474,7 +495,6 @@ def _bill_line_links(ctx: WriteContext, obj: dict, line: dict, txn_date: date | 
         if po is None or po.get("VendorRef", {}).get("value") != vendor:
             ctx.error(faults.txn_cannot_be_linked(txn_id))
             continue
-        line_id = link.get("TxnLineId")
         if not line_id:
             ctx.error(faults.required("TxnLineId", "Line.LinkedTxn.TxnLineId"))
             continue
@@ -488,7 +508,10 @@ def _bill_line_links(ctx: WriteContext, obj: dict, line: dict, txn_date: date | 
         if txn_date is not None and txn_date < po_date:
             ctx.error(faults.business(faults.BILL_BEFORE_PO))
         kept.append({"TxnId": txn_id, "TxnType": "PurchaseOrder", "TxnLineId": str(line_id)})
-    line["LinkedTxn"] = kept
+    if kept:
+        line["LinkedTxn"] = kept
+    else:
+        line.pop("LinkedTxn", None)
 
 
 def _payment_line(ctx: WriteContext, obj: dict, line: dict) -> Decimal:

@@ -39,7 +39,7 @@ from app.store.types import utcnow
 from app.sync import records
 from app.sync.documents import SyncDoc, due_documents, load
 from app.sync.lists import QboLists
-from app.sync.mapping import bill_body, linked_lines, purchase_order_body
+from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, diagnose
 from app.sync.pull import Puller, PullReport, remember
@@ -303,7 +303,9 @@ class SyncEngine:
             else "update"
 
         def change(current: dict[str, Any]) -> dict[str, Any]:
-            return {**current, **body}
+            # A Bill keeps every link QuickBooks holds, and gets back one it lost.
+            sent = bill_update(doc, body, current) if doc.kind is DocKind.INVOICE else body
+            return {**current, **sent}
 
         updated = self.client.update(doc.entity, doc.qbo_id, change,
                                      request_id=f"sd-{doc.kind.value}-{doc.id}-r{doc.revision}u")

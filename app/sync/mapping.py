@@ -70,13 +70,63 @@ def bill_body(doc: SyncDoc, vendor_id: str, lists: QboLists) -> dict[str, Any]:
         entry = _line(line, lists)
         if line.qbo_line_id:
             entry["Id"] = line.qbo_line_id
-        elif doc.po is not None and doc.po.qbo_id and line.po_qbo_line_id:
-            # Links go on new lines only: QuickBooks will not add a link to an existing line.
-            entry["LinkedTxn"] = [{"TxnId": doc.po.qbo_id, "TxnType": "PurchaseOrder",
-                                   "TxnLineId": line.po_qbo_line_id}]
+        link = po_link(doc, line)
+        if link is not None:  # on an update, bill_update decides where it can go
+            entry["LinkedTxn"] = [link]
         lines.append(entry)
     body["Line"] = lines
     return body
+
+
+def po_link(doc: SyncDoc, line: SyncLine) -> dict[str, str] | None:
+    """The link an invoice line must have in QuickBooks: the PO line it bills."""
+    if doc.po is None or not doc.po.qbo_id or not line.po_qbo_line_id:
+        return None
+    return {"TxnId": doc.po.qbo_id, "TxnType": "PurchaseOrder",
+            "TxnLineId": line.po_qbo_line_id}
+
+
+def bill_update(doc: SyncDoc, body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """``bill_body`` made fit to update ``current``, the Bill as QuickBooks holds it now.
+
+    A Bill update is a full update: a line sent without its ``LinkedTxn`` loses
+    its link and the PO reopens; and QuickBooks takes a link only on a new line
+    (no ``Id``), silently leaving out one added to an existing line (API.md §3.2,
+    §3.7). So every line repeats the links QuickBooks holds on it, and a line
+    whose link QuickBooks does not hold (never taken, or dropped since) goes as a
+    new line carrying it. A link to the invoice's own PO that SyncDesk's line no
+    longer names (its PO line was changed or cleared here) is left out: for its
+    own PO, SyncDesk's copy decides; links to other POs are kept.
+    """
+    held = {str(line["Id"]): line.get("LinkedTxn") or [] for line in current.get("Line", [])
+            if line.get("Id") is not None}
+    po_id = doc.po.qbo_id if doc.po is not None else None
+    lines = []
+    for line, sent in zip(doc.lines, body["Line"], strict=True):
+        entry = {k: v for k, v in sent.items() if k != "LinkedTxn"}
+        wanted = po_link(doc, line)
+        theirs = held.get(str(entry["Id"]), []) if "Id" in entry else []
+        if wanted is not None and not any(_same_link(link, wanted) for link in theirs):
+            entry.pop("Id", None)  # only a new line takes a link
+            entry["LinkedTxn"] = [wanted]
+        else:
+            kept = [dict(link) for link in theirs
+                    if (wanted is not None and _same_link(link, wanted))
+                    or not _links_to(link, po_id)]
+            if kept:
+                entry["LinkedTxn"] = kept
+        lines.append(entry)
+    return {**body, "Line": lines}
+
+
+def _links_to(link: dict[str, Any], po_id: str | None) -> bool:
+    return link.get("TxnType") == "PurchaseOrder" and str(link.get("TxnId")) == po_id
+
+
+def _same_link(link: dict[str, Any], wanted: dict[str, str]) -> bool:
+    return (link.get("TxnType") == wanted["TxnType"]
+            and str(link.get("TxnId")) == wanted["TxnId"]
+            and str(link.get("TxnLineId")) == wanted["TxnLineId"])
 
 
 def linked_lines(doc: SyncDoc) -> list[SyncLine]:

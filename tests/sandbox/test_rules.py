@@ -186,6 +186,78 @@ def test_linking_a_po_of_another_vendor_is_620(api):
                                "can't be linked.")
 
 
+# --- Bill updates and their PO links (API.md §3.2 full update, §3.7 linking) ------------------
+def _read(api, entity: str, obj_id: str) -> dict:
+    return api.get(f"{entity.lower()}/{obj_id}").json()[entity]
+
+
+def _linked_bill(api, lines: int = 2) -> tuple[dict, dict]:
+    """A PO of ``lines`` lines and a Bill linking every one of them (the PO is Closed)."""
+    vendor = api.vendor()
+    po = _po(api, vendor["Id"], "2025-03-01", lines)
+    bill = api.create("Bill", {"VendorRef": {"value": vendor["Id"]}, "TxnDate": "2025-03-05",
+                               "Line": [_linked_line(api, po, line["Id"])
+                                        for line in po["Line"]]})
+    assert _read(api, "PurchaseOrder", po["Id"])["POStatus"] == "Closed"
+    return _read(api, "PurchaseOrder", po["Id"]), bill
+
+
+def _po_links(obj: dict) -> list[tuple[str, str]]:
+    return [(link["TxnId"], link["TxnLineId"]) for line in obj["Line"]
+            for link in line.get("LinkedTxn", [])]
+
+
+def test_a_bill_update_omitting_a_lines_link_drops_it_and_reopens_the_po(api):
+    po, bill = _linked_bill(api)
+    first, second = bill["Line"]
+    second = {k: v for k, v in second.items() if k != "LinkedTxn"}
+    updated = api.create("Bill", {**bill, "PrivateNote": "edited", "Line": [first, second]})
+    assert [line["Id"] for line in updated["Line"]] == ["1", "2"]
+    assert _po_links(updated) == [(po["Id"], "1")]
+    reopened = _read(api, "PurchaseOrder", po["Id"])
+    assert reopened["POStatus"] == "Open"
+    assert reopened["SyncToken"] == str(int(po["SyncToken"]) + 1)
+    assert reopened["LinkedTxn"] == [{"TxnId": bill["Id"], "TxnType": "Bill"}]
+    unlinked = api.create("Bill", {**updated, "Line": [
+        {k: v for k, v in line.items() if k != "LinkedTxn"} for line in updated["Line"]]})
+    assert _po_links(unlinked) == [] and "LinkedTxn" not in unlinked
+    assert "LinkedTxn" not in _read(api, "PurchaseOrder", po["Id"])
+
+
+def test_a_bill_update_repeating_its_links_keeps_them_and_the_po_closed(api):
+    po, bill = _linked_bill(api)
+    updated = api.create("Bill", {**bill, "PrivateNote": "edited"})
+    assert updated["PrivateNote"] == "edited" and updated["SyncToken"] == "1"
+    assert _po_links(updated) == [(po["Id"], "1"), (po["Id"], "2")]
+    assert updated["LinkedTxn"] == [{"TxnId": po["Id"], "TxnType": "PurchaseOrder"}]
+    after = _read(api, "PurchaseOrder", po["Id"])
+    assert after["POStatus"] == "Closed" and after["SyncToken"] == po["SyncToken"]
+
+
+def test_a_link_added_to_an_existing_bill_line_is_left_out(api):
+    """Only a new line (no Id) takes a link on an update (API.md §3.7)."""
+    vendor = api.vendor()
+    po = _po(api, vendor["Id"], "2025-03-01")
+    bill = api.create("Bill", {"VendorRef": {"value": vendor["Id"]}, "TxnDate": "2025-03-05",
+                               "Line": [api.expense_line("10.00")]})
+    link = {"TxnId": po["Id"], "TxnType": "PurchaseOrder", "TxnLineId": "1"}
+    ignored = api.create("Bill", {**bill, "Line": [{**bill["Line"][0], "LinkedTxn": [link]}]})
+    assert _po_links(ignored) == [] and ignored["Line"][0]["Id"] == "1"
+    assert _read(api, "PurchaseOrder", po["Id"])["POStatus"] == "Open"
+    # The same link on a new line (no Id) is taken, and the PO closes.
+    new_line = {k: v for k, v in ignored["Line"][0].items() if k not in ("Id", "LineNum")}
+    linked = api.create("Bill", {**ignored, "Line": [{**new_line, "LinkedTxn": [link]}]})
+    assert _po_links(linked) == [(po["Id"], "1")] and linked["Line"][0]["Id"] == "2"
+    assert _read(api, "PurchaseOrder", po["Id"])["POStatus"] == "Closed"
+    # Re-pointing an existing line's link is a new link too: left out, so the old one goes.
+    other = _po(api, vendor["Id"], "2025-03-01")
+    moved = api.create("Bill", {**linked, "Line": [{**linked["Line"][0], "LinkedTxn": [
+        {**link, "TxnId": other["Id"]}]}]})
+    assert _po_links(moved) == []
+    assert _read(api, "PurchaseOrder", po["Id"])["POStatus"] == "Open"
+    assert _read(api, "PurchaseOrder", other["Id"])["POStatus"] == "Open"
+
+
 # --- 6140 duplicate bill numbers ---------------------------------------------------------------
 def _bill(api, vendor_id: str, doc: str, **params):
     return api.post("bill", {"VendorRef": {"value": vendor_id}, "DocNumber": doc,
