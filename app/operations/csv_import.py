@@ -152,9 +152,9 @@ def _read_rows(path: Path, kind: str, reader: Any) -> list[_Row]:
     return rows
 
 
-# Free text, checked against QuickBooks' own limit for it by its parser; every other
+# Columns checked against QuickBooks' own limit for them by their parser; every other
 # column holds a name, a number, a date or a code, none longer than a supplier's name.
-FREE_TEXT = ("memo", "description")
+OWN_LIMIT = ("memo", "description", "name")
 CELL_MAX = qbo_limits.DISPLAY_NAME_MAX
 
 
@@ -162,7 +162,7 @@ def _oversized(row: _Row) -> list[RowError]:
     return [RowError(row.line, name, f"too long: {len(value)} characters, more than SyncDesk "
                                      f"takes in this column ({CELL_MAX})")
             for name, value in row.cells.items()
-            if name not in FREE_TEXT and len(value.strip()) > CELL_MAX]
+            if name not in OWN_LIMIT and len(value.strip()) > CELL_MAX]
 
 
 class _Checker:
