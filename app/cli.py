@@ -30,6 +30,12 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _verbose_option(parser: argparse.ArgumentParser, default: object) -> None:
+    # After the subcommand too (`syncdesk status -v`); SUPPRESS there, as for --db.
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="log details to stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; each subcommand sets ``handler``."""
     parser = argparse.ArgumentParser(
@@ -37,12 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Purchase orders and supplier invoices, synced into QuickBooks Online.",
     )
     _db_option(parser)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    _verbose_option(parser, False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, description=help_text)
         _db_option(command)
+        _verbose_option(command, argparse.SUPPRESS)
         command.set_defaults(handler=handler)
         return command
 

@@ -10,8 +10,8 @@ import webbrowser
 
 from app.commands import Adder
 from app.commands.common import opened
-from app.connection.service import ConnectRequest, connect, disconnect
-from app.errors import UserError
+from app.connection.service import ConnectRequest, connect, connection, disconnect
+from app.errors import UsageError, UserError
 from app.qbo.environments import ENVIRONMENT_NAMES
 from app.qbo.errors import QboClientError
 from app.qbo.keychain import ENCRYPTED_FILE, PASSPHRASE_VARIABLE, NoKeychain
@@ -38,8 +38,8 @@ def register(add: Adder) -> None:
 
 def run_connect(args: argparse.Namespace) -> int:
     if args.env == "local" and not args.base_url:
-        raise UserError("connect --env local needs --base-url, the URL `syncdesk sandbox` "
-                        "printed")
+        raise UsageError("connect --env local needs --base-url, the URL `syncdesk sandbox` "
+                         "printed")
     secret = args.client_secret
     if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
         secret = getpass.getpass("Client secret of your Intuit app: ") or None
@@ -77,8 +77,15 @@ def ask_passphrase() -> str | None:
 def run_disconnect(args: argparse.Namespace) -> int:
     try:
         with opened(args) as store:
+            row = connection(store)
             done = disconnect(store, ask_passphrase)
     except NoKeychain as exc:
         raise UserError(str(exc)) from None
-    print("Disconnected from QuickBooks." if done else "This company was not connected.")
+    if not done:
+        print("This company was not connected.")
+    elif row is not None and row.environment != "local":
+        print("Disconnected from QuickBooks. Your Intuit app's client secret was removed from "
+              "the keychain too; give it again (--client-secret) to connect.")
+    else:
+        print("Disconnected from QuickBooks.")
     return 0

@@ -254,7 +254,11 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
 
 
 def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
-    """Revoke the tokens at Intuit (best effort) and forget the connection."""
+    """Revoke the tokens at Intuit (best effort) and forget the connection.
+
+    The client secret ``connect`` kept in the keychain goes too: nothing of the
+    connection stays behind (connecting again asks for it).
+    """
     row = connection(store)
     if row is None:
         return False
@@ -267,6 +271,8 @@ def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
         except QboClientError as exc:
             log.warning("could not revoke the tokens at Intuit: %s", exc)
     token_store.clear()
+    if row.environment != "local":  # a local sandbox's secret lives in the row below
+        keychain.delete_client_secret(row.environment, row.client_id)
     with store.session() as session:
         saved = session.get(QboConnection, 1)
         if saved is not None:

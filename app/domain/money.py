@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from app.domain.currencies import is_currency
+
 CENT = Decimal("0.01")
 MAX_MONEY_PLACES = 2
 MAX_QTY_PLACES = 5
@@ -12,7 +14,10 @@ MAX_QTY_PLACES = 5
 MAX_WHOLE_DIGITS = 10
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# A comma between thousands: 1,234 or 12,345,678.50.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# A comma before the decimals, as much of Europe writes: 12,50, 0,5, 1.234,50.
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$")
 
 
 class MoneyError(ValueError):
@@ -23,11 +28,22 @@ def parse_decimal(text: str, *, places: int, what: str = "amount") -> Decimal:
     """Parse ``text`` as a Decimal with at most ``places`` decimal places.
 
     Thousands separators (``1,234.50``) and a leading currency symbol are
-    accepted as people type them; anything else is refused with a reason.
+    accepted as people type them; anything else is refused with a reason. A
+    decimal comma (``12,50``, ``1.234,50``) is refused, saying so: reading it
+    as 1250 or 1.2345 would silently change the amount.
     """
-    cleaned = text.strip().replace(",", "").lstrip("$€£").strip()
+    cleaned = text.strip().lstrip("$€£").strip()
     if not cleaned:
         raise MoneyError(f"{what} is empty")
+    if _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif _DECIMAL_COMMA.match(cleaned):  # 12,50 or 1.234,50: never read as 1250 or 1.2345
+        point = cleaned.replace(".", "").replace(",", ".")
+        raise MoneyError(f"{what} {text.strip()!r} has a decimal comma: SyncDesk reads "
+                         f"numbers with a decimal point (write {point})")
+    elif "," in cleaned:
+        raise MoneyError(f"{what} {text.strip()!r} is not a number (a comma may only "
+                         "separate thousands, as in 1,234.50)")
     if not _NUMBER.match(cleaned):
         raise MoneyError(f"{what} {text.strip()!r} is not a number")
     try:
@@ -73,6 +89,7 @@ def format_quantity(value: Decimal) -> str:
 def parse_currency(text: str) -> str:
     """An ISO 4217 code such as ``USD``; lower case is accepted."""
     code = text.strip().upper()
-    if not _CURRENCY.match(code):
-        raise MoneyError(f"currency {text.strip()!r} is not a three-letter code such as USD")
+    if not is_currency(code):
+        raise MoneyError(f"currency {text.strip()!r} is not an ISO 4217 currency code: use a "
+                         "three-letter code such as USD, EUR or GBP")
     return code

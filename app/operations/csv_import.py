@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.domain import qbo_limits
 from app.domain.states import InvoiceStatus, PoStatus
 from app.errors import UserError
 from app.operations import documents
@@ -84,11 +86,28 @@ def read_rows(path: Path, kind: str) -> list[_Row]:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise CsvImportError(path, [RowError(1, None, "the file is not UTF-8 text")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    with _fields_up_to(len(text)):  # a huge cell is reported with its line, not a traceback
+        return _read_rows(path, kind, csv.reader(io.StringIO(text, newline="")))
+
+
+@contextmanager
+def _fields_up_to(size: int) -> Iterator[None]:
+    """Let the csv module read fields of any size in this file (its default stops at 128 KiB)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, size + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_rows(path: Path, kind: str, reader: Any) -> list[_Row]:
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
         raise CsvImportError(path, [RowError(1, None, "the file is empty (no header row)")])
     names = [h.strip().lower() for h in header]
+    while not names[-1]:  # Excel writes blank header cells after the last column
+        names.pop()
     required, optional = COLUMNS[kind]
     errors = [
         RowError(1, column, f"missing column (the file has: {', '.join(names)})")
@@ -112,17 +131,38 @@ def read_rows(path: Path, kind: str) -> list[_Row]:
     for cells in reader:
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) > len(names):
+        extra = [i for i, c in enumerate(cells) if i >= len(names) and c.strip()]
+        if extra and extra[-1] >= len(header):
             errors.append(RowError(reader.line_num, None,
                                    f"{len(cells)} cells but only {len(names)} columns"))
             continue
+        if extra:
+            errors.append(RowError(reader.line_num, None, f"a value in column {extra[0] + 1}, "
+                                                          "which has no header"))
+            continue
+        cells = cells[:len(names)]
         padded = cells + [""] * (len(names) - len(cells))
-        rows.append(_Row(reader.line_num, dict(zip(names, padded, strict=True))))
+        row = _Row(reader.line_num, dict(zip(names, padded, strict=True)))
+        errors += _oversized(row)
+        rows.append(row)
     if errors:
         raise CsvImportError(path, errors)
     if not rows:
         raise CsvImportError(path, [RowError(2, None, "the file has a header but no rows")])
     return rows
+
+
+# Columns checked against QuickBooks' own limit for them by their parser; every other
+# column holds a name, a number, a date or a code, none longer than a supplier's name.
+OWN_LIMIT = ("memo", "description", "name")
+CELL_MAX = qbo_limits.DISPLAY_NAME_MAX
+
+
+def _oversized(row: _Row) -> list[RowError]:
+    return [RowError(row.line, name, f"too long: {len(value)} characters, more than SyncDesk "
+                                     f"takes in this column ({CELL_MAX})")
+            for name, value in row.cells.items()
+            if name not in OWN_LIMIT and len(value.strip()) > CELL_MAX]
 
 
 class _Checker:
@@ -199,7 +239,7 @@ def _lines(session: Session, group: _Group, checker: _Checker, invoice: bool
     for row in group.rows:
         before = len(checker.errors)
         values = f.LineValues(
-            description=checker.cell(row, "description", f.text_value),
+            description=checker.cell(row, "description", f.description_text),
             account_id=checker.cell(row, "account", lambda t: f.account_id(session, t)),
             item_id=checker.cell(row, "item", lambda t: f.item_id(session, t)),
             qty=checker.cell(row, "qty", f.optional(f.parse_qty)),
@@ -252,7 +292,7 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
     creators: list[Callable[[], Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
-        name = checker.cell(row, "name", f.required_text("name"))
+        name = checker.cell(row, "name", f.supplier_name)
         email = checker.cell(row, "email", f.optional(f.parse_email))
         currency = checker.cell(row, "currency", f.optional(f.parse_currency_code))
         active = checker.cell(row, "active", _yes_no)
@@ -304,6 +344,8 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
         po_date = checker.cell(cells, "po_date", f.optional_date)
         status = checker.cell(cells, "status", parse_status)
         currency = checker.cell(cells, "currency", f.optional(f.parse_currency_code))
+        checker.cell(first, "number", f.doc_number("PO"))
+        memo = checker.cell(cells, "memo", f.memo_text(group.number, po=True))
         if po_date is not None:
             try:
                 documents.check_po_date_allowed(session, po_date)
@@ -316,7 +358,7 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
 
         def create(number: str = group.number, supplier: int = supplier,
                    status: PoStatus = status, po_date: Any = po_date, currency: Any = currency,
-                   memo: str = head["memo"], lines: list[f.LineValues] = lines) -> None:
+                   memo: str | None = memo, lines: list[f.LineValues] = lines) -> None:
             documents.create_po(session, number=number, supplier_id=supplier, lines=lines,
                                 actor=actor, status=status, po_date=po_date,
                                 currency=currency, memo=memo or None)
@@ -338,11 +380,13 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
         head = {c: _header_value(group, c, checker) for c in INVOICE_HEADER}
         cells = _Row(first.line, head)
         supplier = checker.cell(cells, "supplier", lambda t: f.supplier_id(session, t))
-        reference = checker.cell(cells, "reference", f.required_text("reference"))
+        reference = checker.cell(cells, "reference", f.reference_text)
         issue = checker.cell(cells, "issue_date", f.parse_date)
         due = checker.cell(cells, "due_date", f.optional_date)
         status = checker.cell(cells, "status", parse_status)
         currency = checker.cell(cells, "currency", f.optional(f.parse_currency_code))
+        checker.cell(first, "number", f.doc_number("invoice"))
+        memo = checker.cell(cells, "memo", f.memo_text(group.number, po=False))
         po = None
         if head["po"]:
             po = session.exec(select(PurchaseOrder).where(
@@ -371,7 +415,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
 
         def create(number: str = group.number, supplier: int = supplier, reference: str = reference,
                    issue: Any = issue, due: Any = due, status: InvoiceStatus = status,
-                   currency: Any = currency, memo: str = head["memo"], po: Any = po,
+                   currency: Any = currency, memo: str | None = memo, po: Any = po,
                    lines: list[f.LineValues] = lines) -> None:
             documents.create_invoice(
                 session, number=number, reference=reference, supplier_id=supplier,

@@ -413,7 +413,10 @@ class _Editor:
         if name == "currency":
             return self._assign(name, f.parse_currency_code(text), name)
         if name == "reference":
-            return self._assign(name, f.required_text("reference")(text), name)
+            return self._assign(name, f.reference_text(text), name)
+        if name == "memo":
+            memo = f.memo_text(doc.number, po=isinstance(doc, PurchaseOrder))(text)
+            return self._assign(name, memo, name)
         if name == "po":
             po_id = find_po(s, text.strip()).id if text.strip() else None
             return self._assign("po_id", po_id, name)
@@ -458,7 +461,7 @@ class _Editor:
         touched.setdefault(line_no, set()).add(key)
         s = self.session
         parsed: dict[str, tuple[str, Any]] = {
-            "description": ("description", f.text_value),
+            "description": ("description", f.description_text),
             "account": ("account_id", lambda t: f.account_id(s, t)),
             "item": ("item_id", lambda t: f.item_id(s, t)),
             "qty": ("qty", f.optional(f.parse_qty)),

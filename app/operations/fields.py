@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.domain import qbo_limits
 from app.domain.money import (
     MoneyError,
     format_quantity,
@@ -94,6 +95,58 @@ def required_text(what: str) -> Callable[[str], str]:
         value = text.strip()
         if not value:
             raise FieldError(f"{what} is empty")
+        return value
+
+    return parse
+
+
+# --- QuickBooks' length limits, checked where the value is typed --------------------------
+
+
+def check_length(value: str | None, limit: int, what: str, why: str = "") -> None:
+    """Refuse ``value`` when it is longer than QuickBooks takes for ``what``."""
+    if value is not None and len(value) > limit:
+        raise FieldError(f"too long: {len(value)} characters, and QuickBooks takes at most "
+                         f"{limit} for {what}{why}")
+
+
+def doc_number(noun: str) -> Callable[[str], str]:
+    """A document's number: QuickBooks' DocNumber (and part of SyncDesk's marker)."""
+    def parse(text: str) -> str:
+        value = required_text(f"the {noun} number")(text)
+        check_length(value, qbo_limits.DOC_NUMBER_MAX, f"the {noun} number")
+        return value
+
+    return parse
+
+
+def reference_text(text: str) -> str:
+    """The supplier's invoice number, the Bill's DocNumber in QuickBooks."""
+    value = required_text("reference")(text)
+    check_length(value, qbo_limits.DOC_NUMBER_MAX, "the supplier's invoice number (reference)")
+    return value
+
+
+def description_text(text: str) -> str | None:
+    value = text_value(text)
+    check_length(value, qbo_limits.DESCRIPTION_MAX, "a line's description")
+    return value
+
+
+def supplier_name(text: str) -> str:
+    value = required_text("name")(text)
+    check_length(value, qbo_limits.DISPLAY_NAME_MAX, "a supplier's name")
+    return value
+
+
+def memo_text(number: str, po: bool) -> Callable[[str], str | None]:
+    """The memo of document ``number``: QuickBooks keeps it beside SyncDesk's marker."""
+    def parse(text: str) -> str | None:
+        value = text_value(text)
+        limit = qbo_limits.memo_max(number, po)
+        check_length(value, limit, "the memo", f" ({qbo_limits.PRIVATE_NOTE_MAX} characters of "
+                     f"QuickBooks' private note, less {qbo_limits.PRIVATE_NOTE_MAX - limit} "
+                     "for SyncDesk's marker)")
         return value
 
     return parse

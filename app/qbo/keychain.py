@@ -141,6 +141,10 @@ def set_client_secret(environment: str, client_id: str, secret: str) -> None:
     _set(f"{environment}:client-secret:{client_id}", secret)
 
 
+def delete_client_secret(environment: str, client_id: str) -> None:
+    _delete(f"{environment}:client-secret:{client_id}")
+
+
 class KeyringTokenStore:
     """One connection's tokens in the OS keychain."""
 

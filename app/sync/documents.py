@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.domain.qbo_limits import MARKER as MARKER  # re-exported: the sync's marker
+from app.domain.qbo_limits import marker
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.store.models import (
     Account,
@@ -24,8 +26,6 @@ from app.store.models import (
     PurchaseOrder,
     Supplier,
 )
-
-MARKER = "SyncDesk"  # PrivateNote prefix that lets a sync recognise its own objects
 
 
 @dataclass
@@ -98,7 +98,7 @@ class SyncDoc:
 
     @property
     def marker(self) -> str:
-        return f"{MARKER} {self.number}"
+        return marker(self.number)
 
     def request_id(self) -> str:
         """Deterministic per document, revision and definite failure (≤ 50 characters)."""

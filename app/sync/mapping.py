@@ -56,8 +56,6 @@ def purchase_order_body(doc: SyncDoc, vendor_id: str, lists: QboLists) -> dict[s
         lines.append(entry)
     body["Line"] = lines
     body["POStatus"] = "Open" if doc.status == PoStatus.APPROVED.value else "Closed"
-    if doc.status == PoStatus.CANCELLED.value:
-        body["PrivateNote"] = f"{private_note(doc)} · cancelled in SyncDesk"
     return body
 
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.domain.states import DocKind, SyncState
+from app.domain import qbo_limits
+from app.domain.qbo_limits import DESCRIPTION_MAX, DOC_NUMBER_MAX
+from app.domain.qbo_limits import DISPLAY_NAME_MAX as NAME_MAX
+from app.domain.qbo_limits import PRIVATE_NOTE_MAX as NOTE_MAX
+from app.domain.states import DocKind, PoStatus, SyncState
 from app.sync.documents import SyncDoc, SyncLine
 from app.sync.lists import QboLists
 from app.sync.problems import Kind, Problem
 from app.text import upper_first
 
-DOC_NUMBER_MAX = 21
-NOTE_MAX = 4000
-DESCRIPTION_MAX = 4000
-NAME_MAX = 500
 AP_AR = ("Accounts Payable", "Accounts Receivable")
 
 
@@ -94,8 +94,10 @@ def check_fields(doc: SyncDoc, lists: QboLists) -> list[Problem]:
         what = "the PO number" if doc.kind is DocKind.PO else "the supplier's invoice number"
         problems.append(_too_long(doc, what, "DocNumber", len(doc.doc_number), DOC_NUMBER_MAX))
     note = private_note(doc)
-    if len(note) > NOTE_MAX:
-        problems.append(_too_long(doc, "the memo", "PrivateNote", len(note), NOTE_MAX))
+    if len(note) > NOTE_MAX:  # the memo gets what SyncDesk's marker leaves of the note
+        memo = len(doc.memo or "")
+        problems.append(_too_long(doc, "the memo", "PrivateNote", memo,
+                                  max(NOTE_MAX - (len(note) - memo), 0)))
     if len(doc.supplier) > NAME_MAX:
         problems.append(_too_long(doc, "the supplier's name", "DisplayName", len(doc.supplier),
                                   NAME_MAX))
@@ -131,8 +133,9 @@ def check_po_link(doc: SyncDoc) -> list[Problem]:
 
 
 def private_note(doc: SyncDoc) -> str:
-    """The internal note QuickBooks keeps: SyncDesk's marker, then the memo."""
-    return doc.marker + (f" · {doc.memo}" if doc.memo else "")
+    """The internal note QuickBooks keeps: SyncDesk's marker, the memo, a cancellation."""
+    cancelled = doc.kind is DocKind.PO and doc.status == PoStatus.CANCELLED.value
+    return qbo_limits.private_note(doc.number, doc.memo, cancelled)
 
 
 def preflight(doc: SyncDoc, lists: QboLists) -> list[Problem]:

@@ -218,3 +218,37 @@ def test_a_listing_piped_into_head_ends_quietly(demo_db):
                           shell=True, capture_output=True, text=True, env=env, timeout=120,
                           check=False)
     assert done.stdout.startswith("Number") and "Traceback" not in done.stderr
+
+
+def test_verbose_is_accepted_after_the_subcommand_too(demo_db, cli):
+    import logging
+
+    result = cli("--db", demo_db, "status", "-v")
+    assert result.code == 0, result.err
+    assert logging.getLogger().level == logging.DEBUG
+    assert cli("--db", demo_db, "status").code == 0
+    assert logging.getLogger().level == logging.INFO
+    # one given before the subcommand is kept (as --db is)
+    assert cli("-v", "--db", demo_db, "status", "--json").code == 0
+    assert logging.getLogger().level == logging.DEBUG
+    assert cli("--db", demo_db, "list", "pos", "--verbose").code == 0
+
+
+def test_a_huge_csv_field_is_a_line_and_column_not_a_traceback(tmp_path, cli):
+    db = tmp_path / "c.db"
+    cli("--db", db, "init")
+    path = tmp_path / "suppliers.csv"
+    path.write_text("name,email\nGood Co,\nBig Co," + "x" * 200_000 + "\n")
+    result = cli("--db", db, "import", "suppliers", path)
+    assert result.code == 1 and result.out == ""
+    assert "line 3, column email: too long: 200000 characters" in result.err
+    assert "Traceback" not in result.err and len(result.err) < 1000
+    assert as_json(cli("--db", db, "list", "suppliers", "--json")) == []
+
+
+def test_edit_refuses_an_over_long_field_and_a_decimal_comma(demo_db, cli):
+    result = cli("--db", demo_db, "edit", "po", "PO-1001", "--set", "line.1.description="
+                 + "d" * 4001)
+    assert result.code == 1 and "QuickBooks takes at most 4000" in result.err
+    result = cli("--db", demo_db, "edit", "po", "PO-1001", "--set", "line.1.amount=1.234,50")
+    assert result.code == 1 and "decimal comma" in result.err and "1234.50" in result.err

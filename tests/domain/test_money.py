@@ -51,3 +51,41 @@ def test_currency_codes():
     assert parse_currency("usd") == "USD"
     with pytest.raises(MoneyError, match="three-letter"):
         parse_currency("US Dollars")
+
+
+@pytest.mark.parametrize("text, written", [
+    ("1.234,50", "1234.50"), ("12,50", "12.50"), ("0,5", "0.5"), ("€ 1.000.000,00", "1000000.00"),
+])
+def test_a_decimal_comma_is_refused_saying_so_never_read_as_another_number(text, written):
+    with pytest.raises(MoneyError, match="decimal comma") as caught:
+        parse_money(text)
+    assert f"decimal point (write {written})" in str(caught.value)
+    with pytest.raises(MoneyError, match="decimal comma"):
+        parse_quantity(text)  # five places would have taken 1.234,50 as 1.2345
+
+
+def test_commas_only_between_thousands():
+    assert parse_money("12,345,678.50") == Decimal("12345678.50")
+    assert parse_quantity("1,000") == Decimal("1000")
+    with pytest.raises(MoneyError, match="a comma may only separate thousands"):
+        parse_money("1,23,456")
+
+
+@pytest.mark.parametrize("code", ["XYZ", "usd1", "ABC", "US", "HRK"])
+def test_a_currency_must_be_an_iso_4217_code(code):
+    with pytest.raises(MoneyError, match="not an ISO 4217 currency code"):
+        parse_currency(code)
+
+
+def test_iso_4217_codes_are_accepted():
+    assert [parse_currency(c) for c in ("eur", " GBP ", "JPY", "XOF", "CHF")] == [
+        "EUR", "GBP", "JPY", "XOF", "CHF"]
+
+
+def test_the_memo_gets_what_syncdesks_marker_leaves_of_the_private_note():
+    from app.domain.qbo_limits import PRIVATE_NOTE_MAX, memo_max, private_note
+
+    for number, po in (("PO-1001", True), ("INV-2001", False), ("X" * 21, True)):
+        room = memo_max(number, po)
+        assert len(private_note(number, "m" * room, cancelled=po)) == PRIVATE_NOTE_MAX
+    assert memo_max("PO-1", po=True) < memo_max("PO-1", po=False)  # room for "cancelled"

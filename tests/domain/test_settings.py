@@ -17,3 +17,9 @@ def test_bad_values_and_unknown_settings_are_named():
     with pytest.raises(SettingError, match="three-letter"):
         setting("home_currency").parse("dollars")
     assert setting("auto_sync_minutes").parse("15") == 15
+
+
+def test_the_home_currency_must_be_an_iso_4217_code():
+    assert setting("home_currency").parse("eur") == "EUR"
+    with pytest.raises(SettingError, match="ISO 4217"):
+        setting("home_currency").parse("XYZ")

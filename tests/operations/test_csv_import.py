@@ -179,3 +179,112 @@ def test_excel_byte_order_mark_is_accepted(store, tmp_path):
     path.write_bytes("\ufeffname\nBOM Traders\n".encode())
     with store.session() as s:
         assert import_csv(s, "suppliers", path, "ann") == 1
+
+
+# --- input at the edges -------------------------------------------------------------------
+
+def test_a_field_over_the_csv_modules_limit_is_reported_not_a_traceback(store, tmp_path):
+    huge = "x" * 200_000  # the csv module alone stops at 131,072 characters
+    text = ("number,supplier,account,amount,memo,description\n"
+            "PO-1,Acme Supply,Utilities,5,ok,Widgets\n"
+            f"PO-2,{huge},Utilities,5,,\n"
+            f"PO-3,Acme Supply,Utilities,5,{huge},\n"
+            f"PO-4,Acme Supply,Utilities,5,,{huge}\n")
+    errors = errors_of(store, "pos", write(tmp_path, text))
+    assert errors[0] == ("line 3, column supplier: too long: 200000 characters, more than "
+                         "SyncDesk takes in this column (500)")
+    assert len(errors) == 1 and huge not in "".join(errors)
+    text = text.replace(f"PO-2,{huge}", "PO-2,Acme Supply")
+    errors = errors_of(store, "pos", write(tmp_path, text, "b.csv"))
+    assert [e.split(":")[0] + ": " + e.split(": ")[1] for e in errors] == [
+        "line 4, column memo: too long", "line 5, column description: too long"]
+    assert huge not in "".join(errors)
+
+
+def test_excels_trailing_blank_header_columns_are_ignored(store, tmp_path):
+    text = ("number,supplier,account,amount,,,\n"
+            "PO-1,Acme Supply,Utilities,5,,,\n"
+            "PO-2,Acme Supply,Utilities,6,,,,,\n"  # a row may run on with empty cells too
+            "PO-3,Acme Supply,Utilities,7\n")
+    with store.session() as s:
+        assert import_csv(s, "pos", write(tmp_path, text), "ann") == 3
+
+
+def test_a_value_under_a_blank_header_or_a_blank_header_between_columns_is_refused(
+        store, tmp_path):
+    text = "number,supplier,account,amount,,\nPO-1,Acme Supply,Utilities,5,,forgotten\n"
+    assert errors_of(store, "pos", write(tmp_path, text)) == [
+        "line 2: a value in column 6, which has no header"]
+    text = "number,,supplier,account,amount\nPO-1,,Acme Supply,Utilities,5\n"
+    errors = errors_of(store, "pos", write(tmp_path, text, "b.csv"))
+    assert errors[0].startswith("line 1, column (blank): unknown column")
+
+
+def test_a_currency_must_be_an_iso_4217_code(store, tmp_path):
+    text = ("number,supplier,account,amount,currency\nPO-1,Acme Supply,Utilities,5,XYZ\n"
+            "PO-2,Acme Supply,Utilities,5,usd1\nPO-3,Acme Supply,Utilities,5,eur\n")
+    assert errors_of(store, "pos", write(tmp_path, text)) == [
+        "line 2, column currency: bad currency 'XYZ' is not an ISO 4217 currency code: use a "
+        "three-letter code such as USD, EUR or GBP",
+        "line 3, column currency: bad currency 'usd1' is not an ISO 4217 currency code: use a "
+        "three-letter code such as USD, EUR or GBP",
+    ]
+    suppliers = "name,currency\nZed Co,ABC\n"
+    assert errors_of(store, "suppliers", write(tmp_path, suppliers, "s.csv"))[0].startswith(
+        "line 2, column currency: bad currency 'ABC' is not an ISO 4217 currency code")
+
+
+def test_a_decimal_comma_is_refused_with_a_message_that_says_so(store, tmp_path):
+    text = ('number,supplier,account,qty,unit_price,amount\n'
+            'PO-1,Acme Supply,Utilities,,,"1.234,50"\n'
+            'PO-2,Acme Supply,Utilities,2,"12,50",\n')
+    assert errors_of(store, "pos", write(tmp_path, text)) == [
+        "line 2, column amount: bad amount '1.234,50' has a decimal comma: SyncDesk reads "
+        "numbers with a decimal point (write 1234.50)",
+        "line 3, column unit_price: bad unit price '12,50' has a decimal comma: SyncDesk reads "
+        "numbers with a decimal point (write 12.50)",
+    ]
+
+
+def test_fields_longer_than_quickbooks_takes_are_refused_at_import(store, tmp_path):
+    from app.domain.qbo_limits import memo_max
+
+    room = memo_max("PO-1", po=True)  # 4000 less "SyncDesk PO-1 · " and " · cancelled …"
+    assert room == 4000 - len("SyncDesk PO-1 ·  · cancelled in SyncDesk")
+    text = ("number,supplier,account,amount,memo,description\n"
+            f"PO-1,Acme Supply,Utilities,5,{'m' * (room + 1)},\n"
+            f"PO-{'9' * 20},Acme Supply,Utilities,5,,\n"
+            f"PO-3,Acme Supply,Utilities,5,,{'d' * 4001}\n")
+    assert errors_of(store, "pos", write(tmp_path, text)) == [
+        f"line 2, column memo: too long: {room + 1} characters, and QuickBooks takes at most "
+        f"{room} for the memo (4000 characters of QuickBooks' private note, less "
+        f"{4000 - room} for SyncDesk's marker)",
+        "line 3, column number: too long: 23 characters, and QuickBooks takes at most 21 for "
+        "the PO number",
+        "line 4, column description: too long: 4001 characters, and QuickBooks takes at most "
+        "4000 for a line's description",
+    ]
+    fits = text.replace("m" * (room + 1), "m" * room).replace("9" * 20, "9" * 18).replace(
+        "d" * 4001, "d" * 4000)
+    with store.session() as s:
+        assert import_csv(s, "pos", write(tmp_path, fits, "fits.csv"), "ann") == 3
+
+
+def test_an_invoice_reference_and_memo_longer_than_quickbooks_takes_are_refused(store, tmp_path):
+    from app.domain.qbo_limits import memo_max
+
+    room = memo_max("INV-1", po=False)
+    assert room == 4000 - len("SyncDesk INV-1 · ")
+    text = ("number,supplier,reference,issue_date,account,amount,memo\n"
+            f"INV-1,Acme Supply,{'R' * 22},2026-07-10,Utilities,5,{'m' * (room + 1)}\n")
+    assert errors_of(store, "invoices", write(tmp_path, text)) == [
+        "line 2, column reference: too long: 22 characters, and QuickBooks takes at most 21 "
+        "for the supplier's invoice number (reference)",
+        f"line 2, column memo: too long: {room + 1} characters, and QuickBooks takes at most "
+        f"{room} for the memo (4000 characters of QuickBooks' private note, less "
+        f"{4000 - room} for SyncDesk's marker)",
+    ]
+    suppliers = f"name\n{'S' * 501}\n"
+    assert errors_of(store, "suppliers", write(tmp_path, suppliers, "s.csv")) == [
+        "line 2, column name: too long: 501 characters, and QuickBooks takes at most 500 for "
+        "a supplier's name"]

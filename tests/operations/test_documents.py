@@ -227,3 +227,38 @@ def test_a_po_sent_back_for_approval_is_no_longer_queued(store):
         d.edit_po(s, "PO-1", [("memo", "again")], ACTOR)
         # already in QuickBooks: its state stays (QuickBooks holds an older copy)
         assert (po.status, po.sync_state) == ("pending", "queued")
+
+
+def test_edit_refuses_fields_longer_than_quickbooks_takes_with_the_limit(store):
+    from app.domain.qbo_limits import memo_max
+
+    room = memo_max("PO-1", po=True)
+    with store.session() as s:
+        po = new_po(s)
+        with pytest.raises(UserError, match=rf"PO-1: memo: too long: {room + 1} characters, and "
+                                            rf"QuickBooks takes at most {room} for the memo"):
+            d.edit_po(s, "PO-1", [("memo", "m" * (room + 1))], ACTOR)
+        with pytest.raises(UserError, match=r"line\.1\.description: too long: 4001 characters, "
+                                            r"and QuickBooks takes at most 4000"):
+            d.edit_po(s, "PO-1", [("line.1.description", "d" * 4001)], ACTOR)
+        assert po.memo is None
+        d.edit_po(s, "PO-1", [("memo", "m" * room), ("line.1.description", "d" * 4000)], ACTOR)
+        assert len(po.memo) == room
+
+
+def test_edit_refuses_a_long_invoice_reference_or_memo_and_an_unknown_currency(store):
+    from app.domain.qbo_limits import memo_max
+
+    with store.session() as s:
+        make_invoice(s, new_po(s, status=PoStatus.APPROVED))
+        with pytest.raises(UserError, match="reference: too long: 22 characters, and "
+                                            "QuickBooks takes at most 21"):
+            d.edit_invoice(s, "INV-1", [("reference", "R" * 22)], ACTOR)
+        room = memo_max("INV-1", po=False)
+        with pytest.raises(UserError, match=f"takes at most {room} for the memo"):
+            d.edit_invoice(s, "INV-1", [("memo", "m" * (room + 1))], ACTOR)
+        for code in ("XYZ", "usd1"):
+            with pytest.raises(UserError, match="not an ISO 4217 currency code"):
+                d.edit_po(s, "PO-1", [("currency", code)], ACTOR)
+        with pytest.raises(UserError, match="decimal comma"):
+            d.edit_po(s, "PO-1", [("line.2.amount", "1.234,50")], ACTOR)

@@ -27,7 +27,7 @@ def test_connect_through_the_command_line(cli, tmp_path, sandbox):
 def test_local_connect_needs_the_sandbox_url(cli, tmp_path):
     cli("--db", tmp_path / "c.db", "init")
     result = cli("--db", tmp_path / "c.db", "connect", "--env", "local")
-    assert result.code == 1 and "--base-url" in result.err
+    assert result.code == 2 and "--base-url" in result.err  # a usage error
 
 
 def tamper(param: str, value: str | None):

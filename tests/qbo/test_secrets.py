@@ -142,3 +142,47 @@ def test_file_keyrings_in_keyrings_chain_never_stand_in_for_a_keychain():
     keyring.set_keyring(Chain())
     with pytest.raises(NoKeychain):
         require_keychain()
+
+
+def client_secrets_in(backend) -> list[str]:
+    return [key for (service, key) in backend.items if service == SERVICE
+            and ":client-secret:" in key]
+
+
+def test_disconnect_removes_the_client_secret_from_the_keychain(
+        cli, tmp_path, intuit_standin, memory_keyring, monkeypatch):
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    db = tmp_path / "books.db"
+    cli("--db", db, "init")
+    assert cli("--db", db, "connect", "--env", "intuit-sandbox", "--base-url",
+               intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
+               CLIENT_SECRET).code == 0
+    assert client_secrets_in(memory_keyring) == [f"intuit-sandbox:client-secret:{CLIENT_ID}"]
+    result = cli("--db", db, "disconnect")
+    assert result.code == 0 and "client secret was removed from the keychain" in result.out
+    assert client_secrets_in(memory_keyring) == []
+    assert [k for (service, k) in memory_keyring.items if service == SERVICE] == []
+    assert CLIENT_SECRET not in result.out + result.err
+
+
+def test_disconnect_removes_the_client_secret_from_the_encrypted_file(
+        cli, tmp_path, intuit_standin, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from app.qbo.keychain import get_client_secret, use_encrypted_file
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    monkeypatch.setenv("SYNCDESK_KEYRING_PASSPHRASE", "a long passphrase, 42")
+    db = tmp_path / "books.db"
+    cli("--db", db, "init")
+    assert cli("--db", db, "connect", "--env", "production", "--base-url",
+               intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
+               CLIENT_SECRET, "--encrypted-keyring").code == 0
+    use_encrypted_file("a long passphrase, 42")
+    assert get_client_secret("production", CLIENT_ID) == CLIENT_SECRET
+    keyring.set_keyring(fail.Keyring())
+    assert cli("--db", db, "disconnect").code == 0
+    use_encrypted_file("a long passphrase, 42")  # read the file afresh
+    assert get_client_secret("production", CLIENT_ID) is None
