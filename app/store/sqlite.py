@@ -65,3 +65,17 @@ def has_table(path: Path, name: str) -> bool:
         return False
     finally:
         con.close()
+
+
+def is_intact(path: Path) -> bool:
+    """Whether SQLite's quick check finds the file at ``path`` a sound database."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
