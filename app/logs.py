@@ -71,12 +71,12 @@ def configure_logging(verbose: bool = False) -> Path | None:
         root.removeHandler(handler)
         handler.close()
     path: Path | None = log_path()
+    assert path is not None
     handlers: list[logging.Handler] = []
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     try:
-        assert path is not None
         path.parent.mkdir(parents=True, exist_ok=True)
         file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000,
                                                             backupCount=3, encoding="utf-8")
