@@ -8,16 +8,22 @@ carries only the command's output; messages go to stderr.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import DatabaseError
 
 from app.errors import UserError
-from app.logs import configure_logging
+from app.logs import FILE_ONLY, configure_logging, redact
 from app.qbo.keychain import configure_backend
 from app.sandbox import cli as sandbox_cli
 
 Handler = Callable[[argparse.Namespace], int]
+log = logging.getLogger("app.cli")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    configure_logging(args.verbose)
+    log_file = configure_logging(args.verbose)
     configure_backend()  # the OS keychain only (and explicit inside a bundle)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -76,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except UserError as exc:
+        log.info("syncdesk %s: %s", args.command, exc, extra=FILE_ONLY)
         print(f"syncdesk: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -84,3 +91,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        plain = _store_error(args, exc)
+        if plain is None:
+            return _unexpected(args, exc, log_file)
+        log.info("syncdesk %s: %s", args.command, getattr(exc, "orig", None) or exc)
+        print(f"syncdesk: {plain}", file=sys.stderr)
+        return plain.exit_code
+    except Exception as exc:
+        return _unexpected(args, exc, log_file)
+
+
+def _store_error(args: argparse.Namespace, exc: BaseException) -> UserError | None:
+    """A store that went read-only, damaged or full while the command ran, in plain words."""
+    from app.store.database import resolve_db_url, store_error
+
+    return store_error(exc, resolve_db_url(getattr(args, "db", None)))
+
+
+def _unexpected(args: argparse.Namespace, exc: BaseException, log_file: Path | None) -> int:
+    """A bug or a failure nobody foresaw: the traceback to the log, one line to the user."""
+    log.error("syncdesk %s failed unexpectedly", args.command, exc_info=exc, extra=FILE_ONLY)
+    what = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])
+    if len(what) > 160:
+        what = what[:157] + "..."
+    where = f"details in {log_file}" if log_file is not None else "no log file could be written"
+    print(f"syncdesk: unexpected error ({what}); {where}", file=sys.stderr)
+    return 1

@@ -52,23 +52,44 @@ def log_path() -> Path:
     return Path(platformdirs.user_log_dir("SyncDesk", appauthor=False)) / "syncdesk.log"
 
 
-def configure_logging(verbose: bool = False) -> Path:
-    """Send SyncDesk's logs to stderr (warnings, or everything with -v) and to the log file."""
+FILE_ONLY = {"file_only": True}  # ``extra=`` for a record meant for the log file only
+
+
+class _NotFileOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "file_only", False)
+
+
+def configure_logging(verbose: bool = False) -> Path | None:
+    """Send SyncDesk's logs to stderr (warnings, or everything with -v) and to the log file.
+
+    Returns the log file's path, or None when it cannot be written (then the
+    console gets what the file would have had).
+    """
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "syncdesk", False)]:
         root.removeHandler(handler)
         handler.close()
-    path = log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
-                                                        encoding="utf-8")
-    file_handler.setLevel(logging.INFO)
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: "
-                                                "%(message)s"))
+    path: Path | None = log_path()
+    assert path is not None
+    handlers: list[logging.Handler] = []
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    for handler in (file_handler, console):
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000,
+                                                            backupCount=3, encoding="utf-8")
+    except OSError:
+        path = None
+    else:
+        file_handler.setLevel(logging.INFO)
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: "
+                                                    "%(message)s"))
+        handlers.append(file_handler)
+        console.addFilter(_NotFileOnly())
+    handlers.append(console)
+    for handler in handlers:
         handler.addFilter(RedactingFilter())
         handler.syncdesk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
@@ -76,4 +97,7 @@ def configure_logging(verbose: bool = False) -> Path:
     # These libraries log whole token answers and callback URLs at DEBUG level.
     for chatty in ("requests_oauthlib", "oauthlib", "urllib3"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl" at every open; SyncDesk logs its own
+    # line when it creates or upgrades a store.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
     return path

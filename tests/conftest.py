@@ -22,6 +22,7 @@ def _isolated_store_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Point the default store and the OS data folders into the test's own folder."""
     monkeypatch.setenv("SYNCDESK_DB", str(tmp_path / "default-store.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # the log file
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 

@@ -12,10 +12,24 @@ from typing import Any
 
 from app.store.database import Store, open_store, resolve_db_url
 
+# Subcommands that only read the store; every other one writes to it, so a
+# read-only store is refused when it opens, before any work (or any call to
+# QuickBooks) that could not be saved.
+READING_COMMANDS = frozenset({"list", "show", "history", "status", "log", "backup"})
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the subcommand in ``args`` changes the store."""
+    command = getattr(args, "command", None)
+    if command == "settings":
+        return bool(getattr(args, "assignments", None))
+    return command not in READING_COMMANDS
+
 
 def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location."""
-    return open_store(resolve_db_url(getattr(args, "db", None)), create=create)
+    return open_store(resolve_db_url(getattr(args, "db", None)), create=create,
+                      write=writes(args))
 
 
 @contextmanager

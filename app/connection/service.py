@@ -16,7 +16,7 @@ from sqlmodel import select
 from app.logs import register_secret
 from app.qbo import keychain
 from app.qbo.client import QboClient
-from app.qbo.environments import environment
+from app.qbo.environments import environment, provider
 from app.qbo.errors import QboClientError
 from app.qbo.limits import Limits, RealmLimiter
 from app.qbo.oauth import Authorization, ConnectError, Endpoints, OAuthClient, authorize
@@ -144,8 +144,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         else:
             keychain.require_keychain()
     client_id, secret = _credentials(req)
-    endpoints = Endpoints.discover(env.discovery_url)
-    oauth = OAuthClient(endpoints, client_id, secret)
+    endpoints = Endpoints.discover(env.discovery_url, provider=env.provider)
+    oauth = OAuthClient(endpoints, client_id, secret, provider=env.provider)
     auth: Authorization = authorize(oauth, open_browser, timeout)
     now = utcnow()
     tokens = TokenSet.from_response(auth.token_answer, auth.realm_id, now.timestamp())
@@ -207,7 +207,7 @@ def _oauth_for(row: QboConnection) -> OAuthClient:
         secret = keychain.get_client_secret(row.environment, row.client_id) or ""
     endpoints = Endpoints(row.authorization_endpoint, row.token_endpoint,
                           row.revocation_endpoint)
-    return OAuthClient(endpoints, row.client_id, secret)
+    return OAuthClient(endpoints, row.client_id, secret, provider=provider(row.environment))
 
 
 def lock_path(row: QboConnection) -> Path:

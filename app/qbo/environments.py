@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ENVIRONMENT_NAMES = ("production", "intuit-sandbox", "local")
+SANDBOX_PROVIDER = "the SyncDesk sandbox"
+
+
+def provider(name: str) -> str:
+    """Who answers sign-ins in environment ``name``, as messages name it."""
+    return SANDBOX_PROVIDER if name == "local" else "Intuit"
 
 
 @dataclass(frozen=True)
@@ -12,6 +18,10 @@ class Environment:
     name: str
     discovery_url: str
     api_base: str  # the client adds /v3/company/{realm}/…
+
+    @property
+    def provider(self) -> str:
+        return provider(self.name)
 
     @property
     def keeps_secrets_in_keychain(self) -> bool:

@@ -23,6 +23,7 @@ from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
 from app.logs import register_secret
+from app.qbo.environments import SANDBOX_PROVIDER
 from app.qbo.errors import OAuthError, TransportError
 
 SCOPE = ["com.intuit.quickbooks.accounting"]
@@ -37,7 +38,8 @@ class Endpoints:
     userinfo: str = ""
 
     @classmethod
-    def discover(cls, discovery_url: str, timeout: float = 20.0) -> Endpoints:
+    def discover(cls, discovery_url: str, timeout: float = 20.0,
+                 provider: str = "Intuit") -> Endpoints:
         try:
             reply = requests.get(discovery_url, timeout=timeout,
                                  headers={"Accept": "application/json"})
@@ -46,8 +48,8 @@ class Endpoints:
             return cls(doc["authorization_endpoint"], doc["token_endpoint"],
                        doc.get("revocation_endpoint", ""), doc.get("userinfo_endpoint", ""))
         except (requests.RequestException, ValueError, KeyError) as exc:
-            raise TransportError(f"could not read Intuit's OAuth settings from {discovery_url}"
-                                 f" ({type(exc).__name__})") from None
+            raise TransportError(f"could not read {provider}'s OAuth settings from "
+                                 f"{discovery_url} ({type(exc).__name__})") from None
 
 
 @contextlib.contextmanager
@@ -76,8 +78,9 @@ def _oauth_error(exc: OAuth2Error) -> OAuthError:
 
 class OAuthClient:
     def __init__(self, endpoints: Endpoints, client_id: str, client_secret: str,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, provider: str = "Intuit") -> None:
         self.endpoints = endpoints
+        self.provider = provider  # who answers, as messages name it
         self.client_id = client_id
         self._secret = client_secret
         self.timeout = timeout
@@ -104,7 +107,7 @@ class OAuthClient:
             except OAuth2Error as exc:
                 raise _oauth_error(exc) from None
             except requests.RequestException as exc:
-                raise TransportError(f"Intuit's token service did not answer "
+                raise TransportError(f"{self.provider}'s token service did not answer "
                                      f"({type(exc).__name__})") from None
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
@@ -117,7 +120,7 @@ class OAuthClient:
             except OAuth2Error as exc:
                 raise _oauth_error(exc) from None
             except requests.RequestException as exc:
-                raise TransportError(f"Intuit's token service did not answer "
+                raise TransportError(f"{self.provider}'s token service did not answer "
                                      f"({type(exc).__name__})") from None
 
     def revoke(self, token: str) -> None:
@@ -128,7 +131,7 @@ class OAuthClient:
                           auth=HTTPBasicAuth(self.client_id, self._secret),
                           headers={"Accept": "application/json"}, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise TransportError(f"Intuit's revoke service did not answer "
+            raise TransportError(f"{self.provider}'s revoke service did not answer "
                                  f"({type(exc).__name__})") from None
 
 
@@ -193,26 +196,71 @@ def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
               timeout: float = 300.0) -> Authorization:
     """Run the authorization-code flow: browser, callback, state check, code exchange."""
     state = secrets.token_urlsafe(24)
+    who = capital(oauth.provider)
     with CallbackListener() as listener:
         open_browser(oauth.authorization_url(listener.redirect_uri, state))
         params = listener.wait(timeout)
         redirect_uri = listener.redirect_uri
     if params is None:
-        raise ConnectError("Intuit did not send SyncDesk back an answer in time; nothing was "
+        raise ConnectError(f"{who} did not send SyncDesk back an answer in time; nothing was "
                            "connected. Try again.")
     if "error" in params:
-        raise ConnectError(f"Intuit did not grant access ({params['error']}); nothing was "
+        raise ConnectError(f"{who} did not grant access ({params['error']}); nothing was "
                            "connected.")
     if not secrets.compare_digest(params.get("state", ""), state):
         raise ConnectError("The answer that came back was not for this request (its state "
                            "did not match), so SyncDesk ignored it; nothing was connected.")
     if not params.get("code") or not params.get("realmId"):
-        raise ConnectError("Intuit's answer had no authorization code or company id; nothing "
+        raise ConnectError(f"{who}'s answer had no authorization code or company id; nothing "
                            "was connected.")
-    answer = oauth.exchange_code(params["code"], redirect_uri)
+    try:
+        answer = oauth.exchange_code(params["code"], redirect_uri)
+    except OAuthError as exc:
+        if exc.error in CLIENT_REFUSED:
+            raise ConnectError(refused_message(oauth.provider, exc.error)) from None
+        raise
     return Authorization(params["realmId"], answer)
 
 
+CLIENT_REFUSED = ("invalid_client", "unauthorized_client")
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter upper case, for the start of a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def refused_message(provider: str, error: str) -> str:
+    """The client id or secret was refused: say so, and what to check."""
+    who = capital(provider)
+    if provider == SANDBOX_PROVIDER:
+        check = ("Use the client id and secret the sandbox was started with: syncdesk-demo "
+                 "and syncdesk-demo-secret, unless it was given --client-id/--client-secret.")
+    else:
+        check = "Check your app's client id and secret in the Intuit developer portal."
+    return f"{who} refused the client id/secret ({error}); nothing was connected. {check}"
+
+
 def follow_redirects(url: str) -> None:
-    """For a local sandbox: 'open the browser' by following the redirects in-process."""
-    requests.get(url, timeout=30, allow_redirects=True)
+    """For a local sandbox: 'open the browser' by following the redirects in-process.
+
+    A refusal on the sandbox's authorize page (a wrong client id) never comes
+    back to SyncDesk's listener, so it is raised here at once rather than
+    waited for until the sign-in times out.
+    """
+    try:
+        reply = requests.get(url, timeout=30, allow_redirects=True)
+    except requests.RequestException as exc:
+        raise ConnectError(f"{capital(SANDBOX_PROVIDER)} did not "
+                           f"answer ({type(exc).__name__}); nothing was connected.") from None
+    if reply.status_code < 400:
+        return
+    try:
+        error = str(reply.json().get("error") or "")
+    except (ValueError, AttributeError):
+        error = ""
+    if error in CLIENT_REFUSED:
+        raise ConnectError(refused_message(SANDBOX_PROVIDER, error))
+    raise ConnectError(f"{capital(SANDBOX_PROVIDER)} refused the "
+                       f"sign-in ({error or f'HTTP {reply.status_code}'}); nothing was "
+                       "connected.")

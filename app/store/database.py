@@ -6,8 +6,10 @@ One store is one company. ``open_store`` upgrades an older database in place
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
@@ -110,33 +112,151 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def open_store(url: str, *, create: bool = True) -> Store:
+def open_store(url: str, *, create: bool = True, write: bool = False) -> Store:
     """Open (and if needed create or upgrade) the store at ``url``.
 
     With ``create=False`` a missing SQLite file is an error rather than a new store.
+    With ``write=True`` the store must take writes: a read-only one is refused here,
+    before the caller starts work it could not save. SQLite's own errors (read-only,
+    damaged, out of reach) come out as a ``UserError`` saying so in plain words.
     """
     path = sqlite.sqlite_path(url) if sqlite.is_sqlite(url) else None
     if path is not None:
-        if not path.exists() and not create:
-            raise UserError(f"there is no SyncDesk store at {path}; run `syncdesk init` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _check_file(path, create)
     engine = make_engine(url)
+    try:
+        _open(engine, url, path)
+        if write:
+            check_writable(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        plain = store_error(exc, url)
+        if plain is None:
+            raise
+        raise plain from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(url=url, engine=engine)
+
+
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse what is not a store before SQLite would quietly make one of it."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a SyncDesk store; give --db a file name")
+    if path.exists():
+        wal = path.with_name(path.name + "-wal")
+        if path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0):
+            raise UserError(f"{path} is an empty file, not a SyncDesk store; SyncDesk left it "
+                            "as it is. Give --db another file name, or remove the empty file "
+                            "and run `syncdesk init` to create a store there.")
+        return
+    if not create:
+        raise UserError(f"there is no SyncDesk store at {path}; run `syncdesk init` first")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(f"cannot create the folder for the store at {path} ({reason}); "
+                        "give --db a path in a folder that exists or can be created") from None
+
+
+def _open(engine: Engine, url: str, path: Path | None) -> None:
+    """Check the database is a SyncDesk store and bring its schema up to date."""
     try:
         revision = current_revision(engine)
         tables = inspect(engine).get_table_names()
     except DatabaseError as exc:
-        engine.dispose()
-        raise UserError(f"{path or url} is not a SyncDesk store (not a readable database)") from exc
+        if store_error(exc, url) is not None:
+            raise
+        raise UserError(f"{path or url} is not a SyncDesk store (not a readable database)"
+                        ) from exc
     if revision is None and tables:
-        engine.dispose()
         raise UserError(f"{path or url} is not a SyncDesk store (it has other tables)")
     head = head_revision()
     if revision != head:
         if revision is not None and path is not None:
             backup = backup_before_migration(path, revision)
             log.warning("upgrading the store's schema; a copy was kept at %s", backup)
+        elif path is not None:
+            log.info("creating a new store at %s", path)
         upgrade(engine)
-    return Store(url=url, engine=engine)
+
+
+def check_writable(engine: Engine) -> None:
+    """Raise the database's own error unless a write to the store would be saved.
+
+    A real write (rewriting the schema version with itself) inside a transaction
+    that is rolled back: SQLite opens a file it may not write read-only without
+    a word, and only refuses at the first write.
+    """
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        finally:
+            transaction.rollback()
+
+
+def _sqlite_error_name(exc: BaseException) -> str:
+    """SQLite's result code name (e.g. ``SQLITE_READONLY``) behind ``exc``, or ''."""
+    original = getattr(exc, "orig", exc)
+    if isinstance(original, sqlite3.Error):
+        return getattr(original, "sqlite_errorname", "") or ""
+    return ""
+
+
+def store_error(exc: BaseException, url: str) -> UserError | None:
+    """The plain-words error for a database error that is about the store file itself.
+
+    None when ``exc`` is something else (a bug, a constraint, …).
+    """
+    name = _sqlite_error_name(exc)
+    path = sqlite.sqlite_path(url) if sqlite.is_sqlite(url) else None
+    where = path or url
+    if name.startswith("SQLITE_READONLY"):
+        return UserError(f"the store at {where} is read-only, so SyncDesk changed nothing. "
+                         "Make the file and its folder writable (or copy the store somewhere "
+                         "writable and use that) and try again.")
+    if name.startswith("SQLITE_CORRUPT"):
+        return UserError(damaged_message(where, path))
+    if name.startswith("SQLITE_CANTOPEN"):
+        folder = path.parent if path is not None else where
+        return UserError(f"cannot open the store at {where}: the file or its folder "
+                         f"({folder}) is read-only or out of reach, and SyncDesk needs to "
+                         "write its working files next to the store. Nothing was changed.")
+    if name.startswith("SQLITE_FULL"):
+        return UserError(f"the disk that holds the store at {where} is full; SyncDesk saved "
+                         "nothing. Free some space and try again.")
+    if name == "SQLITE_NOTADB":
+        return UserError(f"{where} is not a SyncDesk store (not a readable database)")
+    return None
+
+
+def damaged_message(where: Path | str, path: Path | None) -> str:
+    """Say the store is damaged and point to the copies SyncDesk keeps next to it."""
+    lines = [f"the store at {where} is damaged (SQLite says: database disk image is "
+             "malformed); SyncDesk stopped without changing it."]
+    copies = kept_copies(path) if path is not None else []
+    sound = [copy for copy in copies if sqlite.is_intact(copy)]
+    if sound:
+        lines.append("Restore one of the copies SyncDesk kept next to it (newest first) with "
+                     "`syncdesk restore FILE`:")
+        lines += [f"  {copy}" for copy in sound]
+    else:
+        kept = (f"SyncDesk's {len(copies)} copies next to it are damaged too"
+                if copies else "SyncDesk kept no copy next to it")
+        lines.append(f"{kept}; restore a backup of yours with `syncdesk restore FILE` "
+                     "(`syncdesk backup FILE` makes one).")
+    return "\n".join(lines)
+
+
+def kept_copies(path: Path) -> list[Path]:
+    """The copies SyncDesk made next to the store (before a migration or a restore)."""
+    if not path.parent.is_dir():
+        return []
+    found = path.parent.glob(f"{glob.escape(path.name)}.before-*.bak")
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def backup_before_migration(path: Path, revision: str) -> Path:

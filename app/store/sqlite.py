@@ -33,7 +33,13 @@ def install_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            # A read-only file still in another journal mode can be read as it is;
+            # a write (and the write probe of writing commands) reports it.
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                raise
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -62,6 +68,20 @@ def has_table(path: Path, name: str) -> bool:
         ).fetchone()
         return row is not None
     except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+
+
+def is_intact(path: Path) -> bool:
+    """Whether SQLite's quick check finds the file at ``path`` a sound database."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    except sqlite3.Error:
         return False
     finally:
         con.close()
