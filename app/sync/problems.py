@@ -231,11 +231,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         Kind.DUPLICATE_BILL_NUMBER: "If the bill in QuickBooks is this invoice, keep it out "
         f"of syncing: {exclude}. If it is another bill, correct the supplier's number: "
         f"syncdesk edit {doc} --set reference=NUMBER.",
-        Kind.STRING_TOO_LONG: (f"Shorten the supplier's name: syncdesk edit supplier {who} "
-                               "--set name=SHORTER_NAME." if facts.get("element") ==
-                               "DisplayName" else
-                               f"Shorten it to {facts.get('limit') or 'the limit'} characters: "
-                               f"syncdesk edit {doc} --set FIELD=SHORTER_TEXT."),
+        Kind.STRING_TOO_LONG: _shorten(doc, doc_kind, who, facts),
         Kind.MISSING_REFERENCE: "Choose an account or item that is active in QuickBooks "
         f"(syncdesk list accounts, syncdesk list items), then: syncdesk edit {doc} --set "
         f"{line_field}.{'item' if facts.get('item') else 'account'}=NAME.",
@@ -269,3 +265,18 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         f"{shlex.quote(number)}), correct what they name, then: {resend}.",
     }
     return steps.get(kind, f"See syncdesk show {doc}.")
+
+
+def _shorten(doc: str, doc_kind: str, who: str, facts: dict[str, Any]) -> str:
+    """What to do about a field longer than QuickBooks allows."""
+    element = facts.get("element")
+    limit = facts.get("limit") or "QuickBooks' limit of"
+    if element == "DisplayName":
+        return f"Shorten the supplier's name: syncdesk edit supplier {who} --set name=SHORTER."
+    if element == "DocNumber" and doc_kind == "po":
+        return (f"A PO's number cannot be changed: cancel this one (syncdesk cancel {doc}) and "
+                f"enter it again with a number of at most {limit} characters.")
+    field = {"DocNumber": "reference", "PrivateNote": "memo",
+             "Line.Description": "line.N.description"}.get(str(element), "FIELD")
+    return (f"Shorten it to at most {limit} characters: syncdesk edit {doc} --set "
+            f"{field}=SHORTER.")
