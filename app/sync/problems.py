@@ -227,7 +227,9 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         f"syncdesk edit {doc} --set {line_field}.account=ACCOUNT (syncdesk list accounts "
         "shows them).",
         Kind.BILL_BEFORE_PO: f"Correct the invoice's date: syncdesk edit {doc} --set "
-        "issue_date=YYYY-MM-DD (on or after the PO's date).",
+        "issue_date=YYYY-MM-DD (on or after "
+        + (f"{facts['po_date']}, the date of {facts.get('po') or 'its PO'})."
+           if facts.get("po_date") else "the date of the PO it bills)."),
         Kind.DUPLICATE_BILL_NUMBER: "If the bill in QuickBooks is this invoice, keep it out "
         f"of syncing: {exclude}. If it is another bill, correct the supplier's number: "
         f"syncdesk edit {doc} --set reference=NUMBER.",
