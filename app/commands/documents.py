@@ -23,8 +23,12 @@ from app.operations import documents
 from app.operations.actor import current_actor
 from app.operations.history import events_for
 from app.operations.lookup import find_document, supplier_by_name
+from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_events
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
+from app.sync.chart import list_accounts, list_items
+from app.sync.problems import FIXES, Kind, what_to_do
+from app.text import count_of
 
 SYNC_LABELS = {
     SyncState.NOT_SYNCED: "Not synced", SyncState.QUEUED: "Queued", SyncState.SYNCED: "Synced",
@@ -33,8 +37,8 @@ SYNC_LABELS = {
 
 
 def register(add: Adder) -> None:
-    listing = add("list", run_list, "list POs, invoices or suppliers, with filters")
-    listing.add_argument("what", choices=("pos", "invoices", "suppliers"))
+    listing = add("list", run_list, "list POs, invoices, suppliers, accounts or items")
+    listing.add_argument("what", choices=("pos", "invoices", "suppliers", "accounts", "items"))
     listing.add_argument("--status", help="e.g. approved, pending, ready_to_pay")
     listing.add_argument("--sync-state", dest="sync_state",
                          help="not_synced, queued, synced, failed, blocked, excluded, "
@@ -51,15 +55,17 @@ def register(add: Adder) -> None:
     show = add("show", run_show, "show one PO or invoice with its lines and QuickBooks state")
     kind_argument(show)
     add_json_flag(show)
-    history = add("history", run_history, "a document's history: who did what, when")
-    kind_argument(history)
+    history = add("history", run_history,
+                  "the history of a document or supplier: who did what, when")
+    _kind_or_supplier(history)
     add_json_flag(history)
 
-    edit = add("edit", run_edit, "change fields of a PO or invoice")
-    kind_argument(edit)
+    edit = add("edit", run_edit, "change fields of a PO, an invoice or a supplier")
+    _kind_or_supplier(edit)
     edit.add_argument("--set", dest="assignments", action="append", required=True,
                       metavar="FIELD=VALUE",
-                      help="e.g. memo=Rush, po_date=2026-07-01, line.1.amount=99.50")
+                      help="e.g. memo=Rush, po_date=2026-07-01, line.1.amount=99.50; "
+                           "suppliers: " + ", ".join(SUPPLIER_FIELDS) + " (name=NEW renames)")
 
     for step, help_text in (
         ("approve", "approve a PO or invoice (queues it for QuickBooks)"),
@@ -76,6 +82,13 @@ def register(add: Adder) -> None:
     override.add_argument("kind", choices=("po",))
     override.add_argument("number")
     override.set_defaults(step="override")
+
+
+def _kind_or_supplier(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=("po", "invoice", "supplier"),
+                        help="po, invoice or supplier")
+    parser.add_argument("number", metavar="NUMBER_OR_NAME",
+                        help="the document number (e.g. PO-1001), or the supplier's name")
 
 
 def _positive(text: str) -> int:
@@ -115,6 +128,8 @@ def run_list(args: argparse.Namespace) -> int:
     with opened(args) as store, store.session() as session:
         if args.what == "suppliers":
             return _list_suppliers(session, args)
+        if args.what in ("accounts", "items"):
+            return _list_chart(session, args)
         kind = DocKind.PO if args.what == "pos" else DocKind.INVOICE
         flt = _document_filter(session, args, kind)
         rows = [] if flt is None else list_documents(
@@ -154,6 +169,34 @@ def _list_suppliers(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_chart(session: Session, args: argparse.Namespace) -> int:
+    items = args.what == "items"
+    rows = list_items(session) if items else list_accounts(session)
+    if args.search:
+        rows = [r for r in rows if args.search.strip().lower() in r.name.lower()]
+    rows = rows[args.offset:]
+    if args.limit is not None:
+        rows = rows[:args.limit]
+    if args.json:
+        print_json([r.to_json() for r in rows])
+        return 0
+    headers = ["Name", "Type", "Active", "QuickBooks"]
+    if items:
+        headers.append("Expense account")
+    table = []
+    for r in rows:
+        where = f"id {r.qbo_id}" if r.in_quickbooks else "not in QuickBooks"
+        cells = [r.name, r.type or "", "yes" if r.active else "no", where]
+        if items:
+            cells.append(r.account or "")
+        table.append(cells)
+    print_table(headers, table)
+    if not any(r.in_quickbooks for r in rows) and rows:
+        print(f"(SyncDesk's own {'items' if items else 'chart of accounts'}: sync once to "
+              "bring in QuickBooks' list.)")
+    return 0
+
+
 # --- show / history ---------------------------------------------------------------------
 
 
@@ -167,6 +210,34 @@ def _name(session: Session, model: type[Account] | type[Item], row_id: int | Non
 
 def _quantity(value: Any) -> str | None:
     return None if value is None else format_quantity(value)
+
+
+def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | None
+                ) -> dict[str, Any] | None:
+    """The document's current problem, or None: an error from before its present state
+    (queued again, synced since, …) is history, not news."""
+    if not doc.problem or doc.sync_state not in (SyncState.FAILED.value,
+                                                 SyncState.BLOCKED.value):
+        return None
+    detail = doc.last_error_detail or {}
+    if detail.get("kind") not in (None, doc.problem):
+        detail = {}  # written for another problem: keep only what still holds
+    facts = detail.get("facts") or {}
+    try:
+        fix: str | None = FIXES[Kind(doc.problem)]
+    except ValueError:
+        fix = None
+    return {
+        "kind": doc.problem,
+        "explanation": detail.get("explanation") or doc.last_error_message,
+        "fix": detail.get("fix") or fix,
+        "group": detail.get("group"),
+        "what_to_do": what_to_do(doc.problem, kind.value, doc.number, facts, supplier),
+        "code": doc.last_error_code,
+        "message": doc.last_error_message,
+        "faults": detail.get("faults") or [],
+        "facts": facts,
+    }
 
 
 def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
@@ -185,8 +256,8 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
         "problem": doc.problem,
         "qbo_id": doc.qbo_id,
         "qbo_status": doc.qbo_status,
-        "last_error": ({"code": doc.last_error_code, "message": doc.last_error_message}
-                       if doc.last_error_code or doc.last_error_message else None),
+        "last_error": _last_error(kind, doc, supplier.name if supplier else None),
+        "qbo_drift": doc.qbo_drift,
         "excluded_reason": doc.excluded_reason,
         "revision": doc.revision,
     }
@@ -222,6 +293,12 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
     return data
 
 
+def _title(kind: DocKind, number: str) -> str:
+    if kind is DocKind.PO:
+        return number if number.upper().startswith("PO") else f"PO {number}"
+    return f"Invoice {number}"
+
+
 def run_show(args: argparse.Namespace) -> int:
     kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
@@ -229,30 +306,49 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(f"{kind.label.upper() if kind is DocKind.PO else 'Invoice'} {data['number']}"
-          f" — {data['supplier']}")
+    print(f"{_title(kind, data['number'])} — {data['supplier'] or '(no supplier)'}")
     for key in ("reference", "po_number", "status", "date", "po_date", "approved_on",
                 "due_date", "currency", "total", "amount_paid", "memo"):
         if data.get(key) is not None:
             print(f"  {key.replace('_', ' ')}: {data[key]}")
+    where = [f"id {data['qbo_id']}"] if data["qbo_id"] else []
+    if data["qbo_status"]:
+        where.append(data["qbo_status"])
     print(f"  QuickBooks: {sync_label(data['sync_state'], data['problem'])}"
-          + (f" (id {data['qbo_id']}, {data['qbo_status']})" if data["qbo_id"] else ""))
-    if data["last_error"]:
-        print(f"  last error: {data['last_error']['code']} {data['last_error']['message']}")
+          + (f" ({', '.join(where)})" if where else ""))
+    if data["excluded_reason"] and data["sync_state"] == SyncState.EXCLUDED.value:
+        print(f"  excluded because: {data['excluded_reason']}")
+    error = data["last_error"]
+    if error:
+        if error["explanation"]:
+            print(f"  Problem: {error['explanation']}")
+        print(f"  What to do: {error['what_to_do']}")
+        if error["code"]:
+            print(f"  QuickBooks' error code: {error['code']}")
+    elif data["qbo_drift"]:
+        changes = "; ".join(f"{d['field']} {d['syncdesk']} in SyncDesk, {d['quickbooks']} in "
+                            "QuickBooks" for d in data["qbo_drift"].get("fields", []))
+        print(f"  Changed in QuickBooks: {changes}")
     print()
     headers = ["#", "Description", "Account", "Item", "Qty", "Unit price", "Amount"]
+    if kind is DocKind.INVOICE:
+        headers.append("PO line")
     rows = [[ln["line"], ln["description"], ln["account"], ln["item"], ln["qty"],
-             ln["unit_price"], ln["amount"]] for ln in data["lines"]]
+             ln["unit_price"], ln["amount"]] + ([ln["po_line"]] if kind is DocKind.INVOICE
+                                                else []) for ln in data["lines"]]
     print_table(headers, rows, right=(0, 4, 5, 6))
     return 0
 
 
 def run_history(args: argparse.Namespace) -> int:
-    kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
-        doc = find_document(session, kind, args.number)
-        assert doc.id is not None
-        events = events_for(session, kind, doc.id)
+        if args.kind == "supplier":
+            events = supplier_events(session, args.number)
+        else:
+            kind = DocKind(args.kind)
+            doc = find_document(session, kind, args.number)
+            assert doc.id is not None
+            events = events_for(session, kind, doc.id)
     data = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
              "summary": e.summary, "detail": e.detail} for e in events]
     if args.json:
@@ -270,8 +366,10 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_edit(args: argparse.Namespace) -> int:
-    kind = DocKind(args.kind)
     pairs = documents.parse_assignments(args.assignments)
+    if args.kind == "supplier":
+        return _edit_supplier(args, pairs)
+    kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
         edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
         result = edit(session, args.number, pairs, current_actor())
@@ -282,6 +380,25 @@ def run_edit(args: argparse.Namespace) -> int:
         print(f"{args.number}: {change.field}: {change.old or '(empty)'} → "
               f"{change.new or '(empty)'}")
     print(f"{args.number} is now {result.status}")
+    return 0
+
+
+def _edit_supplier(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> int:
+    with opened(args) as store, store.session() as session:
+        result = edit_supplier(session, args.number, pairs, current_actor())
+    if not result.changes:
+        print(f"{result.name}: nothing changed")
+        return 0
+    for change in result.changes:
+        print(f"{result.name}: {change.field}: {change.old or '(empty)'} → "
+              f"{change.new or '(empty)'}")
+    renamed = any(c.field == "name" for c in result.changes)
+    if result.requeued:
+        print(f"Queued again for QuickBooks: {count_of(len(result.requeued), 'document')} "
+              f"({', '.join(result.requeued)}).")
+    if renamed and result.qbo_vendor_id:
+        print(f"QuickBooks vendor {result.qbo_vendor_id} keeps its own name; its documents stay "
+              "linked to it.")
     return 0
 
 

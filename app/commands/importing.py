@@ -9,6 +9,7 @@ from app.commands import Adder
 from app.commands.common import opened
 from app.operations.actor import current_actor
 from app.operations.csv_import import import_csv
+from app.text import count_of
 
 
 def register(add: Adder) -> None:
@@ -21,6 +22,6 @@ def register(add: Adder) -> None:
 def run_import(args: argparse.Namespace) -> int:
     with opened(args) as store, store.session() as session:
         count = import_csv(session, args.what, args.file, current_actor())
-    noun = {"pos": "POs", "invoices": "invoices", "suppliers": "suppliers"}[args.what]
-    print(f"Imported {count} {noun} from {args.file}")
+    noun = {"pos": "PO", "invoices": "invoice", "suppliers": "supplier"}[args.what]
+    print(f"Imported {count_of(count, noun)} from {args.file}")
     return 0

@@ -14,8 +14,10 @@ from app.operations import company, demo
 from app.operations.documents import parse_assignments
 from app.operations.settings import all_settings, set_setting
 from app.store.database import resolve_db_url
-from app.store.queries import count_by, problem_groups
+from app.store.queries import count_by, not_synced_by_status, problem_groups
+from app.sync.problems import MEANINGS, Kind
 from app.sync.pull import list_ages
+from app.text import count_of
 
 
 def register(add: Adder) -> None:
@@ -43,8 +45,9 @@ def run_init(args: argparse.Namespace) -> int:
         where = store.path or store.url
         print(f"The store at {where} is ready.")
         if args.demo:
-            print(f"Added the demo company {demo.COMPANY_NAME}: {len(demo.SUPPLIERS)} suppliers,"
-                  f" {pos} POs, {invoices} invoices.")
+            print(f"Added the demo company {demo.COMPANY_NAME}: "
+                  f"{count_of(len(demo.SUPPLIERS), 'supplier')}, {count_of(pos, 'PO')}, "
+                  f"{count_of(invoices, 'invoice')}.")
     return 0
 
 
@@ -77,11 +80,47 @@ def run_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+# What each sync state means, after its count ("75 synced: …").
+STATE_MEANINGS = {
+    SyncState.SYNCED: "in QuickBooks as SyncDesk has them",
+    SyncState.QUEUED: "approved, waiting for the next sync",
+    SyncState.BLOCKED: "stopped by SyncDesk's checks before sending; they need attention",
+    SyncState.FAILED: "QuickBooks refused them; they need attention",
+    SyncState.EXCLUDED: "kept out of syncing by hand",
+    SyncState.NOT_SYNCED: "not due for QuickBooks yet",
+}
+# Why a document of each status is not synced ("3 draft POs").
+_NOT_SYNCED = {
+    (DocKind.PO, "draft"): ("draft PO", ""),
+    (DocKind.PO, "pending"): ("PO", " waiting for approval"),
+    (DocKind.PO, "approved"): ("approved PO", " not queued"),
+    (DocKind.PO, "cancelled"): ("PO", " cancelled before it reached QuickBooks"),
+    (DocKind.PO, "closed"): ("closed PO", " never sent"),
+    (DocKind.INVOICE, "outstanding"): ("outstanding invoice", " (not approved yet)"),
+    (DocKind.INVOICE, "approved"): ("approved invoice", " not queued"),
+    (DocKind.INVOICE, "ready_to_pay"): ("ready-to-pay invoice", " not queued"),
+    (DocKind.INVOICE, "paid"): ("paid invoice", " never sent"),
+}
+
+
+def _not_synced_text(counts: dict[DocKind, dict[str, int]]) -> str:
+    parts = []
+    for kind in DocKind:
+        for status, n in sorted(counts[kind].items()):
+            noun, after = _NOT_SYNCED.get((kind, status), (f"{status} {kind.label}", ""))
+            if n != 1:
+                after = after.replace("cancelled before it", "cancelled before they")
+            parts.append(f"{count_of(n, noun)}{after}")
+    return ", ".join(parts) if parts else \
+        "drafts, POs waiting for approval and outstanding invoices would be counted here"
+
+
 def run_status(args: argparse.Namespace) -> int:
     with opened(args) as store:
         with store.session() as session:
             per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
             problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
+            not_synced = {kind: not_synced_by_status(session, kind) for kind in DocKind}
             lists = list_ages(session)
             groups = problem_groups(session)
         connection = connection_status(store)
@@ -96,6 +135,8 @@ def run_status(args: argparse.Namespace) -> int:
         "by_problem": by_problem,
         "pos": {s.value: per_kind[DocKind.PO].get(s.value, 0) for s in SyncState},
         "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
+        # what not_synced covers: documents by their own status (draft, pending, …)
+        "not_synced": {"pos": not_synced[DocKind.PO], "invoices": not_synced[DocKind.INVOICE]},
         "connection": connection,
         "lists": lists,  # each QuickBooks list's "as of" time
         "problem_groups": groups,  # documents sharing one root cause
@@ -110,9 +151,22 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  {connection['warning']}")
     for entity, as_of in sorted(lists.items()):
         print(f"  {entity} list as of {as_of[:19].replace('T', ' ')} UTC")
-    for state, n in by_state.items():
-        print(f"{state:>11}: {n}")
-    for problem, n in sorted(by_problem.items()):
-        print(f"problem {problem}: {n}")
+    pos, invoices = sum(result["pos"].values()), sum(result["invoices"].values())
+    print(f"Documents: {count_of(pos, 'PO')} and {count_of(invoices, 'invoice')}")
+    for state in (SyncState.SYNCED, SyncState.QUEUED, SyncState.BLOCKED, SyncState.FAILED,
+                  SyncState.EXCLUDED, SyncState.NOT_SYNCED):
+        meaning = STATE_MEANINGS[state]
+        if state is SyncState.NOT_SYNCED:
+            meaning = f"{meaning} — {_not_synced_text(not_synced)}"
+        print(f"  {by_state[state.value]} {state.value.replace('_', ' ')}: {meaning}")
+    if by_problem:
+        print("Needing attention, by problem:")
+        for problem, n in sorted(by_problem.items()):
+            try:
+                meaning = MEANINGS[Kind(problem)]
+            except ValueError:
+                meaning = problem
+            print(f"  {n} {problem}: {meaning}")
+        print("See them: syncdesk list pos --sync-state needs_attention (or list invoices); "
+              "syncdesk show po|invoice NUMBER says what to do.")
     return 0
-

@@ -28,6 +28,7 @@ from app.store.database import Store
 from app.store.models import SyncLogEntry
 from app.sync import actions
 from app.sync.engine import Progress, SyncEngine, SyncReport
+from app.text import count_of
 
 
 def register(add: Adder) -> None:
@@ -76,6 +77,15 @@ def _engine(store: Store) -> SyncEngine:
     return SyncEngine(store, client, on_progress=progress, actor=current_actor())
 
 
+# How each outcome reads after its count ("75 created").
+_DONE = {
+    "create": "created", "update": "updated", "close": "closed in QuickBooks",
+    "adopt": "found already in QuickBooks", "would-create": "would be created",
+    "would-update": "would be updated", "skip": "skipped (cancelled before sending)",
+    "blocked": "blocked", "failed": "failed",
+}
+
+
 def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
@@ -85,19 +95,24 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     if report.pull is not None:
         changed = sum(report.pull.counts.values())
         print(f"Read QuickBooks ({'full load' if report.pull.mode == 'full' else 'changes'}): "
-              f"{changed} record(s).")
+              f"{count_of(changed, 'record')}.")
         for note in report.pull.notes:
             print(f"  {note}")
     if report.new_vendors:
         verb = "Would create" if report.dry_run else "Created"
-        print(f"{verb} {len(report.new_vendors)} vendor(s): {', '.join(report.new_vendors)}")
+        print(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
+              f"{', '.join(report.new_vendors)}")
     counts: dict[str, int] = {}
     for outcome in report.outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
     if not report.outcomes and not report.stopped:
         print("Nothing to send.")
-    else:
-        print(", ".join(f"{n} {action}" for action, n in sorted(counts.items())))
+    elif counts:
+        order = list(_DONE)
+        parts = [f"{n} {_DONE.get(action, action)}" for action, n in sorted(
+            counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99,
+                                            kv[0]))]
+        print(f"{', '.join(parts)}.")
     attention = [o for o in report.outcomes if o.problem]
     if attention:
         print_table(["Document", "State", "Problem", "Why"],

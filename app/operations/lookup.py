@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.domain.states import DocKind
 from app.errors import UserError
-from app.store.models import Account, Invoice, Item, PurchaseOrder, Supplier
+from app.store.models import Account, Invoice, Item, PurchaseOrder, QboObject, Supplier
 
 
 def find_po(session: Session, number: str) -> PurchaseOrder:
@@ -40,10 +40,48 @@ def supplier_by_name(session: Session, name: str) -> Supplier | None:
 
 
 def account_by_name(session: Session, name: str) -> Account | None:
-    return session.exec(
+    """A local account, else one of QuickBooks' (as the last sync read them), added here."""
+    local = session.exec(
         select(Account).where(func.lower(Account.name) == name.strip().lower())
     ).first()
+    if local is not None:
+        return local
+    mirror = _mirrored(session, "Account", name)
+    if mirror is None:
+        return None
+    known = session.exec(select(Account).where(Account.qbo_id == mirror.qbo_id)).first()
+    if known is not None:
+        return known
+    account = Account(name=mirror.name or name.strip(),
+                      account_type=str(mirror.data.get("AccountType", "Expense")),
+                      active=mirror.active, qbo_id=mirror.qbo_id)
+    session.add(account)
+    session.flush()
+    return account
 
 
 def item_by_name(session: Session, name: str) -> Item | None:
-    return session.exec(select(Item).where(func.lower(Item.name) == name.strip().lower())).first()
+    """A local item, else one of QuickBooks' (as the last sync read them), added here."""
+    local = session.exec(select(Item).where(func.lower(Item.name) == name.strip().lower())).first()
+    if local is not None:
+        return local
+    mirror = _mirrored(session, "Item", name)
+    if mirror is None:
+        return None
+    known = session.exec(select(Item).where(Item.qbo_id == mirror.qbo_id)).first()
+    if known is not None:
+        return known
+    expense = (mirror.data.get("ExpenseAccountRef") or {}).get("value")
+    account = session.exec(select(Account).where(Account.qbo_id == str(expense))).first() \
+        if expense else None
+    item = Item(name=mirror.name or name.strip(), active=mirror.active, qbo_id=mirror.qbo_id,
+                expense_account_id=account.id if account else None)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _mirrored(session: Session, entity: str, name: str) -> QboObject | None:
+    """A QuickBooks list record of that name in the store's mirror of QuickBooks."""
+    return session.exec(select(QboObject).where(
+        QboObject.entity == entity, func.lower(QboObject.name) == name.strip().lower())).first()

@@ -188,3 +188,11 @@ def problem_groups(session: Session) -> dict[str, dict[str, Any]]:
             entry = groups.setdefault(key, {"problem": problem, "documents": []})
             entry["documents"].append(number)
     return {k: v for k, v in groups.items() if len(v["documents"]) > 1}
+
+
+def not_synced_by_status(session: Session, kind: DocKind) -> dict[str, int]:
+    """Documents not meant for QuickBooks yet, counted by their own status (draft, …)."""
+    model = PurchaseOrder if kind is DocKind.PO else Invoice
+    rows = session.execute(select(model.status, func.count())
+                           .where(model.sync_state == "not_synced").group_by(model.status))
+    return {status: n for status, n in rows}

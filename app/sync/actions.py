@@ -9,7 +9,7 @@ from app.errors import UserError
 from app.operations.documents import queue
 from app.operations.history import record
 from app.operations.lookup import find_document
-from app.store.models import Invoice, PurchaseOrder
+from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder
 
 Document = PurchaseOrder | Invoice
 
@@ -32,8 +32,26 @@ def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document
                "Resent: SyncDesk's copy replaces the changes made in QuickBooks",
                doc.qbo_drift)
         doc.qbo_drift = None
+    if doc.problem == "deleted_in_qbo":  # QuickBooks no longer has it: create it there anew
+        _forget_qbo_copy(session, kind, doc, actor)
     queue(session, kind, doc, actor, "resend")
     return doc
+
+
+def _forget_qbo_copy(session: Session, kind: DocKind, doc: Document, actor: str) -> None:
+    assert doc.id is not None
+    entity = "PO" if kind is DocKind.PO else "bill"
+    record(session, kind, doc.id, actor, "recreate",
+           f"Resent: QuickBooks deleted {entity} {doc.qbo_id}, so SyncDesk creates it there "
+           "again", {"deleted_qbo_id": doc.qbo_id})
+    doc.qbo_id = doc.qbo_sync_token = doc.qbo_status = None
+    doc.pending_request_id = None
+    doc.attempt += 1  # a new request id: the old one would replay the deleted object
+    line_model = PoLine if kind is DocKind.PO else InvoiceLine
+    parent = PoLine.po_id if kind is DocKind.PO else InvoiceLine.invoice_id
+    for line in session.exec(select(line_model).where(parent == doc.id)):
+        line.qbo_line_id = None
+        session.add(line)
 
 
 def queue_failures(session: Session, actor: str) -> list[tuple[DocKind, int]]:

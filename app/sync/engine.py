@@ -41,10 +41,9 @@ from app.sync.documents import SyncDoc, due_documents, load
 from app.sync.lists import QboLists
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
-from app.sync.problems import Kind, Problem, diagnose
+from app.sync.problems import Kind, Problem, changed_in_qbo, diagnose
 from app.sync.pull import Puller, PullReport, remember
 from app.sync.vendors import VendorAnswer, resolve
-from app.text import upper_first
 
 log = logging.getLogger(__name__)
 
@@ -208,13 +207,7 @@ class SyncEngine:
         vendor = self._vendor(doc, lists, False, report)
         problems = ([vendor.problem] if vendor.problem else []) + preflight(doc, lists)
         if doc.qbo_id and doc.drift:
-            problems.insert(0, Problem(
-                Kind.CHANGED_IN_QBO, f"{upper_first(doc.label)} was changed in QuickBooks "
-                "since it was synced (" + "; ".join(
-                    f"{d['field']}: {d['syncdesk']} here, {d['quickbooks']} there"
-                    for d in doc.drift.get("fields", [])) + "). SyncDesk will not overwrite "
-                "either side by itself; Resend sends SyncDesk's copy.", None,
-                facts={"drift": doc.drift}))
+            problems.insert(0, changed_in_qbo(doc.label, doc.drift))
         if problems:
             return self._block(doc, problems, dry_run)
         if dry_run:

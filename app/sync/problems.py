@@ -7,11 +7,13 @@ themselves; the others wait for a fix (the fix-it wizard named by ``fix``).
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
+from app.text import upper_first
 
 
 class Kind(StrEnum):
@@ -59,6 +61,30 @@ FIXES: dict[Kind, str] = {
     Kind.AUTH_NEEDED: "reconnect",
     Kind.TRANSPORT: "retry",
     Kind.UNKNOWN: "contact_support",
+}
+
+
+# What each kind means, in a few words (``status`` prints these beside the counts).
+MEANINGS: dict[Kind, str] = {
+    Kind.DUPLICATE_NAME: "the supplier's name belongs to a QuickBooks customer or employee",
+    Kind.INACTIVE_VENDOR: "the supplier's vendor is inactive in QuickBooks",
+    Kind.AP_AR_LINE_ACCOUNT: "a line uses an Accounts Payable or Receivable account",
+    Kind.BILL_BEFORE_PO: "the invoice is dated before the PO it bills",
+    Kind.DUPLICATE_BILL_NUMBER: "the supplier already has a bill with this number",
+    Kind.STRING_TOO_LONG: "a field is longer than QuickBooks allows",
+    Kind.MISSING_REFERENCE: "an account or item is missing or inactive in QuickBooks",
+    Kind.AMOUNT_MISMATCH: "a line's amount is not quantity times unit price",
+    Kind.CURRENCY_MISMATCH: "the currency is not the QuickBooks company's",
+    Kind.CLOSED_PERIOD: "dated in a period whose books are closed",
+    Kind.LINK_DROPPED: "QuickBooks took the bill but not its link to the PO",
+    Kind.WAITING_ON_PO: "the PO it bills is not in QuickBooks yet",
+    Kind.DELETED_IN_QBO: "deleted in QuickBooks after it synced",
+    Kind.CHANGED_IN_QBO: "changed in QuickBooks after it synced",
+    Kind.STALE_OBJECT: "someone else was changing it in QuickBooks",
+    Kind.THROTTLED: "QuickBooks asked SyncDesk to slow down",
+    Kind.AUTH_NEEDED: "QuickBooks wants SyncDesk to connect again",
+    Kind.TRANSPORT: "QuickBooks could not be reached",
+    Kind.UNKNOWN: "an error SyncDesk does not know",
 }
 
 
@@ -166,3 +192,93 @@ def diagnose(error: QboClientError, what: str) -> Problem:
     return problem(Kind.UNKNOWN, f"QuickBooks refused {what} with an error SyncDesk does not "
                    f"know: {code} {first.message}" + (f" ({first.plain_detail})"
                                                       if first.detail else "") + ".")
+
+
+def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
+    """A synced document edited in QuickBooks since: each field with both values."""
+    fields = drift.get("fields", [])
+    differences = "; ".join(f"{d['field']} {d['syncdesk']} in SyncDesk, {d['quickbooks']} in "
+                            "QuickBooks" for d in fields)
+    return Problem(
+        Kind.CHANGED_IN_QBO,
+        f"{upper_first(label)} was changed in QuickBooks after it synced"
+        + (f": {differences}" if differences else "") + ". SyncDesk overwrites neither side "
+        "by itself.", None, facts={"drift": drift, "fields": [d["field"] for d in fields]})
+
+
+def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | None = None,
+               supplier: str | None = None) -> str:
+    """The steps that clear a problem of ``kind`` on one document, as commands to type."""
+    facts = facts or {}
+    doc = f"{doc_kind} {shlex.quote(number)}"
+    line = facts.get("line")
+    line_field = f"line.{line}" if line else "line.N"
+    who = shlex.quote(supplier or facts.get("supplier") or "NAME")
+    resend = f"syncdesk resend {doc}"
+    exclude = f"syncdesk exclude {doc} --reason TEXT"
+    date_field = "po_date" if doc_kind == "po" else "issue_date"
+    steps: dict[str, str] = {
+        Kind.DUPLICATE_NAME: f"Give the supplier a name no QuickBooks customer or employee "
+        f"has: syncdesk edit supplier {who} --set name=NEW_NAME. Its blocked documents are "
+        "queued again.",
+        Kind.INACTIVE_VENDOR: "Make the vendor active again in QuickBooks, then sync: the "
+        "blocked documents go by themselves.",
+        Kind.AP_AR_LINE_ACCOUNT: f"Put the line on an expense or cost-of-goods account: "
+        f"syncdesk edit {doc} --set {line_field}.account=ACCOUNT (syncdesk list accounts "
+        "shows them).",
+        Kind.BILL_BEFORE_PO: f"Correct the invoice's date: syncdesk edit {doc} --set "
+        "issue_date=YYYY-MM-DD (on or after "
+        + (f"{facts['po_date']}, the date of {facts.get('po') or 'its PO'})."
+           if facts.get("po_date") else "the date of the PO it bills)."),
+        Kind.DUPLICATE_BILL_NUMBER: "If the bill in QuickBooks is this invoice, keep it out "
+        f"of syncing: {exclude}. If it is another bill, correct the supplier's number: "
+        f"syncdesk edit {doc} --set reference=NUMBER.",
+        Kind.STRING_TOO_LONG: _shorten(doc, doc_kind, who, facts),
+        Kind.MISSING_REFERENCE: "Choose an account or item that is active in QuickBooks "
+        f"(syncdesk list accounts, syncdesk list items), then: syncdesk edit {doc} --set "
+        f"{line_field}.{'item' if facts.get('item') else 'account'}=NAME.",
+        Kind.AMOUNT_MISMATCH: f"Correct the line: syncdesk edit {doc} --set "
+        f"{line_field}.amount=AMOUNT (or its qty and unit_price).",
+        Kind.CURRENCY_MISMATCH: f"Use the company's currency: syncdesk edit {doc} --set "
+        f"currency={facts.get('home_currency') or 'CODE'}, or turn on multicurrency in "
+        "QuickBooks.",
+        Kind.CLOSED_PERIOD: f"Date it after {facts.get('closing_date') or 'the closing date'}: "
+        f"syncdesk edit {doc} --set {date_field}=YYYY-MM-DD"
+        + (" (needs the setting enable_po_date_editing)" if doc_kind == "po" else "")
+        + ", or have the closing date moved in QuickBooks: SyncDesk checks again by itself.",
+        Kind.LINK_DROPPED: f"Send it again with its link: {resend}. If QuickBooks drops the "
+        "link again, link the bill to the PO in QuickBooks by hand.",
+        Kind.WAITING_ON_PO: "Nothing to do here: it goes as soon as "
+        f"{facts.get('po') or 'its PO'} is in QuickBooks"
+        + (f" (if that PO needs attention: syncdesk show po {shlex.quote(facts['po'])})"
+           if facts.get("po") else "") + ".",
+        Kind.DELETED_IN_QBO: f"If it was deleted on purpose, keep it out of syncing: "
+        f"{exclude}. To create it in QuickBooks again: {resend}.",
+        Kind.CHANGED_IN_QBO: f"To keep SyncDesk's copy, send it: {resend} (it replaces the "
+        f"changes made in QuickBooks). To keep QuickBooks' version, stop syncing it: "
+        f"{exclude}.",
+        Kind.STALE_OBJECT: f"Nothing to do: SyncDesk tries again by itself ({resend} tries "
+        "now).",
+        Kind.THROTTLED: f"Nothing to do: SyncDesk tries again by itself ({resend} tries now).",
+        Kind.TRANSPORT: "Check the internet connection; SyncDesk tries again by itself "
+        f"({resend} tries now).",
+        Kind.AUTH_NEEDED: "Connect again (syncdesk connect …); the sync carries on afterwards.",
+        Kind.UNKNOWN: f"Read QuickBooks' own words above (also in syncdesk log --document "
+        f"{shlex.quote(number)}), correct what they name, then: {resend}.",
+    }
+    return steps.get(kind, f"See syncdesk show {doc}.")
+
+
+def _shorten(doc: str, doc_kind: str, who: str, facts: dict[str, Any]) -> str:
+    """What to do about a field longer than QuickBooks allows."""
+    element = facts.get("element")
+    limit = facts.get("limit") or "QuickBooks' limit of"
+    if element == "DisplayName":
+        return f"Shorten the supplier's name: syncdesk edit supplier {who} --set name=SHORTER."
+    if element == "DocNumber" and doc_kind == "po":
+        return (f"A PO's number cannot be changed: cancel this one (syncdesk cancel {doc}) and "
+                f"enter it again with a number of at most {limit} characters.")
+    field = {"DocNumber": "reference", "PrivateNote": "memo",
+             "Line.Description": "line.N.description"}.get(str(element), "FIELD")
+    return (f"Shorten it to at most {limit} characters: syncdesk edit {doc} --set "
+            f"{field}=SHORTER.")

@@ -14,8 +14,9 @@ again). What changed is applied to the local store:
 - a Bill paid (Balance 0) marks the invoice Paid, part-paid records the paid
   amount; a PO closed in QuickBooks marks the PO Closed; a document deleted
   in QuickBooks is flagged ``deleted_in_qbo``;
-- a synced document edited in QuickBooks is compared with SyncDesk's copy and
-  the difference is kept (``qbo_drift``), not overwritten either way.
+- a synced document edited in QuickBooks is compared with SyncDesk's copy; a
+  difference is kept (``qbo_drift``), overwritten neither way, and blocks the
+  document with the problem ``changed_in_qbo`` until the user chooses.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from app.store.models import (
 from app.store.types import utcnow
 from app.sync import records
 from app.sync.lists import ALL, name_key, original_name
-from app.sync.problems import Kind, Problem
+from app.sync.problems import Kind, Problem, changed_in_qbo
 
 LISTS = ("Vendor", "Customer", "Employee", "Account", "Item", "Term")
 TRANSACTIONS = ("PurchaseOrder", "Bill")
@@ -434,8 +435,14 @@ class _Applier:
         self.report.notes.append(f"{invoice.number}: {text}")
 
     def _drift(self, kind: DocKind, doc: Any, obj: dict[str, Any]) -> None:
-        """Compare QuickBooks' copy of a synced document with SyncDesk's."""
-        if doc.sync_state != SyncState.SYNCED.value:
+        """Compare QuickBooks' copy of a synced document with SyncDesk's.
+
+        A difference is a problem (``changed_in_qbo``): the document is blocked until the
+        user chooses (Resend sends SyncDesk's copy; nothing is overwritten by itself).
+        """
+        flagged = doc.sync_state == SyncState.BLOCKED.value and \
+            doc.problem == Kind.CHANGED_IN_QBO.value
+        if doc.sync_state != SyncState.SYNCED.value and not flagged:
             return  # local changes are on their way; the push decides
         supplier = self.s.get(Supplier, doc.supplier_id)
         ours_date = doc.txn_date if kind is DocKind.PO else doc.issue_date
@@ -447,36 +454,55 @@ class _Applier:
                         if line.get("DetailType") != "SubTotalLineDetail"]
         differences = []
 
-        def differ(name: str, ours: Any, theirs: Any) -> None:
+        def differ(name: str, ours: Any, theirs: Any, shown: tuple[Any, Any] | None = None
+                   ) -> None:
             if str(ours) != str(theirs):
-                differences.append({"field": name, "syncdesk": str(ours),
-                                    "quickbooks": str(theirs)})
+                here, there = shown or (ours, theirs)
+                differences.append({"field": name, "syncdesk": str(here),
+                                    "quickbooks": str(there)})
 
         differ("total", format_money(doc.total), _fmt(obj.get("TotalAmt")))
-        differ("date", ours_date.isoformat(), obj.get("TxnDate"))
-        differ("vendor", supplier.qbo_vendor_id if supplier else None,
-               obj.get("VendorRef", {}).get("value"))
+        differ("date", ours_date.isoformat(), obj.get("TxnDate") or "(none)")
+        vendor_ref = obj.get("VendorRef") or {}
+        theirs_vendor = vendor_ref.get("value")
+        differ("vendor", supplier.qbo_vendor_id if supplier else None, theirs_vendor,
+               (supplier.name if supplier else "(none)", self._vendor_name(vendor_ref)))
         differ("lines", len(lines), len(theirs_lines))
         for ours_line, their_line in zip(lines, theirs_lines, strict=False):
             differ(f"line {ours_line.line_no} amount", format_money(ours_line.amount),
                    _fmt(their_line.get("Amount")))
         drift = {"fields": differences, "qbo_sync_token": str(obj.get("SyncToken")),
                  "seen_at": self.now.isoformat()} if differences else None
-        if (drift or None) and (doc.qbo_drift or {}).get("fields") == differences:
-            return
-        if drift is None and doc.qbo_drift is None:
-            return
-        doc.qbo_drift = drift
         assert doc.id is not None
-        if drift:
-            text = "Changed in QuickBooks: " + "; ".join(
-                f"{d['field']} {d['syncdesk']} → {d['quickbooks']}" for d in differences)
-            record(self.s, kind, doc.id, self.actor, "changed_in_qbo",
-                   text + " (SyncDesk kept its own copy)", drift)
-            self.report.notes.append(f"{doc.number}: {text}")
-        else:
+        if drift is None:
+            if doc.qbo_drift is None and not flagged:
+                return
+            doc.qbo_drift = None
+            if flagged:  # QuickBooks was changed back: nothing to choose any more
+                doc.sync_state, doc.problem = SyncState.SYNCED.value, None
             record(self.s, kind, doc.id, self.actor, "changed_in_qbo",
                    "QuickBooks matches SyncDesk again", None)
+            self.report.notes.append(f"{doc.number}: QuickBooks matches SyncDesk again")
+            return
+        if flagged and (doc.qbo_drift or {}).get("fields") == differences:
+            return  # seen before (CDC's overlap window)
+        doc.qbo_drift = drift
+        label = (doc.number if doc.number.upper().startswith("PO") else f"PO {doc.number}"
+                 ) if kind is DocKind.PO else f"invoice {doc.number}"
+        problem = changed_in_qbo(label, drift)
+        records.record_problem(self.s, records.Ref(kind, doc.id, doc.number), problem,
+                               SyncState.BLOCKED, "pull", self.actor, self.now, definite=False)
+        self.report.notes.append(f"Needs attention: {problem.explanation}")
+
+    def _vendor_name(self, ref: dict[str, Any]) -> str:
+        """A vendor's name for people: QuickBooks' own, else the mirror's, else its id."""
+        if ref.get("name"):
+            return str(ref["name"])
+        if not ref.get("value"):
+            return "(none)"
+        row = self.s.exec(select(QboObject).where(QboObject.entity == "Vendor",
+                                                  QboObject.qbo_id == str(ref["value"]))).first()
+        return row.name if row is not None and row.name else f"vendor {ref['value']}"
 
 
 def _money(value: Any) -> Decimal | None:
@@ -487,4 +513,4 @@ def _money(value: Any) -> Decimal | None:
 
 def _fmt(value: Any) -> str:
     money = _money(value)
-    return format_money(money) if money is not None else "None"
+    return format_money(money) if money is not None else "(none)"

@@ -133,20 +133,50 @@ def test_a_bill_deleted_in_quickbooks_is_flagged(synced, engine, client):
     assert action == "sync" and "INV-1 was deleted in QuickBooks" in summary
 
 
-def test_an_amount_changed_in_quickbooks_is_a_difference_not_an_overwrite(synced, engine,
-                                                                           client, sandbox):
+def test_resend_creates_a_document_deleted_in_quickbooks_again(synced, engine, client):
+    old_id = qbo_id(synced, DocKind.PO, "PO-2")
+    client.delete("PurchaseOrder", old_id)
+    engine.run()
+    with synced.session() as s:
+        assert find_po(s, "PO-2").problem == "deleted_in_qbo"
+        resend(s, DocKind.PO, "PO-2", "ann")
+    report = engine.run()
+    assert [(o.number, o.action, o.sync_state) for o in report.outcomes] == [
+        ("PO-2", "create", "synced")]
+    new_id = qbo_id(synced, DocKind.PO, "PO-2")
+    assert new_id != old_id and client.read("PurchaseOrder", new_id)["DocNumber"] == "PO-2"
+    assert ("recreate", f"Resent: QuickBooks deleted PO {old_id}, so SyncDesk creates it "
+            "there again") in actions(synced, DocKind.PO, "PO-2")
+
+
+def test_an_amount_changed_in_quickbooks_is_a_problem_not_an_overwrite(synced, engine,
+                                                                        client, sandbox):
     def raise_line_2(po):
         po["Line"][1]["Amount"] = Decimal("80.00")
         return po
 
     po2 = client.update("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"), raise_line_2)
-    assert engine.run().pull.mode == "cdc"
+    report = engine.run()
+    assert report.pull.mode == "cdc"
     with synced.session() as s:
         po = find_po(s, "PO-2")
-        assert po.sync_state == "synced" and po.total == Decimal("162.00")
+        # a problem that needs attention (blocked: nothing was sent), SyncDesk's copy kept
+        assert (po.sync_state, po.problem) == ("blocked", "changed_in_qbo")
+        assert po.total == Decimal("162.00")
         fields = {d["field"]: (d["syncdesk"], d["quickbooks"]) for d in po.qbo_drift["fields"]}
+        detail = po.last_error_detail
     assert fields == {"total": ("162.00", "182.00"), "line 2 amount": ("60.00", "80.00")}
-    assert actions(synced, DocKind.PO, "PO-2")[-1][0] == "changed_in_qbo"
+    assert detail["kind"] == "changed_in_qbo" and detail["fix"] == "resolve_qbo_changes"
+    assert "total 162.00 in SyncDesk, 182.00 in QuickBooks" in detail["explanation"]
+    assert "line 2 amount 60.00 in SyncDesk, 80.00 in QuickBooks" in detail["explanation"]
+    assert any(note.startswith("Needs attention: PO-2 was changed in QuickBooks")
+               for note in report.pull.notes)
+    assert report.outcomes == []  # nothing was sent either way
+    assert Decimal(str(sandbox.read("PurchaseOrder", po2["Id"])["TotalAmt"])) == Decimal("182")
+    # the next sync (CDC's overlap window sees it again) changes nothing
+    engine.run()
+    with synced.session() as s:
+        assert find_po(s, "PO-2").sync_state == "blocked"
     # a local edit does not silently overwrite QuickBooks' change …
     with synced.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
@@ -160,6 +190,74 @@ def test_an_amount_changed_in_quickbooks_is_a_difference_not_an_overwrite(synced
     report = engine.run()
     assert [(o.action, o.sync_state) for o in report.outcomes] == [("update", "synced")]
     assert Decimal(str(sandbox.read("PurchaseOrder", po2["Id"])["TotalAmt"])) == Decimal("162")
+    with synced.session() as s:
+        po = find_po(s, "PO-2")
+        assert (po.sync_state, po.problem, po.qbo_drift) == ("synced", None, None)
+
+
+def test_a_change_undone_in_quickbooks_clears_the_problem(synced, engine, client):
+    po_id = qbo_id(synced, DocKind.PO, "PO-2")
+    client.update("PurchaseOrder", po_id, lambda po: {**po, "TxnDate": "2026-08-20"})
+    engine.run()
+    with synced.session() as s:
+        po = find_po(s, "PO-2")
+        assert (po.sync_state, po.problem) == ("blocked", "changed_in_qbo")
+        assert po.qbo_drift["fields"] == [{"field": "date", "syncdesk": "2026-08-03",
+                                           "quickbooks": "2026-08-20"}]
+    client.update("PurchaseOrder", po_id, lambda po: {**po, "TxnDate": "2026-08-03"})
+    report = engine.run()
+    assert "PO-2: QuickBooks matches SyncDesk again" in report.pull.notes
+    with synced.session() as s:
+        po = find_po(s, "PO-2")
+        assert (po.sync_state, po.problem, po.qbo_drift) == ("synced", None, None)
+
+
+def test_a_vendor_changed_in_quickbooks_is_named_not_numbered(synced, engine, client, sandbox):
+    other = client.create("Vendor", {"DisplayName": "Globex Trading"}, request_id="v-globex")
+    client.update("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"),
+                  lambda po: {**po, "VendorRef": {"value": other["Id"]}})
+    engine.run()
+    with synced.session() as s:
+        po = find_po(s, "PO-2")
+        assert po.problem == "changed_in_qbo"
+        assert po.qbo_drift["fields"] == [{"field": "vendor", "syncdesk": "Acme Supply",
+                                           "quickbooks": "Globex Trading"}]
+
+
+def test_drift_from_the_command_line_needs_attention_until_resent(synced, engine, client, cli,
+                                                                  db_path):
+    import json
+
+    def bump(po):
+        po["Line"][0]["Amount"] = Decimal("110.00")
+        return po
+
+    client.update("PurchaseOrder", qbo_id(synced, DocKind.PO, "PO-2"), bump)
+    result = cli("--db", db_path, "sync")
+    assert result.code == 0 and "Needs attention: PO-2 was changed in QuickBooks" \
+        in result.out
+    attention = json.loads(cli("--db", db_path, "list", "pos", "--sync-state",
+                               "needs_attention", "--json").out)
+    assert [(r["number"], r["sync_state"], r["problem"]) for r in attention] == [
+        ("PO-2", "blocked", "changed_in_qbo")]
+    status = json.loads(cli("--db", db_path, "status", "--json").out)
+    assert status["by_problem"] == {"changed_in_qbo": 1}
+    shown = json.loads(cli("--db", db_path, "show", "po", "PO-2", "--json").out)
+    assert shown["qbo_drift"]["fields"][0]["field"] == "total"
+    error = shown["last_error"]
+    assert (error["kind"], error["fix"], error["group"]) == (
+        "changed_in_qbo", "resolve_qbo_changes", None)
+    assert "total 162.00 in SyncDesk, 170.00 in QuickBooks" in error["explanation"]
+    assert "syncdesk resend po PO-2" in error["what_to_do"]
+    text = cli("--db", db_path, "show", "po", "PO-2").out
+    assert "Problem: PO-2 was changed in QuickBooks" in text
+    assert "What to do: To keep SyncDesk's copy, send it: syncdesk resend po PO-2" in text
+    resent = cli("--db", db_path, "resend", "po", "PO-2")
+    assert resent.code == 0 and "1 updated." in resent.out
+    shown = json.loads(cli("--db", db_path, "show", "po", "PO-2", "--json").out)
+    assert (shown["sync_state"], shown["problem"], shown["last_error"], shown["qbo_drift"]) == (
+        "synced", None, None, None)
+    assert json.loads(cli("--db", db_path, "status", "--json").out)["by_problem"] == {}
 
 
 def move_closing_date(client, value):

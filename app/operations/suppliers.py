@@ -1,0 +1,150 @@
+"""Editing a supplier (name, e-mail, currency, active), with its history.
+
+A supplier has no document of its own, so its history is kept under the kind
+``supplier`` in the history table, and each of its open documents gets a note
+too. Renaming a supplier queues again the documents that its old name kept
+out of QuickBooks (a name clash, an inactive vendor of that name, a name too
+long); documents already in QuickBooks stay as they are: they stay linked to
+the same QuickBooks vendor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.domain.states import NEEDS_ATTENTION, DocKind, InvoiceStatus, PoStatus
+from app.errors import UserError
+from app.operations import fields as f
+from app.operations.documents import Change, queue
+from app.operations.history import record
+from app.operations.lookup import supplier_by_name
+from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier
+from app.store.types import utcnow
+
+SUPPLIER_FIELDS = ("name", "email", "currency", "active")
+SUPPLIER_KIND = "supplier"  # the history table's doc_kind for supplier events
+# Problems that come from the supplier's name: a rename is worth another try.
+NAME_PROBLEMS = ("duplicate_name", "inactive_vendor")
+
+
+@dataclass
+class SupplierEdit:
+    name: str  # the supplier's name after the edit
+    changes: list[Change] = field(default_factory=list)
+    requeued: list[str] = field(default_factory=list)  # document numbers queued again
+    qbo_vendor_id: str | None = None
+
+
+def find_supplier(session: Session, name: str) -> Supplier:
+    supplier = supplier_by_name(session, name)
+    if supplier is None:
+        raise UserError(f"there is no supplier named {name!r} (syncdesk list suppliers "
+                        "shows them)")
+    return supplier
+
+
+def parse_yes_no(text: str) -> bool:
+    raw = text.strip().lower()
+    if raw in ("yes", "true", "1", "active", "on"):
+        return True
+    if raw in ("no", "false", "0", "inactive", "off"):
+        return False
+    raise f.FieldError(f"bad active value {text.strip()!r}: use yes or no")
+
+
+def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]], actor: str
+                  ) -> SupplierEdit:
+    """Apply ``field=value`` pairs to one supplier (all of them or none)."""
+    supplier = find_supplier(session, name)
+    assert supplier.id is not None
+    changes: list[Change] = []
+    for key, text in pairs:
+        try:
+            value = _parse(session, supplier, key, text)
+        except f.FieldError as exc:
+            raise UserError(f"{supplier.name}: {key}: {exc}") from None
+        old = getattr(supplier, key)
+        if old == value:
+            continue
+        setattr(supplier, key, value)
+        changes.append(Change(key, _show(old), _show(value)))
+    result = SupplierEdit(supplier.name, changes, qbo_vendor_id=supplier.qbo_vendor_id)
+    if not changes:
+        return result
+    supplier.updated_at = utcnow()
+    session.add(supplier)
+    detail = {"changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]}
+    renamed = next((c for c in changes if c.field == "name"), None)
+    summary = (f"Supplier renamed: {renamed.old} → {renamed.new}" if renamed and len(changes) == 1
+               else f"Supplier {supplier.name} edited: " + ", ".join(c.field for c in changes))
+    session.add(HistoryEvent(doc_kind=SUPPLIER_KIND, doc_id=supplier.id, actor=actor,
+                             action="supplier_edited", summary=summary, detail=detail))
+    for kind, doc in _open_documents(session, supplier.id):
+        assert doc.id is not None
+        record(session, kind, doc.id, actor, "supplier_edited", summary, detail)
+        if renamed and _blocked_by_name(doc):
+            queue(session, kind, doc, actor, f"the supplier was renamed to {supplier.name}")
+            result.requeued.append(doc.number)
+    return result
+
+
+def supplier_events(session: Session, name: str) -> list[HistoryEvent]:
+    """A supplier's own history, oldest first."""
+    supplier = find_supplier(session, name)
+    return list(session.exec(select(HistoryEvent).where(
+        HistoryEvent.doc_kind == SUPPLIER_KIND, HistoryEvent.doc_id == supplier.id)
+        .order_by(col(HistoryEvent.id))))
+
+
+def _parse(session: Session, supplier: Supplier, key: str, text: str) -> Any:
+    if key == "name":
+        value = f.required_text("name")(text)
+        clash = session.exec(select(Supplier).where(
+            func.lower(Supplier.name) == value.lower(), Supplier.id != supplier.id)).first()
+        if clash is not None:
+            raise f.FieldError(f"another supplier is already named {clash.name!r}")
+        return value
+    if key == "email":
+        return f.optional(f.parse_email)(text)
+    if key == "currency":
+        return f.parse_currency_code(text)
+    if key == "active":
+        return parse_yes_no(text)
+    raise f.FieldError("not an editable field; choose from " + ", ".join(SUPPLIER_FIELDS))
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _blocked_by_name(doc: PurchaseOrder | Invoice) -> bool:
+    if doc.sync_state not in [s.value for s in NEEDS_ATTENTION]:
+        return False
+    if doc.problem in NAME_PROBLEMS:
+        return True
+    facts = (doc.last_error_detail or {}).get("facts") or {}
+    return doc.problem == "string_too_long" and facts.get("element") == "DisplayName"
+
+
+def _open_documents(session: Session, supplier_id: int
+                    ) -> Iterable[tuple[DocKind, PurchaseOrder | Invoice]]:
+    """The supplier's documents that are not finished (closed, cancelled or paid)."""
+    for po in session.exec(select(PurchaseOrder).where(
+            PurchaseOrder.supplier_id == supplier_id,
+            col(PurchaseOrder.status).in_([PoStatus.DRAFT.value, PoStatus.PENDING.value,
+                                           PoStatus.APPROVED.value]))
+            .order_by(col(PurchaseOrder.id))):
+        yield DocKind.PO, po
+    for invoice in session.exec(select(Invoice).where(
+            Invoice.supplier_id == supplier_id, Invoice.status != InvoiceStatus.PAID.value)
+            .order_by(col(Invoice.id))):
+        yield DocKind.INVOICE, invoice
