@@ -25,6 +25,8 @@ from app.qbo.limits import RealmLimiter
 
 log = logging.getLogger(__name__)
 
+MAX_RETRY_AFTER = 600.0  # seconds: a longer (or infinite) Retry-After is not waited in full
+
 
 class AccessTokens(Protocol):
     def access_token(self) -> str: ...
@@ -145,7 +147,7 @@ class Transport:
             raise error
         try:
             payload = wire.loads(reply.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
             raise parse_error(reply.status_code, reply.content,
                               reply.headers.get("Content-Type", ""), tid) from None
         fault = fault_in(payload, reply.status_code, tid)
@@ -158,9 +160,12 @@ def _retry_after(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None  # an HTTP date; Intuit's header is unconfirmed, fall back to the policy
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _path(url: str) -> str:
