@@ -42,6 +42,10 @@ class RetryPolicy:
     throttle_wait: float = 60.0  # Intuit: "wait 60 seconds" after a 429
     throttle_waits: int = 10  # 429s mean "wait", not "failed": they have their own budget
     timeout: float = 30.0  # seconds for connecting plus reading one answer
+    # Once a request has failed on QuickBooks' side after all its attempts, the next ones
+    # get this many until one succeeds: a QuickBooks that fails everything is not waited
+    # on in full for every document (the run-wide retry budget).
+    attempts_while_failing: int = 2
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Transport:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.stats = TransportStats()
+        self._failing = 0  # requests in a row that failed on QuickBooks' side
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 json_body: Any = None, text_body: str | None = None, batch: bool = False,
@@ -78,6 +83,21 @@ class Transport:
         safe = method == "GET" if retry_safe is None else retry_safe
         if params and "requestid" in params:
             safe = True
+        try:
+            reply = self._request(method, url, params, json_body, text_body, batch, safe)
+        except QboFault as fault:
+            self._failing = self._failing + 1 if fault.transient else 0
+            raise
+        except TransportError:
+            self._failing += 1
+            raise
+        self._failing = 0
+        return reply
+
+    def _request(self, method: str, url: str, params: dict[str, Any] | None, json_body: Any,
+                 text_body: str | None, batch: bool, safe: bool) -> Response:
+        attempts = self.policy.attempts if not self._failing else \
+            max(1, min(self.policy.attempts, self.policy.attempts_while_failing))
         refreshed = False
         attempt = 0
         throttled = 0
@@ -97,11 +117,11 @@ class Transport:
                     attempt -= 1
                     if throttled > self.policy.throttle_waits:
                         raise
-                elif not (fault.transient and safe) or attempt >= self.policy.attempts:
+                elif not (fault.transient and safe) or attempt >= attempts:
                     raise
                 delay = self._delay(attempt, fault)
             except TransportError:
-                if not safe or attempt >= self.policy.attempts:
+                if not safe or attempt >= attempts:
                     raise
                 delay = self._delay(attempt, None)
             self.stats.retries += 1
