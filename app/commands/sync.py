@@ -89,6 +89,8 @@ _DONE = {
 def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
+        if report.stopped:
+            print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
         return
     if report.dry_run:
         print("Dry run: nothing was sent and nothing changed.")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.qbo.errors import QboError, QboFault, fault_in
+from app.qbo.errors import BODY_HEAD, UNREADABLE, QboError, QboFault, TransportError, fault_in
 from app.qbo.query import quote
-from app.qbo.transport import Transport
+from app.qbo.transport import Response, Transport
 
 MINOR_VERSION = 75
 PAGE = 1000  # QuickBooks' maximum page size
@@ -69,15 +69,15 @@ class QboClient:
 
         if entity in NAME_LISTS:  # QuickBooks takes name-list writes one at a time
             with self.transport.limiter.name_list_lock:
-                return send().data[entity]
-        return send().data[entity]
+                return _object(send(), entity)
+        return _object(send(), entity)
 
     # --- objects --------------------------------------------------------------------
 
     def read(self, entity: str, obj_id: str) -> dict[str, Any]:
         reply = self.transport.request("GET", self._url(f"{entity.lower()}/{obj_id}"),
                                        params=self._params())
-        return reply.data[entity]
+        return _object(reply, entity)
 
     def create(self, entity: str, body: dict[str, Any], request_id: str,
                allow_duplicate_doc_number: bool = False) -> dict[str, Any]:
@@ -91,6 +91,8 @@ class QboClient:
         """Read the object, apply ``change`` to a copy, send it with the current SyncToken."""
         for attempt in (1, 2):
             current = self.read(entity, obj_id)
+            if "SyncToken" not in current:
+                raise TransportError(f"{UNREADABLE} (a {entity} without its SyncToken)", 200)
             body = change(dict(current))
             body["Id"], body["SyncToken"] = current["Id"], current["SyncToken"]
             body.pop("sparse", None)
@@ -106,12 +108,18 @@ class QboClient:
 
     def _by_operation(self, entity: str, obj_id: str, operation: str) -> dict[str, Any]:
         current = self.read(entity, obj_id)
+        if "SyncToken" not in current:
+            raise TransportError(f"{UNREADABLE} (a {entity} without its SyncToken)", 200)
         reply = self.transport.request(
             "POST", self._url(entity.lower()),
             params=self._params(operation=operation,
                                 requestid=f"{operation}-{entity}-{obj_id}-{current['SyncToken']}"),
             json_body={"Id": current["Id"], "SyncToken": current["SyncToken"]})
-        return reply.data.get(entity, reply.data)
+        data = _dict(reply, "the answer")
+        answer = data.get(entity, data)
+        if not isinstance(answer, dict):
+            raise _odd(reply, f"{entity} is not an object")
+        return answer
 
     def delete(self, entity: str, obj_id: str) -> dict[str, Any]:
         return self._by_operation(entity, obj_id, "delete")
@@ -125,7 +133,13 @@ class QboClient:
         """One query, as QuickBooks' ``QueryResponse`` object (``{}`` when nothing matched)."""
         reply = self.transport.request("POST", self._url("query"), params=self._params(),
                                        text_body=text, retry_safe=True)
-        return reply.data.get("QueryResponse", {})
+        found = _dict(reply, "the answer").get("QueryResponse", {})
+        if not isinstance(found, dict):
+            raise _odd(reply, "QueryResponse is not an object")
+        for key, rows in found.items():
+            if isinstance(rows, list) and not all(_is_object(row) for row in rows):
+                raise _odd(reply, f"a {key} that is not an object")
+        return found
 
     def query_all(self, entity: str, where: str = "", order_by: str = "Id",
                   page_size: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -168,7 +182,10 @@ class QboClient:
             reply = self.transport.request(
                 "POST", self._url("batch"), params=self._params(requestid=rid),
                 json_body={"BatchItemRequest": payload}, batch=True)
-            by_bid = {r.get("bId"): r for r in reply.data.get("BatchItemResponse", [])}
+            answers = _dict(reply, "the answer").get("BatchItemResponse", [])
+            if not isinstance(answers, list) or not all(isinstance(r, dict) for r in answers):
+                raise _odd(reply, "BatchItemResponse is not a list of objects")
+            by_bid = {r.get("bId"): r for r in answers}
             for item in chunk:
                 results.append(self._batch_result(item, by_bid.get(item.bid), reply.intuit_tid))
         return results
@@ -184,7 +201,11 @@ class QboClient:
         if "Fault" in answer or "fault" in answer:
             return BatchResult(item.bid, entity, fault=fault_in(answer, 200, tid))
         key = "QueryResponse" if item.query is not None else item.entity
-        return BatchResult(item.bid, entity, data=answer.get(key))
+        data = answer.get(key)
+        if not isinstance(data, dict) or (item.query is None and not _is_object(data)):
+            error = QboError(code="", message=UNREADABLE, http_status=200, intuit_tid=tid)
+            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid))
+        return BatchResult(item.bid, entity, data=data)
 
     def cdc(self, entities: list[str], changed_since: datetime) -> dict[str, list[dict[str, Any]]]:
         """Objects changed since ``changed_since`` (at most 30 days back), by entity.
@@ -196,10 +217,20 @@ class QboClient:
             params=self._params(entities=",".join(entities),
                                 changedSince=changed_since.isoformat()))
         changes: dict[str, list[dict[str, Any]]] = {e: [] for e in entities}
-        for block in reply.data.get("CDCResponse", []):
-            for response in block.get("QueryResponse", []):
+        blocks = _dict(reply, "the answer").get("CDCResponse", [])
+        if not isinstance(blocks, list):
+            raise _odd(reply, "CDCResponse is not a list")
+        for block in blocks:
+            responses = block.get("QueryResponse", []) if isinstance(block, dict) else None
+            if not isinstance(responses, list):
+                raise _odd(reply, "a CDCResponse block without its QueryResponse list")
+            for response in responses:
+                if not isinstance(response, dict):
+                    raise _odd(reply, "a QueryResponse that is not an object")
                 for entity, rows in response.items():
                     if isinstance(rows, list):
+                        if not all(_is_object(row) for row in rows):
+                            raise _odd(reply, f"a changed {entity} that is not an object")
                         changes.setdefault(entity, []).extend(rows)
         return changes
 
@@ -208,4 +239,48 @@ class QboClient:
 
     def preferences(self) -> dict[str, Any]:
         reply = self.transport.request("GET", self._url("preferences"), params=self._params())
-        return reply.data["Preferences"]
+        preferences = _dict(reply, "the answer").get("Preferences")
+        if not isinstance(preferences, dict):
+            raise _odd(reply, "no Preferences object")
+        return preferences
+
+
+# --- answers of an unexpected shape --------------------------------------------------
+# A 200 whose JSON is not what the API documents (a number where an object belongs, a
+# list instead of an object) becomes the client's own error, like any unreadable body.
+
+
+def _odd(reply: Response, what: str) -> TransportError:
+    try:
+        head = repr(reply.data)[:BODY_HEAD]
+    except Exception:  # e.g. nested deeper than repr goes
+        head = ""
+    return TransportError(f"{UNREADABLE} ({what})", reply.status, head, reply.intuit_tid)
+
+
+def _dict(reply: Response, what: str) -> dict[str, Any]:
+    if not isinstance(reply.data, dict):
+        raise _odd(reply, f"{what} is not an object")
+    return reply.data
+
+
+def _is_object(obj: Any) -> bool:
+    """An entity as the API sends it: an object with an Id, lines (if any) that are objects."""
+    if not isinstance(obj, dict):
+        return False
+    if "Id" in obj and (isinstance(obj["Id"], bool) or not isinstance(obj["Id"], str | int)):
+        return False
+    lines = obj.get("Line", [])
+    if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+        return False
+    return all(isinstance(line.get("LinkedTxn", []), list)
+               and all(isinstance(link, dict) for link in line.get("LinkedTxn", []))
+               for line in lines)
+
+
+def _object(reply: Response, entity: str) -> dict[str, Any]:
+    """``{entity: {...}}`` → the object; anything else is the client's error."""
+    obj = _dict(reply, "the answer").get(entity)
+    if not _is_object(obj) or "Id" not in obj:
+        raise _odd(reply, f"no {entity} object with an Id")
+    return obj

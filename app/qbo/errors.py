@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BODY_HEAD = 300  # bytes of an unparseable body kept for the log
+UNREADABLE = "QuickBooks sent an answer SyncDesk cannot read"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,13 @@ class TransportError(QboClientError):
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A field of a Fault as text; anything but a plain value (a list, an object) is blank."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    try:
+        return str(value)[:BODY_HEAD * 4]
+    except ValueError:  # an integer too long to write out
+        return ""
 
 
 def _json_errors(data: dict[str, Any], status: int, tid: str | None) -> list[QboError] | None:
@@ -127,6 +134,8 @@ def _json_errors(data: dict[str, Any], status: int, tid: str | None) -> list[Qbo
     items = fault.get("Error") or fault.get("error") or []
     if isinstance(items, dict):
         items = [items]
+    if not isinstance(items, list):
+        items = []  # e.g. {"Fault": {"Error": 5}}: a Fault, but no error items to read
     fault_type = _text(fault.get("type"))
     errors = []
     for item in items:
@@ -149,7 +158,7 @@ _NS = re.compile(r"^\{[^}]*\}")
 def _xml_errors(body: str, status: int, tid: str | None) -> list[QboError] | None:
     try:
         root = ET.fromstring(body)
-    except ET.ParseError:
+    except (ET.ParseError, ValueError, RecursionError):
         return None
 
     def local(tag: str) -> str:
@@ -157,12 +166,12 @@ def _xml_errors(body: str, status: int, tid: str | None) -> list[QboError] | Non
 
     errors = []
     for fault in root.iter():
-        if local(fault.tag) != "Fault":
+        if not isinstance(fault.tag, str) or local(fault.tag) != "Fault":
             continue
         for error in fault:
-            if local(error.tag) != "Error":
+            if not isinstance(error.tag, str) or local(error.tag) != "Error":
                 continue
-            parts = {local(child.tag): (child.text or "") for child in error}
+            parts = {local(str(child.tag)): (child.text or "") for child in error}
             errors.append(QboError(
                 code=error.get("code", ""), message=parts.get("Message", ""),
                 detail=parts.get("Detail", ""), element=error.get("element", ""),
@@ -173,7 +182,22 @@ def _xml_errors(body: str, status: int, tid: str | None) -> list[QboError] | Non
 
 def parse_error(status: int, body: bytes, content_type: str = "",
                 intuit_tid: str | None = None) -> QboClientError:
-    """Turn an error response (or a 200 carrying a Fault) into the right exception."""
+    """Turn an error response (or a 200 carrying a Fault) into the right exception.
+
+    Whatever the body, the result is a ``QboClientError``: this never raises.
+    """
+    try:
+        return _parse_error(status, body, content_type, intuit_tid)
+    except Exception:  # a body no rule foresaw must not take the whole sync down
+        try:
+            head = bytes(body[:BODY_HEAD]).decode("utf-8", errors="replace")
+        except Exception:
+            head = ""
+        return TransportError(UNREADABLE, status, head, intuit_tid)
+
+
+def _parse_error(status: int, body: bytes, content_type: str, intuit_tid: str | None
+                 ) -> QboClientError:
     text = body.decode("utf-8", errors="replace").strip()
     head = text[:BODY_HEAD]
     if not text:
@@ -181,7 +205,7 @@ def parse_error(status: int, body: bytes, content_type: str = "",
     if text.startswith("{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
             data = None
         if isinstance(data, dict):
             errors = _json_errors(data, status, intuit_tid)
@@ -194,16 +218,20 @@ def parse_error(status: int, body: bytes, content_type: str = "",
         errors = _xml_errors(text, status, intuit_tid)
         if errors is not None:
             return QboFault(errors, status, intuit_tid)
-    if "html" in content_type.lower() or text[:15].lower().startswith(("<!doctype", "<html")):
+    page = text[:15].lower().startswith(("<!doctype", "<html"))
+    if "html" in str(content_type or "").lower() or page:
         return TransportError("QuickBooks sent a web page instead of data (a gateway error)",
                               status, head, intuit_tid)
-    return TransportError("QuickBooks sent an answer SyncDesk cannot read", status, head,
-                          intuit_tid)
+    return TransportError(UNREADABLE, status, head, intuit_tid)
 
 
 def fault_in(data: Any, status: int, intuit_tid: str | None) -> QboFault | None:
     """A Fault inside a successful (HTTP 200) JSON answer, if there is one."""
     if not isinstance(data, dict):
         return None
-    errors = _json_errors(data, status, intuit_tid)
+    try:
+        errors = _json_errors(data, status, intuit_tid)
+    except Exception:  # never expected; a Fault SyncDesk cannot read is still a Fault
+        errors = [QboError(code="", message="Fault SyncDesk cannot read", http_status=status,
+                           intuit_tid=intuit_tid)]
     return QboFault(errors, status, intuit_tid) if errors is not None else None

@@ -9,8 +9,14 @@ falls back to writing secrets in plain text.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
+import json
+import os
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import keyring
 import platformdirs
@@ -92,24 +98,94 @@ def encrypted_file_path() -> Path:
     return Path(platformdirs.user_data_dir("SyncDesk", appauthor=False)) / "keyring.cfg"
 
 
+# Unlocked encrypted files of this process, by file and passphrase (an HMAC under a key
+# that lives and dies with the process: neither the passphrase nor a digest someone could
+# test guesses against is kept, and nothing of it is ever written).
+_UNLOCKED: dict[tuple[str, bytes], KeyringBackend] = {}
+_UNLOCKED_LOCK = threading.Lock()
+_PROCESS_KEY = os.urandom(32)
+
+
+def derive_key(secret: bytes, salt: bytes, time_cost: int, memory_cost: int,
+               parallelism: int, length: int = 16) -> bytes:
+    """The encrypted file's Argon2id key derivation (slow on purpose: once per process)."""
+    from argon2 import low_level
+
+    return low_level.hash_secret_raw(secret=secret, salt=salt, time_cost=time_cost,
+                                     memory_cost=memory_cost, parallelism=parallelism,
+                                     hash_len=length, type=low_level.Type.ID)
+
+
+def _one_key_file() -> KeyringBackend:
+    """keyrings.cryptfile's file (same format), deriving each key once per process.
+
+    cryptfile derives an Argon2 key from the passphrase and a salt stored with every
+    value, on every read and write: seconds per token read. This backend keeps the
+    keys it derived (in memory, per salt) and writes new values with the salt of the
+    file's password reference, whose key was derived when the file was unlocked, so
+    a process derives one key however many tokens it reads or writes. AES-GCM with a
+    fresh random nonce per value keeps one key per file safe.
+    """
+    from Crypto.Cipher import AES
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+    from keyrings.cryptfile.file_base import encodebytes
+
+    class OneKeyCryptFileKeyring(CryptFileKeyring):
+        def __init__(self) -> None:
+            super().__init__()
+            self._keys: dict[tuple[Any, ...], bytes] = {}
+            self._salt: bytes | None = None  # the salt whose key encrypts new values
+
+        def _create_cipher(self, password: str, salt: bytes, nonce: bytes | None = None
+                           ) -> Any:
+            slot = (bytes(salt), self.time_cost, self.memory_cost, self.parallelism)
+            key = self._keys.get(slot)
+            if key is None:
+                key = derive_key(password.encode(self.password_encoding), bytes(salt),
+                                 self.time_cost, self.memory_cost, self.parallelism)
+                self._keys[slot] = key
+                if self._salt is None:
+                    self._salt = bytes(salt)
+            return AES.new(key, self._get_mode(self.aesmode), nonce)
+
+        def encrypt(self, password: bytes, assoc: bytes | None = None) -> bytes:
+            salt = self._salt or os.urandom(16)
+            cipher = self._create_cipher(self.keyring_key, salt)
+            if assoc is not None:
+                cipher.update(assoc)
+            data, mac = cipher.encrypt_and_digest(password)
+            parts = {"salt": salt, "data": data, "mac": mac, "nonce": cipher.nonce}
+            return json.dumps({k: encodebytes(v).decode()[:-1] for k, v in parts.items()}
+                              ).encode()
+
+    return OneKeyCryptFileKeyring()
+
+
 def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None:
     """Keep secrets in a passphrase-protected file (Argon2 key, AES-GCM) from now on.
 
     A wrong passphrase for an existing file is refused here, before anything is read.
+    The file is unlocked once per process: later calls with the same file and
+    passphrase reuse it, and its key is not derived again.
     """
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring
-
     if not passphrase or not passphrase.strip():
         raise NoKeychain("The encrypted keyring needs its passphrase: type it when asked, or "
                          f"set ${PASSPHRASE_VARIABLE}.")
-    backend = CryptFileKeyring()
-    backend.file_path = str(path or encrypted_file_path())
-    Path(backend.file_path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        backend.keyring_key = passphrase
-    except ValueError:
-        raise NoKeychain("That is not the passphrase of SyncDesk's encrypted keyring "
-                         f"({backend.file_path}).") from None
+    file_path = str(Path(path or encrypted_file_path()).resolve())
+    slot = (file_path, hmac.new(_PROCESS_KEY, passphrase.encode("utf-8"),
+                                hashlib.sha256).digest())
+    with _UNLOCKED_LOCK:
+        backend = _UNLOCKED.get(slot)
+        if backend is None or not Path(file_path).exists():
+            backend = _one_key_file()
+            backend.file_path = file_path  # type: ignore[attr-defined]
+            Path(file_path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                backend.keyring_key = passphrase  # type: ignore[attr-defined]
+            except ValueError:
+                raise NoKeychain("That is not the passphrase of SyncDesk's encrypted keyring "
+                                 f"({file_path}).") from None
+            _UNLOCKED[slot] = backend
     register_secret(passphrase)
     keyring.set_keyring(backend)
 

@@ -25,6 +25,8 @@ from app.qbo.limits import RealmLimiter
 
 log = logging.getLogger(__name__)
 
+MAX_RETRY_AFTER = 600.0  # seconds: a longer (or infinite) Retry-After is not waited in full
+
 
 class AccessTokens(Protocol):
     def access_token(self) -> str: ...
@@ -40,6 +42,10 @@ class RetryPolicy:
     throttle_wait: float = 60.0  # Intuit: "wait 60 seconds" after a 429
     throttle_waits: int = 10  # 429s mean "wait", not "failed": they have their own budget
     timeout: float = 30.0  # seconds for connecting plus reading one answer
+    # Once a request has failed on QuickBooks' side after all its attempts, the next ones
+    # get this many until one succeeds: a QuickBooks that fails everything is not waited
+    # on in full for every document (the run-wide retry budget).
+    attempts_while_failing: int = 2
 
 
 @dataclass
@@ -68,6 +74,7 @@ class Transport:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.stats = TransportStats()
+        self._failing = 0  # requests in a row that failed on QuickBooks' side
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 json_body: Any = None, text_body: str | None = None, batch: bool = False,
@@ -76,6 +83,21 @@ class Transport:
         safe = method == "GET" if retry_safe is None else retry_safe
         if params and "requestid" in params:
             safe = True
+        try:
+            reply = self._request(method, url, params, json_body, text_body, batch, safe)
+        except QboFault as fault:
+            self._failing = self._failing + 1 if fault.transient else 0
+            raise
+        except TransportError:
+            self._failing += 1
+            raise
+        self._failing = 0
+        return reply
+
+    def _request(self, method: str, url: str, params: dict[str, Any] | None, json_body: Any,
+                 text_body: str | None, batch: bool, safe: bool) -> Response:
+        attempts = self.policy.attempts if not self._failing else \
+            max(1, min(self.policy.attempts, self.policy.attempts_while_failing))
         refreshed = False
         attempt = 0
         throttled = 0
@@ -95,11 +117,11 @@ class Transport:
                     attempt -= 1
                     if throttled > self.policy.throttle_waits:
                         raise
-                elif not (fault.transient and safe) or attempt >= self.policy.attempts:
+                elif not (fault.transient and safe) or attempt >= attempts:
                     raise
                 delay = self._delay(attempt, fault)
             except TransportError:
-                if not safe or attempt >= self.policy.attempts:
+                if not safe or attempt >= attempts:
                     raise
                 delay = self._delay(attempt, None)
             self.stats.retries += 1
@@ -145,7 +167,7 @@ class Transport:
             raise error
         try:
             payload = wire.loads(reply.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
             raise parse_error(reply.status_code, reply.content,
                               reply.headers.get("Content-Type", ""), tid) from None
         fault = fault_in(payload, reply.status_code, tid)
@@ -158,9 +180,12 @@ def _retry_after(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None  # an HTTP date; Intuit's header is unconfirmed, fall back to the policy
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _path(url: str) -> str:

@@ -69,6 +69,24 @@ def queue_failures(session: Session, actor: str) -> list[tuple[DocKind, int]]:
     return queued
 
 
+def queue_after_sign_in(session: Session, actor: str) -> list[str]:
+    """Queue again the documents that stopped because QuickBooks wanted a new sign-in.
+
+    The engine calls this when a sync starts on a working connection: a document
+    that waited on the sign-in goes by itself, without Resync failures.
+    """
+    queued: list[str] = []
+    for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
+        rows = session.exec(select(model).where(
+            col(model.sync_state).in_([s.value for s in NEEDS_ATTENTION]),
+            col(model.problem) == "auth_needed").order_by(col(model.id))).all()
+        for row in rows:
+            row.auto_retries = 0
+            queue(session, kind, row, actor, "the QuickBooks connection works again")
+            queued.append(row.number)
+    return queued
+
+
 def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
     """Keep a document out of every sync (and out of Resync failures) until included."""
     if not reason.strip():

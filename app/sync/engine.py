@@ -36,7 +36,7 @@ from app.qbo.errors import OAuthError, QboClientError
 from app.qbo.query import quote
 from app.store.database import Store
 from app.store.types import utcnow
-from app.sync import records
+from app.sync import actions, records
 from app.sync.documents import SyncDoc, due_documents, load
 from app.sync.lists import QboLists
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
@@ -46,6 +46,10 @@ from app.sync.pull import Puller, PullReport, remember
 from app.sync.vendors import VendorAnswer, resolve
 
 log = logging.getLogger(__name__)
+
+#: Documents failing in a row on QuickBooks' side (after the transport's own retries)
+#: that stop a run: QuickBooks is failing, the rest waits queued for a better moment.
+FAILING_STREAK = 3
 
 
 @dataclass
@@ -76,6 +80,7 @@ class SyncReport:
     new_vendors: list[str] = field(default_factory=list)
     cancelled: bool = False
     stopped: str | None = None  # why the run ended early (e.g. reconnect needed)
+    unsent: list[str] = field(default_factory=list)  # left queued when the run stopped early
     dry_run: bool = False
     pull: PullReport | None = None
 
@@ -84,7 +89,7 @@ class SyncReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "cancelled": self.cancelled, "stopped": self.stopped,
-                "new_vendors": self.new_vendors,
+                "unsent": self.unsent, "new_vendors": self.new_vendors,
                 "pull": self.pull.to_json() if self.pull else None,
                 "documents": [o.to_json() for o in self.outcomes]}
 
@@ -92,13 +97,20 @@ class SyncReport:
 class _Stop(Exception):
     """Stop the whole run (e.g. QuickBooks wants a new sign-in)."""
 
+    def __init__(self, text: str, outcome: Outcome | None = None) -> None:
+        super().__init__(text)
+        self.outcome = outcome  # what became of the document that stopped it
+
 
 class SyncEngine:
     def __init__(self, store: Store, client: QboClient, *,
                  on_progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None, actor: str | None = None,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 now: Callable[[], datetime] = utcnow, auto_retry: bool = False) -> None:
+        """``auto_retry``: something (the window's scheduled sync) will retry transient
+        failures at the time their problem names; the command line has no such thing."""
         self.store = store
+        self.auto_retry = auto_retry
         self.client = client
         self.on_progress = on_progress
         self.cancel = cancel or threading.Event()
@@ -126,6 +138,9 @@ class SyncEngine:
                     lists = QboLists.from_mirror(session)
             if not push:
                 return report
+            if not dry_run and only is None:  # the connection works: what waited on it goes
+                with self.store.session() as session:
+                    actions.queue_after_sign_in(session, self.actor)
             with self.store.session() as session:
                 docs = due_documents(session, self.now()) if only is None else [
                     load(session, kind, doc_id) for kind, doc_id in only]
@@ -143,6 +158,7 @@ class SyncEngine:
                                         message=report.stopped)
             return report
         synced_pos: set[int] = set()
+        failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
         for done, doc in enumerate(docs):
             self._progress(done, total, doc.label, report)
             if self.cancel.is_set():
@@ -161,9 +177,20 @@ class SyncEngine:
             try:
                 outcome = self._one(doc, lists, dry_run, report)
             except _Stop as stop:
+                if stop.outcome is not None:
+                    report.outcomes.append(stop.outcome)
                 report.stopped = str(stop)
+                report.unsent = [d.number for d in docs[done + 1:]]
                 break
             report.outcomes.append(outcome)
+            if outcome.action == "failed" and outcome.problem in _SERVER_TROUBLE:
+                failing.append(outcome)
+            elif outcome.action not in ("blocked", "skip"):  # QuickBooks answered
+                failing = []
+            if len(failing) >= FAILING_STREAK:
+                report.unsent = [d.number for d in docs[done + 1:]]
+                report.stopped = _quickbooks_failing(failing, report.unsent)
+                break
             if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
                                            or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)
@@ -196,7 +223,9 @@ class SyncEngine:
         if answer.vendor_id and answer.linked and not report.dry_run:
             with self.store.session() as session:
                 records.link_supplier(session, doc.supplier_id, answer.vendor_id)
-        self._vendors[doc.supplier_id] = answer
+        if answer.problem is None or not (answer.problem.transient
+                                           or answer.problem.kind is Kind.AUTH_NEEDED):
+            self._vendors[doc.supplier_id] = answer  # a passing failure is not remembered
         return answer
 
     def _one(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
@@ -230,8 +259,11 @@ class SyncEngine:
         if vendor.would_create:
             vendor = self._vendor(doc, lists, True, report)
             if vendor.problem is not None:  # QuickBooks refused the new vendor
-                return self._fail(doc, vendor.problem, "create-vendor", None, dry_run,
-                                  definite=not vendor.problem.transient)
+                failed = self._fail(doc, vendor.problem, "create-vendor", None, dry_run,
+                                    definite=not vendor.problem.transient)
+                if vendor.problem.kind is Kind.AUTH_NEEDED:
+                    raise _Stop(vendor.problem.explanation, failed)
+                return failed
         vendor_id = vendor.vendor_id
         assert vendor_id is not None
         body = (purchase_order_body if doc.kind is DocKind.PO else bill_body)(doc, vendor_id,
@@ -254,7 +286,7 @@ class SyncEngine:
                                  dry_run, definite=definite,
                                  intuit_tid=getattr(error, "intuit_tid", None))
             if isinstance(error, OAuthError):
-                raise _Stop(problem.explanation) from None
+                raise _Stop(problem.explanation, outcome) from None
             return outcome
 
     def _find_existing(self, doc: SyncDoc, vendor_id: str, lists: QboLists
@@ -360,7 +392,8 @@ class SyncEngine:
             with self.store.session() as session:
                 text = records.record_problem(session, doc, problem, SyncState.FAILED,
                                               operation, self.actor, self.now(), summary,
-                                              definite=definite, intuit_tid=intuit_tid)
+                                              definite=definite, intuit_tid=intuit_tid,
+                                              auto_retry=self.auto_retry)
         return Outcome(doc.kind.value, doc.number, "failed", SyncState.FAILED.value,
                        problem.kind.value, text)
 
@@ -373,6 +406,21 @@ class SyncEngine:
                 session.add(row)
         return Outcome(doc.kind.value, doc.number, "skip", SyncState.NOT_SYNCED.value,
                        explanation="cancelled before it ever reached QuickBooks")
+
+
+_SERVER_TROUBLE = (Kind.TRANSPORT.value, Kind.THROTTLED.value)
+
+
+def _quickbooks_failing(failing: list[Outcome], unsent: list[str]) -> str:
+    names = ", ".join(o.number for o in failing)
+    text = (f"QuickBooks is failing: {len(failing)} documents in a row could not be sent "
+            f"({names}), so the sync stopped. ")
+    if unsent:
+        shown = ", ".join(unsent[:10]) + (f" and {len(unsent) - 10} more"
+                                          if len(unsent) > 10 else "")
+        text += (f"{len(unsent)} document{'s' if len(unsent) != 1 else ''} not sent "
+                 f"{'stay' if len(unsent) != 1 else 'stays'} queued: {shown}. ")
+    return text + "Sync again when QuickBooks is back."
 
 
 def _revision_of(request_id: str | None, default: int) -> int:

@@ -127,8 +127,13 @@ def _store_line_ids(session: Session, doc: SyncDoc, obj: dict[str, Any]) -> None
 def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncState,
                    operation: str, actor: str, now: datetime,
                    summary: dict[str, Any] | None = None, definite: bool = True,
-                   intuit_tid: str | None = None) -> str:
-    """Mark the document blocked or failed with its problem; returns the text shown."""
+                   intuit_tid: str | None = None, auto_retry: bool = False) -> str:
+    """Mark the document blocked or failed with its problem; returns the text shown.
+
+    A transient failure goes again by itself: with ``auto_retry`` (something, such
+    as the window's scheduled sync, will run at the time given) the text names that
+    time; without it (the command line) it goes with the next sync, and says so.
+    """
     row = row_of(session, doc)
     row.sync_state = state.value
     row.problem = problem.kind.value
@@ -136,13 +141,19 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
     explanation = problem.explanation
     if problem.transient and state is SyncState.FAILED:
         if row.auto_retries < MAX_AUTO_RETRIES:
-            when = now + RETRY_DELAYS[min(row.auto_retries, len(RETRY_DELAYS) - 1)]
-            row.next_attempt_at = when
             row.auto_retries += 1
-            explanation += f" Next automatic try: {when:%Y-%m-%d %H:%M} UTC."
+            if auto_retry:
+                when = now + RETRY_DELAYS[min(row.auto_retries - 1, len(RETRY_DELAYS) - 1)]
+                row.next_attempt_at = when
+                explanation += f" Next automatic try: {when:%Y-%m-%d %H:%M} UTC."
+            else:
+                row.next_attempt_at = now  # due at the next sync, whenever that is run
+                explanation += (" The next sync tries it again; Resend or resync-failures "
+                                "sends it now.")
         else:
             row.next_attempt_at = None
-            explanation += " It gave up after several tries; use Resend when QuickBooks is back."
+            explanation += (" It gave up after several tries; use Resend or resync-failures "
+                            "when QuickBooks is back.")
     else:
         row.next_attempt_at = None
         if definite and state is SyncState.FAILED:
