@@ -102,6 +102,20 @@ class _Stop(Exception):
     """Stop the whole run (e.g. QuickBooks wants a new sign-in)."""
 
 
+class _CancelOrLost(threading.Event):
+    """Set when the caller cancels or when the run's sync lock was taken over."""
+
+    def __init__(self, cancel: threading.Event, lost: threading.Event) -> None:
+        super().__init__()
+        self._cancel, self._lost = cancel, lost
+
+    def is_set(self) -> bool:
+        return self._cancel.is_set() or self._lost.is_set()
+
+    def set(self) -> None:
+        self._cancel.set()
+
+
 class SyncEngine:
     lock_wait: float = WAIT  # seconds to wait for another sync of the store to finish
 
@@ -132,13 +146,17 @@ class SyncEngine:
         if dry_run:  # writes nothing: no lock needed
             return self._run(dry_run, only, pull, push)
         lock = SyncLock(self.store)
-        lock.on_lost = self.cancel.set
-        with lock.held(self.lock_wait):
-            report = self._run(dry_run, only, pull, push)
-        if lock.lost.is_set():
+        caller = self.cancel
+        self.cancel = _CancelOrLost(caller, lock.lost)  # a lost lock stops between documents
+        try:
+            with lock.held(self.lock_wait):
+                report = self._run(dry_run, only, pull, push)
+        finally:
+            self.cancel = caller
+        if lock.lost.is_set() and not caller.is_set():
             report.cancelled = False
-            report.stopped = ("Another sync took this store over (this one was stalled too "
-                              "long); it carries on with the remaining documents.")
+            report.stopped = ("another sync took this store over while this one was stalled; "
+                              "this one stopped and the other carries on.")
         return report
 
     def _run(self, dry_run: bool, only: list[tuple[DocKind, int]] | None, pull: bool,

@@ -73,7 +73,6 @@ class SyncLock:
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.lost = threading.Event()  # set when another holder took the lock over
-        self.on_lost: Callable[[], None] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -116,8 +115,6 @@ class SyncLock:
             ).values(expires_at=now + self.lease)).rowcount
         if not done:
             self.lost.set()
-            if self.on_lost is not None:
-                self.on_lost()
         return bool(done)
 
     # --- the inside ------------------------------------------------------------------------
