@@ -33,6 +33,9 @@ def register(add: Adder) -> None:
     command.add_argument("--encrypted-keyring", action="store_true",
                          help="no OS keychain here: keep Intuit's secrets in a file locked by a "
                               "passphrase (asked for, or $SYNCDESK_KEYRING_PASSPHRASE)")
+    command.add_argument("--relink", action="store_true",
+                         help="move this store to another QuickBooks company: forget every "
+                              "link to its old company and send its documents to the new one")
     add("disconnect", run_disconnect, "revoke SyncDesk's access and forget the connection")
 
 
@@ -43,7 +46,8 @@ def run_connect(args: argparse.Namespace) -> int:
     secret = args.client_secret
     if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
         secret = getpass.getpass("Client secret of your Intuit app: ") or None
-    request = ConnectRequest(args.env, args.base_url, args.client_id, secret)
+    request = ConnectRequest(args.env, args.base_url, args.client_id, secret,
+                             relink=args.relink)
     if args.encrypted_keyring and args.env != "local":
         request.keychain = ENCRYPTED_FILE
         request.passphrase = ask_passphrase()
@@ -63,6 +67,11 @@ def run_connect(args: argparse.Namespace) -> int:
         raise UserError(f"connecting failed: {exc}") from None
     print(f"Connected to {row.company_name or 'QuickBooks company ' + row.realm_id} "
           f"({row.environment}).")
+    if request.relinked is not None:
+        print(f"Re-linked this store to it: every link to the old company is forgotten, and "
+              f"{request.relinked} document(s) are queued for the next sync.")
+    elif args.relink:
+        print("This store already belongs to this company: nothing was re-linked.")
     return 0
 
 

@@ -13,7 +13,9 @@ from typing import Any
 import platformdirs
 from sqlmodel import select
 
+from app.connection import binding
 from app.logs import register_secret
+from app.operations.actor import current_actor
 from app.qbo import keychain
 from app.qbo.client import QboClient
 from app.qbo.environments import environment, provider
@@ -103,6 +105,8 @@ class ConnectRequest:
     client_secret: str | None = None
     keychain: str = "os"  # or keychain.ENCRYPTED_FILE, the user's opt-in
     passphrase: str | None = None  # for the encrypted file
+    relink: bool = False  # move the store to another company (see app.connection.binding)
+    relinked: int | None = None  # set by connect: documents queued again by a re-link
 
     def __repr__(self) -> str:  # never show the secret or the passphrase
         return f"ConnectRequest({self.environment!r}, client_id={self.client_id!r})"
@@ -136,7 +140,11 @@ def _credentials(req: ConnectRequest) -> tuple[str, str]:
 
 def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any],
             timeout: float = 300.0) -> QboConnection:
-    """Run the OAuth flow and keep the connection; replaces an earlier one."""
+    """Run the OAuth flow and keep the connection; replaces an earlier one.
+
+    A store belongs to one company: connecting to another one raises
+    ``binding.CompanyMismatch`` and changes nothing, unless ``req.relink``.
+    """
     env = environment(req.environment, req.base_url)
     if env.keeps_secrets_in_keychain:  # checked before any browser or listener starts
         if req.keychain == keychain.ENCRYPTED_FILE:
@@ -156,6 +164,7 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         authorization_endpoint=endpoints.authorization, token_endpoint=endpoints.token,
         revocation_endpoint=endpoints.revocation,
     )
+    tokens, row.company_name = _check_company(store, req, row, tokens, oauth)
     if env.keeps_secrets_in_keychain:
         keychain.set_client_secret(env.name, client_id, secret)
     else:
@@ -169,7 +178,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     token_store = _token_store(store, row)
     token_store.save(tokens)
     try:
-        info = open_client(store).company_info()
+        info = {"CompanyName": row.company_name} if row.company_name else \
+            open_client(store).company_info()
         with store.session() as session:
             saved = session.get(QboConnection, 1)
             assert saved is not None
@@ -179,6 +189,53 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     except QboClientError as exc:
         log.warning("connected, but could not read the company's name: %s", exc)
     return row
+
+
+class _HeldTokens:
+    """The new tokens, in memory only, while the company is checked."""
+
+    def __init__(self, tokens: TokenSet) -> None:
+        self.tokens: TokenSet | None = tokens
+
+    def load(self) -> TokenSet | None:
+        return self.tokens
+
+    def save(self, tokens: TokenSet) -> None:
+        self.tokens = tokens
+
+    def clear(self) -> None:
+        self.tokens = None
+
+
+def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens: TokenSet,
+                   oauth: OAuthClient) -> tuple[TokenSet, str | None]:
+    """Refuse another company than the store's own (unless re-linking); bind it otherwise.
+
+    Nothing is written before the check; the tokens (refreshed, if the check had to)
+    are returned for keeping, with the company's name.
+    """
+    held = _HeldTokens(tokens)
+    transport = Transport(TokenManager(held, oauth.refresh, lock_path(row)),
+                          RealmLimiter(Limits()), RetryPolicy(attempts=3))
+    probe = QboClient(row.api_base, row.realm_id, transport)
+    try:
+        info: dict[str, Any] | None = probe.company_info()
+    except QboClientError as exc:
+        log.warning("could not read the company's details: %s", exc)
+        info = None
+    company = binding.Company.from_info(row.realm_id, row.environment, info)
+    reason = binding.refusal(store, company, probe)
+    if reason is None:
+        binding.bind(store, company)
+    elif req.relink:
+        req.relinked = binding.relink(store, company, current_actor())
+    else:
+        try:
+            oauth.revoke((held.tokens or tokens).refresh_token)  # nothing of it is kept
+        except QboClientError as exc:
+            log.warning("could not revoke the refused connection's tokens: %s", exc)
+        raise binding.CompanyMismatch(binding.refusal_text(reason, company))
+    return held.tokens or tokens, company.name
 
 
 def _token_store(store: Store, row: QboConnection) -> TokenStore:

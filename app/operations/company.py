@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from app.errors import UserError
 from app.store import sqlite
 from app.store.database import Store, current_revision, known_revisions, make_engine, open_store
+from app.store.identity import renew_store_id
 from app.store.models import Account, Invoice, PurchaseOrder
 from app.store.types import utcnow
 
@@ -86,6 +87,13 @@ def restore_store(store_url: str, source: Path) -> Path | None:
         kept = target.with_name(f"{target.name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak")
         sqlite.copy_database(target, kept)
     sqlite.copy_database(source, target)
-    open_store(store_url).close()  # brings an older backup up to the current schema
+    restored = open_store(store_url)  # brings an older backup up to the current schema
+    try:
+        # The store before the restore may have sent requests after the backup was made,
+        # from the same row ids: new request ids must never repeat them (see app.sync).
+        with restored.session() as session:
+            renew_store_id(session)
+    finally:
+        restored.close()
     return kept
 

@@ -75,8 +75,10 @@ class SyncFields(SQLModel):
     excluded_reason: str | None = None
     # Bumped on every change; the sync derives its idempotent request ids from it.
     revision: int = 1
-    # The request id of a create whose outcome is not known yet (see app.sync.engine).
+    # The request id of a create whose outcome is not known yet (see app.sync.engine),
+    # and the revision that request sent.
     pending_request_id: str | None = None
+    pending_revision: int | None = None
     attempt: int = 0  # definite failures so far at this revision
     auto_retries: int = 0  # automatic retries of transient failures so far
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -246,3 +248,38 @@ class QboPull(SQLModel, table=True):
     as_of: datetime = Field(sa_type=UTCDateTime)
     full_at: datetime = Field(sa_type=UTCDateTime)
     count: int = 0
+
+
+class StoreInfo(SQLModel, table=True):
+    """Who this store is (one row): its own random id, and the QuickBooks company it belongs to.
+
+    ``store_id`` goes into every request id the sync sends, so that two stores (two
+    machines, a store made again from scratch, a restored backup) never share one.
+    The company (``realm_id`` and its creation time) is remembered at the first
+    connect and survives a disconnect: connecting to another company is refused
+    unless the user re-links the store.
+    """
+
+    __tablename__ = "store_info"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: str
+    created_at: datetime = timestamp_field()
+    realm_id: str | None = None
+    environment: str | None = None
+    company_name: str | None = None
+    company_created: str | None = None  # QuickBooks' CompanyInfo MetaData.CreateTime
+    bound_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SyncLockRow(SQLModel, table=True):
+    """Who runs a sync on this store now (see ``app.sync.lock``): one sync at a time."""
+
+    __tablename__ = "sync_lock"
+
+    name: str = Field(primary_key=True)
+    token: str  # random, per holder
+    host: str
+    pid: int
+    acquired_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # a lease, renewed while it runs

@@ -6,6 +6,7 @@ transaction stays open while it waits on QuickBooks.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,6 +80,7 @@ class SyncDoc:
     po: PoRef | None = None
     lines: list[SyncLine] = field(default_factory=list)
     drift: dict[str, Any] | None = None  # QuickBooks-side changes since the last sync
+    pending_revision: int | None = None  # the revision the pending request sent
 
     @property
     def label(self) -> str:
@@ -100,9 +102,30 @@ class SyncDoc:
     def marker(self) -> str:
         return marker(self.number)
 
-    def request_id(self) -> str:
-        """Deterministic per document, revision and definite failure (≤ 50 characters)."""
-        return f"sd-{self.kind.value}-{self.id}-r{self.revision}-a{self.attempt}"
+    def request_id(self, store_id: str) -> str:
+        """A new create's request id: the store's own id, the document, its revision and
+        definite failures, and a random part (≤ 50 characters, QuickBooks' limit).
+
+        Unique across every store and machine; it is saved on the document before it
+        is sent, so a retry of the same create sends the same id again.
+        """
+        return _request_id(store_id, f"{_KIND_TAG[self.kind]}{self.id}-r{self.revision}"
+                           f"-a{self.attempt}")
+
+    def update_request_id(self, store_id: str) -> str:
+        """An update's request id (the client adds the SyncToken it updates)."""
+        return f"sd-{store_id}-{_KIND_TAG[self.kind]}{self.id}-r{self.revision}u"
+
+
+_KIND_TAG = {DocKind.PO: "po", DocKind.INVOICE: "inv"}
+REQUEST_ID_LIMIT = 50
+
+
+def _request_id(store_id: str, middle: str) -> str:
+    text = f"sd-{store_id}-{middle}-{secrets.token_hex(4)}"
+    if len(text) > REQUEST_ID_LIMIT:  # absurdly large numbers: keep the unique parts
+        text = f"sd-{store_id}-{secrets.token_hex(12)}"
+    return text
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
@@ -124,7 +147,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
         txn_date=po.txn_date, currency=po.currency, total=po.total, memo=po.memo,
         revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
         problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
-        auto_retries=po.auto_retries, drift=po.qbo_drift,
+        auto_retries=po.auto_retries, drift=po.qbo_drift, pending_revision=po.pending_revision,
         lines=[SyncLine(line.line_no, line.amount, line.description,
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
@@ -160,7 +183,7 @@ def load_invoice(session: Session, invoice: Invoice,
         revision=invoice.revision, attempt=invoice.attempt, sync_state=invoice.sync_state,
         problem=invoice.problem, qbo_id=invoice.qbo_id,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
-        drift=invoice.qbo_drift,
+        drift=invoice.qbo_drift, pending_revision=invoice.pending_revision,
         reference=invoice.reference, due_date=invoice.due_date,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status)
         if po else None,

@@ -11,18 +11,24 @@ documents, so a cancelled run never leaves a document half-sent. The caller
 never needs to poll. Everything runs on the calling thread (the window runs
 it on a worker thread).
 
-Exactly once: every create carries a request id derived from the document,
-its revision and its count of definite failures, saved on the document before
-it is sent. QuickBooks answers a repeated request id with the first answer. A
+Exactly once: every create carries a request id made of the store's own
+random id, the document, its revision, its count of definite failures and a
+random part, saved on the document (with the revision it sends) before it is
+sent. QuickBooks answers a repeated request id with the first answer. A
 document whose earlier create has an unknown outcome (a crash, a lost answer)
 is first looked for in QuickBooks by DocNumber, vendor and SyncDesk's marker,
-and adopted when found.
+and adopted when found; a create whose answer is lost within a run is looked
+for at once. No answer is believed unless it is the document that was sent
+(its DocNumber and SyncDesk's marker): anything else fails the document, never
+marks it synced.
+
+One sync at a time: ``run`` holds the store's sync lock (``app.sync.lock``);
+a second run waits ``lock_wait`` seconds, then raises ``SyncBusy``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,13 +38,15 @@ from typing import Any
 from app.domain.states import DocKind, PoStatus, SyncState
 from app.operations.actor import current_actor
 from app.qbo.client import QboClient
-from app.qbo.errors import OAuthError, QboClientError
+from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.store.database import Store
+from app.store.identity import store_info
 from app.store.types import utcnow
 from app.sync import actions, records
 from app.sync.documents import SyncDoc, due_documents, load
 from app.sync.lists import QboLists
+from app.sync.lock import WAIT, SyncLock
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, changed_in_qbo, diagnose
@@ -102,7 +110,23 @@ class _Stop(Exception):
         self.outcome = outcome  # what became of the document that stopped it
 
 
+class _CancelOrLost(threading.Event):
+    """Set when the caller cancels or when the run's sync lock was taken over."""
+
+    def __init__(self, cancel: threading.Event, lost: threading.Event) -> None:
+        super().__init__()
+        self._cancel, self._lost = cancel, lost
+
+    def is_set(self) -> bool:
+        return self._cancel.is_set() or self._lost.is_set()
+
+    def set(self) -> None:
+        self._cancel.set()
+
+
 class SyncEngine:
+    lock_wait: float = WAIT  # seconds to wait for another sync of the store to finish
+
     def __init__(self, store: Store, client: QboClient, *,
                  on_progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None, actor: str | None = None,
@@ -125,8 +149,29 @@ class SyncEngine:
         """Pull QuickBooks' changes, then push what is due (either side may be left out).
 
         A dry run pulls nothing into the store: it reads QuickBooks' lists afresh and
-        plans the push against them.
+        plans the push against them. A real run holds the store's sync lock; when
+        another sync holds it past ``lock_wait`` seconds, ``SyncBusy`` is raised.
         """
+        with self.store.session() as session:
+            self._store_id = store_info(session).store_id
+        if dry_run:  # writes nothing: no lock needed
+            return self._run(dry_run, only, pull, push)
+        lock = SyncLock(self.store)
+        caller = self.cancel
+        self.cancel = _CancelOrLost(caller, lock.lost)  # a lost lock stops between documents
+        try:
+            with lock.held(self.lock_wait):
+                report = self._run(dry_run, only, pull, push)
+        finally:
+            self.cancel = caller
+        if lock.lost.is_set() and not caller.is_set():
+            report.cancelled = False
+            report.stopped = ("another sync took this store over while this one was stalled; "
+                              "this one stopped and the other carries on.")
+        return report
+
+    def _run(self, dry_run: bool, only: list[tuple[DocKind, int]] | None, pull: bool,
+             push: bool) -> SyncReport:
         report = SyncReport(dry_run=dry_run)
         self._vendors = {}  # vendor answers hold for one run only
         lists: QboLists | None = None
@@ -215,7 +260,7 @@ class SyncEngine:
         if cached is not None and not (create and cached.would_create):
             return cached
         answer = resolve(doc.supplier_id, doc.supplier, doc.vendor_id, lists,
-                         self.client if create else None)
+                         self.client if create else None, store_id=self._store_id)
         if answer.created:
             report.new_vendors.append(doc.supplier)
             with self.store.session() as session:
@@ -276,8 +321,7 @@ class SyncEngine:
             if isinstance(existing, Problem):
                 return self._block(doc, [existing], dry_run)
             if existing is not None:
-                return self._finish(doc, existing, "adopt", summary, None,
-                                    _revision_of(doc.pending_request_id, doc.revision))
+                return self._finish(doc, existing, "adopt", summary, None, _sent_revision(doc))
             return self._create(doc, body, summary)
         except QboClientError as error:
             problem = diagnose(error, doc.label)
@@ -294,12 +338,9 @@ class SyncEngine:
         """An object this document already made (adopt it), or a clashing bill number."""
         if doc.kind is DocKind.PO and not doc.pending_request_id:
             return None  # nothing was ever in flight: the request id covers retries
-        found = self.client.query(
-            f"select * from {doc.entity} where DocNumber = {quote(doc.doc_number)} "
-            f"and VendorRef = {quote(vendor_id)}").get(doc.entity, [])
-        ours = [obj for obj in found if _is_ours(doc, obj)]
-        if ours:
-            return ours[0]
+        found, ours = self._look_up(doc, vendor_id)
+        if ours is not None:
+            return ours
         if doc.kind is DocKind.INVOICE and found and lists.warns_duplicate_bill_number:
             other = found[0]
             return Problem(
@@ -312,15 +353,36 @@ class SyncEngine:
                        "existing_total": str(other.get("TotalAmt"))})
         return None
 
+    def _look_up(self, doc: SyncDoc, vendor_id: str
+                 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """QuickBooks' documents of this number and vendor, and the one this doc made."""
+        found = self.client.query(
+            f"select * from {doc.entity} where DocNumber = {quote(doc.doc_number)} "
+            f"and VendorRef = {quote(vendor_id)}").get(doc.entity, [])
+        return found, next((obj for obj in found if _is_ours(doc, obj)), None)
+
     def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
-        request_id = doc.pending_request_id or doc.request_id()
+        request_id = doc.pending_request_id or doc.request_id(self._store_id)
+        # A replayed request id answers with what the revision it was made for created.
+        sent_revision = _sent_revision(doc) if doc.pending_request_id else doc.revision
         summary["request_id"] = request_id
         with self.store.session() as session:
-            records.mark_pending(session, doc, request_id)
-        created = self.client.create(doc.entity, body, request_id=request_id)
-        # A replayed request id answers with what an older revision created.
-        return self._finish(doc, created, "create", summary, None,
-                            _revision_of(request_id, doc.revision))
+            records.mark_pending(session, doc, request_id, sent_revision)
+        try:
+            created = self.client.create(doc.entity, body, request_id=request_id)
+        except QboClientError as error:
+            # The answer never came (or came broken): QuickBooks may hold it all the same.
+            # Look now rather than leave it failed until a later run adopts it.
+            if not _outcome_unknown(error):
+                raise
+            try:
+                _, ours = self._look_up(doc, str(body["VendorRef"]["value"]))
+            except QboClientError:
+                ours = None
+            if ours is None:
+                raise error from None
+            return self._finish(doc, ours, "adopt", summary, None, sent_revision)
+        return self._finish(doc, created, "create", summary, None, sent_revision)
 
     def _update(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
         assert doc.qbo_id is not None
@@ -333,12 +395,15 @@ class SyncEngine:
             return {**current, **sent}
 
         updated = self.client.update(doc.entity, doc.qbo_id, change,
-                                     request_id=f"sd-{doc.kind.value}-{doc.id}-r{doc.revision}u")
+                                     request_id=doc.update_request_id(self._store_id))
         return self._finish(doc, updated, operation, summary, None, doc.revision)
 
     def _finish(self, doc: SyncDoc, obj: dict[str, Any], operation: str,
                 summary: dict[str, Any], tid: str | None, sent_revision: int) -> Outcome:
         """Record what QuickBooks holds; it is "synced" only if it holds the latest revision."""
+        wrong = _not_this_document(doc, obj)
+        if wrong is not None:  # never believed: the document is not marked synced
+            return self._fail(doc, wrong, operation, summary, False, definite=True)
         dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
         now = self.now()
         with self.store.session() as session:
@@ -423,10 +488,34 @@ def _quickbooks_failing(failing: list[Outcome], unsent: list[str]) -> str:
     return text + "Sync again when QuickBooks is back."
 
 
-def _revision_of(request_id: str | None, default: int) -> int:
-    """The document revision a request id was made for (``sd-po-7-r3-a0`` → 3)."""
-    match = re.search(r"-r(\d+)-", request_id or "")
-    return int(match.group(1)) if match else default
+def _sent_revision(doc: SyncDoc) -> int:
+    """The revision the pending request of ``doc`` sent (its current one if unknown)."""
+    return doc.pending_revision if doc.pending_revision is not None else doc.revision
+
+
+def _outcome_unknown(error: QboClientError) -> bool:
+    """Whether QuickBooks may have done the work although SyncDesk got no good answer."""
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, QboFault) and error.http_status >= 500 and not error.throttled
+
+
+def _not_this_document(doc: SyncDoc, obj: dict[str, Any]) -> Problem | None:
+    """A problem when QuickBooks' answer is not ``doc`` (its number, SyncDesk's marker, and
+    for an update its id): e.g. a request id another store used first."""
+    number = str(obj.get("DocNumber", ""))
+    same_id = doc.qbo_id is None or str(obj.get("Id")) == doc.qbo_id
+    if number == doc.doc_number and _is_ours(doc, obj) and same_id:
+        return None
+    return Problem(
+        Kind.ANSWER_MISMATCH,
+        f"QuickBooks answered SyncDesk's request for {doc.label} with another document "
+        f"({doc.entity} {obj.get('Id')}, number {number or 'none'}"
+        + (f", note '{str(obj.get('PrivateNote'))[:60]}'" if obj.get("PrivateNote") else "")
+        + "), so SyncDesk did not take it as sent and marked nothing synced. Resend sends "
+        "it again as a new request.", None,
+        facts={"answered_id": obj.get("Id"), "answered_number": number,
+               "expected_number": doc.doc_number})
 
 
 def _is_ours(doc: SyncDoc, obj: dict[str, Any]) -> bool:

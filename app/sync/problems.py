@@ -30,6 +30,7 @@ class Kind(StrEnum):
     LINK_DROPPED = "link_dropped"
     WAITING_ON_PO = "waiting_on_po"
     DELETED_IN_QBO = "deleted_in_qbo"
+    ANSWER_MISMATCH = "answer_mismatch"  # QuickBooks answered with another document
     CHANGED_IN_QBO = "changed_in_qbo"
     STALE_OBJECT = "stale_object"
     THROTTLED = "throttled"
@@ -55,6 +56,7 @@ FIXES: dict[Kind, str] = {
     Kind.LINK_DROPPED: "relink_bill",
     Kind.WAITING_ON_PO: "sync_po_first",
     Kind.DELETED_IN_QBO: "recreate_in_qbo",
+    Kind.ANSWER_MISMATCH: "retry",
     Kind.CHANGED_IN_QBO: "resolve_qbo_changes",
     Kind.STALE_OBJECT: "retry",
     Kind.THROTTLED: "retry",

@@ -47,6 +47,7 @@ from app.store.models import (
     Supplier,
 )
 from app.store.types import utcnow
+from app.store.upsert import upsert
 from app.sync import records
 from app.sync.lists import ALL, name_key, original_name
 from app.sync.problems import Kind, Problem, changed_in_qbo
@@ -71,6 +72,9 @@ class PullReport:
     def to_json(self) -> dict[str, Any]:
         return {"mode": self.mode, "counts": self.counts, "notes": self.notes,
                 "as_of": self.as_of.isoformat() if self.as_of else None}
+
+
+_BOOKMARKS: Any = QboPull.__table__
 
 
 def list_ages(session: Session) -> dict[str, str]:
@@ -107,14 +111,11 @@ class Puller:
             apply.preferences(preferences)
             apply.transactions(changes)
             for entity in wanted:
-                row = bookmarks.get(entity) or QboPull(entity=entity, as_of=started,
-                                                       full_at=started)
-                row = session.merge(row)
-                row.as_of = started
-                if full:
-                    row.full_at = started
-                row.count = len(changes.get(entity, []))
-                session.add(row)
+                known = bookmarks.get(entity)
+                upsert(session, _BOOKMARKS, {
+                    "entity": entity, "as_of": started,
+                    "full_at": started if full or known is None else known.full_at,
+                    "count": len(changes.get(entity, []))}, ("entity",))
             records.log_attempt(session, None, f"pull-{report.mode}", "success",
                                 message=f"Read QuickBooks ({report.mode}): "
                                 + ", ".join(f"{n} {e}" for e, n in report.counts.items() if n),
@@ -144,15 +145,21 @@ class Puller:
         return changes
 
 
-def remember(session: Session, entity: str, obj: dict[str, Any]) -> None:
-    """Put a list record SyncDesk itself just created into the mirror."""
-    row = session.exec(select(QboObject).where(QboObject.entity == entity,
-                                               QboObject.qbo_id == str(obj["Id"]))).first()
-    row = row or QboObject(entity=entity, qbo_id=str(obj["Id"]), data=obj)
-    row.data, row.pulled_at = obj, utcnow()
-    row.name = original_name(obj, _name_field(entity))
-    row.active = bool(obj.get("Active", True))
-    session.add(row)
+def remember(session: Session, entity: str, obj: dict[str, Any],
+             when: datetime | None = None) -> None:
+    """Put a list record into the mirror (or bring its row up to date).
+
+    A row another writer stored meanwhile (another sync, another SyncDesk on the
+    same store) is updated, not inserted twice.
+    """
+    upsert(session, _MIRROR, {
+        "entity": entity, "qbo_id": str(obj["Id"]), "data": obj,
+        "name": original_name(obj, _name_field(entity)),
+        "active": bool(obj.get("Active", True)), "pulled_at": when or utcnow()},
+        ("entity", "qbo_id"))
+
+
+_MIRROR: Any = QboObject.__table__
 
 
 def _deleted(obj: dict[str, Any]) -> bool:
@@ -188,11 +195,7 @@ class _Applier:
                         self.s.delete(before)
                     self._effects(entity, old, None)
                     continue
-                row = before or QboObject(entity=entity, qbo_id=qbo_id, data=obj)
-                row.data, row.pulled_at = obj, self.now
-                row.name = original_name(obj, _name_field(entity))
-                row.active = bool(obj.get("Active", True))
-                self.s.add(row)
+                remember(self.s, entity, obj, self.now)
                 self._effects(entity, old, obj)
             if self.full:  # a full load also tells what no longer exists
                 for qbo_id, row in mirror.items():
@@ -338,10 +341,9 @@ class _Applier:
     def preferences(self, prefs: dict[str, Any]) -> None:
         row = self.s.exec(select(QboObject).where(QboObject.entity == "Preferences")).first()
         old = dict(row.data) if row else None
-        if row is None:
-            row = QboObject(entity="Preferences", qbo_id=str(prefs.get("Id", "1")), data=prefs)
-        row.data, row.pulled_at = prefs, self.now
-        self.s.add(row)
+        upsert(self.s, _MIRROR, {"entity": "Preferences", "data": prefs, "pulled_at": self.now,
+                                 "qbo_id": row.qbo_id if row else str(prefs.get("Id", "1")),
+                                 "active": True}, ("entity", "qbo_id"))
         if old is None:
             return
         before = old.get("AccountingInfoPrefs", {}).get("BookCloseDate")

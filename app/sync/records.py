@@ -51,10 +51,12 @@ def log_attempt(session: Session, doc: DocRef | None, operation: str, result: st
         message=message, intuit_tid=intuit_tid, detail=detail))
 
 
-def mark_pending(session: Session, doc: DocRef, request_id: str) -> None:
-    """Remember a create is in flight, before it is sent (see SyncEngine)."""
+def mark_pending(session: Session, doc: DocRef, request_id: str,
+                 revision: int | None = None) -> None:
+    """Remember a create is in flight, and which revision it sends, before it is sent."""
     row = row_of(session, doc)
     row.pending_request_id = request_id
+    row.pending_revision = revision
     session.add(row)
 
 
@@ -78,7 +80,7 @@ def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operatio
     row.qbo_id = str(obj["Id"])
     row.qbo_sync_token = str(obj.get("SyncToken", ""))
     row.qbo_status = qbo_status(doc, obj)
-    row.pending_request_id = None
+    row.pending_request_id = row.pending_revision = None
     row.auto_retries = 0
     row.next_attempt_at = None
     row.last_error_code = row.last_error_message = None
@@ -158,7 +160,7 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
         row.next_attempt_at = None
         if definite and state is SyncState.FAILED:
             row.attempt += 1  # the next try is a new request, not a replay of this one
-            row.pending_request_id = None
+            row.pending_request_id = row.pending_revision = None
     detail["explanation"] = explanation
     first = problem.faults[0] if problem.faults else {}
     row.last_error_code = first.get("code") or None

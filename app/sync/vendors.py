@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.qbo.client import QboClient
 from app.qbo.errors import QboClientError, QboFault
-from app.sync.lists import QboLists, original_name
+from app.sync.lists import QboLists, name_key, original_name
 from app.sync.problems import Kind, Problem, diagnose
 
 
@@ -31,8 +31,11 @@ def _group(supplier_id: int) -> str:
 
 
 def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
-            client: QboClient | None) -> VendorAnswer:
-    """The vendor to use; with ``client=None`` (a dry run) nothing is created."""
+            client: QboClient | None, store_id: str = "") -> VendorAnswer:
+    """The vendor to use; with ``client=None`` (a dry run) nothing is created.
+
+    ``store_id`` (the store's own id) goes into the request id of a new vendor.
+    """
     if linked_id:
         vendor = lists.vendors.get(linked_id)
         if vendor is not None and vendor.get("Active", True):
@@ -61,13 +64,21 @@ def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
         return VendorAnswer(would_create=True)
     try:
         vendor = client.create("Vendor", {"DisplayName": name, "PrintOnCheckName": name[:100]},
-                               request_id=_vendor_request_id(supplier_id, name))
+                               request_id=_vendor_request_id(store_id, supplier_id, name))
     except QboFault as fault:
         problem = diagnose(fault, f"the new vendor '{name}'")
         problem.group = _group(supplier_id)
         return VendorAnswer(problem=problem)
     except QboClientError as error:
         return VendorAnswer(problem=diagnose(error, f"the new vendor '{name}'"))
+    if name_key(original_name(vendor)) != name_key(name):  # an answer to another request
+        return VendorAnswer(problem=Problem(
+            Kind.ANSWER_MISMATCH,
+            f"QuickBooks answered SyncDesk's request for the new vendor '{name}' with another "
+            f"vendor ('{original_name(vendor)}', id {vendor.get('Id')}), so SyncDesk did not "
+            "take it as this supplier's vendor.", _group(supplier_id),
+            facts={"supplier": name, "answered_id": vendor.get("Id"),
+                   "answered_name": vendor.get("DisplayName")}))
     lists.add_vendor(vendor)
     return VendorAnswer(vendor_id=vendor["Id"], created=True, linked=True)
 
@@ -81,6 +92,7 @@ def _inactive(supplier_id: int, name: str, vendor: dict) -> Problem:
                "vendor_name": vendor.get("DisplayName")})
 
 
-def _vendor_request_id(supplier_id: int, name: str) -> str:
+def _vendor_request_id(store_id: str, supplier_id: int, name: str) -> str:
+    """The same for every sync of this store (two at once make one vendor), unique to it."""
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
-    return f"sd-vendor-{supplier_id}-{digest}"
+    return f"sd-{store_id}-v{supplier_id}-{digest}"[:50]

@@ -13,7 +13,15 @@ from sqlmodel import SQLModel, select
 
 from app.errors import UserError
 from app.store.database import current_revision, head_revision, make_engine, open_store, upgrade
-from app.store.models import HistoryEvent, Invoice, PoLine, PurchaseOrder, Supplier
+from app.store.models import (
+    HistoryEvent,
+    Invoice,
+    PoLine,
+    PurchaseOrder,
+    StoreInfo,
+    Supplier,
+    SyncLockRow,
+)
 
 
 def fill_first_revision(path: Path) -> None:
@@ -121,3 +129,47 @@ def test_a_missing_store_is_not_created_when_asked_not_to(tmp_path: Path):
     with pytest.raises(UserError, match="syncdesk init"):
         open_store(f"sqlite:///{tmp_path / 'missing.db'}", create=False)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_0006_store_gets_an_id_its_company_and_the_revision_in_flight(tmp_path: Path):
+    """0007: a random store id, the connected company as the store's own, the revision
+    of a create in flight (read from its old request id), and the sync lock table."""
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0006")
+    engine.dispose()
+    fill_first_revision(path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE purchase_order SET pending_request_id = 'sd-po-1-r3-a0', revision = 4")
+        con.execute(
+            "INSERT INTO qbo_connection (id, environment, api_base, realm_id, client_id,"
+            " company_name, state, connected_at, authorization_endpoint, token_endpoint,"
+            " revocation_endpoint, keychain) VALUES (1, 'local', 'http://x/v3', '9341', 'c',"
+            " 'Larkspur Provisions Co.', 'connected', '2026-11-20 10:00:00', 'a', 't', 'r',"
+            " 'os')")
+    con.close()
+    ids = set()
+    for name in ("old.db", "copy.db"):
+        if name == "copy.db":  # a second old store upgrades to another id
+            engine = make_engine(f"sqlite:///{tmp_path / name}")
+            upgrade(engine, "0006")
+            engine.dispose()
+        store = open_store(f"sqlite:///{tmp_path / name}")
+        try:
+            with store.session() as session:
+                info = session.exec(select(StoreInfo)).one()
+                ids.add(info.store_id)
+                assert len(info.store_id) == 8
+                if name == "old.db":
+                    assert (info.realm_id, info.environment, info.company_name) == (
+                        "9341", "local", "Larkspur Provisions Co.")
+                    po = session.exec(select(PurchaseOrder)).one()
+                    assert (po.pending_request_id, po.pending_revision, po.revision) == (
+                        "sd-po-1-r3-a0", 3, 4)
+                else:
+                    assert info.realm_id is None
+                assert session.exec(select(SyncLockRow)).all() == []
+        finally:
+            store.close()
+    assert len(ids) == 2

@@ -209,7 +209,7 @@ def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, clien
     with store.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
         po = find_po(s, "PO-1")
-        po.pending_request_id = f"sd-po-{po_id}-r1-a0"
+        po.pending_request_id, po.pending_revision = f"sd-1234abcd-po{po_id}-r1-a0-x", 1
         s.add(po)
     vendor = client.create("Vendor", {"DisplayName": "Acme Supply"}, request_id="v-acme")
     account = client.find("Account", Name="Office Supplies & Software")[0]["Id"]
