@@ -52,20 +52,13 @@ from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, changed_in_qbo, diagnose
 from app.sync.pull import Puller, PullReport, remember
 from app.sync.vendors import VendorAnswer, resolve
+from app.work import Progress
 
 log = logging.getLogger(__name__)
 
 #: Documents failing in a row on QuickBooks' side (after the transport's own retries)
 #: that stop a run: QuickBooks is failing, the rest waits queued for a better moment.
 FAILING_STREAK = 3
-
-
-@dataclass
-class Progress:
-    done: int
-    total: int
-    current: str | None
-    problems: int
 
 
 @dataclass
