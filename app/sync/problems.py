@@ -78,6 +78,8 @@ MEANINGS: dict[Kind, str] = {
     Kind.AMOUNT_MISMATCH: "a line's amount is not quantity times unit price",
     Kind.CURRENCY_MISMATCH: "the currency is not the QuickBooks company's",
     Kind.CLOSED_PERIOD: "dated in a period whose books are closed",
+    Kind.ANSWER_MISMATCH: "QuickBooks answered with another document; nothing was marked "
+    "synced",
     Kind.LINK_DROPPED: "QuickBooks took the bill but not its link to the PO",
     Kind.WAITING_ON_PO: "the PO it bills is not in QuickBooks yet",
     Kind.DELETED_IN_QBO: "deleted in QuickBooks after it synced",
@@ -259,11 +261,14 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         Kind.CHANGED_IN_QBO: f"To keep SyncDesk's copy, send it: {resend} (it replaces the "
         f"changes made in QuickBooks). To keep QuickBooks' version, stop syncing it: "
         f"{exclude}.",
-        Kind.STALE_OBJECT: f"Nothing to do: SyncDesk tries again by itself ({resend} tries "
+        Kind.STALE_OBJECT: f"Nothing to do: the next sync tries it again ({resend} tries "
         "now).",
-        Kind.THROTTLED: f"Nothing to do: SyncDesk tries again by itself ({resend} tries now).",
-        Kind.TRANSPORT: "Check the internet connection; SyncDesk tries again by itself "
+        Kind.THROTTLED: f"Nothing to do: the next sync tries it again ({resend} tries now).",
+        Kind.TRANSPORT: "Check the internet connection; the next sync tries it again "
         f"({resend} tries now).",
+        Kind.ANSWER_MISMATCH: "Nothing was marked synced. Send it as a new request: "
+        f"{resend}; if it happens again, check in QuickBooks that no other document holds "
+        f"number {shlex.quote(number)}.",
         Kind.AUTH_NEEDED: "Connect again (syncdesk connect …); the sync carries on afterwards.",
         Kind.UNKNOWN: f"Read QuickBooks' own words above (also in syncdesk log --document "
         f"{shlex.quote(number)}), correct what they name, then: {resend}.",
