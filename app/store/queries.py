@@ -10,8 +10,9 @@ filter's first page must cost about what the plain first page costs:
 - A text found in few documents (fewer than ``SEARCH_CAP``) drives the query
   from the full-text index: a small set, sorted. Otherwise the sort column's
   index is walked in order and each row checked against the filter, over a
-  bounded stretch (``WALK`` rows): a common filter fills the page within it.
-  When the stretch holds less than a page, the filter is rare, and SQLite's own
+  bounded stretch (``WALK`` rows, then as far as the matches seen say is needed,
+  up to ``WALK_MAX``): a common filter fills the page within it. When the
+  stretch holds less than a page, the filter is rare, and SQLite's own
   plan, driven by the filter's indexes (status, sync state with date, supplier
   with state, date, full text), finds the few rows and sorts them.
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
@@ -87,9 +88,10 @@ SORT_KEYS = ("date", "number", "supplier", "total", "currency", "status", "sync_
              "reference", "po_number")
 """The columns a listing sorts on; ``reference`` and ``po_number`` are invoices' own."""
 
-SEARCH_CAP = 1000  # a text found in fewer documents drives the query from the text index
+SEARCH_CAP = 3000  # a text found in fewer documents drives the query from the text index
 COUNT_CAP = 1000  # counts for the filter bar stop here ("1,000+")
-WALK = 1000  # rows of the sort order checked against the filter before SQLite plans it
+WALK = 1000  # rows of the sort order checked against the filter at first
+WALK_MAX = 8000  # at most, when the first stretch shows the filter common enough
 
 _BilledPo = aliased(PurchaseOrder)
 
@@ -197,11 +199,14 @@ def _same(column: Any) -> Any:
 
 
 def _where(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None, *,
-           use_index: bool, sync_state: bool = True) -> list[Any]:
-    """The filter as WHERE terms; the text through its index only when ``use_index``."""
+           text_index: bool, walk: bool = False, sync_state: bool = True) -> list[Any]:
+    """The filter as WHERE terms; the text through its index only when ``text_index``.
+
+    ``walk``: terms checked row by row along the sort order, never driving the query.
+    """
     model = shape.model
     sqlite_store = session.get_bind().dialect.name == "sqlite"
-    c = _same if use_index or not sqlite_store else sqlite.unindexed
+    c = sqlite.unindexed if walk and sqlite_store else _same
     terms: list[Any] = []
     if flt.status:
         terms.append(c(model.status) == flt.status)
@@ -217,7 +222,7 @@ def _where(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | N
         terms.append(c(shape.date_column) >= flt.date_from)
     if flt.date_to:
         terms.append(c(shape.date_column) <= flt.date_to)
-    if text is not None and use_index and text.ids is not None:
+    if text is not None and text_index and text.ids is not None:
         terms.append(model.id.in_(text.ids))
     elif text is not None:
         pattern = _escape_like(text.text)
@@ -248,9 +253,11 @@ def list_documents(
         rows = _walk(session, shape, flt, text, sort, descending, limit, offset)
         if rows is not None:
             return rows
-    # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes.
+    # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes;
+    # a text found almost everywhere is checked row by row rather than gathered first.
+    text_index = text is not None and (text.rare or limit is None)
     query = _joined(shape, select(*shape.columns).select_from(shape.model))
-    query = query.where(*_where(session, shape, flt, text, use_index=True))
+    query = query.where(*_where(session, shape, flt, text, text_index=text_index))
     query = query.order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
@@ -259,14 +266,37 @@ def list_documents(
 
 def _walk(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None,
           sort: str, descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
-    """The page read along the sort column's index, or None when its stretch held too few."""
-    terms = _where(session, shape, flt, text, use_index=False)
+    """The page read along the sort column's index, or None when the filter is too rare.
+
+    A first stretch of ``WALK`` rows; when it holds some matches but not a page, their
+    density says how far a second stretch must go, taken when that is within
+    ``WALK_MAX`` rows.
+    """
+    terms = _where(session, shape, flt, text, text_index=False, walk=True)
+    if not terms:  # no filter: the page's ids straight from the index, then their rows
+        return _walked(session, shape, terms, sort, descending, limit, offset, limit, offset)
+    wanted = offset + limit
+    size = WALK + 2 * wanted
+    rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
+    if len(rows) == limit:
+        return rows
+    found = len(rows) + offset if rows else 0
+    if not found:
+        return None
+    size = size * wanted * 3 // (2 * found)
+    if size > WALK_MAX:
+        return None
+    rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
+    return rows if len(rows) == limit else None
+
+
+def _walked(session: Session, shape: _Shape, terms: list[Any], sort: str, descending: bool,
+            limit: int, offset: int, size: int, skip: int) -> list[DocumentRow]:
+    """The page among ``size`` rows of the sort order (after ``skip``) that pass ``terms``."""
     model = shape.model
     order = _order(_sort_column(shape, sort), shape, descending)
-    if terms:  # the first rows of the sort order, then the filter over them
-        size, skip = WALK + 2 * (offset + limit), 0
-    else:  # no filter: the page's ids straight from the index, then their rows
-        size, skip, offset = limit, offset, 0
+    if skip:
+        offset = 0
     if sort == "po_number":
         ids = _po_number_steps(session, descending, size, skip)
         query = _joined(shape, select(*shape.columns).select_from(model)).where(
@@ -279,10 +309,7 @@ def _walk(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | No
         query = _joined(shape, select(*shape.columns).select_from(walked)
                         .join(model, model.id == walked.c.id))
     query = query.where(*terms).order_by(*order).offset(offset).limit(limit)
-    rows = [DocumentRow(*row) for row in session.execute(query)]
-    if len(rows) == limit or not terms:
-        return rows
-    return None
+    return [DocumentRow(*row) for row in session.execute(query)]
 
 
 def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> list[int]:
@@ -312,8 +339,10 @@ def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = Docum
     """How many documents match ``flt`` (exact; for the window's page count)."""
     shape = _shape(kind)
     text = _text(session, shape, flt)
-    query = _joined(shape, select(func.count()).select_from(shape.model))
-    query = query.where(*_where(session, shape, flt, text, use_index=True))
+    query = select(func.count()).select_from(shape.model)
+    if text is not None and text.ids is None:  # LIKE on the supplier's name
+        query = query.join(Supplier, col(Supplier.id) == shape.model.supplier_id)
+    query = query.where(*_where(session, shape, flt, text, text_index=True))
     return int(session.execute(query).scalar_one())
 
 
@@ -328,20 +357,25 @@ def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = Docume
     shape = _shape(kind)
     model = shape.model
     text = _text(session, shape, flt)
-    use_index = text is not None and text.rare
-    terms = _where(session, shape, flt, text, use_index=use_index, sync_state=False)
-    found = _joined(shape, select(model.sync_state.label("state")).select_from(model)
-                    ).where(*terms).limit(cap + 1).subquery("found")
-    counted = dict(session.execute(
-        select(found.c.state, func.count()).group_by(found.c.state)).tuples().all())
+    text_index = text is not None and text.rare
+    terms = _where(session, shape, flt, text, text_index=text_index, sync_state=False)
+    def source(*columns: Any) -> Select[Any]:
+        query = select(*columns).select_from(model)
+        if text is not None and not text_index:  # LIKE on the supplier's name
+            query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
+        return query.where(*terms)
+
+    found = source(model.sync_state.label("state")).limit(cap + 1).subquery("found")
+    counted: dict[str, int] = {state: n for state, n in session.execute(
+        select(found.c.state, func.count()).group_by(found.c.state))}
     states = [s.value for s in SyncState]
     if sum(counted.values()) <= cap:
         counts = {s: StateCount(counted.get(s, 0)) for s in states}
     else:
         counts = {}
         for state in states:
-            one = _joined(shape, select(literal_column("1")).select_from(model)).where(
-                model.sync_state == state, *terms).limit(cap).subquery("one")
+            one = source(literal_column("1")).where(
+                model.sync_state == state).limit(cap).subquery("one")
             n = int(session.execute(select(func.count()).select_from(one)).scalar_one())
             counts[state] = StateCount(n, more=n >= cap)
     attention = [counts[s.value] for s in NEEDS_ATTENTION]
