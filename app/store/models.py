@@ -62,7 +62,8 @@ class Item(SQLModel, table=True):
 class SyncFields(SQLModel):
     """Where a document stands with QuickBooks; shared by POs and invoices."""
 
-    sync_state: str = Field(default="not_synced", index=True)
+    # indexed with the date (``ix_<table>_sync_state_date``, see ``listing_indexes``)
+    sync_state: str = Field(default="not_synced")
     problem: str | None = Field(default=None, index=True)  # a snake_case problem kind
     qbo_id: str | None = None
     qbo_sync_token: str | None = None
@@ -86,8 +87,22 @@ class SyncFields(SQLModel):
     qbo_drift: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
+def listing_indexes(table: str, date_column: str) -> tuple[Index, ...]:
+    """The indexes a listing walks for its first page (see ``app.store.queries``).
+
+    The single-column indexes (number, status, date, reference) are declared on
+    the fields; the free-text index lives in ``app.store.sqlite``.
+    """
+    return (
+        Index(f"ix_{table}_sync_state_date", "sync_state", date_column),
+        Index(f"ix_{table}_total", "total"),
+        Index(f"ix_{table}_currency", "currency"),
+    )
+
+
 class PurchaseOrder(SyncFields, table=True):
     __tablename__ = "purchase_order"
+    __table_args__ = listing_indexes("purchase_order", "txn_date")
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True)
@@ -126,6 +141,8 @@ class PoLine(LineFields, table=True):
 
 class Invoice(SyncFields, table=True):
     """A supplier invoice; it becomes a QuickBooks Bill, linked to the PO it bills."""
+
+    __table_args__ = listing_indexes("invoice", "issue_date")
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True)  # SyncDesk's own number

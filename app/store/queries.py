@@ -1,9 +1,22 @@
-"""Filtered, paged listings built for 100,000-row tables.
+"""Filtered, sorted, paged listings built for 100,000-row tables.
 
 Filtering, sorting and paging happen in SQL; only the requested page of plain
-rows comes back into Python. Filters use the indexed columns (status,
-sync_state, supplier_id, the date column); free text is a case-insensitive
-``LIKE`` on number, supplier name and reference.
+rows comes back into Python. The window filters as the user types, so every
+filter's first page must cost about what the plain first page costs:
+
+- Free text (number, supplier name, an invoice's reference) is looked up in the
+  trigram full-text index where the store has one (``app.store.sqlite``), and
+  with ``LIKE`` elsewhere or for fewer than three characters.
+- A text found in few documents (fewer than ``SEARCH_CAP``) drives the query
+  from the full-text index: a small set, sorted. Otherwise the sort column's
+  index is walked in order and each row checked against the filter, over a
+  bounded stretch (``WALK`` rows, then as far as the matches seen say is needed,
+  up to ``WALK_MAX``): a common filter fills the page within it. When the
+  stretch holds less than a page, the filter is rare, and SQLite's own
+  plan, driven by the filter's indexes (status, sync state with date, supplier
+  with state, date, full text), finds the few rows and sorts them.
+- Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
+  when the filter is rare, "1,000+" otherwise, never a count of every row.
 """
 
 from __future__ import annotations
@@ -13,11 +26,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal_column, or_, select, table
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from app.domain.states import NEEDS_ATTENTION, DocKind
+from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.store import sqlite
 from app.store.models import Invoice, PurchaseOrder, Supplier
 
 NEEDS_ATTENTION_FILTER = "needs_attention"
@@ -70,55 +84,152 @@ class DocumentRow:
         return data
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+SORT_KEYS = ("date", "number", "supplier", "total", "currency", "status", "sync_state",
+             "reference", "po_number")
+"""The columns a listing sorts on; ``reference`` and ``po_number`` are invoices' own."""
 
-
-def _apply_filter(query: Select[Any], model: Any, date_column: Any, flt: DocumentFilter,
-                  text_columns: list[Any]) -> Select[Any]:
-    if flt.status:
-        query = query.where(model.status == flt.status)
-    if flt.sync_state == NEEDS_ATTENTION_FILTER:
-        query = query.where(model.sync_state.in_([s.value for s in NEEDS_ATTENTION]))
-    elif flt.sync_state:
-        query = query.where(model.sync_state == flt.sync_state)
-    if flt.problem:
-        query = query.where(model.problem == flt.problem)
-    if flt.supplier_id is not None:
-        query = query.where(model.supplier_id == flt.supplier_id)
-    if flt.date_from:
-        query = query.where(date_column >= flt.date_from)
-    if flt.date_to:
-        query = query.where(date_column <= flt.date_to)
-    if flt.text and flt.text.strip():
-        pattern = _like(flt.text.strip())
-        query = query.where(or_(*(c.ilike(pattern, escape="\\") for c in text_columns)))
-    return query
-
-
-def _po_query(flt: DocumentFilter, columns: list[Any]) -> Select[Any]:
-    query = (
-        select(*columns)
-        .select_from(PurchaseOrder)
-        .join(Supplier, col(Supplier.id) == col(PurchaseOrder.supplier_id))
-    )
-    return _apply_filter(query, PurchaseOrder, col(PurchaseOrder.txn_date), flt,
-                         [col(PurchaseOrder.number), col(Supplier.name)])
-
+SEARCH_CAP = 3000  # a text found in fewer documents drives the query from the text index
+COUNT_CAP = 1000  # counts for the filter bar stop here ("1,000+")
+WALK = 1000  # rows of the sort order checked against the filter at first
+WALK_MAX = 8000  # at most, when the first stretch shows the filter common enough
 
 _BilledPo = aliased(PurchaseOrder)
 
 
-def _invoice_query(flt: DocumentFilter, columns: list[Any]) -> Select[Any]:
-    query = (
-        select(*columns)
-        .select_from(Invoice)
-        .join(Supplier, col(Supplier.id) == col(Invoice.supplier_id))
-        .outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
-    )
-    return _apply_filter(query, Invoice, col(Invoice.issue_date), flt,
-                         [col(Invoice.number), col(Supplier.name), col(Invoice.reference)])
+@dataclass(frozen=True)
+class StateCount:
+    """How many documents of one sync state match a filter; ``more``: at least ``count``."""
+
+    count: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.count:,}+" if self.more else f"{self.count:,}"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The tables and columns of one kind's listing."""
+
+    table: str
+    model: Any
+    date_column: Any
+    text_columns: tuple[Any, ...]
+    columns: tuple[Any, ...]
+
+
+def _shape(kind: DocKind) -> _Shape:
+    if kind is DocKind.PO:
+        model: Any = PurchaseOrder
+        date_column = col(PurchaseOrder.txn_date)
+        text: tuple[Any, ...] = (col(PurchaseOrder.number), col(Supplier.name))
+        extra: tuple[Any, ...] = ()
+    else:
+        model = Invoice
+        date_column = col(Invoice.issue_date)
+        text = (col(Invoice.number), col(Supplier.name), col(Invoice.reference))
+        extra = (col(Invoice.reference), _BilledPo.number)
+    columns = (model.number, Supplier.name, date_column, model.total, model.currency,
+               model.status, model.sync_state, model.problem, model.qbo_id, *extra)
+    return _Shape(model.__tablename__, model, date_column, text, columns)
+
+
+def _sort_column(shape: _Shape, sort: str) -> Any:
+    if sort in ("reference", "po_number") and shape.model is not Invoice:
+        raise ValueError(f"POs have no {sort} to sort on")
+    if sort == "date":
+        return shape.date_column
+    if sort == "supplier":
+        return col(Supplier.name)
+    if sort == "po_number":
+        return _BilledPo.number
+    if sort not in SORT_KEYS:
+        raise ValueError(f"cannot sort on {sort!r}; one of {', '.join(SORT_KEYS)}")
+    return getattr(shape.model, sort)
+
+
+def _order(column: Any, shape: _Shape, descending: bool) -> tuple[Any, Any]:
+    """Ties in the order the documents were made; an invoice without a PO comes first
+    on the PO column (last, descending), on every database."""
+    nulls = column is _BilledPo.number
+    if descending:
+        return (column.desc().nulls_last() if nulls else column.desc()), shape.model.id.desc()
+    return (column.asc().nulls_first() if nulls else column.asc()), shape.model.id.asc()
+
+
+def _joined(shape: _Shape, query: Select[Any]) -> Select[Any]:
+    query = query.join(Supplier, col(Supplier.id) == shape.model.supplier_id)
+    if shape.model is Invoice:
+        query = query.outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
+    return query
+
+
+def _escape_like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _Text:
+    """How a free-text filter is applied: through the text index (``ids``) or LIKE."""
+
+    text: str
+    ids: Any = None  # a SELECT of the matching documents' ids, from the text index
+    rare: bool = False  # found in fewer than SEARCH_CAP documents
+
+
+def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
+    text = (flt.text or "").strip()
+    if not text:
+        return None
+    search = None
+    if len(text) >= sqlite.MIN_SEARCH_CHARS:
+        search = sqlite.search_table(session.get_bind().engine, shape.table)
+    if search is None:
+        return _Text(text)
+    ids = (select(literal_column("rowid")).select_from(table(search))
+           .where(literal_column(search).op("MATCH")(sqlite.search_phrase(text))))
+    hits = session.execute(select(func.count()).select_from(
+        ids.limit(SEARCH_CAP).subquery())).scalar_one()
+    return _Text(text, ids, rare=hits < SEARCH_CAP)
+
+
+def _same(column: Any) -> Any:
+    return column
+
+
+def _where(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None, *,
+           text_index: bool, walk: bool = False, sync_state: bool = True) -> list[Any]:
+    """The filter as WHERE terms; the text through its index only when ``text_index``.
+
+    ``walk``: terms checked row by row along the sort order, never driving the query.
+    """
+    model = shape.model
+    sqlite_store = session.get_bind().dialect.name == "sqlite"
+    c = sqlite.unindexed if walk and sqlite_store else _same
+    terms: list[Any] = []
+    if flt.status:
+        terms.append(c(model.status) == flt.status)
+    if sync_state and flt.sync_state == NEEDS_ATTENTION_FILTER:
+        terms.append(c(model.sync_state).in_([s.value for s in NEEDS_ATTENTION]))
+    elif sync_state and flt.sync_state:
+        terms.append(c(model.sync_state) == flt.sync_state)
+    if flt.problem:
+        terms.append(c(model.problem) == flt.problem)
+    if flt.supplier_id is not None:
+        terms.append(c(model.supplier_id) == flt.supplier_id)
+    if flt.date_from:
+        terms.append(c(shape.date_column) >= flt.date_from)
+    if flt.date_to:
+        terms.append(c(shape.date_column) <= flt.date_to)
+    if text is not None and text_index and text.ids is not None:
+        terms.append(model.id.in_(text.ids))
+    elif text is not None:
+        pattern = _escape_like(text.text)
+        # SQLite's LIKE ignores ASCII case by itself, and lower() would cost every row.
+        terms.append(or_(*(t.like(pattern, escape="\\") if sqlite_store
+                           else t.ilike(pattern, escape="\\") for t in shape.text_columns)))
+    return terms
 
 
 def list_documents(
@@ -128,35 +239,149 @@ def list_documents(
     *,
     limit: int | None = None,
     offset: int = 0,
-    newest_first: bool = True,
+    sort: str = "date",
+    descending: bool = True,
 ) -> list[DocumentRow]:
-    """One page of a PO or invoice listing, newest first by default."""
-    if kind is DocKind.PO:
-        model, date_column = PurchaseOrder, col(PurchaseOrder.txn_date)
-        extra: list[Any] = []
-    else:
-        model, date_column = Invoice, col(Invoice.issue_date)
-        extra = [col(Invoice.reference), _BilledPo.number]
-    columns = [
-        model.number, Supplier.name, date_column, model.total, model.currency, model.status,
-        model.sync_state, model.problem, model.qbo_id, *extra,
-    ]
-    query = _po_query(flt, columns) if kind is DocKind.PO else _invoice_query(flt, columns)
-    order = (date_column.desc(), model.id.desc()) if newest_first else (date_column, model.id)
+    """One page of a PO or invoice listing, sorted on ``sort`` (newest first by default).
+
+    Ties keep the order the documents were made in (their id, in the same direction).
+    """
+    shape = _shape(kind)
+    order = _order(_sort_column(shape, sort), shape, descending)
+    text = _text(session, shape, flt)
+    if limit is not None and not (text is not None and text.rare):
+        rows = _walk(session, shape, flt, text, sort, descending, limit, offset)
+        if rows is not None:
+            return rows
+    # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes;
+    # a text found almost everywhere is checked row by row rather than gathered first.
+    text_index = text is not None and (text.rare or limit is None)
+    query = _joined(shape, select(*shape.columns).select_from(shape.model))
+    query = query.where(*_where(session, shape, flt, text, text_index=text_index))
     query = query.order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
+def _walk(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None,
+          sort: str, descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
+    """The page read along the sort column's index, or None when the filter is too rare.
+
+    A first stretch of ``WALK`` rows; when it holds some matches but not a page, their
+    density says how far a second stretch must go, taken when that is within
+    ``WALK_MAX`` rows.
+    """
+    terms = _where(session, shape, flt, text, text_index=False, walk=True)
+    if not terms:  # no filter: the page's ids straight from the index, then their rows
+        return _walked(session, shape, terms, sort, descending, limit, offset, limit, offset)
+    wanted = offset + limit
+    size = WALK + 2 * wanted
+    rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
+    if len(rows) == limit:
+        return rows
+    found = len(rows) + offset if rows else 0
+    if not found:
+        return None
+    size = size * wanted * 3 // (2 * found)
+    if size > WALK_MAX:
+        return None
+    rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
+    return rows if len(rows) == limit else None
+
+
+def _walked(session: Session, shape: _Shape, terms: list[Any], sort: str, descending: bool,
+            limit: int, offset: int, size: int, skip: int) -> list[DocumentRow]:
+    """The page among ``size`` rows of the sort order (after ``skip``) that pass ``terms``."""
+    model = shape.model
+    order = _order(_sort_column(shape, sort), shape, descending)
+    if skip:
+        offset = 0
+    if sort == "po_number":
+        ids = _po_number_steps(session, descending, size, skip)
+        query = _joined(shape, select(*shape.columns).select_from(model)).where(
+            model.id.in_(ids))
+    else:
+        steps = select(model.id.label("id")).select_from(model)
+        if sort == "supplier":
+            steps = steps.join(Supplier, col(Supplier.id) == model.supplier_id)
+        walked = steps.order_by(*order).offset(skip).limit(size).subquery("walked")
+        query = _joined(shape, select(*shape.columns).select_from(walked)
+                        .join(model, model.id == walked.c.id))
+    query = query.where(*terms).order_by(*order).offset(offset).limit(limit)
+    return [DocumentRow(*row) for row in session.execute(query)]
+
+
+def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> list[int]:
+    """Invoices in the order of the PO they bill: those without a PO, then by PO number
+    (the other way round, descending), each part along its own index."""
+    by_id = Invoice.id.desc() if descending else Invoice.id.asc()  # type: ignore[union-attr]
+    number = _BilledPo.number.desc() if descending else _BilledPo.number.asc()
+    parts = [
+        select(Invoice.id).where(col(Invoice.po_id).is_(None)).order_by(by_id),
+        select(Invoice.id).join(_BilledPo, _BilledPo.id == col(Invoice.po_id))
+        .order_by(number, by_id),
+    ]
+    if descending:
+        parts.reverse()
+    ids: list[int] = []
+    for part in parts:
+        wanted = skip + size - len(ids)
+        found = list(session.scalars(part.limit(wanted)))
+        ids += found
+        if len(ids) >= skip + size:
+            break
+    return ids[skip:]
+
+
 def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = DocumentFilter()
                     ) -> int:
-    """How many documents match ``flt`` (for the window's page count)."""
-    if kind is DocKind.PO:
-        query = _po_query(flt, [func.count()])
-    else:
-        query = _invoice_query(flt, [func.count()])
+    """How many documents match ``flt`` (exact; for the window's page count)."""
+    shape = _shape(kind)
+    text = _text(session, shape, flt)
+    query = select(func.count()).select_from(shape.model)
+    if text is not None and text.ids is None:  # LIKE on the supplier's name
+        query = query.join(Supplier, col(Supplier.id) == shape.model.supplier_id)
+    query = query.where(*_where(session, shape, flt, text, text_index=True))
     return int(session.execute(query).scalar_one())
+
+
+def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = DocumentFilter(),
+                   *, cap: int = COUNT_CAP) -> dict[str, StateCount]:
+    """The filter bar's counts: documents matching ``flt`` in each sync state.
+
+    ``flt.sync_state`` is left out (the bar offers every state); ``needs_attention``
+    counts failed and blocked together. A count stops at ``cap`` (``StateCount.more``),
+    so that no keystroke counts every row of a large store.
+    """
+    shape = _shape(kind)
+    model = shape.model
+    text = _text(session, shape, flt)
+    text_index = text is not None and text.rare
+    terms = _where(session, shape, flt, text, text_index=text_index, sync_state=False)
+    def source(*columns: Any) -> Select[Any]:
+        query = select(*columns).select_from(model)
+        if text is not None and not text_index:  # LIKE on the supplier's name
+            query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
+        return query.where(*terms)
+
+    found = source(model.sync_state.label("state")).limit(cap + 1).subquery("found")
+    counted: dict[str, int] = {state: n for state, n in session.execute(
+        select(found.c.state, func.count()).group_by(found.c.state))}
+    states = [s.value for s in SyncState]
+    if sum(counted.values()) <= cap:
+        counts = {s: StateCount(counted.get(s, 0)) for s in states}
+    else:
+        counts = {}
+        for state in states:
+            one = source(literal_column("1")).where(
+                model.sync_state == state).limit(cap).subquery("one")
+            n = int(session.execute(select(func.count()).select_from(one)).scalar_one())
+            counts[state] = StateCount(n, more=n >= cap)
+    attention = [counts[s.value] for s in NEEDS_ATTENTION]
+    counts[NEEDS_ATTENTION_FILTER] = StateCount(sum(c.count for c in attention),
+                                                more=any(c.more for c in attention))
+    return counts
 
 
 def count_by(session: Session, kind: DocKind, column: str) -> dict[str, int]:

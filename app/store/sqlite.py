@@ -2,17 +2,21 @@
 
 - connection pragmas: WAL journal, foreign keys, a busy timeout;
 - consistent copies through SQLite's online backup API (backups, restores,
-  the automatic copy before a schema migration).
+  the automatic copy before a schema migration);
+- the listing's free-text index (FTS5 trigram) and planner hints.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 
 def is_sqlite(url: str) -> bool:
@@ -85,3 +89,51 @@ def is_intact(path: Path) -> bool:
         return False
     finally:
         con.close()
+
+
+# --- free-text search (FTS5 trigram) --------------------------------------------------------
+#
+# Migration 0008 builds, where SQLite has FTS5 with the trigram tokenizer (3.34 or
+# later), one full-text table per document table whose rowid is the document's id
+# and whose columns are the texts the listing searches (number, supplier name, and
+# an invoice's reference). Triggers keep it exact in the writer's transaction.
+# Elsewhere (no FTS5, PostgreSQL) there is no such table and the listing uses LIKE.
+
+SEARCH_TABLES = {"purchase_order": "purchase_order_search", "invoice": "invoice_search"}
+MIN_SEARCH_CHARS = 3  # a trigram index finds substrings of three characters or more
+
+_search_tables: weakref.WeakKeyDictionary[Engine, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def is_search_table(name: str) -> bool:
+    """Whether ``name`` is a search table or one of FTS5's own tables behind it."""
+    return any(name == t or name.startswith(f"{t}_") for t in SEARCH_TABLES.values())
+
+
+def search_table(engine: Engine, table: str) -> str | None:
+    """The full-text table of ``table`` in this store, or None where there is none."""
+    if engine.dialect.name != "sqlite":
+        return None
+    found = _search_tables.get(engine)
+    if found is None:
+        with engine.connect() as connection:
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+            found = frozenset(n for n in names if n in SEARCH_TABLES.values())
+        _search_tables[engine] = found
+    name = SEARCH_TABLES.get(table)
+    return name if name in found else None
+
+
+def search_phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: found wherever it occurs as a substring (trigrams)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def unindexed(column: Any) -> Any:
+    """``column`` as a term checked row by row, never an index to drive the query (``+x``).
+
+    The listing walks the sort column's index and checks each row against the filter;
+    unary plus keeps SQLite's planner from driving that query by a filter's index instead.
+    """
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
