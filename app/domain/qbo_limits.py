@@ -5,8 +5,11 @@ CSV import and ``edit`` refuse a value that would break it, so a too-long field
 is reported where it is typed and the two can never disagree.
 
 SyncDesk keeps its own marker at the front of the PrivateNote ("SyncDesk PO-1001
-· memo"): the sync finds its own objects in QuickBooks by it, so it must stay,
-and the memo gets what room is left.
+·k3f9a2 · memo"): the document's number and the store's lineage (a short random
+id every store gets at ``init``, kept by its backups). The sync finds its own
+objects in QuickBooks by it, so it must stay, and the memo gets what room is left.
+Stores made before markers carried a lineage wrote the bare marker ("SyncDesk
+PO-1001 · memo").
 """
 
 from __future__ import annotations
@@ -17,18 +20,30 @@ DESCRIPTION_MAX = 4000  # Line.Description
 DISPLAY_NAME_MAX = 500  # Vendor DisplayName
 
 MARKER = "SyncDesk"  # PrivateNote prefix that lets a sync recognise its own objects
+LINEAGE_LENGTH = 6  # characters of a store's lineage in the marker
+LINEAGE_MARK = " ·"  # between the document's number and the lineage (no space after)
 NOTE_SEPARATOR = " · "
 CANCELLED_NOTE = "cancelled in SyncDesk"  # added to a cancelled PO's PrivateNote
 
 
-def marker(number: str) -> str:
-    """SyncDesk's marker for the document numbered ``number``."""
-    return f"{MARKER} {number}"
+def marker(number: str, lineage: str | None = None) -> str:
+    """SyncDesk's marker for the document numbered ``number`` of the store ``lineage``
+    (without a lineage: the bare marker older SyncDesks wrote)."""
+    bare = f"{MARKER} {number}"
+    return f"{bare}{LINEAGE_MARK}{lineage}" if lineage else bare
 
 
-def private_note(number: str, memo: str | None, cancelled: bool = False) -> str:
+def is_marked(note: object, number: str, lineage: str | None = None) -> bool:
+    """Whether a PrivateNote begins with exactly this marker (then the end or a memo)."""
+    text = str(note or "")
+    mark = marker(number, lineage)
+    return text == mark or text.startswith(mark + NOTE_SEPARATOR)
+
+
+def private_note(number: str, memo: str | None, cancelled: bool = False,
+                 lineage: str | None = None) -> str:
     """The PrivateNote QuickBooks keeps: SyncDesk's marker, the memo, a cancellation."""
-    note = marker(number) + (f"{NOTE_SEPARATOR}{memo}" if memo else "")
+    note = marker(number, lineage) + (f"{NOTE_SEPARATOR}{memo}" if memo else "")
     return note + (f"{NOTE_SEPARATOR}{CANCELLED_NOTE}" if cancelled else "")
 
 
@@ -38,5 +53,6 @@ def memo_max(number: str, po: bool) -> int:
     A PO keeps room for the note a cancellation adds, so cancelling never
     overflows it.
     """
-    return PRIVATE_NOTE_MAX - (len(private_note(number, "", cancelled=po))
+    return PRIVATE_NOTE_MAX - (len(private_note(number, "", cancelled=po,
+                                                lineage="x" * LINEAGE_LENGTH))
                                + len(NOTE_SEPARATOR))

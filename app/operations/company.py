@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import UserError
 from app.store import sqlite
 from app.store.database import Store, current_revision, known_revisions, make_engine, open_store
-from app.store.identity import renew_store_id
+from app.store.identity import new_request_id, renew_store_id
+from app.store.lock import WAIT, SyncLock
 from app.store.models import Account, Invoice, PurchaseOrder
 from app.store.types import utcnow
 
@@ -66,7 +67,9 @@ def restore_store(store_url: str, source: Path) -> Path | None:
     """Replace the store's contents with the backup at ``source``.
 
     The backup is checked first (a SyncDesk store, not from a newer SyncDesk);
-    the current store is kept as a copy next to it, whose path is returned.
+    the current store is kept as a copy next to it, whose path is returned. A
+    sync running on the store refuses the restore (``SyncBusy``): the store's
+    sync lock is held from before the swap until the restored store is ready.
     """
     target = _sqlite_file(store_url, "restore")
     source = source.expanduser().resolve()
@@ -82,18 +85,63 @@ def restore_store(store_url: str, source: Path) -> Path | None:
     if revision not in known_revisions():
         raise UserError(f"{source} was made by a newer SyncDesk (schema {revision}); "
                         "update SyncDesk first")
+    current = Store(store_url, make_engine(store_url)) \
+        if target.exists() and sqlite.has_table(target, "sync_lock") else None
+    lock = SyncLock(current) if current is not None else None
+    try:
+        if lock is not None:
+            lock.acquire(WAIT)  # SyncBusy: a sync is running on this store
+        return _restore(store_url, target, source, lock)
+    finally:
+        if lock is not None:
+            lock.release()
+        if current is not None:
+            current.close()
+
+
+def _restore(store_url: str, target: Path, source: Path, lock: SyncLock | None) -> Path | None:
     kept = None
     if target.exists():
         kept = target.with_name(f"{target.name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak")
         sqlite.copy_database(target, kept)
-    sqlite.copy_database(source, target)
+    incoming = target.with_name(f"{target.name}.restoring")
+    sqlite.copy_database(source, incoming)
+    try:
+        if lock is not None and sqlite.has_table(incoming, "sync_lock"):
+            engine = make_engine(f"sqlite:///{incoming}")
+            try:
+                lock.hand_over(engine)  # the restored store is locked from its first moment
+            finally:
+                engine.dispose()
+        sqlite.copy_database(incoming, target)
+    finally:
+        incoming.unlink(missing_ok=True)
     restored = open_store(store_url)  # brings an older backup up to the current schema
     try:
-        # The store before the restore may have sent requests after the backup was made,
-        # from the same row ids: new request ids must never repeat them (see app.sync).
+        if lock is not None:
+            lock.hand_over(restored.engine)  # also a backup older than the lock table
         with restored.session() as session:
-            renew_store_id(session)
+            # The store before the restore may have sent requests after the backup was
+            # made, from the same row ids: new request ids must never repeat them (see
+            # app.sync).
+            store_id = renew_store_id(session)
+            _outcome_unknown(session, store_id)
     finally:
         restored.close()
     return kept
 
+
+def _outcome_unknown(session: Session, store_id: str) -> int:
+    """Every document without a QuickBooks id may have been sent after the backup was made
+    (by this store's lineage): as after a crash, the next sync looks it up in QuickBooks
+    before it creates it, and adopts what the lineage made. Returns how many."""
+    count = 0
+    for tag, model in (("po", PurchaseOrder), ("inv", Invoice)):
+        for row in session.exec(select(model).where(col(model.qbo_id).is_(None),
+                                                    col(model.pending_request_id).is_(None))):
+            row.pending_request_id = new_request_id(
+                store_id, f"{tag}{row.id}-r{row.revision}-a{row.attempt}")
+            row.pending_revision = None
+            session.add(row)
+            count += 1
+    return count

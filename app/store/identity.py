@@ -1,4 +1,5 @@
-"""Who a store is: its random id, and the QuickBooks company it belongs to (``StoreInfo``)."""
+"""Who a store is: its random id, its lineage, and the QuickBooks company it belongs to
+(``StoreInfo``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import secrets
 
 from sqlmodel import Session
 
+from app.domain.qbo_limits import LINEAGE_LENGTH
 from app.store.models import StoreInfo
+
+REQUEST_ID_LIMIT = 50  # QuickBooks' limit on a request id
 
 
 def new_store_id() -> str:
@@ -14,11 +18,20 @@ def new_store_id() -> str:
     return secrets.token_hex(4)
 
 
+def new_lineage() -> str:
+    """A store's lineage: random, made once by ``init`` and kept by backups and restores."""
+    return secrets.token_hex(LINEAGE_LENGTH // 2)
+
+
 def store_info(session: Session) -> StoreInfo:
     """The store's one ``StoreInfo`` row (made here if a store somehow lacks it)."""
     row = session.get(StoreInfo, 1)
     if row is None:
-        row = StoreInfo(id=1, store_id=new_store_id())
+        row = StoreInfo(id=1, store_id=new_store_id(), lineage=new_lineage())
+        session.add(row)
+        session.flush()
+    elif not row.lineage:
+        row.lineage = new_lineage()
         session.add(row)
         session.flush()
     return row
@@ -30,3 +43,11 @@ def renew_store_id(session: Session) -> str:
     row.store_id = new_store_id()
     session.add(row)
     return row.store_id
+
+
+def new_request_id(store_id: str, middle: str) -> str:
+    """A request id: the store's id, ``middle`` and a random part (≤ 50 characters)."""
+    text = f"sd-{store_id}-{middle}-{secrets.token_hex(4)}"
+    if len(text) > REQUEST_ID_LIMIT:  # absurdly large numbers: keep the unique parts
+        text = f"sd-{store_id}-{secrets.token_hex(12)}"
+    return text

@@ -275,12 +275,23 @@ class StoreInfo(SQLModel, table=True):
     The company (``realm_id`` and its creation time) is remembered at the first
     connect and survives a disconnect: connecting to another company is refused
     unless the user re-links the store.
+
+    ``lineage`` goes into SyncDesk's marker on every object the store creates in
+    QuickBooks: a sync recognises as its own only what this store (or a backup of
+    it, which keeps the lineage while a restore renews ``store_id``) created.
+    ``legacy_markers``: the store synced before markers carried a lineage, so its
+    older objects carry the bare marker, which is accepted for objects whose id
+    the store holds, and for the creates in flight at the upgrade
+    (``legacy_requests``, their request ids).
     """
 
     __tablename__ = "store_info"
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: str
+    lineage: str = ""
+    legacy_markers: bool = False
+    legacy_requests: list[str] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = timestamp_field()
     realm_id: str | None = None
     environment: str | None = None
@@ -290,7 +301,7 @@ class StoreInfo(SQLModel, table=True):
 
 
 class SyncLockRow(SQLModel, table=True):
-    """Who runs a sync on this store now (see ``app.sync.lock``): one sync at a time."""
+    """Who runs a sync on this store now (see ``app.store.lock``): one sync at a time."""
 
     __tablename__ = "sync_lock"
 

@@ -6,7 +6,6 @@ transaction stays open while it waits on QuickBooks.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,8 +15,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.domain.qbo_limits import MARKER as MARKER  # re-exported: the sync's marker
-from app.domain.qbo_limits import marker
+from app.domain.qbo_limits import is_marked, marker
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.store.identity import new_request_id, store_info
 from app.store.models import (
     Account,
     Invoice,
@@ -81,6 +81,9 @@ class SyncDoc:
     lines: list[SyncLine] = field(default_factory=list)
     drift: dict[str, Any] | None = None  # QuickBooks-side changes since the last sync
     pending_revision: int | None = None  # the revision the pending request sent
+    lineage: str = ""  # the store's lineage: in the marker of every object it creates
+    legacy_held: bool = False  # the store wrote bare markers before it had a lineage
+    legacy_pending: bool = False  # the pending create was sent with the bare marker
 
     @property
     def label(self) -> str:
@@ -100,7 +103,23 @@ class SyncDoc:
 
     @property
     def marker(self) -> str:
-        return marker(self.number)
+        """SyncDesk's marker on the object this document makes: its number, the lineage."""
+        return marker(self.number, self.lineage or None)
+
+    def made(self, obj: dict[str, Any]) -> bool:
+        """Whether QuickBooks' ``obj`` carries this document's marker of this store's lineage.
+
+        The bare marker of older SyncDesks counts only for an object whose id the
+        store holds (or for a create in flight from before the lineage), never for
+        another store's object of the same number.
+        """
+        note = obj.get("PrivateNote")
+        if is_marked(note, self.number, self.lineage or None):
+            return True
+        if not is_marked(note, self.number):
+            return False
+        held = self.qbo_id is not None and str(obj.get("Id")) == self.qbo_id
+        return self.legacy_pending or (self.legacy_held and held)
 
     def request_id(self, store_id: str) -> str:
         """A new create's request id: the store's own id, the document, its revision and
@@ -109,8 +128,8 @@ class SyncDoc:
         Unique across every store and machine; it is saved on the document before it
         is sent, so a retry of the same create sends the same id again.
         """
-        return _request_id(store_id, f"{_KIND_TAG[self.kind]}{self.id}-r{self.revision}"
-                           f"-a{self.attempt}")
+        return new_request_id(store_id, f"{_KIND_TAG[self.kind]}{self.id}-r{self.revision}"
+                              f"-a{self.attempt}")
 
     def update_request_id(self, store_id: str) -> str:
         """An update's request id (the client adds the SyncToken it updates)."""
@@ -118,20 +137,22 @@ class SyncDoc:
 
 
 _KIND_TAG = {DocKind.PO: "po", DocKind.INVOICE: "inv"}
-REQUEST_ID_LIMIT = 50
-
-
-def _request_id(store_id: str, middle: str) -> str:
-    text = f"sd-{store_id}-{middle}-{secrets.token_hex(4)}"
-    if len(text) > REQUEST_ID_LIMIT:  # absurdly large numbers: keep the unique parts
-        text = f"sd-{store_id}-{secrets.token_hex(12)}"
-    return text
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
     accounts = {a.id: a.name for a in session.exec(select(Account)) if a.id is not None}
     items = {i.id: i.name for i in session.exec(select(Item)) if i.id is not None}
     return accounts, items
+
+
+def _identify(session: Session, doc: SyncDoc) -> SyncDoc:
+    """Give ``doc`` the store's lineage (and whether bare markers count for it)."""
+    info = store_info(session)
+    doc.lineage = info.lineage
+    doc.legacy_held = info.legacy_markers
+    doc.legacy_pending = bool(doc.pending_request_id
+                              and doc.pending_request_id in (info.legacy_requests or []))
+    return doc
 
 
 def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], dict[int, str]]
@@ -141,7 +162,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
     accounts, items = names
     lines = session.exec(select(PoLine).where(PoLine.po_id == po.id)
                          .order_by(col(PoLine.line_no))).all()
-    return SyncDoc(
+    return _identify(session, SyncDoc(
         kind=DocKind.PO, id=po.id, number=po.number, status=po.status,
         supplier_id=supplier.id or 0, supplier=supplier.name, vendor_id=supplier.qbo_vendor_id,
         txn_date=po.txn_date, currency=po.currency, total=po.total, memo=po.memo,
@@ -152,7 +173,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
                         line.qty, line.unit_price, line.qbo_line_id) for line in lines],
-    )
+    ))
 
 
 def load_invoice(session: Session, invoice: Invoice,
@@ -175,7 +196,7 @@ def load_invoice(session: Session, invoice: Invoice,
             items.get(line.item_id) if line.item_id else None, line.qty, line.unit_price,
             line.qbo_line_id, billed.line_no if billed else None,
             billed.qbo_line_id if billed else None))
-    return SyncDoc(
+    return _identify(session, SyncDoc(
         kind=DocKind.INVOICE, id=invoice.id, number=invoice.number, status=invoice.status,
         supplier_id=supplier.id or 0, supplier=supplier.name,
         vendor_id=supplier.qbo_vendor_id, txn_date=invoice.issue_date,
@@ -188,7 +209,7 @@ def load_invoice(session: Session, invoice: Invoice,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status)
         if po else None,
         lines=lines,
-    )
+    ))
 
 
 def due_documents(session: Session, now: datetime) -> list[SyncDoc]:

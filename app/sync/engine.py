@@ -35,16 +35,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.domain.states import DocKind, PoStatus, SyncState
+from sqlmodel import Session, col, select
+
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations.actor import current_actor
 from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.store.database import Store
-from app.store.identity import store_info
+from app.store.identity import new_request_id, store_info
+from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
 from app.store.types import utcnow
 from app.sync import actions, records
-from app.sync.documents import SyncDoc, due_documents, load
+from app.sync.documents import MARKER, SyncDoc, due_documents, load
 from app.sync.lists import QboLists
 from app.sync.lock import WAIT, SyncLock
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
@@ -55,6 +58,9 @@ from app.sync.vendors import VendorAnswer, resolve
 from app.work import Progress
 
 log = logging.getLogger(__name__)
+
+#: Marks (in the sync log's "sent") a closed PO created Open so that its bills can link.
+OPEN_FOR_BILLS = "open_for_bills"
 
 #: Documents failing in a row on QuickBooks' side (after the transport's own retries)
 #: that stop a run: QuickBooks is failing, the rest waits queued for a better moment.
@@ -232,6 +238,8 @@ class SyncEngine:
             if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
                                            or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)
+        if not dry_run and report.stopped is None:
+            self._close_after_bills(report)
         self._progress(len(report.outcomes), total, None, report)
         return report
 
@@ -355,6 +363,11 @@ class SyncEngine:
         return found, next((obj for obj in found if _is_ours(doc, obj)), None)
 
     def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
+        if doc.kind is DocKind.PO and body.get("POStatus") == "Closed" and self._bills_to_link(doc):
+            # QuickBooks links no bill to a closed PO: it goes Open, and is closed once its
+            # bills are in (_close_after_bills).
+            body = {**body, "POStatus": "Open"}
+            summary[OPEN_FOR_BILLS] = True
         request_id = doc.pending_request_id or doc.request_id(self._store_id)
         # A replayed request id answers with what the revision it was made for created.
         sent_revision = _sent_revision(doc) if doc.pending_request_id else doc.revision
@@ -375,6 +388,15 @@ class SyncEngine:
             if ours is None:
                 raise error from None
             return self._finish(doc, ours, "adopt", summary, None, sent_revision)
+        if _not_this_document(doc, created) is not None:
+            # Not the document sent (e.g. a replayed answer): QuickBooks may hold this one
+            # all the same. Look now; _finish keeps the outcome unknown if it is not there.
+            try:
+                _, ours = self._look_up(doc, str(body["VendorRef"]["value"]))
+            except QboClientError:
+                ours = None
+            if ours is not None:
+                return self._finish(doc, ours, "adopt", summary, None, sent_revision)
         return self._finish(doc, created, "create", summary, None, sent_revision)
 
     def _update(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
@@ -383,12 +405,18 @@ class SyncEngine:
             else "update"
 
         def change(current: dict[str, Any]) -> dict[str, Any]:
+            if not _still_this_document(doc, current):
+                raise _NotThisDocument(current)
             # A Bill keeps every link QuickBooks holds, and gets back one it lost.
             sent = bill_update(doc, body, current) if doc.kind is DocKind.INVOICE else body
             return {**current, **sent}
 
-        updated = self.client.update(doc.entity, doc.qbo_id, change,
-                                     request_id=doc.update_request_id(self._store_id))
+        try:
+            updated = self.client.update(doc.entity, doc.qbo_id, change,
+                                         request_id=doc.update_request_id(self._store_id))
+        except _NotThisDocument as other:
+            return self._fail(doc, _held_by_another(doc, other.current), operation, summary,
+                              False, definite=True)
         return self._finish(doc, updated, operation, summary, None, doc.revision)
 
     def _finish(self, doc: SyncDoc, obj: dict[str, Any], operation: str,
@@ -396,7 +424,16 @@ class SyncEngine:
         """Record what QuickBooks holds; it is "synced" only if it holds the latest revision."""
         wrong = _not_this_document(doc, obj)
         if wrong is not None:  # never believed: the document is not marked synced
-            return self._fail(doc, wrong, operation, summary, False, definite=True)
+            if operation not in ("create", "adopt"):
+                return self._fail(doc, wrong, operation, summary, False, definite=True)
+            # QuickBooks may hold the document all the same (its answer went astray): the
+            # outcome is unknown. The next try looks it up first, and sends a new request
+            # id (the old one would only replay the wrong answer).
+            failed = self._fail(doc, wrong, operation, summary, False, definite=False)
+            with self.store.session() as session:
+                records.mark_pending(session, doc, new_request_id(
+                    self._store_id, f"{doc.kind.value}{doc.id}-r{doc.revision}-m"), None)
+            return failed
         dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
         now = self.now()
         with self.store.session() as session:
@@ -415,6 +452,58 @@ class SyncEngine:
                                problem.kind.value, problem.explanation, str(obj["Id"]))
         state = SyncState.SYNCED.value if synced else SyncState.QUEUED.value
         return Outcome(doc.kind.value, doc.number, operation, state, qbo_id=str(obj["Id"]))
+
+    # --- closed POs sent open for their bills -------------------------------------------
+
+    def _bills_to_link(self, doc: SyncDoc) -> bool:
+        """Whether invoices billing PO ``doc`` are still to go to QuickBooks (linked to it)."""
+        with self.store.session() as session:
+            return session.exec(select(Invoice.id).where(
+                Invoice.po_id == doc.id, col(Invoice.qbo_id).is_(None),
+                col(Invoice.status).in_((InvoiceStatus.APPROVED.value,
+                                         InvoiceStatus.READY_TO_PAY.value)),
+                Invoice.sync_state != SyncState.EXCLUDED.value)).first() is not None
+
+    def _close_after_bills(self, report: SyncReport) -> None:
+        """Close the closed POs that went to QuickBooks open for their bills, once no bill
+        of theirs is still to go (in this run, or a later one after a crash or a failure)."""
+        with self.store.session() as session:
+            ids = [po.id for po in session.exec(select(PurchaseOrder).where(
+                PurchaseOrder.status == PoStatus.CLOSED.value,
+                col(PurchaseOrder.qbo_id).is_not(None), PurchaseOrder.qbo_status == "Open",
+                PurchaseOrder.sync_state == SyncState.SYNCED.value))
+                if po.id is not None and _opened_for_bills(session, po.id)]
+        for po_id in ids:
+            if self.cancel.is_set():
+                return
+            with self.store.session() as session:
+                doc = load(session, DocKind.PO, po_id)
+            if doc.qbo_id is None or self._bills_to_link(doc):
+                continue
+            summary = {"entity": doc.entity, "DocNumber": doc.doc_number, "POStatus": "Closed"}
+
+            def close(current: dict[str, Any], doc: SyncDoc = doc) -> dict[str, Any]:
+                if not _still_this_document(doc, current):
+                    raise _NotThisDocument(current)
+                return {**current, "POStatus": "Closed"}
+
+            try:
+                closed = self.client.update(
+                    doc.entity, doc.qbo_id, close,
+                    request_id=doc.update_request_id(self._store_id) + "c")
+                outcome = self._finish(doc, closed, "close", summary, None, doc.revision)
+            except _NotThisDocument as other:
+                outcome = self._fail(doc, _held_by_another(doc, other.current), "close",
+                                     summary, False, definite=True)
+            except QboClientError as error:
+                if isinstance(error, OAuthError):
+                    return
+                outcome = self._fail(doc, diagnose(error, doc.label), "close", summary, False,
+                                     definite=False)
+            if outcome.sync_state != SyncState.SYNCED.value:
+                report.outcomes = [o for o in report.outcomes
+                                   if (o.kind, o.number) != (outcome.kind, outcome.number)]
+                report.outcomes.append(outcome)
 
     def _dropped_links(self, doc: SyncDoc, created: dict[str, Any]) -> list[int]:
         """Read the Bill back: QuickBooks can accept a Bill and silently drop a PO link."""
@@ -511,9 +600,46 @@ def _not_this_document(doc: SyncDoc, obj: dict[str, Any]) -> Problem | None:
                "expected_number": doc.doc_number})
 
 
+def _opened_for_bills(session: Session, po_id: int) -> bool:
+    """Whether the last write of PO ``po_id`` to QuickBooks sent it open for its bills."""
+    last = session.exec(select(SyncLogEntry).where(
+        SyncLogEntry.doc_kind == DocKind.PO.value, SyncLogEntry.doc_id == po_id,
+        SyncLogEntry.result == "success").order_by(col(SyncLogEntry.id).desc())).first()
+    sent = ((last.detail or {}).get("sent") or {}) if last is not None else {}
+    return bool(sent.get(OPEN_FOR_BILLS))
+
+
 def _is_ours(doc: SyncDoc, obj: dict[str, Any]) -> bool:
-    note = str(obj.get("PrivateNote", ""))
-    return note == doc.marker or note.startswith(doc.marker + " ·")
+    """Whether ``obj`` is what this document made: its marker with this store's lineage."""
+    return doc.made(obj)
+
+
+class _NotThisDocument(Exception):
+    """The QuickBooks record a document is linked to now holds another document."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("not this document")
+        self.current = current
+
+
+def _still_this_document(doc: SyncDoc, current: dict[str, Any]) -> bool:
+    """Whether the record ``doc`` is linked to still holds it: its marker, or (the marker
+    removed in QuickBooks) no SyncDesk marker and its number."""
+    if _is_ours(doc, current):
+        return True
+    if str(current.get("PrivateNote") or "").startswith(MARKER + " "):
+        return False  # another document's, or another store's
+    return str(current.get("DocNumber", "")) == doc.doc_number
+
+
+def _held_by_another(doc: SyncDoc, current: dict[str, Any]) -> Problem:
+    number = current.get("DocNumber") or "no number"
+    return Problem(
+        Kind.DELETED_IN_QBO,
+        f"The QuickBooks record {doc.entity} {current.get('Id')} that {doc.label} was linked "
+        f"to now holds another document ({number}), so SyncDesk did not write to it: "
+        f"{doc.label} is no longer in QuickBooks.", None,
+        facts={"qbo_id": current.get("Id"), "entity": doc.entity, "held_number": number})
 
 
 def _summary(doc: SyncDoc, body: dict[str, Any]) -> dict[str, Any]:

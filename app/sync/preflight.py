@@ -135,7 +135,7 @@ def check_po_link(doc: SyncDoc) -> list[Problem]:
 def private_note(doc: SyncDoc) -> str:
     """The internal note QuickBooks keeps: SyncDesk's marker, the memo, a cancellation."""
     cancelled = doc.kind is DocKind.PO and doc.status == PoStatus.CANCELLED.value
-    return qbo_limits.private_note(doc.number, doc.memo, cancelled)
+    return qbo_limits.private_note(doc.number, doc.memo, cancelled, doc.lineage or None)
 
 
 def preflight(doc: SyncDoc, lists: QboLists) -> list[Problem]:
