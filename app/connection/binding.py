@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.domain.qbo_limits import is_marked
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
 from app.operations.documents import queue
@@ -92,6 +93,8 @@ def refusal(store: Store, company: Company, client: QboClient | None) -> str | N
     with store.session() as session:
         bound = bound_company(session)
         sample = _synced_sample(session) if bound is not None else {}
+        info = store_info(session)
+        lineage, legacy = info.lineage, info.legacy_markers
     if bound is None:
         return None
     if bound.realm_id != company.realm_id or (bound.environment and company.environment
@@ -102,11 +105,12 @@ def refusal(store: Store, company: Company, client: QboClient | None) -> str | N
         return (f"QuickBooks company id {company.realm_id} is not the company this store "
                 f"synced with: it was created on {company.created}, the store's company on "
                 f"{bound.created} (it was reset or made again).")
-    if client is not None and any(sample.values()) and not _any_found(client, sample):
-        count = sum(len(ids) for ids in sample.values())
+    if client is not None and any(sample.values()) and not _any_found(client, sample, lineage,
+                                                                       legacy):
+        count = sum(len(docs) for docs in sample.values())
         return (f"none of the {count} documents this store last synced with QuickBooks company "
-                f"id {company.realm_id} are there any more: the company looks reset or "
-                "replaced.")
+                f"id {company.realm_id} are there any more (what those records hold now is not "
+                "this store's): the company looks reset or replaced.")
     return None
 
 
@@ -163,6 +167,7 @@ def relink(store: Store, company: Company, actor: str) -> int:
         _bind(session, company)
         info = store_info(session)
         info.company_name, info.company_created = company.name, company.created
+        info.legacy_markers, info.legacy_requests = False, None  # nothing of ours is there
         session.add(info)
         session.add(SyncLogEntry(
             operation="relink", result="success",
@@ -202,27 +207,45 @@ def _unlink(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice, actor
     return 1
 
 
-def _synced_sample(session: Session) -> dict[str, list[str]]:
-    """A few QuickBooks ids of the store's documents, newest sync first."""
-    sample: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class _Synced:
+    qbo_id: str
+    doc_number: str  # QuickBooks' DocNumber: a PO's number, an invoice's reference
+    number: str  # SyncDesk's number (in its marker)
+
+
+def _synced_sample(session: Session) -> dict[str, list[_Synced]]:
+    """A few of the store's synced documents, newest sync first."""
+    sample: dict[str, list[_Synced]] = {}
     for entity, model in (("PurchaseOrder", PurchaseOrder), ("Bill", Invoice)):
         rows = session.exec(select(model).where(
             col(model.qbo_id).is_not(None),
             col(model.problem).is_(None) | (col(model.problem) != "deleted_in_qbo"))
             .order_by(col(model.synced_at).desc()).limit(SAMPLE)).all()
-        sample[entity] = [row.qbo_id for row in rows if row.qbo_id]
+        sample[entity] = [
+            _Synced(row.qbo_id, getattr(row, "reference", None) or row.number, row.number)
+            for row in rows if row.qbo_id]
     return sample
 
 
-def _any_found(client: QboClient, sample: dict[str, list[str]]) -> bool:
-    """Whether QuickBooks holds any of ``sample`` (unsure counts as found)."""
-    for entity, ids in sample.items():
-        if not ids:
+def _any_found(client: QboClient, sample: dict[str, list[_Synced]], lineage: str,
+               legacy: bool) -> bool:
+    """Whether QuickBooks holds any of ``sample`` as this store left it: the same id with
+    the document's number and this store's marker (unsure counts as found)."""
+    for entity, docs in sample.items():
+        if not docs:
             continue
+        by_id = {doc.qbo_id: doc for doc in docs}
         try:
-            where = "Id in (" + ", ".join(quote(i) for i in ids) + ")"
-            if any(True for _ in client.query_all(entity, where)):
-                return True
+            where = "Id in (" + ", ".join(quote(i) for i in by_id) + ")"
+            for obj in client.query_all(entity, where):
+                doc = by_id.get(str(obj.get("Id")))
+                if doc is None or str(obj.get("DocNumber", "")) != doc.doc_number:
+                    continue
+                note = obj.get("PrivateNote")
+                if is_marked(note, doc.number, lineage or None) or (
+                        legacy and is_marked(note, doc.number)):
+                    return True
         except QboClientError:
             return True  # could not tell: never refuse on a guess
     return False

@@ -25,6 +25,7 @@ from app.qbo.oauth import Authorization, ConnectError, Endpoints, OAuthClient, a
 from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
 from app.qbo.transport import RetryPolicy, Transport
 from app.store.database import Store
+from app.store.lock import WAIT, SyncLock
 from app.store.models import QboConnection
 from app.store.types import utcnow
 
@@ -152,6 +153,9 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         else:
             keychain.require_keychain()
     client_id, secret = _credentials(req)
+    if req.relink:  # say so before the sign-in, not after it
+        with SyncLock(store).held(WAIT):
+            pass
     endpoints = Endpoints.discover(env.discovery_url, provider=env.provider)
     oauth = OAuthClient(endpoints, client_id, secret, provider=env.provider)
     auth: Authorization = authorize(oauth, open_browser, timeout)
@@ -164,19 +168,29 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         authorization_endpoint=endpoints.authorization, token_endpoint=endpoints.token,
         revocation_endpoint=endpoints.revocation,
     )
-    tokens, row.company_name = _check_company(store, req, row, tokens, oauth)
-    if env.keeps_secrets_in_keychain:
-        keychain.set_client_secret(env.name, client_id, secret)
-    else:
-        row.local_client_secret = secret
-    with store.session() as session:
-        old = session.get(QboConnection, 1)
-        if old is not None:
-            session.delete(old)
-            session.flush()
-        session.add(row)
-    token_store = _token_store(store, row)
-    token_store.save(tokens)
+    # A re-link must never run beside a sync (which would store the old company's ids
+    # into the re-linked store): it holds the store's sync lock until the new connection
+    # is in place.
+    guard = SyncLock(store) if req.relink else None
+    if guard is not None:
+        guard.acquire(WAIT)  # SyncBusy: a sync is running
+    try:
+        tokens, row.company_name = _check_company(store, req, row, tokens, oauth)
+        if env.keeps_secrets_in_keychain:
+            keychain.set_client_secret(env.name, client_id, secret)
+        else:
+            row.local_client_secret = secret
+        with store.session() as session:
+            old = session.get(QboConnection, 1)
+            if old is not None:
+                session.delete(old)
+                session.flush()
+            session.add(row)
+        token_store = _token_store(store, row)
+        token_store.save(tokens)
+    finally:
+        if guard is not None:
+            guard.release()
     try:
         info = {"CompanyName": row.company_name} if row.company_name else \
             open_client(store).company_info()

@@ -12,7 +12,8 @@ import hashlib
 from dataclasses import dataclass
 
 from app.qbo.client import QboClient
-from app.qbo.errors import QboClientError, QboFault
+from app.qbo.errors import QboClientError, QboFault, TransportError
+from app.qbo.query import quote
 from app.sync.lists import QboLists, name_key, original_name
 from app.sync.problems import Kind, Problem, diagnose
 
@@ -65,12 +66,16 @@ def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
     try:
         vendor = client.create("Vendor", {"DisplayName": name, "PrintOnCheckName": name[:100]},
                                request_id=_vendor_request_id(store_id, supplier_id, name))
-    except QboFault as fault:
-        problem = diagnose(fault, f"the new vendor '{name}'")
-        problem.group = _group(supplier_id)
-        return VendorAnswer(problem=problem)
     except QboClientError as error:
-        return VendorAnswer(problem=diagnose(error, f"the new vendor '{name}'"))
+        # The answer never came (or came broken): QuickBooks may have made the vendor all
+        # the same. The name was free a moment ago, so a vendor of that name now is it.
+        made = _made_after_all(client, name) if _outcome_unknown(error) else None
+        if made is None:
+            problem = diagnose(error, f"the new vendor '{name}'")
+            if isinstance(error, QboFault):
+                problem.group = _group(supplier_id)
+            return VendorAnswer(problem=problem)
+        vendor = made
     if name_key(original_name(vendor)) != name_key(name):  # an answer to another request
         return VendorAnswer(problem=Problem(
             Kind.ANSWER_MISMATCH,
@@ -81,6 +86,24 @@ def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
                    "answered_name": vendor.get("DisplayName")}))
     lists.add_vendor(vendor)
     return VendorAnswer(vendor_id=vendor["Id"], created=True, linked=True)
+
+
+def _outcome_unknown(error: QboClientError) -> bool:
+    """Whether QuickBooks may have done the work although SyncDesk got no good answer."""
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, QboFault) and error.http_status >= 500 and not error.throttled
+
+
+def _made_after_all(client: QboClient, name: str) -> dict | None:
+    """The active vendor named ``name`` in QuickBooks now, if there is one."""
+    try:
+        found = client.query(f"select * from Vendor where DisplayName = {quote(name)}"
+                             ).get("Vendor", [])
+    except QboClientError:
+        return None
+    return next((v for v in found if isinstance(v, dict) and v.get("Active", True)
+                 and name_key(original_name(v)) == name_key(name)), None)
 
 
 def _inactive(supplier_id: int, name: str, vendor: dict) -> Problem:
