@@ -249,8 +249,8 @@ def test_a_decimal_comma_is_refused_with_a_message_that_says_so(store, tmp_path)
 def test_fields_longer_than_quickbooks_takes_are_refused_at_import(store, tmp_path):
     from app.domain.qbo_limits import memo_max
 
-    room = memo_max("PO-1", po=True)  # 4000 less "SyncDesk PO-1 · " and " · cancelled …"
-    assert room == 4000 - len("SyncDesk PO-1 ·  · cancelled in SyncDesk")
+    room = memo_max("PO-1", po=True)  # 4000 less "SyncDesk PO-1 ·k3f9a2 · ", " · cancelled …"
+    assert room == 4000 - len("SyncDesk PO-1 ·k3f9a2 ·  · cancelled in SyncDesk")
     text = ("number,supplier,account,amount,memo,description\n"
             f"PO-1,Acme Supply,Utilities,5,{'m' * (room + 1)},\n"
             f"PO-{'9' * 20},Acme Supply,Utilities,5,,\n"
@@ -274,7 +274,7 @@ def test_an_invoice_reference_and_memo_longer_than_quickbooks_takes_are_refused(
     from app.domain.qbo_limits import memo_max
 
     room = memo_max("INV-1", po=False)
-    assert room == 4000 - len("SyncDesk INV-1 · ")
+    assert room == 4000 - len("SyncDesk INV-1 ·k3f9a2 · ")
     text = ("number,supplier,reference,issue_date,account,amount,memo\n"
             f"INV-1,Acme Supply,{'R' * 22},2026-07-10,Utilities,5,{'m' * (room + 1)}\n")
     assert errors_of(store, "invoices", write(tmp_path, text)) == [

@@ -178,3 +178,37 @@ def test_a_0006_store_gets_an_id_its_company_and_the_revision_in_flight(tmp_path
         finally:
             store.close()
     assert len(ids) == 2
+
+
+def test_a_0008_store_gets_a_lineage_and_keeps_its_bare_markers_for_what_it_holds(
+        tmp_path: Path):
+    """0009: the lineage (from the store id, so that an older backup restored later upgrades
+    to the same one); a store that synced keeps its bare markers for the ids it holds and
+    for the creates in flight at the upgrade; a new store has none of that."""
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0008")
+    engine.dispose()
+    fill_first_revision(path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE purchase_order SET pending_request_id = 'sd-1a2b3c4d-po1-r1-a0'")
+        con.execute("UPDATE invoice SET qbo_id = '88'")
+        store_id = con.execute("SELECT store_id FROM store_info").fetchone()[0]
+    con.close()
+    store = open_store(f"sqlite:///{path}")
+    try:
+        with store.session() as session:
+            info = session.exec(select(StoreInfo)).one()
+            assert (info.lineage, info.legacy_markers, info.legacy_requests) == (
+                store_id[:6], True, ["sd-1a2b3c4d-po1-r1-a0"])
+    finally:
+        store.close()
+    fresh = open_store(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        with fresh.session() as session:
+            info = session.exec(select(StoreInfo)).one()
+            assert len(info.lineage) == 6 and not info.legacy_markers
+            assert info.legacy_requests is None
+    finally:
+        fresh.close()

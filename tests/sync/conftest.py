@@ -31,6 +31,15 @@ def engine(store, client):
     return SyncEngine(store, client, actor="tester")
 
 
+def marker(store, number: str) -> str:
+    """SyncDesk's marker on the QuickBooks object of ``number`` made by ``store``."""
+    from app.domain.qbo_limits import marker as marker_of
+    from app.store.identity import store_info
+
+    with store.session() as s:
+        return marker_of(number, store_info(s).lineage)
+
+
 def make_po(store, number="PO-1", supplier="Acme Supply", account="Office Supplies & Software",
             approved_on=date(2026, 8, 3), lines=None, status=PoStatus.APPROVED):
     with store.session() as s:

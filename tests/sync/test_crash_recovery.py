@@ -16,7 +16,7 @@ from sqlmodel import select
 from app.operations import documents
 from app.operations.settings import set_setting
 from app.store.models import PurchaseOrder, SyncLogEntry
-from tests.sync.conftest import make_po
+from tests.sync.conftest import make_po, marker
 
 ROOT = Path(__file__).resolve().parents[2]
 POS = 24
@@ -93,7 +93,7 @@ def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sand
         rows = {po.number: po for po in s.exec(select(PurchaseOrder))}
     for number, memo in edits.items():
         assert rows[number].memo == memo
-        assert by_number[number]["PrivateNote"] == f"SyncDesk {number} · {memo}"
+        assert by_number[number]["PrivateNote"] == f"{marker(store, number)} · {memo}"
     assert {po.sync_state for po in rows.values()} == {"synced"}
     assert all(rows[n].qbo_id == by_number[n]["Id"] for n in rows)
     with store.session() as s:

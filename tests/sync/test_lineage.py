@@ -18,11 +18,13 @@ from app.domain.states import DocKind, PoStatus
 from app.operations import documents
 from app.operations.company import ensure_default_accounts
 from app.operations.lookup import find_invoice, find_po
+from app.operations.settings import set_setting
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.qbo.transport import RetryPolicy
 from app.sandbox.server import SandboxServer
 from app.store.database import open_store
+from app.store.identity import store_info
 from app.store.lock import SyncLock
 from app.store.models import Supplier
 from app.sync import actions
@@ -343,7 +345,7 @@ def test_a_create_answered_with_another_document_is_looked_up_not_sent_twice(sto
 
     def another_answer(ctx, response):  # QuickBooks did the work; the answer went astray
         if ctx.method == "POST" and ctx.path.lower() == "purchaseorder":
-            return Response(json.dumps({"PurchaseOrder": po1}), 200,
+            return Response(json.dumps({"PurchaseOrder": po1}, default=str), 200,
                             mimetype="application/json")
         return response
 
@@ -369,3 +371,65 @@ def test_a_vendor_whose_create_answer_is_lost_is_found_and_used(store, sandbox, 
     assert len(vendors) == 1
     [po] = client.query_all("PurchaseOrder")
     assert po["VendorRef"]["value"] == vendors[0]["Id"]
+
+
+# --- stores upgraded from bare markers ----------------------------------------------------
+def _legacy(store, requests: list[str] | None = None) -> None:
+    with store.session() as s:
+        info = store_info(s)
+        info.legacy_markers, info.legacy_requests = True, requests
+        s.add(info)
+
+
+def _bare(client, qbo_id: str, number: str) -> None:
+    """The record as a SyncDesk before lineages wrote it."""
+    client.update("PurchaseOrder", qbo_id, lambda current: {
+        **current, "PrivateNote": f"SyncDesk {number} · rush"})
+
+
+def test_an_upgraded_store_updates_its_own_objects_that_carry_the_bare_marker(store, engine,
+                                                                             client):
+    with store.session() as s:
+        set_setting(s, "require_reapproval_after_edit", "off")
+    make_po(store)
+    engine.run()
+    with store.session() as s:
+        qbo_id = find_po(s, "PO-1").qbo_id
+    _bare(client, qbo_id, "PO-1")
+    engine.run()  # QuickBooks' side is read
+    _legacy(store)
+    with store.session() as s:
+        documents.edit_po(s, "PO-1", [("memo", "rush")], "ann")
+    report = engine.run()
+    assert [(o.number, o.action, o.sync_state) for o in report.outcomes] == [
+        ("PO-1", "update", "synced")]
+    with store.session() as s:
+        lineage = store_info(s).lineage
+    assert client.read("PurchaseOrder", qbo_id)["PrivateNote"] == f"SyncDesk PO-1 ·{lineage} · rush"
+
+
+@pytest.mark.parametrize("in_flight_at_upgrade", [True, False])
+def test_a_bare_marker_is_adopted_only_for_a_create_in_flight_at_the_upgrade(
+        store, engine, client, in_flight_at_upgrade):
+    make_po(store, number="PO-1")
+    engine.run()
+    with store.session() as s:
+        po1 = find_po(s, "PO-1")
+    # PO-3 went out with the bare marker before the upgrade; the answer was lost.
+    sent = client.read("PurchaseOrder", po1.qbo_id)
+    body = {k: v for k, v in sent.items() if k in ("VendorRef", "TxnDate", "Line", "APAccountRef")}
+    for line in body["Line"]:
+        line.pop("Id", None)
+    made = client.create("PurchaseOrder", {**body, "DocNumber": "PO-3",
+                                           "PrivateNote": "SyncDesk PO-3"}, request_id="old-1")
+    make_po(store, number="PO-3")
+    with store.session() as s:
+        find_po(s, "PO-3").pending_request_id = "sd-po-3-r1-a0"
+    if in_flight_at_upgrade:
+        _legacy(store, ["sd-po-3-r1-a0"])
+    report = engine.run()
+    [outcome] = report.outcomes
+    if in_flight_at_upgrade:
+        assert (outcome.action, outcome.qbo_id) == ("adopt", made["Id"])
+    else:  # another (older) store's PO-3: not this store's to take
+        assert outcome.action == "create" and outcome.qbo_id != made["Id"]

@@ -222,7 +222,7 @@ def test_suppliers_blocked_for_one_cause_share_a_group(store, engine, sandbox):
 
 def test_the_memo_limit_keeps_room_for_syncdesks_marker_and_a_cancellation(store, engine,
                                                                               client):
-    room = 4000 - len("SyncDesk PO-1 ·  · cancelled in SyncDesk")
+    room = 4000 - len("SyncDesk PO-1 ·k3f9a2 ·  · cancelled in SyncDesk")  # with the lineage
     make_po(store)
     with store.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
@@ -239,11 +239,11 @@ def test_a_cancelled_po_whose_memo_leaves_no_room_for_the_note_is_blocked_not_se
                                                                                      engine):
     make_po(store)
     with store.session() as s:  # a memo kept from before SyncDesk checked its length
-        find_po(s, "PO-1").memo = "m" * (4000 - len("SyncDesk PO-1 · "))
+        find_po(s, "PO-1").memo = "m" * (4000 - len("SyncDesk PO-1 ·k3f9a2 · "))
     assert outcome(engine.run(), "PO-1") == ("synced", None)  # 4000 exactly
     with store.session() as s:
         documents.change_po_status(s, "PO-1", "cancel", "ann")
     report = engine.run()
     assert outcome(report, "PO-1") == ("blocked", "string_too_long")
-    assert "The memo of PO-1 has 3984 characters; QuickBooks allows 3960." in (
+    assert "The memo of PO-1 has 3976 characters; QuickBooks allows 3952." in (
         report.outcomes[0].explanation)

@@ -13,7 +13,7 @@ from app.operations.lookup import find_invoice, find_po, supplier_by_name
 from app.operations.settings import set_setting
 from app.store.models import PoLine, SyncLogEntry
 from app.sync.engine import SyncEngine
-from tests.sync.conftest import bill_po, make_po
+from tests.sync.conftest import bill_po, make_po, marker
 
 
 def qbo_all(client, entity):
@@ -37,7 +37,7 @@ def test_an_approved_po_becomes_a_purchase_order_once(store, engine, client):
                       ).one().result == "success"
     [qbo_po] = qbo_all(client, "PurchaseOrder")
     assert qbo_po["DocNumber"] == "PO-1" and qbo_po["TxnDate"] == "2026-08-03"
-    assert qbo_po["PrivateNote"] == "SyncDesk PO-1"
+    assert qbo_po["PrivateNote"] == marker(store, "PO-1")
     assert [Decimal(str(line["Amount"])) for line in qbo_po["Line"]] == [Decimal("102.00"),
                                                                          Decimal("60.00")]
     with store.session() as s:
@@ -56,7 +56,7 @@ def test_an_invoice_becomes_a_bill_linked_to_its_po(store, engine, client):
         po, invoice = find_po(s, "PO-1"), find_invoice(s, "INV-1")
     bill = client.read("Bill", invoice.qbo_id)
     assert bill["DocNumber"] == "A-100" and bill["TxnDate"] == "2026-08-10"
-    assert bill["PrivateNote"] == "SyncDesk INV-1"
+    assert bill["PrivateNote"] == marker(store, "INV-1")
     links = [link for line in bill["Line"] for link in line.get("LinkedTxn", [])]
     assert [(link["TxnId"], link["TxnType"]) for link in links] == [
         (po.qbo_id, "PurchaseOrder"), (po.qbo_id, "PurchaseOrder")]
@@ -74,7 +74,8 @@ def test_an_edit_after_sync_updates_the_same_objects(store, engine, client):
     report = engine.run()
     assert [(o.action, o.sync_state) for o in report.outcomes] == [("update", "synced")]
     [qbo_po] = qbo_all(client, "PurchaseOrder")
-    assert qbo_po["SyncToken"] == "1" and qbo_po["PrivateNote"] == "SyncDesk PO-1 · Deliver Monday"
+    assert qbo_po["SyncToken"] == "1" and qbo_po["PrivateNote"] == (
+        marker(store, "PO-1") + " · Deliver Monday")
     assert [line["Id"] for line in qbo_po["Line"]] == before
     assert Decimal(str(qbo_po["TotalAmt"])) == Decimal("167.00")
 
@@ -123,7 +124,8 @@ def test_a_lost_create_is_adopted_not_repeated(store, engine, client):
     line = {"DetailType": "AccountBasedExpenseLineDetail", "Amount": "162.00",
             "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}
     made = client.create("PurchaseOrder", {"VendorRef": {"value": vendor["Id"]},
-                                           "DocNumber": "PO-1", "PrivateNote": "SyncDesk PO-1",
+                                           "DocNumber": "PO-1",
+                                           "PrivateNote": marker(store, "PO-1"),
                                            "Line": [line]}, request_id="other-process")
     report = engine.run()
     assert [(o.action, o.qbo_id) for o in report.outcomes] == [("adopt", made["Id"])]
@@ -215,7 +217,7 @@ def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, clien
     account = client.find("Account", Name="Office Supplies & Software")[0]["Id"]
     client.create("PurchaseOrder", {
         "VendorRef": {"value": vendor["Id"]}, "DocNumber": "PO-1",
-        "PrivateNote": "SyncDesk PO-1", "Line": [{
+        "PrivateNote": marker(store, "PO-1"), "Line": [{
             "DetailType": "AccountBasedExpenseLineDetail", "Amount": "162.00",
             "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}]},
         request_id="lost-one")
@@ -226,7 +228,7 @@ def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, clien
     second = engine.run()
     assert [(o.action, o.sync_state) for o in second.outcomes] == [("update", "synced")]
     [qbo_po] = qbo_all(client, "PurchaseOrder")
-    assert qbo_po["PrivateNote"] == "SyncDesk PO-1 · second thoughts"
+    assert qbo_po["PrivateNote"] == marker(store, "PO-1") + " · second thoughts"
 
 
 def test_a_po_cancelled_while_back_in_approval_is_closed_in_quickbooks(store, engine, client):
