@@ -40,6 +40,24 @@ def is_marked(note: object, number: str, lineage: str | None = None) -> bool:
     return text == mark or text.startswith(mark + NOTE_SEPARATOR)
 
 
+def note_memo(note: object, number: str) -> str | None:
+    """The memo in a PrivateNote SyncDesk wrote for ``number`` ("" if none), whatever the
+    lineage in its marker (or none, from before lineages), without the cancellation;
+    None when the note does not begin with a marker of ``number``."""
+    text = str(note or "")
+    rest = text.removeprefix(marker(number))
+    if rest == text:
+        return None
+    if rest.startswith(LINEAGE_MARK) and not rest.startswith(NOTE_SEPARATOR):
+        lineage = rest[len(LINEAGE_MARK):].split(NOTE_SEPARATOR, 1)[0]
+        rest = rest[len(LINEAGE_MARK) + len(lineage):]
+    if rest and not rest.startswith(NOTE_SEPARATOR):
+        return None  # another number that begins with this one ("PO-10" and "PO-1")
+    memo = rest.removeprefix(NOTE_SEPARATOR)
+    return memo.removesuffix(CANCELLED_NOTE).removesuffix(NOTE_SEPARATOR) \
+        if memo.endswith(CANCELLED_NOTE) else memo
+
+
 def private_note(number: str, memo: str | None, cancelled: bool = False,
                  lineage: str | None = None) -> str:
     """The PrivateNote QuickBooks keeps: SyncDesk's marker, the memo, a cancellation."""
