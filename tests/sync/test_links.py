@@ -19,7 +19,7 @@ from app.sandbox.server import SandboxServer
 from app.store.models import InvoiceLine, PoLine
 from app.sync.documents import PoRef, SyncDoc, SyncLine
 from app.sync.mapping import bill_update
-from tests.sync.conftest import bill_po, make_po
+from tests.sync.conftest import bill_po, make_po, marker
 
 
 def po_links(bill: dict) -> list[tuple[str, str]]:
@@ -75,7 +75,7 @@ def test_editing_a_synced_linked_invoice_keeps_its_po_links(store, engine, clien
     assert [(o.number, o.action, o.sync_state, o.problem) for o in report.outcomes] == [
         ("INV-1", "update", "synced", None)]
     bill = client.read("Bill", bill_id)
-    assert bill["PrivateNote"] == "SyncDesk INV-1 · edit 6"
+    assert bill["PrivateNote"] == marker(store, "INV-1") + " · edit 6"
     assert po_links(bill) == [(po_id, po_lines[0]), (po_id, po_lines[1])]
     assert [line["Id"] for line in bill["Line"]] == [line["Id"] for line in before["Line"]]
     po = client.read("PurchaseOrder", po_id)
@@ -178,7 +178,7 @@ def test_resync_failures_restores_a_link_quickbooks_dropped_on_update(store, eng
         ("INV-1", "synced")]
     bill = client.read("Bill", bill_id)
     assert po_links(bill) == [(po_id, po_lines[0]), (po_id, po_lines[1])]
-    assert bill["PrivateNote"] == "SyncDesk INV-1 · edit 6"
+    assert bill["PrivateNote"] == marker(store, "INV-1") + " · edit 6"
     assert client.read("PurchaseOrder", po_id)["POStatus"] == "Closed"
     engine.run()
     assert local(store) == {"po": ("closed", "synced", "Closed"), "invoice": ("synced", None)}
