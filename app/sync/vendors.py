@@ -89,10 +89,11 @@ def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
 
 
 def _outcome_unknown(error: QboClientError) -> bool:
-    """Whether QuickBooks may have done the work although SyncDesk got no good answer."""
-    if isinstance(error, TransportError):
-        return True
-    return isinstance(error, QboFault) and error.http_status >= 500 and not error.throttled
+    """Whether QuickBooks may have made the vendor although no answer came back (a lost or
+    unreadable answer). A Fault (5xx included) is left alone: a vendor made all the same
+    is found by name by the next sync (its name is then taken), and a look-up here would
+    count as QuickBooks answering while it is failing."""
+    return isinstance(error, TransportError)
 
 
 def _made_after_all(client: QboClient, name: str) -> dict | None:
