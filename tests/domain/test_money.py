@@ -90,4 +90,3 @@ def test_the_memo_gets_what_syncdesks_marker_leaves_of_the_private_note():
         assert len(private_note(number, "m" * room, cancelled=po, lineage="k3f9a2")
                    ) == PRIVATE_NOTE_MAX  # the store's lineage counted in
     assert memo_max("PO-1", po=True) < memo_max("PO-1", po=False)  # room for "cancelled"
-
