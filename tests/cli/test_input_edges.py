@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from app.connection.service import ConnectRequest, connect, open_client
+from app.qbo.limits import Limits
+from app.qbo.oauth import follow_redirects
+from app.sandbox.server import SandboxServer
 from app.store.database import open_store
 from app.store.models import Item
+from app.sync.engine import SyncEngine
+from tests.qbo.conftest import FAST, memory_keyring  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture
@@ -76,6 +82,36 @@ def test_edit_switches_a_line_from_account_to_item_and_records_both(demo_db, cli
     assert changes == [
         {"field": "line.2.item", "old": None, "new": "Catering Service"},
         {"field": "line.2.account", "old": "Accounts Receivable (A/R)", "new": None}]
+
+
+def test_a_line_switched_to_an_item_reaches_quickbooks_as_the_item_alone(demo_db, cli):
+    """The review's case: INV-2041's A/R line, made item-based, is sent as what show lists."""
+    with SandboxServer(seed="demo", throttle="off") as sandbox:
+        store = open_store(f"sqlite:///{demo_db}")
+        try:
+            connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
+                    timeout=10)
+            engine = SyncEngine(store, open_client(
+                store, Limits(per_minute=100_000, per_second=10_000), FAST), actor="test")
+            engine.run()
+            shown = as_json(cli("--db", demo_db, "show", "invoice", "INV-2041", "--json"))
+            assert shown["problem"] == "ap_ar_line_account"
+            result = cli("--db", demo_db, "edit", "invoice", "INV-2041",
+                         "--set", "line.2.item=Catering Service")
+            assert result.code == 0, result.err
+            engine.run()
+        finally:
+            store.close()
+        shown = as_json(cli("--db", demo_db, "show", "invoice", "INV-2041", "--json"))
+        with sandbox.company.lock:
+            [bill] = [b for b in sandbox.company.all("Bill") if b["Id"] == shown["qbo_id"]]
+    assert shown["sync_state"] == "synced", shown
+    assert [(ln["account"], ln["item"]) for ln in shown["lines"]] == [
+        ("Office Supplies & Software", None), (None, "Catering Service")]
+    sent = bill["Line"][1]
+    assert sent["DetailType"] == "ItemBasedExpenseLineDetail"
+    assert "AccountBasedExpenseLineDetail" not in sent
+    assert sent["ItemBasedExpenseLineDetail"]["ItemRef"]["name"] == "Catering Service"
 
 
 def test_an_unknown_problem_kind_is_a_usage_error_listing_the_kinds(demo_db, cli):
