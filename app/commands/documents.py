@@ -108,6 +108,8 @@ def _document_filter(session: Session, args: argparse.Namespace, kind: DocKind
     states = [s.value for s in SyncState] + [NEEDS_ATTENTION_FILTER]
     if args.sync_state and args.sync_state not in states:
         raise UsageError(f"--sync-state is one of {', '.join(states)}")
+    if args.problem and args.problem not in [k.value for k in Kind]:
+        raise UsageError(f"--problem is one of {', '.join(k.value for k in Kind)}")
     supplier_id = None
     if args.supplier:
         supplier = supplier_by_name(session, args.supplier)
@@ -125,6 +127,8 @@ def sync_label(state: str, problem: str | None) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    if args.what in ("suppliers", "accounts", "items"):
+        _only_search_filters(args)
     with opened(args) as store, store.session() as session:
         if args.what == "suppliers":
             return _list_suppliers(session, args)
@@ -149,6 +153,18 @@ def run_list(args: argparse.Namespace) -> int:
         table.append(cells)
     print_table(headers, table, right=(headers.index("Total"),))
     return 0
+
+
+# Filters of documents only: suppliers, accounts and items take --search, --limit, --offset.
+_DOCUMENT_FILTERS = {"status": "--status", "sync_state": "--sync-state", "problem": "--problem",
+                     "supplier": "--supplier", "date_from": "--from", "date_to": "--to"}
+
+
+def _only_search_filters(args: argparse.Namespace) -> None:
+    given = [flag for dest, flag in _DOCUMENT_FILTERS.items() if getattr(args, dest) is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} filters POs and invoices, not {args.what}; "
+                         f"list {args.what} takes --search, --limit and --offset")
 
 
 def _list_suppliers(session: Session, args: argparse.Namespace) -> int:
