@@ -492,8 +492,12 @@ class _Names:
     def __init__(self, session: Session) -> None:
         self.mirror: dict[str, dict[str, QboObject]] = {}
         for row in session.exec(select(QboObject).where(
-                col(QboObject.entity).in_(["Account", "Item", "Vendor"]))):
+                col(QboObject.entity).in_(["Account", "Item", "Vendor", "Preferences"]))):
             self.mirror.setdefault(row.entity, {})[row.qbo_id] = row
+        prefs = next(iter(self.mirror.pop("Preferences", {}).values()), None)
+        # SyncDesk sends a currency only to a company that has more than one
+        self.multicurrency = bool(prefs is not None and (prefs.data.get("CurrencyPrefs") or {})
+                                  .get("MultiCurrencyEnabled"))
         self.accounts = {a.id: a for a in session.exec(select(Account))}
         self.items = {i.id: i for i in session.exec(select(Item))}
 
@@ -584,7 +588,8 @@ class _Drift:
             self.differ("vendor", supplier.name if supplier else NONE,
                         self.names.qbo_name("Vendor", vendor_ref))
         currency = (obj.get("CurrencyRef") or {}).get("value")
-        if currency and str(currency).upper() != str(doc.currency).upper():
+        if self.names.multicurrency and currency and \
+                str(currency).upper() != str(doc.currency).upper():
             self.differ("currency", doc.currency, str(currency))
         self._note()
         if self.kind is DocKind.PO:
