@@ -14,9 +14,10 @@ again). What changed is applied to the local store:
 - a Bill paid (Balance 0) marks the invoice Paid, part-paid records the paid
   amount; a PO closed in QuickBooks marks the PO Closed; a document deleted
   in QuickBooks is flagged ``deleted_in_qbo``;
-- a synced document edited in QuickBooks is compared with SyncDesk's copy; a
-  difference is kept (``qbo_drift``), overwritten neither way, and blocks the
-  document with the problem ``changed_in_qbo`` until the user chooses.
+- a synced document edited in QuickBooks is compared with SyncDesk's copy
+  (everything SyncDesk sends, see ``_Drift``); a difference is kept
+  (``qbo_drift``), overwritten neither way, and blocks the document with the
+  problem ``changed_in_qbo`` until the user chooses.
 """
 
 from __future__ import annotations
