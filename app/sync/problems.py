@@ -199,10 +199,14 @@ def diagnose(error: QboClientError, what: str) -> Problem:
 
 
 def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
-    """A synced document edited in QuickBooks since: each field with both values."""
+    """A synced document edited in QuickBooks since: each field with both values.
+
+    A difference says itself as "FIELD OURS in SyncDesk, THEIRS in QuickBooks", or in its
+    own words (``text``: e.g. "line 1: link to PO-1049 line 1 removed in QuickBooks").
+    """
     fields = drift.get("fields", [])
-    differences = "; ".join(f"{d['field']} {d['syncdesk']} in SyncDesk, {d['quickbooks']} in "
-                            "QuickBooks" for d in fields)
+    differences = "; ".join(d.get("text") or f"{d['field']} {d['syncdesk']} in SyncDesk, "
+                            f"{d['quickbooks']} in QuickBooks" for d in fields)
     return Problem(
         Kind.CHANGED_IN_QBO,
         f"{upper_first(label)} was changed in QuickBooks after it synced"
