@@ -6,6 +6,16 @@ timeouts, and answers that are not JSON. A 401 refreshes the token and is
 tried once more. Validation Faults (HTTP 400) are never retried here. Writes
 are only retried when they carry a ``requestid``, so a retry after a lost
 answer returns the first answer instead of creating a second object.
+
+Run-wide budgets, kept apart for writes (creates, updates, batches) and reads
+(queries, reads): once a request has gone unanswered after all its attempts
+(a 5xx, a timeout, a dropped connection), the next ones of its kind get
+``attempts_while_failing`` until one of that kind gets its answer; a read's
+answer never clears a write's failing, so a look-up that works does not hide
+creates that time out. Waits on 429s are budgeted the same way: once requests
+of one kind have been held back ``throttle_budget`` seconds without one of them
+getting through, the next 429 is not waited out (``throttled_out``). The sync
+engine calls ``fresh_start`` at the start of each run.
 """
 
 from __future__ import annotations
@@ -46,6 +56,10 @@ class RetryPolicy:
     # get this many until one succeeds: a QuickBooks that fails everything is not waited
     # on in full for every document (the run-wide retry budget).
     attempts_while_failing: int = 2
+    # 429s in a row are waited out up to this many seconds (counted as the waits asked
+    # for) until a request of the same kind gets through; past it QuickBooks is failing
+    # for the user and the throttled request is given up (``Transport.throttled_out``).
+    throttle_budget: float = 180.0
 
 
 @dataclass
@@ -60,6 +74,10 @@ class TransportStats:
     requests: int = 0
     throttled: int = 0
     retries: int = 0
+    timeouts: int = 0  # sends that got no answer within the policy's timeout
+    throttle_waited: float = 0.0  # seconds of waits asked for after 429s
+    writes_answered: int = 0  # write requests that got QuickBooks' answer (even a refusal)
+    writes_unanswered: int = 0  # write requests given up without an answer
 
 
 class Transport:
@@ -74,7 +92,27 @@ class Transport:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.stats = TransportStats()
-        self._failing = 0  # requests in a row that failed on QuickBooks' side
+        # by kind (True: writes, False: reads): requests in a row that failed on
+        # QuickBooks' side, and seconds held back by 429s since one of them got through
+        self._failing = {True: 0, False: 0}
+        self._held = {True: 0.0, False: 0.0}
+        self._out = {True: False, False: False}  # the budget ran out: a 429 was given up
+
+    def fresh_start(self) -> None:
+        """Give what follows (a new sync run) the full retries and throttle budget again."""
+        self._failing = {True: 0, False: 0}
+        self._held = {True: 0.0, False: 0.0}
+        self._out = {True: False, False: False}
+
+    @property
+    def failing_writes(self) -> int:
+        """Writes in a row given up without an answer (0 once a write gets its answer)."""
+        return self._failing[True]
+
+    @property
+    def throttled_out(self) -> bool:
+        """Whether a 429 was given up on because the throttle budget was spent."""
+        return self._out[True] or self._out[False]
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 json_body: Any = None, text_body: str | None = None, batch: bool = False,
@@ -83,20 +121,36 @@ class Transport:
         safe = method == "GET" if retry_safe is None else retry_safe
         if params and "requestid" in params:
             safe = True
+        write = json_body is not None  # creates, updates, batches; queries send text
         try:
-            reply = self._request(method, url, params, json_body, text_body, batch, safe)
+            reply = self._request(method, url, params, json_body, text_body, batch, safe, write)
         except QboFault as fault:
-            self._failing = self._failing + 1 if fault.transient else 0
+            if fault.transient:
+                self._unanswered(write)
+            else:
+                self._answered(write)
             raise
         except TransportError:
-            self._failing += 1
+            self._unanswered(write)
             raise
-        self._failing = 0
+        self._answered(write)
         return reply
 
+    def _answered(self, write: bool) -> None:
+        self._failing[write] = 0
+        self._held[write] = 0.0
+        self._out[write] = False
+        if write:
+            self.stats.writes_answered += 1
+
+    def _unanswered(self, write: bool) -> None:
+        self._failing[write] += 1
+        if write:
+            self.stats.writes_unanswered += 1
+
     def _request(self, method: str, url: str, params: dict[str, Any] | None, json_body: Any,
-                 text_body: str | None, batch: bool, safe: bool) -> Response:
-        attempts = self.policy.attempts if not self._failing else \
+                 text_body: str | None, batch: bool, safe: bool, write: bool) -> Response:
+        attempts = self.policy.attempts if not self._failing[write] else \
             max(1, min(self.policy.attempts, self.policy.attempts_while_failing))
         refreshed = False
         attempt = 0
@@ -115,7 +169,7 @@ class Transport:
                     self.stats.throttled += 1
                     throttled += 1
                     attempt -= 1
-                    if throttled > self.policy.throttle_waits:
+                    if throttled > self.policy.throttle_waits or not self._hold(write, fault):
                         raise
                 elif not (fault.transient and safe) or attempt >= attempts:
                     raise
@@ -128,10 +182,20 @@ class Transport:
             log.info("retrying %s %s in %.1f s (attempt %d)", method, _path(url), delay, attempt)
             self.sleep(delay)
 
+    def _hold(self, write: bool, fault: QboFault) -> bool:
+        """Whether the throttle budget still covers waiting after this 429 (and count it)."""
+        wait = _throttle_wait(fault, self.policy)
+        if self._held[write] + wait > self.policy.throttle_budget:
+            self._out[write] = True
+            log.info("throttled for %.1f s in a row: not waiting any longer", self._held[write])
+            return False
+        self._held[write] += wait
+        self.stats.throttle_waited += wait
+        return True
+
     def _delay(self, attempt: int, fault: QboFault | None) -> float:
         if fault is not None and fault.throttled:
-            wait = fault.retry_after if fault.retry_after is not None else \
-                self.policy.throttle_wait
+            wait = _throttle_wait(fault, self.policy)
             self.limiter.pause(wait)
             return 0.0  # the limiter holds every request of this company until then
         backoff = min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
@@ -154,6 +218,7 @@ class Transport:
                                              headers=headers,
                                              timeout=self.policy.timeout)
             except requests.Timeout:
+                self.stats.timeouts += 1
                 raise TransportError("QuickBooks did not answer in time") from None
             except requests.ConnectionError as exc:
                 raise TransportError(f"the connection to QuickBooks failed ({_short(exc)})"
@@ -174,6 +239,10 @@ class Transport:
         if fault is not None:
             raise fault
         return Response(reply.status_code, payload, tid)
+
+
+def _throttle_wait(fault: QboFault, policy: RetryPolicy) -> float:
+    return fault.retry_after if fault.retry_after is not None else policy.throttle_wait
 
 
 def _retry_after(value: str | None) -> float | None:
