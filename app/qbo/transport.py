@@ -7,15 +7,16 @@ tried once more. Validation Faults (HTTP 400) are never retried here. Writes
 are only retried when they carry a ``requestid``, so a retry after a lost
 answer returns the first answer instead of creating a second object.
 
-Run-wide budgets, kept apart for writes (creates, updates, batches) and reads
-(queries, reads): once a request has gone unanswered after all its attempts
-(a 5xx, a timeout, a dropped connection), the next ones of its kind get
-``attempts_while_failing`` until one of that kind gets its answer; a read's
-answer never clears a write's failing, so a look-up that works does not hide
-creates that time out. Waits on 429s are budgeted the same way: once requests
-of one kind have been held back ``throttle_budget`` seconds without one of them
-getting through, the next 429 is not waited out (``throttled_out``). The sync
-engine calls ``fresh_start`` at the start of each run.
+Run-wide budgets, kept apart by kind of request (the writes to each entity,
+e.g. every PurchaseOrder create or update, and all reads): once a request has
+gone unanswered after all its attempts (a 5xx, a timeout, a dropped
+connection), the next ones of its kind get ``attempts_while_failing`` until
+one of that kind gets its answer; neither a read's answer (a look-up that
+works) nor another entity's write gives failing creates their full tries back.
+Waits on 429s are budgeted the same way: once requests of one kind have been
+held back ``throttle_budget`` seconds without one of them getting through, the
+next 429 is not waited out (``throttled_out``). The sync engine calls
+``fresh_start`` at the start of each run.
 """
 
 from __future__ import annotations
@@ -92,27 +93,28 @@ class Transport:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.stats = TransportStats()
-        # by kind (True: writes, False: reads): requests in a row that failed on
-        # QuickBooks' side, and seconds held back by 429s since one of them got through
-        self._failing = {True: 0, False: 0}
-        self._held = {True: 0.0, False: 0.0}
-        self._out = {True: False, False: False}  # the budget ran out: a 429 was given up
+        # by kind of request (``_kind``): requests in a row that failed on QuickBooks'
+        # side, seconds held back by 429s since one of them got through, and whether
+        # the throttle budget ran out (a 429 was given up)
+        self._failing: dict[str, int] = {}
+        self._held: dict[str, float] = {}
+        self._out: set[str] = set()
+        self._last_write_unanswered = False
 
     def fresh_start(self) -> None:
         """Give what follows (a new sync run) the full retries and throttle budget again."""
-        self._failing = {True: 0, False: 0}
-        self._held = {True: 0.0, False: 0.0}
-        self._out = {True: False, False: False}
+        self._failing, self._held, self._out = {}, {}, set()
+        self._last_write_unanswered = False
 
     @property
-    def failing_writes(self) -> int:
-        """Writes in a row given up without an answer (0 once a write gets its answer)."""
-        return self._failing[True]
+    def last_write_unanswered(self) -> bool:
+        """Whether the latest write was given up without QuickBooks' answer."""
+        return self._last_write_unanswered
 
     @property
     def throttled_out(self) -> bool:
         """Whether a 429 was given up on because the throttle budget was spent."""
-        return self._out[True] or self._out[False]
+        return bool(self._out)
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 json_body: Any = None, text_body: str | None = None, batch: bool = False,
@@ -121,36 +123,38 @@ class Transport:
         safe = method == "GET" if retry_safe is None else retry_safe
         if params and "requestid" in params:
             safe = True
-        write = json_body is not None  # creates, updates, batches; queries send text
+        kind = _kind(url, json_body is not None)  # queries send text, writes JSON
         try:
-            reply = self._request(method, url, params, json_body, text_body, batch, safe, write)
+            reply = self._request(method, url, params, json_body, text_body, batch, safe, kind)
         except QboFault as fault:
             if fault.transient:
-                self._unanswered(write)
+                self._unanswered(kind)
             else:
-                self._answered(write)
+                self._answered(kind)
             raise
         except TransportError:
-            self._unanswered(write)
+            self._unanswered(kind)
             raise
-        self._answered(write)
+        self._answered(kind)
         return reply
 
-    def _answered(self, write: bool) -> None:
-        self._failing[write] = 0
-        self._held[write] = 0.0
-        self._out[write] = False
-        if write:
+    def _answered(self, kind: str) -> None:
+        self._failing.pop(kind, None)
+        self._held.pop(kind, None)
+        self._out.discard(kind)
+        if kind != READS:
+            self._last_write_unanswered = False
             self.stats.writes_answered += 1
 
-    def _unanswered(self, write: bool) -> None:
-        self._failing[write] += 1
-        if write:
+    def _unanswered(self, kind: str) -> None:
+        self._failing[kind] = self._failing.get(kind, 0) + 1
+        if kind != READS:
+            self._last_write_unanswered = True
             self.stats.writes_unanswered += 1
 
     def _request(self, method: str, url: str, params: dict[str, Any] | None, json_body: Any,
-                 text_body: str | None, batch: bool, safe: bool, write: bool) -> Response:
-        attempts = self.policy.attempts if not self._failing[write] else \
+                 text_body: str | None, batch: bool, safe: bool, kind: str) -> Response:
+        attempts = self.policy.attempts if not self._failing.get(kind) else \
             max(1, min(self.policy.attempts, self.policy.attempts_while_failing))
         refreshed = False
         attempt = 0
@@ -169,7 +173,7 @@ class Transport:
                     self.stats.throttled += 1
                     throttled += 1
                     attempt -= 1
-                    if throttled > self.policy.throttle_waits or not self._hold(write, fault):
+                    if throttled > self.policy.throttle_waits or not self._hold(kind, fault):
                         raise
                 elif not (fault.transient and safe) or attempt >= attempts:
                     raise
@@ -182,14 +186,15 @@ class Transport:
             log.info("retrying %s %s in %.1f s (attempt %d)", method, _path(url), delay, attempt)
             self.sleep(delay)
 
-    def _hold(self, write: bool, fault: QboFault) -> bool:
+    def _hold(self, kind: str, fault: QboFault) -> bool:
         """Whether the throttle budget still covers waiting after this 429 (and count it)."""
         wait = _throttle_wait(fault, self.policy)
-        if self._held[write] + wait > self.policy.throttle_budget:
-            self._out[write] = True
-            log.info("throttled for %.1f s in a row: not waiting any longer", self._held[write])
+        held = self._held.get(kind, 0.0)
+        if held + wait > self.policy.throttle_budget:
+            self._out.add(kind)
+            log.info("throttled for %.1f s in a row: not waiting any longer", held)
             return False
-        self._held[write] += wait
+        self._held[kind] = held + wait
         self.stats.throttle_waited += wait
         return True
 
@@ -239,6 +244,14 @@ class Transport:
         if fault is not None:
             raise fault
         return Response(reply.status_code, payload, tid)
+
+
+READS = "read"
+
+
+def _kind(url: str, write: bool) -> str:
+    """Requests that share a failing state: the writes to one entity, or all reads."""
+    return f"write {_path(url).rstrip('/').rsplit('/', 1)[-1].lower()}" if write else READS
 
 
 def _throttle_wait(fault: QboFault, policy: RetryPolicy) -> float:

@@ -236,7 +236,7 @@ class SyncEngine:
             # its last write got no answer (a create that timed out, even if the look-up
             # that followed found it); only a write that got its answer clears the streak.
             if (outcome.action == "failed" and outcome.problem in _SERVER_TROUBLE) or (
-                    transport.failing_writes and after.unanswered > before.unanswered):
+                    transport.last_write_unanswered and after.unanswered > before.unanswered):
                 failing.append(outcome)
                 timed_out += after.timeouts > before.timeouts
             elif after.answered > before.answered or (

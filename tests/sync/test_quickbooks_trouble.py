@@ -308,7 +308,7 @@ def test_sync_exits_1_when_quickbooks_answers_too_slowly(store, sandbox, patient
 
 
 @pytest.mark.parametrize("fault", [f"slow={SLOW}", "500"])
-def test_a_look_up_that_works_does_not_give_failing_writes_their_full_tries_back(
+def test_only_a_write_that_gets_its_answer_gives_failing_writes_their_full_tries_back(
         store, sandbox, fault):
     connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
     client = open_client(store, Limits(), PATIENT)
@@ -326,12 +326,19 @@ def test_a_look_up_that_works_does_not_give_failing_writes_their_full_tries_back
     with pytest.raises(QboClientError):
         client.create("PurchaseOrder", {**body, "DocNumber": "B"}, request_id="po-b")
     assert sandbox.faults.count(kind) == PATIENT.attempts + PATIENT.attempts_while_failing
-    # A write that gets its answer gives the next ones their full tries again.
+    # Nor does another entity's write that gets its answer (a new vendor) …
     sandbox.faults.clear()
     client.create("Vendor", {"DisplayName": "Bolt"}, request_id="v-2")
     sandbox.faults.load(f"{fault}:POST/purchaseorder:*")
     with pytest.raises(QboClientError):
         client.create("PurchaseOrder", {**body, "DocNumber": "C"}, request_id="po-c")
+    assert sandbox.faults.count(kind) == PATIENT.attempts_while_failing
+    # … but a PO write that gets its answer gives the next ones their full tries again.
+    sandbox.faults.clear()
+    client.create("PurchaseOrder", {**body, "DocNumber": "D"}, request_id="po-d")
+    sandbox.faults.load(f"{fault}:POST/purchaseorder:*")
+    with pytest.raises(QboClientError):
+        client.create("PurchaseOrder", {**body, "DocNumber": "E"}, request_id="po-e")
     assert sandbox.faults.count(kind) == PATIENT.attempts
 
 
