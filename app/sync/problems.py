@@ -1,7 +1,9 @@
 """Problems: a named kind, a plain-words explanation, the raw Faults, and the fix.
 
-Every failed or blocked document carries one. Transient kinds retry by
-themselves; the others wait for a fix (the fix-it wizard named by ``fix``).
+Every failed or blocked document carries one. Transient kinds go again with
+the next sync (``records.record_problem`` says when, and only what is true:
+the command line has no scheduler); the others wait for a fix (the fix-it
+wizard named by ``fix``).
 """
 
 from __future__ import annotations
@@ -143,8 +145,8 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(kind, explanation, group, faults, facts)
 
     if error.throttled:
-        return problem(Kind.THROTTLED, "QuickBooks asked SyncDesk to slow down; it will try "
-                       "again shortly.", "connection")
+        return problem(Kind.THROTTLED, f"QuickBooks asked SyncDesk to slow down and did not "
+                       f"take {what}.", "connection")
     if error.auth_failed:
         return problem(Kind.AUTH_NEEDED, "QuickBooks no longer accepts SyncDesk's sign-in; "
                        "connect again.", "connection")
@@ -169,7 +171,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
                        "period whose books are closed.", "closed_period")
     if code == "5010":
         return problem(Kind.STALE_OBJECT, f"Someone changed {what} in QuickBooks while "
-                       "SyncDesk was sending; it will read it again and retry.")
+                       "SyncDesk was sending.")
     if code in ("610", "2500") and "inactive" in text:
         return problem(Kind.INACTIVE_VENDOR if "vendor" in text or "name" in text
                        else Kind.MISSING_REFERENCE,
@@ -188,14 +190,18 @@ def diagnose(error: QboClientError, what: str) -> Problem:
             return problem(Kind.AP_AR_LINE_ACCOUNT, f"QuickBooks refused {what}: a line uses an "
                            "Accounts Payable or Accounts Receivable account.")
         if "one name at a time" in text:
-            return problem(Kind.TRANSPORT, "QuickBooks was busy changing another name; "
-                           "SyncDesk will try again shortly.", "connection")
+            return problem(Kind.TRANSPORT, f"QuickBooks was busy changing another name and "
+                           f"did not take {what}.", "connection")
     if error.transient:
-        return problem(Kind.TRANSPORT, f"QuickBooks had a problem on its side while taking "
-                       f"{what}; SyncDesk will try again.", "connection")
+        return problem(Kind.TRANSPORT, f"QuickBooks had a problem on its side while handling "
+                       f"{what}.", "connection")
+    words = " ".join(part for part in (code.strip(), first.message.strip()) if part)
+    if first.plain_detail.strip():
+        detail = first.plain_detail.strip()
+        words = f"{words} ({detail})" if words else detail
     return problem(Kind.UNKNOWN, f"QuickBooks refused {what} with an error SyncDesk does not "
-                   f"know: {code} {first.message}" + (f" ({first.plain_detail})"
-                                                      if first.detail else "") + ".")
+                   + (f"know: {words.rstrip('. ')}." if words else
+                      f"know, and gave no words for it (HTTP {error.http_status})."))
 
 
 def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
