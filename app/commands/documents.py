@@ -27,7 +27,7 @@ from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_ev
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
 from app.sync.chart import list_accounts, list_items
-from app.sync.problems import FIXES, Kind, what_to_do
+from app.sync.problems import FIXES, Kind, waiting_on_po, what_to_do
 from app.text import count_of
 
 SYNC_LABELS = {
@@ -212,10 +212,11 @@ def _quantity(value: Any) -> str | None:
     return None if value is None else format_quantity(value)
 
 
-def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | None
-                ) -> dict[str, Any] | None:
+def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | None,
+                po: PurchaseOrder | None = None) -> dict[str, Any] | None:
     """The document's current problem, or None: an error from before its present state
-    (queued again, synced since, …) is history, not news."""
+    (queued again, synced since, …) is history, not news. An invoice waiting on its PO
+    is told where that PO stands now (``po``), not when the sync last looked."""
     if not doc.problem or doc.sync_state not in (SyncState.FAILED.value,
                                                  SyncState.BLOCKED.value):
         return None
@@ -223,6 +224,11 @@ def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | Non
     if detail.get("kind") not in (None, doc.problem):
         detail = {}  # written for another problem: keep only what still holds
     facts = detail.get("facts") or {}
+    if doc.problem == Kind.WAITING_ON_PO and po is not None:
+        now = waiting_on_po(f"invoice {doc.number}", po.number, po.status, po.sync_state,
+                            po.problem, in_quickbooks=po.qbo_id is not None)
+        detail = {**detail, "explanation": now.explanation}
+        facts = {**facts, **now.facts}
     try:
         fix: str | None = FIXES[Kind(doc.problem)]
     except ValueError:
@@ -244,6 +250,8 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
                   ) -> dict[str, Any]:
     """Everything about one document, as plain JSON values."""
     supplier = session.get(Supplier, doc.supplier_id)
+    po = session.get(PurchaseOrder, doc.po_id) if isinstance(doc, Invoice) and doc.po_id \
+        else None
     data: dict[str, Any] = {
         "kind": kind.value,
         "number": doc.number,
@@ -256,7 +264,7 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
         "problem": doc.problem,
         "qbo_id": doc.qbo_id,
         "qbo_status": doc.qbo_status,
-        "last_error": _last_error(kind, doc, supplier.name if supplier else None),
+        "last_error": _last_error(kind, doc, supplier.name if supplier else None, po),
         "qbo_drift": doc.qbo_drift,
         "excluded_reason": doc.excluded_reason,
         "revision": doc.revision,
@@ -268,7 +276,6 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
         lines: list[Any] = list(session.exec(
             select(PoLine).where(PoLine.po_id == doc.id).order_by(col(PoLine.line_no))))
     else:
-        po = session.get(PurchaseOrder, doc.po_id) if doc.po_id else None
         data.update(date=doc.issue_date.isoformat(), reference=doc.reference,
                     due_date=doc.due_date.isoformat() if doc.due_date else None,
                     po_number=po.number if po else None, amount_paid=format_money(doc.amount_paid))

@@ -196,6 +196,7 @@ class SyncEngine:
                                         message=report.stopped)
             return report
         synced_pos: set[int] = set()
+        tried_pos: set[int] = set()
         failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
         for done, doc in enumerate(docs):
             self._progress(done, total, doc.label, report)
@@ -212,6 +213,10 @@ class SyncEngine:
                 else:
                     with self.store.session() as session:
                         doc = load(session, DocKind.INVOICE, doc.id)  # its PO got its ids
+            elif doc.kind is DocKind.INVOICE and doc.po is not None and not dry_run and \
+                    doc.po.id in tried_pos:  # its PO was blocked or failed just now
+                with self.store.session() as session:
+                    doc = load(session, DocKind.INVOICE, doc.id)
             try:
                 outcome = self._one(doc, lists, dry_run, report)
             except _Stop as stop:
@@ -229,6 +234,8 @@ class SyncEngine:
                 report.unsent = [d.number for d in docs[done + 1:]]
                 report.stopped = _quickbooks_failing(failing, report.unsent)
                 break
+            if doc.kind is DocKind.PO:
+                tried_pos.add(doc.id)
             if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
                                            or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)

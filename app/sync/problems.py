@@ -81,7 +81,7 @@ MEANINGS: dict[Kind, str] = {
     Kind.ANSWER_MISMATCH: "QuickBooks answered with another document; nothing was marked "
     "synced",
     Kind.LINK_DROPPED: "QuickBooks took the bill but not its link to the PO",
-    Kind.WAITING_ON_PO: "the PO it bills is not in QuickBooks yet",
+    Kind.WAITING_ON_PO: "the PO it bills has to be synced first",
     Kind.DELETED_IN_QBO: "deleted in QuickBooks after it synced",
     Kind.CHANGED_IN_QBO: "changed in QuickBooks after it synced",
     Kind.STALE_OBJECT: "someone else was changing it in QuickBooks",
@@ -210,6 +210,81 @@ def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
         "by itself.", None, facts={"drift": drift, "fields": [d["field"] for d in fields]})
 
 
+def waiting_reason(po: str, status: str | None, sync_state: str | None,
+                   problem: str | None = None, in_quickbooks: bool = False) -> str:
+    """Why an invoice billing ``po`` cannot go yet, as the end of a sentence about the PO:
+    "…bills PO-1, which is waiting for approval"."""
+    meaning = _meaning(problem)
+    if status == "draft":
+        return "which is still a draft"
+    if status == "pending":
+        return ("whose latest changes are waiting for approval" if in_quickbooks
+                else "which is waiting for approval")
+    if status == "cancelled" and not in_quickbooks:
+        return "which was cancelled before it reached QuickBooks"
+    if sync_state == "excluded":
+        return "which is excluded from syncing"
+    if sync_state in ("blocked", "failed"):
+        held = "is blocked" if sync_state == "blocked" else "failed"
+        why = f" ({meaning})" if meaning else ""
+        return (f"whose latest version {held} itself{why}" if in_quickbooks
+                else f"which {held} itself{why}")
+    if sync_state == "not_synced":
+        return "which is not queued for QuickBooks"
+    if sync_state == "synced":
+        return "which is in QuickBooks now"
+    return ("whose latest changes are not in QuickBooks yet" if in_quickbooks
+            else "which is not in QuickBooks yet")
+
+
+def waiting_on_po(label: str, po: str, status: str | None, sync_state: str | None,
+                  problem: str | None = None, in_quickbooks: bool = False) -> Problem:
+    """An invoice (``label``) that cannot go before the PO it bills, and why not."""
+    why = waiting_reason(po, status, sync_state, problem, in_quickbooks)
+    return Problem(Kind.WAITING_ON_PO, f"{upper_first(label)} bills {po}, {why}; it goes "
+                   f"once {po} is synced.", f"po:{po}",
+                   facts={"po": po, "po_status": status, "po_sync_state": sync_state})
+
+
+def _meaning(kind: str | None) -> str | None:
+    try:
+        return MEANINGS[Kind(kind)] if kind else None
+    except ValueError:
+        return None
+
+
+def _waiting_steps(doc: str, facts: dict[str, Any], exclude: str) -> str:
+    """What to do about an invoice waiting on its PO: depends on where the PO stands."""
+    po = facts.get("po")
+    if not po:
+        return "Nothing to do here: it goes as soon as its PO is in QuickBooks."
+    name = shlex.quote(po)
+    status, state = facts.get("po_status"), facts.get("po_sync_state")
+    show = f"syncdesk show po {name}"
+    if status in ("draft", "pending"):
+        return (f"Approve {po} first: syncdesk approve po {name}. This invoice goes with it "
+                "at the next sync.")
+    if status == "cancelled" and state != "synced":
+        return (f"{po} was cancelled: bill another PO (syncdesk edit {doc} --set po=NUMBER), "
+                f"or keep this invoice out of syncing: {exclude}.")
+    if state == "excluded":
+        return (f"{po} is excluded from syncing: include it again (syncdesk include po "
+                f"{name}), or keep this invoice out too: {exclude}.")
+    if state in ("blocked", "failed"):
+        return (f"Clear {po}'s own problem first ({show} says what to do); this invoice goes "
+                "once it is in QuickBooks.")
+    if state == "not_synced":
+        return f"Send {po} first: syncdesk resend po {name}; this invoice goes with it."
+    if state == "synced":
+        return (f"Nothing to do: {po} is in QuickBooks now, and the next sync sends this "
+                f"invoice (syncdesk resend {doc} sends it now).")
+    if state == "queued":
+        return (f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the next "
+                "sync sends both).")
+    return (f"It goes as soon as {po} is in QuickBooks; {show} says whether {po} needs "
+            "something first.")
+
+
 def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | None = None,
                supplier: str | None = None) -> str:
     """The steps that clear a problem of ``kind`` on one document, as commands to type."""
@@ -252,10 +327,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         + ", or have the closing date moved in QuickBooks: SyncDesk checks again by itself.",
         Kind.LINK_DROPPED: f"Send it again with its link: {resend}. If QuickBooks drops the "
         "link again, link the bill to the PO in QuickBooks by hand.",
-        Kind.WAITING_ON_PO: "Nothing to do here: it goes as soon as "
-        f"{facts.get('po') or 'its PO'} is in QuickBooks"
-        + (f" (if that PO needs attention: syncdesk show po {shlex.quote(facts['po'])})"
-           if facts.get("po") else "") + ".",
+        Kind.WAITING_ON_PO: _waiting_steps(doc, facts, exclude),
         Kind.DELETED_IN_QBO: f"If it was deleted on purpose, keep it out of syncing: "
         f"{exclude}. To create it in QuickBooks again: {resend}.",
         Kind.CHANGED_IN_QBO: f"To keep SyncDesk's copy, send it: {resend} (it replaces the "
