@@ -28,7 +28,7 @@ from app.store.database import Store
 from app.store.models import SyncLogEntry
 from app.sync import actions
 from app.sync.engine import Progress, SyncEngine, SyncReport
-from app.text import count_of
+from app.text import count_of, upper_first
 
 
 def register(add: Adder) -> None:
@@ -90,7 +90,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
         if report.stopped:
-            print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
+            print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
+                  file=sys.stderr)
         return
     if report.dry_run:
         print("Dry run: nothing was sent and nothing changed.")
@@ -122,7 +123,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     if report.cancelled:
         print("Cancelled: the remaining documents were left as they were.")
     if report.stopped:
-        print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
+        print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
+              file=sys.stderr)
 
 
 def run_sync(args: argparse.Namespace) -> int:

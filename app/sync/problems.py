@@ -87,7 +87,7 @@ MEANINGS: dict[Kind, str] = {
     Kind.STALE_OBJECT: "someone else was changing it in QuickBooks",
     Kind.THROTTLED: "QuickBooks asked SyncDesk to slow down",
     Kind.AUTH_NEEDED: "QuickBooks wants SyncDesk to connect again",
-    Kind.TRANSPORT: "QuickBooks could not be reached",
+    Kind.TRANSPORT: "QuickBooks could not be reached, or failed on its side",
     Kind.UNKNOWN: "an error SyncDesk does not know",
 }
 
@@ -128,10 +128,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(Kind.AUTH_NEEDED, "QuickBooks asked SyncDesk to sign in again; connect "
                        "again and the sync carries on.", group="connection")
     if isinstance(error, TransportError):
-        return Problem(Kind.TRANSPORT, f"QuickBooks could not be reached for {what} "
-                       f"({error.reason}).", group="connection",
-                       faults=[{"reason": error.reason, "http_status": error.http_status,
-                                "body_head": error.body_head}])
+        return _transport(error, what)
     assert isinstance(error, QboFault)
     faults = [e.to_json() for e in error.errors]
     first = error.first
@@ -143,8 +140,8 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(kind, explanation, group, faults, facts)
 
     if error.throttled:
-        return problem(Kind.THROTTLED, "QuickBooks asked SyncDesk to slow down; it will try "
-                       "again shortly.", "connection")
+        return problem(Kind.THROTTLED, f"QuickBooks asked SyncDesk to slow down and did not "
+                       f"take {what}.", "connection")
     if error.auth_failed:
         return problem(Kind.AUTH_NEEDED, "QuickBooks no longer accepts SyncDesk's sign-in; "
                        "connect again.", "connection")
@@ -169,7 +166,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
                        "period whose books are closed.", "closed_period")
     if code == "5010":
         return problem(Kind.STALE_OBJECT, f"Someone changed {what} in QuickBooks while "
-                       "SyncDesk was sending; it will read it again and retry.")
+                       "SyncDesk was sending it.")
     if code in ("610", "2500") and "inactive" in text:
         return problem(Kind.INACTIVE_VENDOR if "vendor" in text or "name" in text
                        else Kind.MISSING_REFERENCE,
@@ -188,14 +185,42 @@ def diagnose(error: QboClientError, what: str) -> Problem:
             return problem(Kind.AP_AR_LINE_ACCOUNT, f"QuickBooks refused {what}: a line uses an "
                            "Accounts Payable or Accounts Receivable account.")
         if "one name at a time" in text:
-            return problem(Kind.TRANSPORT, "QuickBooks was busy changing another name; "
-                           "SyncDesk will try again shortly.", "connection")
+            return problem(Kind.TRANSPORT, f"QuickBooks was busy changing another name and "
+                           f"turned {what} away for now.", "connection", cause="busy")
     if error.transient:
-        return problem(Kind.TRANSPORT, f"QuickBooks had a problem on its side while taking "
-                       f"{what}; SyncDesk will try again.", "connection")
+        return problem(Kind.TRANSPORT, f"An error on QuickBooks' side stopped {what} "
+                       f"(HTTP {error.http_status}" + (f", code {code}" if code else "")
+                       + ").", "connection", cause="server_error")
     return problem(Kind.UNKNOWN, f"QuickBooks refused {what} with an error SyncDesk does not "
                    f"know: {code} {first.message}" + (f" ({first.plain_detail})"
                                                       if first.detail else "") + ".")
+
+
+def _transport(error: TransportError, what: str) -> Problem:
+    """No usable answer: nothing listened, nothing answered in time, or the answer was bad.
+
+    One sentence naming what could not be reached (the SyncDesk sandbox on this
+    machine, else QuickBooks) and what to check; the raw error stays in ``faults``.
+    """
+    faults = [{"reason": error.reason, "http_status": error.http_status,
+               "body_head": error.body_head, "error": error.details.get("error")}]
+    facts: dict[str, Any] = {"cause": error.cause or "server_error", "server": error.server,
+                             "local": error.local}
+    if error.cause == "unreachable" and error.local:
+        text = (f"The SyncDesk sandbox at {error.server} could not be reached for {what}: is "
+                "it still running (syncdesk sandbox)?")
+    elif error.cause == "unreachable":
+        text = (f"QuickBooks could not be reached for {what}; check the internet "
+                "connection.")
+    elif error.cause == "dropped":
+        text = f"The connection to QuickBooks broke off before it answered for {what}."
+    elif error.cause == "timeout":
+        text = f"QuickBooks did not answer in time for {what}."
+    elif error.http_status and error.http_status >= 500:
+        text = f"An error on QuickBooks' side stopped {what} (HTTP {error.http_status})."
+    else:
+        text = f"{error.reason}, for {what}."
+    return Problem(Kind.TRANSPORT, text, "connection", faults, facts)
 
 
 def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
@@ -336,8 +361,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         Kind.STALE_OBJECT: f"Nothing to do: the next sync tries it again ({resend} tries "
         "now).",
         Kind.THROTTLED: f"Nothing to do: the next sync tries it again ({resend} tries now).",
-        Kind.TRANSPORT: "Check the internet connection; the next sync tries it again "
-        f"({resend} tries now).",
+        Kind.TRANSPORT: _transport_steps(facts, resend),
         Kind.ANSWER_MISMATCH: "Nothing was marked synced. Send it as a new request: "
         f"{resend}; if it happens again, check in QuickBooks that no other document holds "
         f"number {shlex.quote(number)}.",
@@ -346,6 +370,19 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         f"{shlex.quote(number)}), correct what they name, then: {resend}.",
     }
     return steps.get(kind, f"See syncdesk show {doc}.")
+
+
+def _transport_steps(facts: dict[str, Any], resend: str) -> str:
+    """What to do when QuickBooks could not be reached, or failed on its side."""
+    again = f"the next sync tries it again ({resend} tries now)"
+    cause = facts.get("cause")
+    if cause == "unreachable" and facts.get("local"):
+        return ("Start the sandbox again (syncdesk sandbox) and, if its address changed, "
+                f"connect to it again (syncdesk connect --env local --base-url URL); {again}.")
+    if cause in ("server_error", "busy"):
+        return (f"Nothing to do on your side: {again}. If it keeps failing, QuickBooks is "
+                "having trouble; try again later.")
+    return f"Check the internet connection; {again}."
 
 
 def _shorten(doc: str, doc_kind: str, who: str, facts: dict[str, Any]) -> str:
