@@ -224,6 +224,21 @@ def test_a_damaged_store_without_copies_says_none_was_kept(demo_db, cli):
     assert result.code == 1
     message = one_message(result.err)
     assert "is damaged" in message and "SyncDesk kept no copy next to it" in message
+    assert "syncdesk restore FILE" in message and str(log_path()) in message
+    assert "makes one" not in message  # backup refuses a damaged store: never suggested
+
+
+@pytest.mark.parametrize("copies", [1, 2])
+def test_damaged_copies_are_counted_in_words(demo_db, cli, copies):
+    damage(demo_db, 20)
+    for n in range(copies):  # copies of the damaged store: no way back either
+        shutil.copy(demo_db, demo_db.with_name(f"{demo_db.name}.before-restore-2026010{n}T"
+                                               "000000Z.bak"))
+    message = one_message(cli("--db", demo_db, "status").err)
+    expected = ("The copy SyncDesk kept next to it is damaged too." if copies == 1 else
+                "The 2 copies SyncDesk kept next to it are damaged too.")
+    assert expected in message, message
+    assert "contact support" in message and str(log_path()) in message
 
 
 # --- a folder that cannot be created ---------------------------------------------------------
