@@ -27,7 +27,8 @@ from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_ev
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
 from app.sync.chart import list_accounts, list_items
-from app.sync.problems import FIXES, Kind, waiting_on_po, what_to_do
+from app.sync.problems import FIXES, Kind, meaning, waiting_on_po, what_to_do
+from app.sync.problems import label as problem_label
 from app.text import count_of
 
 SYNC_LABELS = {
@@ -119,9 +120,14 @@ def _document_filter(session: Session, args: argparse.Namespace, kind: DocKind
                           date_to=args.date_to, text=args.search, problem=args.problem)
 
 
-def sync_label(state: str, problem: str | None) -> str:
-    label = SYNC_LABELS[SyncState(state)]
-    return f"{label}: {problem}" if problem else label
+def sync_label(state: str, problem: str | None, short: bool = False) -> str:
+    """The state and the problem in words: "Blocked: vendor inactive" (``short``, for a
+    listing) or "Blocked: the supplier's vendor is inactive in QuickBooks"; the problem's
+    snake_case kind is for --json only."""
+    text = SYNC_LABELS[SyncState(state)]
+    if not problem:
+        return text
+    return f"{text}: {problem_label(problem) if short else meaning(problem)}"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -143,11 +149,14 @@ def run_list(args: argparse.Namespace) -> int:
     table = []
     for row in rows:
         cells: list[Any] = [row.number, row.supplier, row.date, format_money(row.total),
-                            row.currency, row.status, sync_label(row.sync_state, row.problem)]
+                            row.currency, row.status,
+                            sync_label(row.sync_state, row.problem, short=True)]
         if kind is DocKind.INVOICE:
             cells[1:1] = [row.reference, row.po_number or ""]
         table.append(cells)
-    print_table(headers, table, right=(headers.index("Total"),))
+    print_table(headers, table, right=(headers.index("Total"),),
+                shrink=[headers.index(h) for h in ("Reference", "Supplier", "QuickBooks")
+                        if h in headers])
     return 0
 
 
@@ -314,8 +323,13 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(f"{_title(kind, data['number'])} — {data['supplier'] or '(no supplier)'}")
+    # A PO back in the approval round (edited since) keeps its old approval date in
+    # --json; the text says only what holds now.
+    approved = data["status"] not in (PoStatus.DRAFT, PoStatus.PENDING)
     for key in ("reference", "po_number", "status", "date", "po_date", "approved_on",
                 "due_date", "currency", "total", "amount_paid", "memo"):
+        if key == "approved_on" and not approved:
+            continue
         if data.get(key) is not None:
             print(f"  {key.replace('_', ' ')}: {data[key]}")
     where = [f"id {data['qbo_id']}"] if data["qbo_id"] else []

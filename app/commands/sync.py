@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
 from app.commands import Adder
 from app.commands.common import (
+    TABLE_WIDTH,
     add_json_flag,
     iso_date,
     kind_argument,
@@ -27,7 +29,7 @@ from app.qbo.keychain import NoKeychain
 from app.store.database import Store
 from app.store.models import SyncLogEntry
 from app.sync import actions
-from app.sync.engine import Progress, SyncEngine, SyncReport
+from app.sync.engine import Outcome, Progress, SyncEngine, SyncReport
 from app.text import count_of, upper_first
 
 
@@ -86,6 +88,27 @@ _DONE = {
 }
 
 
+def _outcome_sentence(outcomes: list[Outcome]) -> str:
+    """What became of the documents, as a sentence: "PO-1049 closed in QuickBooks.",
+    "73 documents created, 2 POs blocked."."""
+    by_action: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_action.setdefault(outcome.action, []).append(outcome)
+    order = list(_DONE)
+    parts = []
+    for action, done in sorted(by_action.items(), key=lambda kv: (
+            order.index(kv[0]) if kv[0] in order else 99, kv[0])):
+        if len(done) == 1:
+            who = done[0].number
+        else:
+            kinds = {o.kind for o in done}
+            noun = "PO" if kinds == {"po"} else "invoice" if kinds == {"invoice"} \
+                else "document"
+            who = count_of(len(done), noun)
+        parts.append(f"{who} {_DONE.get(action, action)}")
+    return upper_first(", ".join(parts)) + "."
+
+
 def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
@@ -103,23 +126,19 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
             print(f"  {note}")
     if report.new_vendors:
         verb = "Would create" if report.dry_run else "Created"
-        print(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
-              f"{', '.join(report.new_vendors)}")
-    counts: dict[str, int] = {}
-    for outcome in report.outcomes:
-        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        print(textwrap.fill(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
+                            f"{', '.join(report.new_vendors)}.", TABLE_WIDTH,
+                            subsequent_indent="  ", break_on_hyphens=False))
     if not report.outcomes and not report.stopped:
         print("Nothing to send.")
-    elif counts:
-        order = list(_DONE)
-        parts = [f"{n} {_DONE.get(action, action)}" for action, n in sorted(
-            counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99,
-                                            kv[0]))]
-        print(f"{', '.join(parts)}.")
+    elif report.outcomes:
+        print(_outcome_sentence(report.outcomes))
     attention = [o for o in report.outcomes if o.problem]
     if attention:
-        print_table(["Document", "State", "Problem", "Why"],
-                    [[o.number, o.sync_state, o.problem, o.explanation] for o in attention])
+        print_table(["Document", "State", "Why"],
+                    [[o.number, o.sync_state.capitalize(), o.explanation] for o in attention],
+                    shrink=(2,))
+        print("syncdesk show po|invoice NUMBER gives the whole story and what to do.")
     if report.cancelled:
         print("Cancelled: the remaining documents were left as they were.")
     if report.stopped:

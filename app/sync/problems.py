@@ -92,6 +92,31 @@ MEANINGS: dict[Kind, str] = {
 }
 
 
+# The same, shorter still: the QuickBooks column of a listing ("Blocked: vendor inactive").
+LABELS: dict[Kind, str] = {
+    Kind.DUPLICATE_NAME: "name taken in QuickBooks",
+    Kind.INACTIVE_VENDOR: "vendor inactive",
+    Kind.AP_AR_LINE_ACCOUNT: "A/P or A/R account",
+    Kind.BILL_BEFORE_PO: "dated before its PO",
+    Kind.DUPLICATE_BILL_NUMBER: "bill number in use",
+    Kind.STRING_TOO_LONG: "field too long",
+    Kind.MISSING_REFERENCE: "account or item missing",
+    Kind.AMOUNT_MISMATCH: "line amount wrong",
+    Kind.CURRENCY_MISMATCH: "wrong currency",
+    Kind.CLOSED_PERIOD: "closed period",
+    Kind.ANSWER_MISMATCH: "wrong answer",
+    Kind.LINK_DROPPED: "PO link dropped",
+    Kind.WAITING_ON_PO: "waiting on its PO",
+    Kind.DELETED_IN_QBO: "deleted in QuickBooks",
+    Kind.CHANGED_IN_QBO: "changed in QuickBooks",
+    Kind.STALE_OBJECT: "changed while sending",
+    Kind.THROTTLED: "QuickBooks busy",
+    Kind.AUTH_NEEDED: "sign-in needed",
+    Kind.TRANSPORT: "QuickBooks trouble",
+    Kind.UNKNOWN: "unknown error",
+}
+
+
 @dataclass
 class Problem:
     kind: Kind
@@ -276,6 +301,19 @@ def _meaning(kind: str | None) -> str | None:
         return MEANINGS[Kind(kind)] if kind else None
     except ValueError:
         return None
+
+
+def meaning(kind: str) -> str:
+    """A problem kind in a few plain words (the kind itself when SyncDesk does not know it)."""
+    return _meaning(kind) or kind
+
+
+def label(kind: str) -> str:
+    """A problem kind in two or three words, for a listing's column."""
+    try:
+        return LABELS[Kind(kind)]
+    except ValueError:
+        return kind
 
 
 def _waiting_steps(doc: str, facts: dict[str, Any], exclude: str) -> str:
