@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -61,6 +66,44 @@ def register(add: Adder) -> None:
     log.add_argument("--document", help="only this document number")
     log.add_argument("--limit", type=int)
     add_json_flag(log)
+
+
+class _StoppedAtOnce(UserError):
+    exit_code = 130  # the shell's code for a command stopped by Ctrl-C
+
+
+@contextmanager
+def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C cancels the run after the document in flight (nothing is left
+    half-sent); a second one stops at once (the next sync settles that document)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("Stopping after the document in flight (Ctrl-C again stops at once) …",
+              file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_engine(engine: SyncEngine, **options: Any) -> tuple[SyncReport, bool]:
+    """Run the sync with Ctrl-C cancelling it; returns the report and whether Ctrl-C came."""
+    try:
+        with _ctrl_c_cancels(engine.cancel):
+            report = engine.run(**options)
+    except KeyboardInterrupt:
+        raise _StoppedAtOnce("stopped at once (Ctrl-C twice). The document that was being "
+                             "sent is checked at the next sync, so it never goes twice; the "
+                             "rest stay queued.") from None
+    return report, engine.cancel.is_set()
 
 
 def _engine(store: Store) -> SyncEngine:
@@ -140,22 +183,38 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
                     shrink=(2,))
         print("syncdesk show po|invoice NUMBER gives the whole story and what to do.")
     if report.cancelled:
-        print("Cancelled: the remaining documents were left as they were.")
+        sent = sum(1 for o in report.outcomes if o.action in _SENT)
+        left = report.unsent
+        print(f"Cancelled: {count_of(sent, 'document')} sent before it stopped; "
+              + (f"{count_of(len(left), 'document')} left queued for the next sync: "
+                 f"{_some(left)}." if left else "nothing was left queued."))
     if report.stopped:
         print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
               file=sys.stderr)
 
 
+def _some(numbers: list[str], shown: int = 10) -> str:
+    more = len(numbers) - shown
+    return ", ".join(numbers[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+_SENT = ("create", "update", "close", "adopt")
+INTERRUPTED = _StoppedAtOnce.exit_code
+
+
 def run_sync(args: argparse.Namespace) -> int:
     with opened(args) as store:
-        report = _engine(store).run(dry_run=args.dry_run, pull=not args.push,
-                                    push=not args.pull)
+        report, interrupted = _run_engine(_engine(store), dry_run=args.dry_run,
+                                          pull=not args.push, push=not args.pull)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
-def _exit_code(report: SyncReport) -> int:
-    """0 when the sync ran (failed documents are data); 1 when QuickBooks was out of reach."""
+def _exit_code(report: SyncReport, interrupted: bool = False) -> int:
+    """0 when the sync ran (failed documents are data); 1 when QuickBooks was out of reach;
+    130 when Ctrl-C stopped it."""
+    if interrupted:
+        return INTERRUPTED
     return 1 if report.stopped else 0
 
 
@@ -165,18 +224,19 @@ def run_resend(args: argparse.Namespace) -> int:
         with store.session() as session:
             doc = actions.resend(session, kind, args.number, current_actor())
             target = [(kind, doc.id or 0)]
-        report = _engine(store).run(only=target)
+        report, interrupted = _run_engine(_engine(store), only=target)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
 def run_resync_failures(args: argparse.Namespace) -> int:
     with opened(args) as store:
         with store.session() as session:
             targets = actions.queue_failures(session, current_actor())
-        report = _engine(store).run(only=targets) if targets else SyncReport()
+        report, interrupted = _run_engine(_engine(store), only=targets) if targets else \
+            (SyncReport(), False)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
 def run_exclude(args: argparse.Namespace) -> int:

@@ -202,6 +202,7 @@ class SyncEngine:
             self._progress(done, total, doc.label, report)
             if self.cancel.is_set():
                 report.cancelled = True
+                report.unsent = [d.number for d in docs[done:]]  # left as they were
                 break
             if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
                 if dry_run:  # plan as if the PO had gone, which it would have
