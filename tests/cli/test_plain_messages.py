@@ -329,6 +329,29 @@ def test_an_unexpected_error_is_one_line_and_a_traceback_in_the_log(demo_db, cli
     assert secret not in logged
 
 
+def test_an_unexpected_error_without_a_log_file_is_still_one_line(demo_db, cli, monkeypatch,
+                                                                   tmp_path):
+    import app.store.database as database
+
+    blocker = tmp_path / "state-is-a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))  # the log's folder cannot be made
+
+    def broken() -> str:
+        raise RuntimeError("the migration scripts went missing")
+
+    monkeypatch.setattr(database, "head_revision", broken)
+    result = cli("--db", demo_db, "status")
+    assert result.code == 1 and result.out == ""
+    line = one_message(result.err)
+    assert len(line.strip().splitlines()) == 1, line
+    assert line.startswith("syncdesk: unexpected error (RuntimeError: the migration scripts")
+    assert f"the log file {log_path()} could not be written" in line
+    assert "-v" in line
+    verbose = cli("--db", demo_db, "-v", "status")  # -v: the details on the console
+    assert verbose.code == 1 and "Traceback (most recent call last)" in verbose.err
+
+
 def test_the_log_is_not_migration_chatter(tmp_path, cli):
     assert cli("--db", tmp_path / "new.db", "init", "--demo").code == 0
     assert cli("--db", tmp_path / "new.db", "status").code == 0
