@@ -277,5 +277,6 @@ def run_log(args: argparse.Namespace) -> int:
     else:
         print_table(["When (UTC)", "Document", "Operation", "Result", "Code", "Message"],
                     [[d["at"][:19].replace("T", " "), d["document"] or "", d["operation"],
-                      d["result"], d["code"] or "", d["message"] or ""] for d in data])
+                      d["result"], d["code"] or "", d["message"] or ""] for d in data],
+                    shrink=(5,))
     return 0
