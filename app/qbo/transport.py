@@ -29,9 +29,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from app import jsonexact as wire
-from app.qbo.errors import QboClientError, QboFault, TransportError, fault_in, parse_error
+from app.qbo.errors import (
+    QboClientError,
+    QboFault,
+    TransportError,
+    fault_in,
+    origin,
+    parse_error,
+)
 from app.qbo.limits import RealmLimiter
 
 log = logging.getLogger(__name__)
@@ -224,10 +232,15 @@ class Transport:
                                              timeout=self.policy.timeout)
             except requests.Timeout:
                 self.stats.timeouts += 1
-                raise TransportError("QuickBooks did not answer in time") from None
+                raise TransportError("QuickBooks did not answer in time", cause="timeout",
+                                     server=origin(url)) from None
             except requests.ConnectionError as exc:
-                raise TransportError(f"the connection to QuickBooks failed ({_short(exc)})"
-                                     ) from None
+                where = origin(url)
+                refused = _never_connected(exc)
+                raise TransportError(
+                    f"no connection to {where}" if refused else f"the connection to {where} "
+                    "broke off", cause="unreachable" if refused else "dropped", server=where,
+                    details={"error": _short(exc)}) from None
         tid = reply.headers.get("intuit_tid") or reply.headers.get("Intuit-Tid")
         if reply.status_code >= 400:
             error = parse_error(reply.status_code, reply.content,
@@ -268,6 +281,14 @@ def _retry_after(value: str | None) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    """Whether no connection was made at all (refused, no such host), rather than a
+    connection that broke off on the way (where QuickBooks may have done the work)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def _path(url: str) -> str:

@@ -199,12 +199,14 @@ class SyncEngine:
                                         message=report.stopped)
             return report
         synced_pos: set[int] = set()
+        tried_pos: set[int] = set()
         failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
         timed_out = 0  # … of them, those whose writes got no answer in time
         for done, doc in enumerate(docs):
             self._progress(done, total, doc.label, report)
             if self.cancel.is_set():
                 report.cancelled = True
+                report.unsent = [d.number for d in docs[done:]]  # left as they were
                 break
             if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
                 if dry_run:  # plan as if the PO had gone, which it would have
@@ -216,6 +218,10 @@ class SyncEngine:
                 else:
                     with self.store.session() as session:
                         doc = load(session, DocKind.INVOICE, doc.id)  # its PO got its ids
+            elif doc.kind is DocKind.INVOICE and doc.po is not None and not dry_run and \
+                    doc.po.id in tried_pos:  # its PO was blocked or failed just now
+                with self.store.session() as session:
+                    doc = load(session, DocKind.INVOICE, doc.id)
             before = _Mark.of(transport)
             try:
                 outcome = self._one(doc, lists, dry_run, report)
@@ -249,6 +255,8 @@ class SyncEngine:
                     if timed_out == len(failing) else \
                     _quickbooks_failing(failing, report.unsent)
                 break
+            if doc.kind is DocKind.PO:
+                tried_pos.add(doc.id)
             if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
                                            or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)
@@ -533,7 +541,7 @@ def _reading_failed(error: QboClientError, transport: Transport) -> str:
     """Why a run stopped before sending anything: QuickBooks' changes could not be read."""
     if transport.throttled_out:
         return _quickbooks_throttling(transport.policy.throttle_budget, [])
-    problem = diagnose(error, "SyncDesk's request for its changes and lists")
+    problem = diagnose(error, "reading its changes and lists")
     return problem.explanation + (" The next sync tries again." if problem.transient else "")
 
 

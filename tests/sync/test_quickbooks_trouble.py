@@ -351,8 +351,8 @@ def test_quickbooks_failing_to_read_its_changes_says_so_plainly(store, sandbox, 
     sandbox.faults.load("500:query:*")
     result = patient_cli("--db", db_path, "sync")
     assert result.code == 1
-    assert ("stopped early: QuickBooks had a problem on its side while handling SyncDesk's "
-            "request for its changes and lists. The next sync tries again.") in result.err
+    assert ("stopped early. An error on QuickBooks' side stopped reading its changes and "
+            "lists (HTTP 500, code 10000). The next sync tries again.") in result.err
     assert "will try again" not in result.err and "taking reading" not in result.err
 
 
