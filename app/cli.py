@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError
 
 from app.errors import UserError
-from app.logs import FILE_ONLY, configure_logging, redact
+from app.logs import FILE_ONLY, configure_logging, log_path, redact
 from app.qbo.keychain import configure_backend
 from app.sandbox import cli as sandbox_cli
 
@@ -110,11 +110,23 @@ def _store_error(args: argparse.Namespace, exc: BaseException) -> UserError | No
 
 
 def _unexpected(args: argparse.Namespace, exc: BaseException, log_file: Path | None) -> int:
-    """A bug or a failure nobody foresaw: the traceback to the log, one line to the user."""
-    log.error("syncdesk %s failed unexpectedly", args.command, exc_info=exc, extra=FILE_ONLY)
+    """A bug or a failure nobody foresaw: the traceback to the log, one line to the user.
+
+    Without a log file the traceback goes nowhere (the console gets it only with -v).
+    """
+    verbose = bool(getattr(args, "verbose", False))
+    if log_file is not None or verbose:
+        log.error("syncdesk %s failed unexpectedly", args.command, exc_info=exc,
+                  extra=FILE_ONLY)
     what = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])
     if len(what) > 160:
         what = what[:157] + "..."
-    where = f"details in {log_file}" if log_file is not None else "no log file could be written"
+    if log_file is not None:
+        where = f"details in {log_file}"
+    elif verbose:
+        where = f"the log file {log_path()} could not be written; the details are above"
+    else:
+        where = (f"the log file {log_path()} could not be written, so the details were not "
+                 "kept: run the command again with -v to see them")
     print(f"syncdesk: unexpected error ({what}); {where}", file=sys.stderr)
     return 1

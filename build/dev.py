@@ -85,7 +85,7 @@ def demo() -> None:
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=30)
-    print(f"\nThe demo store is {db}; try: .venv/bin/syncdesk --db {db} show po PO-1061",
+    print(f"\nThe demo store is {db}. Try:\n  .venv/bin/syncdesk --db {db} show po PO-1061",
           flush=True)
 
 

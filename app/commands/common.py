@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -55,11 +56,41 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+TABLE_WIDTH = 100  # columns a text table fits in (more when the terminal is wider)
+MIN_SHRUNK = 8  # a shortened column keeps at least this many characters
+
+
+def table_width() -> int:
+    """How wide a text table may be: the terminal's width, and never under 100."""
+    if not sys.stdout.isatty():
+        return TABLE_WIDTH
+    return max(TABLE_WIDTH, shutil.get_terminal_size((TABLE_WIDTH, 24)).columns)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with "…" where it was cut."""
+    return text if len(text) <= width else text[:max(width - 1, 0)].rstrip() + "…"
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
-                right: Sequence[int] = ()) -> None:
-    """A plain text table; ``right`` lists the columns to right-align (numbers)."""
+                right: Sequence[int] = (), shrink: Sequence[int] = ()) -> None:
+    """A plain text table; ``right`` lists the columns to right-align (numbers).
+
+    ``shrink`` lists the columns of long text that may be cut short (with "…") so
+    that the table fits the terminal, the first one first, each down to a few
+    characters before the next is cut (``show`` gives the whole text).
+    """
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    excess = sum(widths) + 2 * (len(widths) - 1) - table_width()
+    for column in shrink:
+        if excess <= 0:
+            break
+        cut = min(excess, widths[column] - max(MIN_SHRUNK, len(headers[column])))
+        if cut > 0:
+            widths[column] -= cut
+            excess -= cut
+    cells = [[clip(v, widths[i]) for i, v in enumerate(row)] for row in cells]
 
     def line(values: Sequence[str]) -> str:
         parts = [v.rjust(w) if i in right else v.ljust(w)

@@ -7,15 +7,17 @@ import getpass
 import os
 import sys
 import webbrowser
+from urllib.parse import urlsplit
 
 from app.commands import Adder
 from app.commands.common import opened
 from app.connection.service import ConnectRequest, connect, connection, disconnect
 from app.errors import UsageError, UserError
 from app.qbo.environments import ENVIRONMENT_NAMES
-from app.qbo.errors import QboClientError
+from app.qbo.errors import QboClientError, TransportError
 from app.qbo.keychain import ENCRYPTED_FILE, PASSPHRASE_VARIABLE, NoKeychain
 from app.qbo.oauth import ConnectError, follow_redirects
+from app.text import count_of
 
 
 def register(add: Adder) -> None:
@@ -43,6 +45,9 @@ def run_connect(args: argparse.Namespace) -> int:
     if args.env == "local" and not args.base_url:
         raise UsageError("connect --env local needs --base-url, the URL `syncdesk sandbox` "
                          "printed")
+    if args.base_url is not None and not _web_address(args.base_url):
+        raise UsageError("--base-url must be an http(s) address such as "
+                         "http://127.0.0.1:PORT (the address `syncdesk sandbox` printed)")
     secret = args.client_secret
     if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
         secret = getpass.getpass("Client secret of your Intuit app: ") or None
@@ -63,16 +68,29 @@ def run_connect(args: argparse.Namespace) -> int:
             row = connect(store, request, opener, timeout=args.timeout)
     except (ConnectError, NoKeychain, ValueError) as exc:
         raise UserError(str(exc)) from None
+    except TransportError as exc:  # its text says what could not be reached, and what to do
+        raise UserError(exc.reason if exc.reason[:1].isupper() else f"connecting failed: {exc}"
+                        ) from None
     except QboClientError as exc:
         raise UserError(f"connecting failed: {exc}") from None
     print(f"Connected to {row.company_name or 'QuickBooks company ' + row.realm_id} "
           f"({row.environment}).")
     if request.relinked is not None:
         print(f"Re-linked this store to it: every link to the old company is forgotten, and "
-              f"{request.relinked} document(s) are queued for the next sync.")
+              f"{count_of(request.relinked, 'document')} "
+              f"{'is' if request.relinked == 1 else 'are'} queued for the next sync.")
     elif args.relink:
         print("This store already belongs to this company: nothing was re-linked.")
     return 0
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
 def ask_passphrase() -> str | None:

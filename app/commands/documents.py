@@ -27,7 +27,8 @@ from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_ev
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
 from app.sync.chart import list_accounts, list_items
-from app.sync.problems import FIXES, Kind, what_to_do
+from app.sync.problems import FIXES, Kind, meaning, waiting_on_po, what_to_do
+from app.sync.problems import label as problem_label
 from app.text import count_of
 
 SYNC_LABELS = {
@@ -108,6 +109,8 @@ def _document_filter(session: Session, args: argparse.Namespace, kind: DocKind
     states = [s.value for s in SyncState] + [NEEDS_ATTENTION_FILTER]
     if args.sync_state and args.sync_state not in states:
         raise UsageError(f"--sync-state is one of {', '.join(states)}")
+    if args.problem and args.problem not in [k.value for k in Kind]:
+        raise UsageError(f"--problem is one of {', '.join(k.value for k in Kind)}")
     supplier_id = None
     if args.supplier:
         supplier = supplier_by_name(session, args.supplier)
@@ -119,12 +122,19 @@ def _document_filter(session: Session, args: argparse.Namespace, kind: DocKind
                           date_to=args.date_to, text=args.search, problem=args.problem)
 
 
-def sync_label(state: str, problem: str | None) -> str:
-    label = SYNC_LABELS[SyncState(state)]
-    return f"{label}: {problem}" if problem else label
+def sync_label(state: str, problem: str | None, short: bool = False) -> str:
+    """The state and the problem in words: "Blocked: vendor inactive" (``short``, for a
+    listing) or "Blocked: the supplier's vendor is inactive in QuickBooks"; the problem's
+    snake_case kind is for --json only."""
+    text = SYNC_LABELS[SyncState(state)]
+    if not problem:
+        return text
+    return f"{text}: {problem_label(problem) if short else meaning(problem)}"
 
 
 def run_list(args: argparse.Namespace) -> int:
+    if args.what in ("suppliers", "accounts", "items"):
+        _only_search_filters(args)
     with opened(args) as store, store.session() as session:
         if args.what == "suppliers":
             return _list_suppliers(session, args)
@@ -143,12 +153,27 @@ def run_list(args: argparse.Namespace) -> int:
     table = []
     for row in rows:
         cells: list[Any] = [row.number, row.supplier, row.date, format_money(row.total),
-                            row.currency, row.status, sync_label(row.sync_state, row.problem)]
+                            row.currency, row.status,
+                            sync_label(row.sync_state, row.problem, short=True)]
         if kind is DocKind.INVOICE:
             cells[1:1] = [row.reference, row.po_number or ""]
         table.append(cells)
-    print_table(headers, table, right=(headers.index("Total"),))
+    print_table(headers, table, right=(headers.index("Total"),),
+                shrink=[headers.index(h) for h in ("Reference", "Supplier", "QuickBooks")
+                        if h in headers])
     return 0
+
+
+# Filters of documents only: suppliers, accounts and items take --search, --limit, --offset.
+_DOCUMENT_FILTERS = {"status": "--status", "sync_state": "--sync-state", "problem": "--problem",
+                     "supplier": "--supplier", "date_from": "--from", "date_to": "--to"}
+
+
+def _only_search_filters(args: argparse.Namespace) -> None:
+    given = [flag for dest, flag in _DOCUMENT_FILTERS.items() if getattr(args, dest) is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} filters POs and invoices, not {args.what}; "
+                         f"list {args.what} takes --search, --limit and --offset")
 
 
 def _list_suppliers(session: Session, args: argparse.Namespace) -> int:
@@ -212,10 +237,11 @@ def _quantity(value: Any) -> str | None:
     return None if value is None else format_quantity(value)
 
 
-def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | None
-                ) -> dict[str, Any] | None:
+def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | None,
+                po: PurchaseOrder | None = None) -> dict[str, Any] | None:
     """The document's current problem, or None: an error from before its present state
-    (queued again, synced since, …) is history, not news."""
+    (queued again, synced since, …) is history, not news. An invoice waiting on its PO
+    is told where that PO stands now (``po``), not when the sync last looked."""
     if not doc.problem or doc.sync_state not in (SyncState.FAILED.value,
                                                  SyncState.BLOCKED.value):
         return None
@@ -223,6 +249,11 @@ def _last_error(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | Non
     if detail.get("kind") not in (None, doc.problem):
         detail = {}  # written for another problem: keep only what still holds
     facts = detail.get("facts") or {}
+    if doc.problem == Kind.WAITING_ON_PO and po is not None:
+        now = waiting_on_po(f"invoice {doc.number}", po.number, po.status, po.sync_state,
+                            po.problem, in_quickbooks=po.qbo_id is not None)
+        detail = {**detail, "explanation": now.explanation}
+        facts = {**facts, **now.facts}
     try:
         fix: str | None = FIXES[Kind(doc.problem)]
     except ValueError:
@@ -244,6 +275,8 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
                   ) -> dict[str, Any]:
     """Everything about one document, as plain JSON values."""
     supplier = session.get(Supplier, doc.supplier_id)
+    po = session.get(PurchaseOrder, doc.po_id) if isinstance(doc, Invoice) and doc.po_id \
+        else None
     data: dict[str, Any] = {
         "kind": kind.value,
         "number": doc.number,
@@ -256,7 +289,7 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
         "problem": doc.problem,
         "qbo_id": doc.qbo_id,
         "qbo_status": doc.qbo_status,
-        "last_error": _last_error(kind, doc, supplier.name if supplier else None),
+        "last_error": _last_error(kind, doc, supplier.name if supplier else None, po),
         "qbo_drift": doc.qbo_drift,
         "excluded_reason": doc.excluded_reason,
         "revision": doc.revision,
@@ -268,7 +301,6 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
         lines: list[Any] = list(session.exec(
             select(PoLine).where(PoLine.po_id == doc.id).order_by(col(PoLine.line_no))))
     else:
-        po = session.get(PurchaseOrder, doc.po_id) if doc.po_id else None
         data.update(date=doc.issue_date.isoformat(), reference=doc.reference,
                     due_date=doc.due_date.isoformat() if doc.due_date else None,
                     po_number=po.number if po else None, amount_paid=format_money(doc.amount_paid))
@@ -307,8 +339,13 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(f"{_title(kind, data['number'])} — {data['supplier'] or '(no supplier)'}")
+    # A PO back in the approval round (edited since) keeps its old approval date in
+    # --json; the text says only what holds now.
+    approved = data["status"] not in (PoStatus.DRAFT, PoStatus.PENDING)
     for key in ("reference", "po_number", "status", "date", "po_date", "approved_on",
                 "due_date", "currency", "total", "amount_paid", "memo"):
+        if key == "approved_on" and not approved:
+            continue
         if data.get(key) is not None:
             print(f"  {key.replace('_', ' ')}: {data[key]}")
     where = [f"id {data['qbo_id']}"] if data["qbo_id"] else []

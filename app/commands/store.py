@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, opened, print_json
+from app.commands.common import TABLE_WIDTH, add_json_flag, opened, print_json
 from app.connection.service import connection_status
 from app.domain.settings import SETTINGS
 from app.domain.states import DocKind, SyncState
@@ -115,6 +116,22 @@ def _not_synced_text(counts: dict[DocKind, dict[str, int]]) -> str:
         "drafts, POs waiting for approval and outstanding invoices would be counted here"
 
 
+def _lists_as_of(lists: dict[str, str]) -> str:
+    """One line for the QuickBooks lists' ages: the oldest time, and which lists are
+    that old when they are not all the same ("… as of 14:02 UTC (Vendor; the others
+    14:30 UTC)")."""
+    def when(stamp: str) -> str:
+        return stamp[:16].replace("T", " ")
+
+    oldest = min(when(v) for v in lists.values())
+    newest = max(when(v) for v in lists.values())
+    text = f"QuickBooks lists as of {oldest} UTC"
+    if oldest != newest:
+        behind = sorted(name for name, v in lists.items() if when(v) == oldest)
+        text += f" ({', '.join(behind)}; the others up to {newest} UTC)"
+    return text
+
+
 def run_status(args: argparse.Namespace) -> int:
     with opened(args) as store:
         with store.session() as session:
@@ -149,8 +166,8 @@ def run_status(args: argparse.Namespace) -> int:
           + (f" — {where} ({connection['environment']})" if connection["environment"] else ""))
     if connection.get("warning"):
         print(f"  {connection['warning']}")
-    for entity, as_of in sorted(lists.items()):
-        print(f"  {entity} list as of {as_of[:19].replace('T', ' ')} UTC")
+    if lists:
+        print(f"  {_lists_as_of(lists)}")
     pos, invoices = sum(result["pos"].values()), sum(result["invoices"].values())
     print(f"Documents: {count_of(pos, 'PO')} and {count_of(invoices, 'invoice')}")
     for state in (SyncState.SYNCED, SyncState.QUEUED, SyncState.BLOCKED, SyncState.FAILED,
@@ -158,7 +175,8 @@ def run_status(args: argparse.Namespace) -> int:
         meaning = STATE_MEANINGS[state]
         if state is SyncState.NOT_SYNCED:
             meaning = f"{meaning} — {_not_synced_text(not_synced)}"
-        print(f"  {by_state[state.value]} {state.value.replace('_', ' ')}: {meaning}")
+        print(textwrap.fill(f"  {by_state[state.value]} {state.value.replace('_', ' ')}: "
+                            f"{meaning}", TABLE_WIDTH, subsequent_indent="    "))
     if by_problem:
         print("Needing attention, by problem:")
         for problem, n in sorted(by_problem.items()):
@@ -166,7 +184,7 @@ def run_status(args: argparse.Namespace) -> int:
                 meaning = MEANINGS[Kind(problem)]
             except ValueError:
                 meaning = problem
-            print(f"  {n} {problem}: {meaning}")
-        print("See them: syncdesk list pos --sync-state needs_attention (or list invoices); "
+            print(f"  {count_of(n, 'document')}: {meaning}")
+        print("See them: syncdesk list pos --sync-state needs_attention (or list invoices);\n"
               "syncdesk show po|invoice NUMBER says what to do.")
     return 0

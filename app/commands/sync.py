@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import col, select
 
 from app.commands import Adder
 from app.commands.common import (
+    TABLE_WIDTH,
     add_json_flag,
     iso_date,
     kind_argument,
@@ -27,8 +34,8 @@ from app.qbo.keychain import NoKeychain
 from app.store.database import Store
 from app.store.models import SyncLogEntry
 from app.sync import actions
-from app.sync.engine import Progress, SyncEngine, SyncReport
-from app.text import count_of
+from app.sync.engine import Outcome, Progress, SyncEngine, SyncReport
+from app.text import count_of, upper_first
 
 
 def register(add: Adder) -> None:
@@ -61,6 +68,44 @@ def register(add: Adder) -> None:
     add_json_flag(log)
 
 
+class _StoppedAtOnce(UserError):
+    exit_code = 130  # the shell's code for a command stopped by Ctrl-C
+
+
+@contextmanager
+def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C cancels the run after the document in flight (nothing is left
+    half-sent); a second one stops at once (the next sync settles that document)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("Stopping after the document in flight (Ctrl-C again stops at once) …",
+              file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_engine(engine: SyncEngine, **options: Any) -> tuple[SyncReport, bool]:
+    """Run the sync with Ctrl-C cancelling it; returns the report and whether Ctrl-C came."""
+    try:
+        with _ctrl_c_cancels(engine.cancel):
+            report = engine.run(**options)
+    except KeyboardInterrupt:
+        raise _StoppedAtOnce("stopped at once (Ctrl-C twice). The document that was being "
+                             "sent is checked at the next sync, so it never goes twice; the "
+                             "rest stay queued.") from None
+    return report, engine.cancel.is_set()
+
+
 def _engine(store: Store) -> SyncEngine:
     try:
         client = open_client(store, passphrase=ask_passphrase)
@@ -86,11 +131,33 @@ _DONE = {
 }
 
 
+def _outcome_sentence(outcomes: list[Outcome]) -> str:
+    """What became of the documents, as a sentence: "PO-1049 closed in QuickBooks.",
+    "73 documents created, 2 POs blocked."."""
+    by_action: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_action.setdefault(outcome.action, []).append(outcome)
+    order = list(_DONE)
+    parts = []
+    for action, done in sorted(by_action.items(), key=lambda kv: (
+            order.index(kv[0]) if kv[0] in order else 99, kv[0])):
+        if len(done) == 1:
+            who = done[0].number
+        else:
+            kinds = {o.kind for o in done}
+            noun = "PO" if kinds == {"po"} else "invoice" if kinds == {"invoice"} \
+                else "document"
+            who = count_of(len(done), noun)
+        parts.append(f"{who} {_DONE.get(action, action)}")
+    return upper_first(", ".join(parts)) + "."
+
+
 def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
         if report.stopped:
-            print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
+            print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
+                  file=sys.stderr)
         return
     if report.dry_run:
         print("Dry run: nothing was sent and nothing changed.")
@@ -102,39 +169,52 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
             print(f"  {note}")
     if report.new_vendors:
         verb = "Would create" if report.dry_run else "Created"
-        print(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
-              f"{', '.join(report.new_vendors)}")
-    counts: dict[str, int] = {}
-    for outcome in report.outcomes:
-        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        print(textwrap.fill(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
+                            f"{', '.join(report.new_vendors)}.", TABLE_WIDTH,
+                            subsequent_indent="  ", break_on_hyphens=False))
     if not report.outcomes and not report.stopped:
         print("Nothing to send.")
-    elif counts:
-        order = list(_DONE)
-        parts = [f"{n} {_DONE.get(action, action)}" for action, n in sorted(
-            counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99,
-                                            kv[0]))]
-        print(f"{', '.join(parts)}.")
+    elif report.outcomes:
+        print(_outcome_sentence(report.outcomes))
     attention = [o for o in report.outcomes if o.problem]
     if attention:
-        print_table(["Document", "State", "Problem", "Why"],
-                    [[o.number, o.sync_state, o.problem, o.explanation] for o in attention])
+        print_table(["Document", "State", "Why"],
+                    [[o.number, o.sync_state.capitalize(), o.explanation] for o in attention],
+                    shrink=(2,))
+        print("syncdesk show po|invoice NUMBER gives the whole story and what to do.")
     if report.cancelled:
-        print("Cancelled: the remaining documents were left as they were.")
+        sent = sum(1 for o in report.outcomes if o.action in _SENT)
+        left = report.unsent
+        print(f"Cancelled: {count_of(sent, 'document')} sent before it stopped; "
+              + (f"{count_of(len(left), 'document')} left queued for the next sync: "
+                 f"{_some(left)}." if left else "nothing was left queued."))
     if report.stopped:
-        print(f"syncdesk: stopped early: {report.stopped}", file=sys.stderr)
+        print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
+              file=sys.stderr)
+
+
+def _some(numbers: list[str], shown: int = 10) -> str:
+    more = len(numbers) - shown
+    return ", ".join(numbers[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+_SENT = ("create", "update", "close", "adopt")
+INTERRUPTED = _StoppedAtOnce.exit_code
 
 
 def run_sync(args: argparse.Namespace) -> int:
     with opened(args) as store:
-        report = _engine(store).run(dry_run=args.dry_run, pull=not args.push,
-                                    push=not args.pull)
+        report, interrupted = _run_engine(_engine(store), dry_run=args.dry_run,
+                                          pull=not args.push, push=not args.pull)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
-def _exit_code(report: SyncReport) -> int:
-    """0 when the sync ran (failed documents are data); 1 when QuickBooks was out of reach."""
+def _exit_code(report: SyncReport, interrupted: bool = False) -> int:
+    """0 when the sync ran (failed documents are data); 1 when QuickBooks was out of reach;
+    130 when Ctrl-C stopped it."""
+    if interrupted:
+        return INTERRUPTED
     return 1 if report.stopped else 0
 
 
@@ -144,18 +224,19 @@ def run_resend(args: argparse.Namespace) -> int:
         with store.session() as session:
             doc = actions.resend(session, kind, args.number, current_actor())
             target = [(kind, doc.id or 0)]
-        report = _engine(store).run(only=target)
+        report, interrupted = _run_engine(_engine(store), only=target)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
 def run_resync_failures(args: argparse.Namespace) -> int:
     with opened(args) as store:
         with store.session() as session:
             targets = actions.queue_failures(session, current_actor())
-        report = _engine(store).run(only=targets) if targets else SyncReport()
+        report, interrupted = _run_engine(_engine(store), only=targets) if targets else \
+            (SyncReport(), False)
     _print_report(report, args.json)
-    return _exit_code(report)
+    return _exit_code(report, interrupted)
 
 
 def run_exclude(args: argparse.Namespace) -> int:
@@ -196,5 +277,6 @@ def run_log(args: argparse.Namespace) -> int:
     else:
         print_table(["When (UTC)", "Document", "Operation", "Result", "Code", "Message"],
                     [[d["at"][:19].replace("T", " "), d["document"] or "", d["operation"],
-                      d["result"], d["code"] or "", d["message"] or ""] for d in data])
+                      d["result"], d["code"] or "", d["message"] or ""] for d in data],
+                    shrink=(5,))
     return 0

@@ -6,12 +6,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.domain.currencies import is_currency
+from app.domain.currency_symbols import currencies_of, leading_symbol, symbol_fits
 
 CENT = Decimal("0.01")
 MAX_MONEY_PLACES = 2
 MAX_QTY_PLACES = 5
 # QuickBooks keeps line amounts to "15 digits in 10.5 format": 10 before the point.
 MAX_WHOLE_DIGITS = 10
+MAX_AMOUNT = Decimal(10) ** MAX_WHOLE_DIGITS - CENT  # 9999999999.99
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # A comma between thousands: 1,234 or 12,345,678.50.
@@ -24,15 +26,18 @@ class MoneyError(ValueError):
     """A number or currency code that cannot be used; the message says why."""
 
 
-def parse_decimal(text: str, *, places: int, what: str = "amount") -> Decimal:
+def parse_decimal(text: str, *, places: int, what: str = "amount",
+                  currency: str | None = None) -> Decimal:
     """Parse ``text`` as a Decimal with at most ``places`` decimal places.
 
-    Thousands separators (``1,234.50``) and a leading currency symbol are
-    accepted as people type them; anything else is refused with a reason. A
-    decimal comma (``12,50``, ``1.234,50``) is refused, saying so: reading it
-    as 1250 or 1.2345 would silently change the amount.
+    Thousands separators (``1,234.50``) are accepted as people type them, and
+    a leading currency symbol that fits ``currency`` (``$`` for USD, ``€`` for
+    EUR); anything else is refused with a reason. A symbol of another currency
+    is refused, never dropped, and so is any symbol when ``currency`` is None
+    (a quantity). A decimal comma (``12,50``, ``1.234,50``) is refused, saying
+    so: reading it as 1250 or 1.2345 would silently change the amount.
     """
-    cleaned = text.strip().lstrip("$€£").strip()
+    symbol, cleaned = leading_symbol(text)
     if not cleaned:
         raise MoneyError(f"{what} is empty")
     if _THOUSANDS.match(cleaned):
@@ -54,18 +59,38 @@ def parse_decimal(text: str, *, places: int, what: str = "amount") -> Decimal:
     if isinstance(exponent, int) and -exponent > places:
         raise MoneyError(f"{what} {text.strip()!r} has more than {places} decimal places")
     if abs(value) >= Decimal(10) ** MAX_WHOLE_DIGITS:
-        raise MoneyError(f"{what} {text.strip()!r} is too large")
+        largest = Decimal(10) ** MAX_WHOLE_DIGITS - Decimal(1).scaleb(-places)
+        raise MoneyError(f"{what} {text.strip()!r} is too large: QuickBooks takes at most "
+                         f"{largest}")
+    if symbol is not None:
+        _check_symbol(symbol, currency, what, text.strip())
     return value
 
 
-def parse_money(text: str, what: str = "amount") -> Decimal:
-    """A money amount: at most two decimal places."""
-    return parse_decimal(text, places=MAX_MONEY_PLACES, what=what)
+def _check_symbol(symbol: str, currency: str | None, what: str, text: str) -> None:
+    if currency is None:
+        raise MoneyError(f"{what} {text!r} has a currency symbol ({symbol}): write the number "
+                         "alone")
+    if not symbol_fits(symbol, currency):
+        raise MoneyError(f"{what} {text!r}: {symbol} is the symbol of {currencies_of(symbol)}, "
+                         f"not of {currency}, this document's currency (write the amount "
+                         "without the symbol, or change the document's currency)")
 
 
-def parse_quantity(text: str, what: str = "quantity") -> Decimal:
-    """A quantity or unit price: at most five decimal places, as QuickBooks keeps them."""
-    return parse_decimal(text, places=MAX_QTY_PLACES, what=what)
+def amount_too_large(value: Decimal) -> bool:
+    """Whether a line amount is beyond what QuickBooks keeps (``MAX_AMOUNT``)."""
+    return abs(value) > MAX_AMOUNT
+
+
+def parse_money(text: str, what: str = "amount", currency: str | None = None) -> Decimal:
+    """A money amount in ``currency``: at most two decimal places."""
+    return parse_decimal(text, places=MAX_MONEY_PLACES, what=what, currency=currency)
+
+
+def parse_quantity(text: str, what: str = "quantity", currency: str | None = None) -> Decimal:
+    """A quantity, or a unit price in ``currency``: at most five decimal places, as
+    QuickBooks keeps them."""
+    return parse_decimal(text, places=MAX_QTY_PLACES, what=what, currency=currency)
 
 
 def line_amount(qty: Decimal, unit_price: Decimal) -> Decimal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,18 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 PO_HEADER = ("supplier", "po_date", "status", "currency", "memo")
 INVOICE_HEADER = ("supplier", "reference", "issue_date", "po", "due_date", "status", "currency",
                   "memo")
+
+
+NOT_UTF8 = ("the file is not UTF-8 text (a character here cannot be read); save the file as "
+            "CSV UTF-8")
+SEMICOLONS = ("the file seems to use semicolons between columns; SyncDesk reads comma-separated "
+              "files (save as CSV UTF-8 (comma delimited))")
+NAME_SHOWN = 40  # a header name longer than this is cut in messages
+
+
+def shown(name: str) -> str:
+    """A header name as a message shows it: cut after ``NAME_SHOWN`` characters."""
+    return name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…"
 
 
 @dataclass(frozen=True)
@@ -81,11 +94,14 @@ class _Group:
 def read_rows(path: Path, kind: str) -> list[_Row]:
     """The file's data rows, after checking its columns; raises on an unusable file."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise CsvImportError(path, [RowError(1, None, "the file is not UTF-8 text")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1  # the line of the first unreadable byte
+        raise CsvImportError(path, [RowError(line, None, NOT_UTF8)]) from None
     with _fields_up_to(len(text)):  # a huge cell is reported with its line, not a traceback
         return _read_rows(path, kind, csv.reader(io.StringIO(text, newline="")))
 
@@ -109,16 +125,23 @@ def _read_rows(path: Path, kind: str, reader: Any) -> list[_Row]:
     while not names[-1]:  # Excel writes blank header cells after the last column
         names.pop()
     required, optional = COLUMNS[kind]
+    known = set(required) | set(optional)
+    if any(";" in name and known & {n.strip() for n in name.split(";")} for name in names):
+        raise CsvImportError(path, [RowError(1, None, SEMICOLONS)])
     errors = [
-        RowError(1, column, f"missing column (the file has: {', '.join(names)})")
+        RowError(1, column, "missing column (the file has: "
+                            f"{', '.join(shown(n) for n in names)})")
         for column in required if column not in names
     ]
-    known = set(required) | set(optional)
     errors += [
-        RowError(1, name or "(blank)", "unknown column; known columns: " + ", ".join(
+        RowError(1, shown(name) or "(blank)", "unknown column; known columns: " + ", ".join(
             (*required, *optional)))
         for name in names if name not in known
     ]
+    times = Counter(name for name in names if name)  # names are trimmed and lower case
+    errors += [RowError(1, None, f"column {shown(name)} appears "
+                                 + ("twice" if count == 2 else f"{count} times"))
+               for name, count in times.items() if count > 1]
     if kind == "pos" or kind == "invoices":
         if "amount" not in names and not {"qty", "unit_price"} <= set(names):
             errors.append(RowError(1, "amount", "missing column: give amount, or qty and "
@@ -233,8 +256,10 @@ def _status(enum: type[PoStatus] | type[InvoiceStatus], allowed: tuple[Any, ...]
     return parse
 
 
-def _lines(session: Session, group: _Group, checker: _Checker, invoice: bool
-           ) -> list[f.LineValues]:
+def _lines(session: Session, group: _Group, checker: _Checker, invoice: bool,
+           currency: str | None) -> list[f.LineValues]:
+    """The document's lines; money is in ``currency`` (the document's, or the home one)."""
+    currency = currency or get_setting(session, "home_currency")
     lines = []
     for row in group.rows:
         before = len(checker.errors)
@@ -243,16 +268,20 @@ def _lines(session: Session, group: _Group, checker: _Checker, invoice: bool
             account_id=checker.cell(row, "account", lambda t: f.account_id(session, t)),
             item_id=checker.cell(row, "item", lambda t: f.item_id(session, t)),
             qty=checker.cell(row, "qty", f.optional(f.parse_qty)),
-            unit_price=checker.cell(row, "unit_price", f.optional(f.parse_unit_price)),
-            amount=checker.cell(row, "amount", f.optional(f.parse_amount)),
+            unit_price=checker.cell(row, "unit_price", f.optional(f.unit_price(currency))),
+            amount=checker.cell(row, "amount", f.optional(f.amount(currency))),
             po_line_no=checker.cell(row, "po_line", _po_line_no) if invoice else None,
         )
         if len(checker.errors) == before:
             try:
+                f.check_account_or_item(values)
                 values.amount = f.settle_amount(values)
             except f.FieldError as exc:
-                column = "amount" if "amount" in str(exc) else "account"
-                checker.errors.append(RowError(row.line, column, str(exc)))
+                reason = str(exc)
+                if exc.column == "item":  # both: name them, so the line is easy to find
+                    reason += (f" (this line has account {row.cells['account'].strip()!r} and "
+                               f"item {row.cells['item'].strip()!r})")
+                checker.errors.append(RowError(row.line, exc.column, reason))
         lines.append(values)
     return lines
 
@@ -295,7 +324,7 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
         name = checker.cell(row, "name", f.supplier_name)
         email = checker.cell(row, "email", f.optional(f.parse_email))
         currency = checker.cell(row, "currency", f.optional(f.parse_currency_code))
-        active = checker.cell(row, "active", _yes_no)
+        active = checker.cell(row, "active", f.optional(f.parse_yes_no))
         if not name:
             continue
         key = name.lower()
@@ -318,17 +347,6 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
 
         creators.append(create)
     return creators
-
-
-def _yes_no(text: str) -> bool | None:
-    raw = text.strip().lower()
-    if not raw:
-        return None
-    if raw in ("yes", "true", "1", "active"):
-        return True
-    if raw in ("no", "false", "0", "inactive", "archived"):
-        return False
-    raise f.FieldError(f"bad active value {text.strip()!r}: use yes or no")
 
 
 def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: str
@@ -354,7 +372,7 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
         if _number_taken(session, PurchaseOrder, group.number):
             checker.errors.append(RowError(first.line, "number",
                                            f"duplicate number: {group.number} already exists"))
-        lines = _lines(session, group, checker, invoice=False)
+        lines = _lines(session, group, checker, invoice=False, currency=currency)
 
         def create(number: str = group.number, supplier: int = supplier,
                    status: PoStatus = status, po_date: Any = po_date, currency: Any = currency,
@@ -402,7 +420,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
         if _number_taken(session, Invoice, group.number):
             checker.errors.append(RowError(first.line, "number",
                                            f"duplicate number: {group.number} already exists"))
-        lines = _lines(session, group, checker, invoice=True)
+        lines = _lines(session, group, checker, invoice=True, currency=currency)
         if po is not None:
             po_line_count = len(documents.po_line_ids(session, po))
             for row, line in zip(group.rows, lines, strict=True):

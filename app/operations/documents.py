@@ -145,6 +145,7 @@ def _add_lines(session: Session, lines: Sequence[f.LineValues],
     """Add a new document's lines (numbered from 1); returns their total."""
     total = Decimal("0.00")
     for line_no, values in enumerate(lines, start=1):
+        f.check_account_or_item(values)
         amount = f.settle_amount(values)
         total += amount
         session.add(make(values, {
@@ -377,16 +378,19 @@ class _Editor:
     def apply(self, pairs: Sequence[tuple[str, str]]) -> list[Change]:
         changes: list[Change] = []
         touched: dict[int, set[str]] = {}
-        for name, text in pairs:
+        # Header fields first: a line's money is read in the document's (new) currency,
+        # and its po_line in the (new) PO, whatever order they were given in.
+        ordered = sorted(pairs, key=lambda pair: pair[0].startswith("line."))
+        for name, text in ordered:
             try:
                 if name.startswith("line."):
-                    change = self._set_line(name, text, touched)
+                    changes.extend(self._set_line(name, text, touched))
                 else:
                     change = self._set_header(name, text)
+                    if change is not None:
+                        changes.append(change)
             except f.FieldError as exc:
                 raise UserError(f"{self.doc.number}: {name}: {exc}") from None
-            if change is not None:
-                changes.append(change)
         for line_no, names in touched.items():
             changes.extend(self._settle(line_no, names))
         if changes:
@@ -452,25 +456,35 @@ class _Editor:
             return line
         raise f.FieldError(f"there is no line {line_no} (it has {len(self.lines)})")
 
-    def _set_line(self, name: str, text: str, touched: dict[int, set[str]]) -> Change | None:
+    def _set_line(self, name: str, text: str, touched: dict[int, set[str]]) -> list[Change]:
         parts = name.split(".")
         if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in self.line_fields:
             raise f.FieldError("line fields are line.N." + "|".join(self.line_fields))
         line_no, key = int(parts[1]), parts[2]
         line = self._line(line_no)
         touched.setdefault(line_no, set()).add(key)
-        s = self.session
+        s, currency = self.session, self.doc.currency
         parsed: dict[str, tuple[str, Any]] = {
             "description": ("description", f.description_text),
             "account": ("account_id", lambda t: f.account_id(s, t)),
             "item": ("item_id", lambda t: f.item_id(s, t)),
             "qty": ("qty", f.optional(f.parse_qty)),
-            "unit_price": ("unit_price", f.optional(f.parse_unit_price)),
-            "amount": ("amount", f.parse_amount),
+            "unit_price": ("unit_price", f.optional(f.unit_price(currency))),
+            "amount": ("amount", f.amount(currency)),
             "po_line": ("po_line_id", self._po_line_id),
         }
         attr, parser = parsed[key]
-        return self._assign(attr, parser(text), name, target=line)
+        value = parser(text)
+        changes = [self._assign(attr, value, name, target=line)]
+        if key in ("account", "item") and value is not None:
+            # A line is account-based or item-based: choosing one clears the other.
+            other = "item" if key == "account" else "account"
+            if other in touched[line_no] and getattr(line, f"{other}_id") is not None:
+                raise f.FieldError(f"give line.{line_no}.account or line.{line_no}.item, not "
+                                   "both: " + f.ONE_OF_ACCOUNT_OR_ITEM.split(": ")[0])
+            changes.append(self._assign(f"{other}_id", None, f"line.{line_no}.{other}",
+                                        target=line))
+        return [change for change in changes if change is not None]
 
     def _po_line_id(self, text: str) -> int | None:
         if not text.strip():

@@ -17,7 +17,9 @@ from sqlmodel import Session
 
 from app.domain import qbo_limits
 from app.domain.money import (
+    MAX_AMOUNT,
     MoneyError,
+    amount_too_large,
     format_quantity,
     line_amount,
     parse_currency,
@@ -28,7 +30,15 @@ from app.operations.lookup import account_by_name, item_by_name, supplier_by_nam
 
 
 class FieldError(ValueError):
-    """A value that cannot be used; the message is the reason."""
+    """A value that cannot be used; the message is the reason.
+
+    ``column`` names the field at fault when the reason concerns a whole line
+    (``settle_amount``), so a CSV import can point at the right column.
+    """
+
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        super().__init__(reason)
+        self.column = column
 
 
 def parse_date(text: str) -> date:
@@ -43,22 +53,28 @@ def optional_date(text: str) -> date | None:
     return parse_date(text) if text.strip() else None
 
 
-def _money(parser: Callable[[str, str], Decimal], what: str) -> Callable[[str], Decimal]:
-    def parse(text: str) -> Decimal:
-        try:
-            value = parser(text, what)
-        except MoneyError as exc:
-            raise FieldError(f"bad {exc}") from None
-        if value < 0:
-            raise FieldError(f"bad {what} {text.strip()!r}: it must not be negative")
-        return value
+def _money(parser: Callable[[str, str, str | None], Decimal], what: str
+           ) -> Callable[[str | None], Callable[[str], Decimal]]:
+    def for_currency(currency: str | None) -> Callable[[str], Decimal]:
+        def parse(text: str) -> Decimal:
+            try:
+                value = parser(text, what, currency)
+            except MoneyError as exc:
+                raise FieldError(f"bad {exc}") from None
+            if value < 0:
+                raise FieldError(f"bad {what} {text.strip()!r}: it must not be negative")
+            return value
 
-    return parse
+        return parse
+
+    return for_currency
 
 
-parse_amount = _money(parse_money, "amount")
-parse_qty = _money(parse_quantity, "quantity")
-parse_unit_price = _money(parse_quantity, "unit price")
+# ``amount(currency)`` and ``unit_price(currency)`` parse money of a document in
+# ``currency``: a currency symbol is taken only when it is that currency's.
+amount = _money(parse_money, "amount")
+unit_price = _money(parse_quantity, "unit price")
+parse_qty = _money(parse_quantity, "quantity")(None)  # a plain number: no currency symbol
 
 
 def optional(parser: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -88,6 +104,20 @@ def parse_email(text: str) -> str:
 
 def text_value(text: str) -> str | None:
     return text.strip() or None
+
+
+_YES = ("yes", "true", "1", "active", "on")
+_NO = ("no", "false", "0", "inactive", "archived", "off")
+
+
+def parse_yes_no(text: str) -> bool:
+    """A supplier's ``active`` value: yes or no (true/false, 1/0, active/inactive …)."""
+    raw = text.strip().lower()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise FieldError(f"bad active value {text.strip()!r}: use yes or no")
 
 
 def required_text(what: str) -> Callable[[str], str]:
@@ -190,20 +220,42 @@ class LineValues:
     po_line_no: int | None = None  # invoices: which PO line this bills
 
 
-def settle_amount(line: LineValues) -> Decimal:
-    """The line's amount: given, or qty × unit price; both must agree when both are given."""
-    if (line.qty is None) != (line.unit_price is None):
-        raise FieldError("give both qty and unit price, or neither")
+ONE_OF_ACCOUNT_OR_ITEM = ("a line is account-based or item-based: give an account or an item, "
+                          "not both")
+
+
+def check_account_or_item(line: LineValues) -> None:
+    """A new line names an account or an item, never both (QuickBooks would get only the
+    item, while SyncDesk shows both)."""
     if line.account_id is None and line.item_id is None:
-        raise FieldError("a line needs an account or an item")
+        raise FieldError("a line needs an account or an item", column="account")
+    if line.account_id is not None and line.item_id is not None:
+        raise FieldError(ONE_OF_ACCOUNT_OR_ITEM, column="item")
+
+
+def settle_amount(line: LineValues) -> Decimal:
+    """The line's amount: given, or qty × unit price; both must agree when both are given.
+
+    A line may have both an account and an item only if it had them before
+    SyncDesk refused that (``check_account_or_item`` guards new lines); the
+    sync sends such a line as item-based.
+    """
+    if (line.qty is None) != (line.unit_price is None):
+        raise FieldError("give both qty and unit price, or neither",
+                         column="unit_price" if line.unit_price is None else "qty")
+    if line.account_id is None and line.item_id is None:
+        raise FieldError("a line needs an account or an item", column="account")
     if line.qty is not None and line.unit_price is not None:
         computed = line_amount(line.qty, line.unit_price)
+        product = (f"qty × unit price is {format_quantity(line.qty)} × "
+                   f"{format_quantity(line.unit_price)} = {computed}")
+        if amount_too_large(computed):
+            raise FieldError(f"too large: {product}, and QuickBooks takes at most "
+                             f"{MAX_AMOUNT} for a line's amount", column="amount")
         if line.amount is not None and line.amount != computed:
-            raise FieldError(
-                f"bad amount {line.amount}: qty × unit price is {format_quantity(line.qty)} × "
-                f"{format_quantity(line.unit_price)} = {computed}"
-            )
+            raise FieldError(f"bad amount {line.amount}: {product}", column="amount")
         return computed
     if line.amount is None:
-        raise FieldError("the line has no amount (give amount, or qty and unit price)")
+        raise FieldError("the line has no amount (give amount, or qty and unit price)",
+                         column="amount")
     return line.amount

@@ -48,15 +48,6 @@ def find_supplier(session: Session, name: str) -> Supplier:
     return supplier
 
 
-def parse_yes_no(text: str) -> bool:
-    raw = text.strip().lower()
-    if raw in ("yes", "true", "1", "active", "on"):
-        return True
-    if raw in ("no", "false", "0", "inactive", "off"):
-        return False
-    raise f.FieldError(f"bad active value {text.strip()!r}: use yes or no")
-
-
 def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]], actor: str
                   ) -> SupplierEdit:
     """Apply ``field=value`` pairs to one supplier (all of them or none)."""
@@ -103,7 +94,7 @@ def supplier_events(session: Session, name: str) -> list[HistoryEvent]:
 
 def _parse(session: Session, supplier: Supplier, key: str, text: str) -> Any:
     if key == "name":
-        value = f.required_text("name")(text)
+        value = f.supplier_name(text)  # the same check as a CSV import's name column
         clash = session.exec(select(Supplier).where(
             func.lower(Supplier.name) == value.lower(), Supplier.id != supplier.id)).first()
         if clash is not None:
@@ -114,7 +105,7 @@ def _parse(session: Session, supplier: Supplier, key: str, text: str) -> Any:
     if key == "currency":
         return f.parse_currency_code(text)
     if key == "active":
-        return parse_yes_no(text)
+        return f.parse_yes_no(text)
     raise f.FieldError("not an editable field; choose from " + ", ".join(SUPPLIER_FIELDS))
 
 

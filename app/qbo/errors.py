@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 BODY_HEAD = 300  # bytes of an unparseable body kept for the log
 UNREADABLE = "QuickBooks sent an answer SyncDesk cannot read"
@@ -111,10 +112,27 @@ class TransportError(QboClientError):
     body_head: str = ""
     intuit_tid: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    cause: str = ""  # "unreachable" (no connection at all), "timeout", or "" (a bad answer)
+    server: str = ""  # scheme://host:port of what could not be reached
+
+    @property
+    def local(self) -> bool:
+        """Whether the server is on this machine (a SyncDesk sandbox), not Intuit's."""
+        return is_loopback(self.server)
 
     def __post_init__(self) -> None:
         where = f" (HTTP {self.http_status})" if self.http_status else ""
         super().__init__(f"{self.reason}{where}")
+
+
+def origin(url: str) -> str:
+    """``scheme://host:port`` of ``url``: what messages name as the server."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else url
+
+
+def is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
 
 
 def _text(value: Any) -> str:

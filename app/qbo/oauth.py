@@ -24,7 +24,7 @@ from requests_oauthlib import OAuth2Session
 
 from app.logs import register_secret
 from app.qbo.environments import SANDBOX_PROVIDER
-from app.qbo.errors import OAuthError, TransportError
+from app.qbo.errors import OAuthError, TransportError, origin
 
 SCOPE = ["com.intuit.quickbooks.accounting"]
 _env_lock = threading.Lock()
@@ -47,9 +47,26 @@ class Endpoints:
             doc = reply.json()
             return cls(doc["authorization_endpoint"], doc["token_endpoint"],
                        doc.get("revocation_endpoint", ""), doc.get("userinfo_endpoint", ""))
+        except (requests.ConnectionError, requests.Timeout):
+            raise TransportError(unreachable_message(provider, discovery_url),
+                                 cause="unreachable", server=origin(discovery_url)) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):
+            raise TransportError(f"{discovery_url} is not an address SyncDesk can reach; "
+                                 "nothing was connected. Give an http(s) address such as "
+                                 "http://127.0.0.1:PORT.") from None
         except (requests.RequestException, ValueError, KeyError) as exc:
-            raise TransportError(f"could not read {provider}'s OAuth settings from "
-                                 f"{discovery_url} ({type(exc).__name__})") from None
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            what = f"an error (HTTP {status})" if status else "something that is not its " \
+                "sign-in settings"
+            if provider == SANDBOX_PROVIDER:
+                raise TransportError(
+                    f"{capital(provider)} at {origin(discovery_url)} answered, but with "
+                    f"{what}; nothing was connected. Check that --base-url is the address "
+                    "`syncdesk sandbox` printed.", server=origin(discovery_url)) from None
+            raise TransportError(
+                f"{capital(provider)}'s sign-in service answered with {what}; nothing was "
+                "connected. Try again later.", server=origin(discovery_url)) from None
 
 
 @contextlib.contextmanager
@@ -107,8 +124,7 @@ class OAuthClient:
             except OAuth2Error as exc:
                 raise _oauth_error(exc) from None
             except requests.RequestException as exc:
-                raise TransportError(f"{self.provider}'s token service did not answer "
-                                     f"({type(exc).__name__})") from None
+                raise self._unreachable(exc, connecting=True) from None
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         session = OAuth2Session(self.client_id, scope=SCOPE)
@@ -120,8 +136,7 @@ class OAuthClient:
             except OAuth2Error as exc:
                 raise _oauth_error(exc) from None
             except requests.RequestException as exc:
-                raise TransportError(f"{self.provider}'s token service did not answer "
-                                     f"({type(exc).__name__})") from None
+                raise self._unreachable(exc) from None
 
     def revoke(self, token: str) -> None:
         if not self.endpoints.revocation:
@@ -131,8 +146,16 @@ class OAuthClient:
                           auth=HTTPBasicAuth(self.client_id, self._secret),
                           headers={"Accept": "application/json"}, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise TransportError(f"{self.provider}'s revoke service did not answer "
-                                 f"({type(exc).__name__})") from None
+            raise self._unreachable(exc, self.endpoints.revocation) from None
+
+    def _unreachable(self, exc: requests.RequestException, url: str = "",
+                     connecting: bool = False) -> TransportError:
+        """The sign-in service gave no answer: say who, and what to check."""
+        url = url or self.endpoints.token
+        timeout = isinstance(exc, requests.Timeout)
+        return TransportError(unreachable_message(self.provider, url, timeout, connecting),
+                              cause="timeout" if timeout else "unreachable", server=origin(url),
+                              details={"error": type(exc).__name__})
 
 
 class CallbackListener:
@@ -230,6 +253,19 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def unreachable_message(provider: str, url: str, timeout: bool = False,
+                        connecting: bool = True) -> str:
+    """Nothing answered at ``url``: who could not be reached, and what to check."""
+    happened = "did not answer in time" if timeout else "could not be reached"
+    done = "; nothing was connected." if connecting else "."
+    if provider == SANDBOX_PROVIDER:
+        start = ("Start it with `syncdesk sandbox` and give --base-url the address it prints."
+                 if connecting else "Start it again with `syncdesk sandbox`.")
+        return f"{capital(provider)} at {origin(url)} {happened}{done} Is it running? {start}"
+    return (f"{capital(provider)}'s sign-in service {happened}{done} Check the internet "
+            "connection and try again.")
+
+
 def refused_message(provider: str, error: str) -> str:
     """The client id or secret was refused: say so, and what to check."""
     who = capital(provider)
@@ -250,9 +286,8 @@ def follow_redirects(url: str) -> None:
     """
     try:
         reply = requests.get(url, timeout=30, allow_redirects=True)
-    except requests.RequestException as exc:
-        raise ConnectError(f"{capital(SANDBOX_PROVIDER)} did not "
-                           f"answer ({type(exc).__name__}); nothing was connected.") from None
+    except requests.RequestException:
+        raise ConnectError(unreachable_message(SANDBOX_PROVIDER, url)) from None
     if reply.status_code < 400:
         return
     try:

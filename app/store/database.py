@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from app import jsonexact
 from app.errors import UserError
+from app.logs import log_path
 from app.store import sqlite
 from app.store.types import utcnow
 
@@ -244,10 +245,15 @@ def damaged_message(where: Path | str, path: Path | None) -> str:
                      "`syncdesk restore FILE`:")
         lines += [f"  {copy}" for copy in sound]
     else:
-        kept = (f"SyncDesk's {len(copies)} copies next to it are damaged too"
-                if copies else "SyncDesk kept no copy next to it")
-        lines.append(f"{kept}; restore a backup of yours with `syncdesk restore FILE` "
-                     "(`syncdesk backup FILE` makes one).")
+        if len(copies) == 1:
+            kept = "The copy SyncDesk kept next to it is damaged too"
+        elif copies:
+            kept = f"The {len(copies)} copies SyncDesk kept next to it are damaged too"
+        else:
+            kept = "SyncDesk kept no copy next to it"
+        lines.append(f"{kept}. If you keep backups of your own (made with `syncdesk backup` "
+                     "or copied elsewhere), restore the latest with `syncdesk restore FILE`; "
+                     f"otherwise contact support and send them the log file ({log_path()}).")
     return "\n".join(lines)
 
 

@@ -53,6 +53,7 @@ class PoRef:
     sync_state: str
     qbo_id: str | None
     status: str
+    problem: str | None = None  # its own problem, when it is blocked or failed
 
 
 @dataclass
@@ -206,7 +207,8 @@ def load_invoice(session: Session, invoice: Invoice,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
         drift=invoice.qbo_drift, pending_revision=invoice.pending_revision,
         reference=invoice.reference, due_date=invoice.due_date,
-        po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status)
+        po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status,
+                 po.problem)
         if po else None,
         lines=lines,
     ))

@@ -42,6 +42,7 @@ from app.operations.actor import current_actor
 from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
+from app.qbo.transport import Transport
 from app.store.database import Store
 from app.store.identity import new_request_id, store_info
 from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
@@ -173,6 +174,8 @@ class SyncEngine:
              push: bool) -> SyncReport:
         report = SyncReport(dry_run=dry_run)
         self._vendors = {}  # vendor answers hold for one run only
+        transport = self.client.transport
+        transport.fresh_start()  # full retries and the whole throttle budget for this run
         lists: QboLists | None = None
         try:
             if pull and not dry_run:
@@ -195,18 +198,21 @@ class SyncEngine:
             if lists is None:
                 lists = QboLists.pull(self.client)  # fresh, never an old picture
         except QboClientError as error:
-            report.stopped = diagnose(error, "reading its changes and lists").explanation
+            report.stopped = _reading_failed(error, transport)
             if not dry_run:
                 with self.store.session() as session:
                     records.log_attempt(session, None, "pull", "failed",
                                         message=report.stopped)
             return report
         synced_pos: set[int] = set()
+        tried_pos: set[int] = set()
         failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
+        timed_out = 0  # … of them, those whose writes got no answer in time
         for done, doc in enumerate(docs):
             self._progress(done, total, doc.label, report)
             if self.cancel.is_set():
                 report.cancelled = True
+                report.unsent = [d.number for d in docs[done:]]  # left as they were
                 break
             if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
                 if dry_run:  # plan as if the PO had gone, which it would have
@@ -218,6 +224,11 @@ class SyncEngine:
                 else:
                     with self.store.session() as session:
                         doc = load(session, DocKind.INVOICE, doc.id)  # its PO got its ids
+            elif doc.kind is DocKind.INVOICE and doc.po is not None and not dry_run and \
+                    doc.po.id in tried_pos:  # its PO was blocked or failed just now
+                with self.store.session() as session:
+                    doc = load(session, DocKind.INVOICE, doc.id)
+            before = _Mark.of(transport)
             try:
                 outcome = self._one(doc, lists, dry_run, report)
             except _Stop as stop:
@@ -227,14 +238,31 @@ class SyncEngine:
                 report.unsent = [d.number for d in docs[done + 1:]]
                 break
             report.outcomes.append(outcome)
-            if outcome.action == "failed" and outcome.problem in _SERVER_TROUBLE:
+            if transport.throttled_out:  # QuickBooks held SyncDesk back past the budget
+                report.unsent = [d.number for d in docs[done + 1:]]
+                report.stopped = _quickbooks_throttling(transport.policy.throttle_budget,
+                                                        report.unsent)
+                break
+            after = _Mark.of(transport)
+            # A document counts against QuickBooks when it failed on QuickBooks' side or
+            # its last write got no answer (a create that timed out, even if the look-up
+            # that followed found it); only a write that got its answer clears the streak.
+            if (outcome.action == "failed" and outcome.problem in _SERVER_TROUBLE) or (
+                    transport.last_write_unanswered and after.unanswered > before.unanswered):
                 failing.append(outcome)
-            elif outcome.action not in ("blocked", "skip"):  # QuickBooks answered
-                failing = []
+                timed_out += after.timeouts > before.timeouts
+            elif after.answered > before.answered or (
+                    dry_run and outcome.action not in ("blocked", "skip")):  # reads only
+                failing, timed_out = [], 0
             if len(failing) >= FAILING_STREAK:
                 report.unsent = [d.number for d in docs[done + 1:]]
-                report.stopped = _quickbooks_failing(failing, report.unsent)
+                report.stopped = _quickbooks_slow(failing, report.unsent,
+                                                  transport.policy.timeout) \
+                    if timed_out == len(failing) else \
+                    _quickbooks_failing(failing, report.unsent)
                 break
+            if doc.kind is DocKind.PO:
+                tried_pos.add(doc.id)
             if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
                                            or outcome.action.startswith("would-")):
                 synced_pos.add(doc.id)
@@ -558,16 +586,68 @@ class SyncEngine:
 _SERVER_TROUBLE = (Kind.TRANSPORT.value, Kind.THROTTLED.value)
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """The transport's counters at one moment, to tell what one document's requests met."""
+
+    answered: int
+    unanswered: int
+    timeouts: int
+
+    @classmethod
+    def of(cls, transport: Transport) -> _Mark:
+        stats = transport.stats
+        return cls(stats.writes_answered, stats.writes_unanswered, stats.timeouts)
+
+
 def _quickbooks_failing(failing: list[Outcome], unsent: list[str]) -> str:
     names = ", ".join(o.number for o in failing)
     text = (f"QuickBooks is failing: {len(failing)} documents in a row could not be sent "
             f"({names}), so the sync stopped. ")
-    if unsent:
-        shown = ", ".join(unsent[:10]) + (f" and {len(unsent) - 10} more"
-                                          if len(unsent) > 10 else "")
-        text += (f"{len(unsent)} document{'s' if len(unsent) != 1 else ''} not sent "
-                 f"{'stay' if len(unsent) != 1 else 'stays'} queued: {shown}. ")
-    return text + "Sync again when QuickBooks is back."
+    return text + _left_queued(unsent) + "Sync again when QuickBooks is back."
+
+
+def _quickbooks_slow(failing: list[Outcome], unsent: list[str], timeout: float) -> str:
+    names = ", ".join(o.number for o in failing)
+    found = [o.number for o in failing if o.sync_state == SyncState.SYNCED.value]
+    text = (f"QuickBooks is answering too slowly: it did not answer within "
+            f"{_duration(timeout)} for {len(failing)} documents in a row ({names}), so the "
+            "sync stopped. ")
+    if found:
+        names = ", ".join(found)
+        text += (f"QuickBooks had made {names} all the same: "
+                 f"{'they are' if len(found) > 1 else 'it is'} synced. ")
+    return text + _left_queued(unsent) + "Sync again later, when QuickBooks answers in time."
+
+
+def _quickbooks_throttling(budget: float, unsent: list[str]) -> str:
+    return (f"QuickBooks keeps asking SyncDesk to slow down: it turned SyncDesk's requests "
+            f"away for {_duration(budget)} without taking one, so the sync stopped. "
+            + _left_queued(unsent) + "Sync again in a few minutes.")
+
+
+def _reading_failed(error: QboClientError, transport: Transport) -> str:
+    """Why a run stopped before sending anything: QuickBooks' changes could not be read."""
+    if transport.throttled_out:
+        return _quickbooks_throttling(transport.policy.throttle_budget, [])
+    problem = diagnose(error, "reading its changes and lists")
+    return problem.explanation + (" The next sync tries again." if problem.transient else "")
+
+
+def _left_queued(unsent: list[str]) -> str:
+    if not unsent:
+        return ""
+    shown = ", ".join(unsent[:10]) + (f" and {len(unsent) - 10} more"
+                                      if len(unsent) > 10 else "")
+    return (f"{len(unsent)} document{'s' if len(unsent) != 1 else ''} not sent "
+            f"{'stay' if len(unsent) != 1 else 'stays'} queued: {shown}. ")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60:
+        minutes = seconds / 60
+        return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} second{'s' if seconds != 1 else ''}"
 
 
 def _sent_revision(doc: SyncDoc) -> int:

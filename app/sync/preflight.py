@@ -16,7 +16,7 @@ from app.domain.qbo_limits import PRIVATE_NOTE_MAX as NOTE_MAX
 from app.domain.states import DocKind, PoStatus, SyncState
 from app.sync.documents import SyncDoc, SyncLine
 from app.sync.lists import QboLists
-from app.sync.problems import Kind, Problem
+from app.sync.problems import Kind, Problem, waiting_on_po
 from app.text import upper_first
 
 AP_AR = ("Accounts Payable", "Accounts Receivable")
@@ -120,9 +120,9 @@ def check_po_link(doc: SyncDoc) -> list[Problem]:
     if doc.kind is not DocKind.INVOICE or doc.po is None:
         return []
     if doc.po.qbo_id is None or doc.po.sync_state != SyncState.SYNCED.value:
-        return [Problem(Kind.WAITING_ON_PO, f"{upper_first(doc.label)} bills {doc.po.number}, "
-                        "which is not in QuickBooks yet; it goes as soon as the PO does.",
-                        f"po:{doc.po.number}", facts={"po": doc.po.number})]
+        po = doc.po
+        return [waiting_on_po(doc.label, po.number, po.status, po.sync_state, po.problem,
+                              in_quickbooks=po.qbo_id is not None)]
     if doc.txn_date < doc.po.txn_date:
         return [Problem(Kind.BILL_BEFORE_PO, f"{upper_first(doc.label)} is dated "
                         f"{doc.txn_date}, before {doc.po.number} ({doc.po.txn_date}); QuickBooks "

@@ -1,7 +1,9 @@
 """Problems: a named kind, a plain-words explanation, the raw Faults, and the fix.
 
-Every failed or blocked document carries one. Transient kinds retry by
-themselves; the others wait for a fix (the fix-it wizard named by ``fix``).
+Every failed or blocked document carries one. Transient kinds go again with
+the next sync (``records.record_problem`` says when, and only what is true:
+the command line has no scheduler); the others wait for a fix (the fix-it
+wizard named by ``fix``).
 """
 
 from __future__ import annotations
@@ -81,14 +83,39 @@ MEANINGS: dict[Kind, str] = {
     Kind.ANSWER_MISMATCH: "QuickBooks answered with another document; nothing was marked "
     "synced",
     Kind.LINK_DROPPED: "QuickBooks took the bill but not its link to the PO",
-    Kind.WAITING_ON_PO: "the PO it bills is not in QuickBooks yet",
+    Kind.WAITING_ON_PO: "the PO it bills has to be synced first",
     Kind.DELETED_IN_QBO: "deleted in QuickBooks after it synced",
     Kind.CHANGED_IN_QBO: "changed in QuickBooks after it synced",
     Kind.STALE_OBJECT: "someone else was changing it in QuickBooks",
     Kind.THROTTLED: "QuickBooks asked SyncDesk to slow down",
     Kind.AUTH_NEEDED: "QuickBooks wants SyncDesk to connect again",
-    Kind.TRANSPORT: "QuickBooks could not be reached",
+    Kind.TRANSPORT: "QuickBooks could not be reached, or failed on its side",
     Kind.UNKNOWN: "an error SyncDesk does not know",
+}
+
+
+# The same, shorter still: the QuickBooks column of a listing ("Blocked: vendor inactive").
+LABELS: dict[Kind, str] = {
+    Kind.DUPLICATE_NAME: "name taken in QuickBooks",
+    Kind.INACTIVE_VENDOR: "vendor inactive",
+    Kind.AP_AR_LINE_ACCOUNT: "A/P or A/R account",
+    Kind.BILL_BEFORE_PO: "dated before its PO",
+    Kind.DUPLICATE_BILL_NUMBER: "bill number in use",
+    Kind.STRING_TOO_LONG: "field too long",
+    Kind.MISSING_REFERENCE: "account or item missing",
+    Kind.AMOUNT_MISMATCH: "line amount wrong",
+    Kind.CURRENCY_MISMATCH: "wrong currency",
+    Kind.CLOSED_PERIOD: "closed period",
+    Kind.ANSWER_MISMATCH: "wrong answer",
+    Kind.LINK_DROPPED: "PO link dropped",
+    Kind.WAITING_ON_PO: "waiting on its PO",
+    Kind.DELETED_IN_QBO: "deleted in QuickBooks",
+    Kind.CHANGED_IN_QBO: "changed in QuickBooks",
+    Kind.STALE_OBJECT: "changed while sending",
+    Kind.THROTTLED: "QuickBooks busy",
+    Kind.AUTH_NEEDED: "sign-in needed",
+    Kind.TRANSPORT: "QuickBooks trouble",
+    Kind.UNKNOWN: "unknown error",
 }
 
 
@@ -128,10 +155,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(Kind.AUTH_NEEDED, "QuickBooks asked SyncDesk to sign in again; connect "
                        "again and the sync carries on.", group="connection")
     if isinstance(error, TransportError):
-        return Problem(Kind.TRANSPORT, f"QuickBooks could not be reached for {what} "
-                       f"({error.reason}).", group="connection",
-                       faults=[{"reason": error.reason, "http_status": error.http_status,
-                                "body_head": error.body_head}])
+        return _transport(error, what)
     assert isinstance(error, QboFault)
     faults = [e.to_json() for e in error.errors]
     first = error.first
@@ -143,8 +167,8 @@ def diagnose(error: QboClientError, what: str) -> Problem:
         return Problem(kind, explanation, group, faults, facts)
 
     if error.throttled:
-        return problem(Kind.THROTTLED, "QuickBooks asked SyncDesk to slow down; it will try "
-                       "again shortly.", "connection")
+        return problem(Kind.THROTTLED, f"QuickBooks asked SyncDesk to slow down and did not "
+                       f"take {what}.", "connection")
     if error.auth_failed:
         return problem(Kind.AUTH_NEEDED, "QuickBooks no longer accepts SyncDesk's sign-in; "
                        "connect again.", "connection")
@@ -169,7 +193,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
                        "period whose books are closed.", "closed_period")
     if code == "5010":
         return problem(Kind.STALE_OBJECT, f"Someone changed {what} in QuickBooks while "
-                       "SyncDesk was sending; it will read it again and retry.")
+                       "SyncDesk was sending it.")
     if code in ("610", "2500") and "inactive" in text:
         return problem(Kind.INACTIVE_VENDOR if "vendor" in text or "name" in text
                        else Kind.MISSING_REFERENCE,
@@ -188,26 +212,150 @@ def diagnose(error: QboClientError, what: str) -> Problem:
             return problem(Kind.AP_AR_LINE_ACCOUNT, f"QuickBooks refused {what}: a line uses an "
                            "Accounts Payable or Accounts Receivable account.")
         if "one name at a time" in text:
-            return problem(Kind.TRANSPORT, "QuickBooks was busy changing another name; "
-                           "SyncDesk will try again shortly.", "connection")
+            return problem(Kind.TRANSPORT, f"QuickBooks was busy changing another name and "
+                           f"turned {what} away for now.", "connection", cause="busy")
     if error.transient:
-        return problem(Kind.TRANSPORT, f"QuickBooks had a problem on its side while taking "
-                       f"{what}; SyncDesk will try again.", "connection")
+        return problem(Kind.TRANSPORT, f"An error on QuickBooks' side stopped {what} "
+                       f"(HTTP {error.http_status}" + (f", code {code}" if code else "")
+                       + ").", "connection", cause="server_error")
+    words = " ".join(part for part in (code.strip(), first.message.strip()) if part)
+    if first.plain_detail.strip():
+        detail = first.plain_detail.strip()
+        words = f"{words} ({detail})" if words else detail
     return problem(Kind.UNKNOWN, f"QuickBooks refused {what} with an error SyncDesk does not "
-                   f"know: {code} {first.message}" + (f" ({first.plain_detail})"
-                                                      if first.detail else "") + ".")
+                   + (f"know: {words.rstrip('. ')}." if words else
+                      f"know, and gave no words for it (HTTP {error.http_status})."))
+
+
+def _transport(error: TransportError, what: str) -> Problem:
+    """No usable answer: nothing listened, nothing answered in time, or the answer was bad.
+
+    One sentence naming what could not be reached (the SyncDesk sandbox on this
+    machine, else QuickBooks) and what to check; the raw error stays in ``faults``.
+    """
+    faults = [{"reason": error.reason, "http_status": error.http_status,
+               "body_head": error.body_head, "error": error.details.get("error")}]
+    facts: dict[str, Any] = {"cause": error.cause or "server_error", "server": error.server,
+                             "local": error.local}
+    if error.cause == "unreachable" and error.local:
+        text = (f"The SyncDesk sandbox at {error.server} could not be reached for {what}: is "
+                "it still running (syncdesk sandbox)?")
+    elif error.cause == "unreachable":
+        text = (f"QuickBooks could not be reached for {what}; check the internet "
+                "connection.")
+    elif error.cause == "dropped":
+        text = f"The connection to QuickBooks broke off before it answered for {what}."
+    elif error.cause == "timeout":
+        text = f"QuickBooks did not answer in time for {what}."
+    elif error.http_status and error.http_status >= 500:
+        text = f"An error on QuickBooks' side stopped {what} (HTTP {error.http_status})."
+    else:
+        text = f"{error.reason}, for {what}."
+    return Problem(Kind.TRANSPORT, text, "connection", faults, facts)
 
 
 def changed_in_qbo(label: str, drift: dict[str, Any]) -> Problem:
-    """A synced document edited in QuickBooks since: each field with both values."""
+    """A synced document edited in QuickBooks since: each field with both values.
+
+    A difference says itself as "FIELD OURS in SyncDesk, THEIRS in QuickBooks", or in its
+    own words (``text``: e.g. "line 1: link to PO-1049 line 1 removed in QuickBooks").
+    """
     fields = drift.get("fields", [])
-    differences = "; ".join(f"{d['field']} {d['syncdesk']} in SyncDesk, {d['quickbooks']} in "
-                            "QuickBooks" for d in fields)
+    differences = "; ".join(d.get("text") or f"{d['field']} {d['syncdesk']} in SyncDesk, "
+                            f"{d['quickbooks']} in QuickBooks" for d in fields)
     return Problem(
         Kind.CHANGED_IN_QBO,
         f"{upper_first(label)} was changed in QuickBooks after it synced"
         + (f": {differences}" if differences else "") + ". SyncDesk overwrites neither side "
         "by itself.", None, facts={"drift": drift, "fields": [d["field"] for d in fields]})
+
+
+def waiting_reason(po: str, status: str | None, sync_state: str | None,
+                   problem: str | None = None, in_quickbooks: bool = False) -> str:
+    """Why an invoice billing ``po`` cannot go yet, as the end of a sentence about the PO:
+    "…bills PO-1, which is waiting for approval"."""
+    meaning = _meaning(problem)
+    if status == "draft":
+        return "which is still a draft"
+    if status == "pending":
+        return ("whose latest changes are waiting for approval" if in_quickbooks
+                else "which is waiting for approval")
+    if status == "cancelled" and not in_quickbooks:
+        return "which was cancelled before it reached QuickBooks"
+    if sync_state == "excluded":
+        return "which is excluded from syncing"
+    if sync_state in ("blocked", "failed"):
+        held = "is blocked" if sync_state == "blocked" else "failed"
+        why = f" ({meaning})" if meaning else ""
+        return (f"whose latest version {held} itself{why}" if in_quickbooks
+                else f"which {held} itself{why}")
+    if sync_state == "not_synced":
+        return "which is not queued for QuickBooks"
+    if sync_state == "synced":
+        return "which is in QuickBooks now"
+    return ("whose latest changes are not in QuickBooks yet" if in_quickbooks
+            else "which is not in QuickBooks yet")
+
+
+def waiting_on_po(label: str, po: str, status: str | None, sync_state: str | None,
+                  problem: str | None = None, in_quickbooks: bool = False) -> Problem:
+    """An invoice (``label``) that cannot go before the PO it bills, and why not."""
+    why = waiting_reason(po, status, sync_state, problem, in_quickbooks)
+    return Problem(Kind.WAITING_ON_PO, f"{upper_first(label)} bills {po}, {why}; it goes "
+                   f"once {po} is synced.", f"po:{po}",
+                   facts={"po": po, "po_status": status, "po_sync_state": sync_state})
+
+
+def _meaning(kind: str | None) -> str | None:
+    try:
+        return MEANINGS[Kind(kind)] if kind else None
+    except ValueError:
+        return None
+
+
+def meaning(kind: str) -> str:
+    """A problem kind in a few plain words (the kind itself when SyncDesk does not know it)."""
+    return _meaning(kind) or kind
+
+
+def label(kind: str) -> str:
+    """A problem kind in two or three words, for a listing's column."""
+    try:
+        return LABELS[Kind(kind)]
+    except ValueError:
+        return kind
+
+
+def _waiting_steps(doc: str, facts: dict[str, Any], exclude: str) -> str:
+    """What to do about an invoice waiting on its PO: depends on where the PO stands."""
+    po = facts.get("po")
+    if not po:
+        return "Nothing to do here: it goes as soon as its PO is in QuickBooks."
+    name = shlex.quote(po)
+    status, state = facts.get("po_status"), facts.get("po_sync_state")
+    show = f"syncdesk show po {name}"
+    if status in ("draft", "pending"):
+        return (f"Approve {po} first: syncdesk approve po {name}. This invoice goes with it "
+                "at the next sync.")
+    if status == "cancelled" and state != "synced":
+        return (f"{po} was cancelled: bill another PO (syncdesk edit {doc} --set po=NUMBER), "
+                f"or keep this invoice out of syncing: {exclude}.")
+    if state == "excluded":
+        return (f"{po} is excluded from syncing: include it again (syncdesk include po "
+                f"{name}), or keep this invoice out too: {exclude}.")
+    if state in ("blocked", "failed"):
+        return (f"Clear {po}'s own problem first ({show} says what to do); this invoice goes "
+                "once it is in QuickBooks.")
+    if state == "not_synced":
+        return f"Send {po} first: syncdesk resend po {name}; this invoice goes with it."
+    if state == "synced":
+        return (f"Nothing to do: {po} is in QuickBooks now, and the next sync sends this "
+                f"invoice (syncdesk resend {doc} sends it now).")
+    if state == "queued":
+        return (f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the next "
+                "sync sends both).")
+    return (f"It goes as soon as {po} is in QuickBooks; {show} says whether {po} needs "
+            "something first.")
 
 
 def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | None = None,
@@ -252,10 +400,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         + ", or have the closing date moved in QuickBooks: SyncDesk checks again by itself.",
         Kind.LINK_DROPPED: f"Send it again with its link: {resend}. If QuickBooks drops the "
         "link again, link the bill to the PO in QuickBooks by hand.",
-        Kind.WAITING_ON_PO: "Nothing to do here: it goes as soon as "
-        f"{facts.get('po') or 'its PO'} is in QuickBooks"
-        + (f" (if that PO needs attention: syncdesk show po {shlex.quote(facts['po'])})"
-           if facts.get("po") else "") + ".",
+        Kind.WAITING_ON_PO: _waiting_steps(doc, facts, exclude),
         Kind.DELETED_IN_QBO: f"If it was deleted on purpose, keep it out of syncing: "
         f"{exclude}. To create it in QuickBooks again: {resend}.",
         Kind.CHANGED_IN_QBO: f"To keep SyncDesk's copy, send it: {resend} (it replaces the "
@@ -264,8 +409,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         Kind.STALE_OBJECT: f"Nothing to do: the next sync tries it again ({resend} tries "
         "now).",
         Kind.THROTTLED: f"Nothing to do: the next sync tries it again ({resend} tries now).",
-        Kind.TRANSPORT: "Check the internet connection; the next sync tries it again "
-        f"({resend} tries now).",
+        Kind.TRANSPORT: _transport_steps(facts, resend),
         Kind.ANSWER_MISMATCH: "Nothing was marked synced. Send it as a new request: "
         f"{resend}; if it happens again, check in QuickBooks that no other document holds "
         f"number {shlex.quote(number)}.",
@@ -274,6 +418,19 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
         f"{shlex.quote(number)}), correct what they name, then: {resend}.",
     }
     return steps.get(kind, f"See syncdesk show {doc}.")
+
+
+def _transport_steps(facts: dict[str, Any], resend: str) -> str:
+    """What to do when QuickBooks could not be reached, or failed on its side."""
+    again = f"the next sync tries it again ({resend} tries now)"
+    cause = facts.get("cause")
+    if cause == "unreachable" and facts.get("local"):
+        return ("Start the sandbox again (syncdesk sandbox) and, if its address changed, "
+                f"connect to it again (syncdesk connect --env local --base-url URL); {again}.")
+    if cause in ("server_error", "busy"):
+        return (f"Nothing to do on your side: {again}. If it keeps failing, QuickBooks is "
+                "having trouble; try again later.")
+    return f"Check the internet connection; {again}."
 
 
 def _shorten(doc: str, doc_kind: str, who: str, facts: dict[str, Any]) -> str:

@@ -50,9 +50,11 @@ def test_status_says_what_not_synced_covers(demo_db, cli):
     text = cli("--db", demo_db, "status").out
     drafts, pending = breakdown["pos"]["draft"], breakdown["pos"]["pending"]
     outstanding = breakdown["invoices"]["outstanding"]
-    assert (f"  {status['by_state']['not_synced']} not synced: not due for QuickBooks yet — "
+    flat = " ".join(text.split())  # the line is wrapped to fit 100 columns
+    assert (f"{status['by_state']['not_synced']} not synced: not due for QuickBooks yet — "
             f"{drafts} draft POs, {pending} POs waiting for approval, {outstanding} "
-            "outstanding invoices (not approved yet)") in text
+            "outstanding invoices (not approved yet)") in flat
+    assert max(len(line) for line in text.splitlines()) <= 100
     assert f"  {status['by_state']['queued']} queued: approved, waiting for the next sync" \
         in text
     assert "Documents: 64 POs and 44 invoices" in text

@@ -224,6 +224,21 @@ def test_a_damaged_store_without_copies_says_none_was_kept(demo_db, cli):
     assert result.code == 1
     message = one_message(result.err)
     assert "is damaged" in message and "SyncDesk kept no copy next to it" in message
+    assert "syncdesk restore FILE" in message and str(log_path()) in message
+    assert "makes one" not in message  # backup refuses a damaged store: never suggested
+
+
+@pytest.mark.parametrize("copies", [1, 2])
+def test_damaged_copies_are_counted_in_words(demo_db, cli, copies):
+    damage(demo_db, 20)
+    for n in range(copies):  # copies of the damaged store: no way back either
+        shutil.copy(demo_db, demo_db.with_name(f"{demo_db.name}.before-restore-2026010{n}T"
+                                               "000000Z.bak"))
+    message = one_message(cli("--db", demo_db, "status").err)
+    expected = ("The copy SyncDesk kept next to it is damaged too." if copies == 1 else
+                "The 2 copies SyncDesk kept next to it are damaged too.")
+    assert expected in message, message
+    assert "contact support" in message and str(log_path()) in message
 
 
 # --- a folder that cannot be created ---------------------------------------------------------
@@ -312,6 +327,29 @@ def test_an_unexpected_error_is_one_line_and_a_traceback_in_the_log(demo_db, cli
     assert "Traceback (most recent call last)" in logged
     assert "in broken" in logged and "RuntimeError: the migration scripts" in logged
     assert secret not in logged
+
+
+def test_an_unexpected_error_without_a_log_file_is_still_one_line(demo_db, cli, monkeypatch,
+                                                                   tmp_path):
+    import app.store.database as database
+
+    blocker = tmp_path / "state-is-a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))  # the log's folder cannot be made
+
+    def broken() -> str:
+        raise RuntimeError("the migration scripts went missing")
+
+    monkeypatch.setattr(database, "head_revision", broken)
+    result = cli("--db", demo_db, "status")
+    assert result.code == 1 and result.out == ""
+    line = one_message(result.err)
+    assert len(line.strip().splitlines()) == 1, line
+    assert line.startswith("syncdesk: unexpected error (RuntimeError: the migration scripts")
+    assert f"the log file {log_path()} could not be written" in line
+    assert "-v" in line
+    verbose = cli("--db", demo_db, "-v", "status")  # -v: the details on the console
+    assert verbose.code == 1 and "Traceback (most recent call last)" in verbose.err
 
 
 def test_the_log_is_not_migration_chatter(tmp_path, cli):

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,13 +18,15 @@ from app.domain.money import (
     ("$99.99", Decimal("99.99")), (" 0.10 ", Decimal("0.10")), (".5", Decimal("0.5")),
 ])
 def test_money_parses_what_people_type(text, expected):
-    value = parse_money(text)
+    value = parse_money(text, currency="USD")  # "$" is taken as the document's currency's
     assert value == expected and isinstance(value, Decimal)
 
 
 @pytest.mark.parametrize("text, reason", [
     ("", "empty"), ("12,3x", "not a number"), ("1.234", "more than 2 decimal places"),
-    ("1e5", "not a number"), ("NaN", "not a number"), ("99999999999", "too large"),
+    ("1e5", "not a number"), ("NaN", "not a number"),
+    ("99999999999", "too large: QuickBooks takes at most 9999999999.99"),
+    ("10000000000.00", "too large: QuickBooks takes at most 9999999999.99"),
 ])
 def test_bad_money_says_why(text, reason):
     with pytest.raises(MoneyError, match=reason):
@@ -90,3 +93,36 @@ def test_the_memo_gets_what_syncdesks_marker_leaves_of_the_private_note():
         assert len(private_note(number, "m" * room, cancelled=po, lineage="k3f9a2")
                    ) == PRIVATE_NOTE_MAX  # the store's lineage counted in
     assert memo_max("PO-1", po=True) < memo_max("PO-1", po=False)  # room for "cancelled"
+
+
+def test_the_largest_amount_quickbooks_keeps_is_taken_and_the_limit_is_named():
+    assert parse_money("9999999999.99") == Decimal("9999999999.99")
+    with pytest.raises(MoneyError, match=r"at most 9999999999\.99999$"):
+        parse_quantity("10000000000", "unit price")
+
+
+@pytest.mark.parametrize("text, currency, expected", [
+    ("$10.00", "USD", Decimal("10.00")), ("$10", "CAD", Decimal("10")),
+    ("$ 10", "AUD", Decimal("10")), ("€10.00", "EUR", Decimal("10.00")),
+    ("£1,234.50", "GBP", Decimal("1234.50")), ("¥1200", "JPY", Decimal("1200")),
+])
+def test_a_currency_symbol_of_the_documents_currency_is_taken(text, currency, expected):
+    assert parse_money(text, currency=currency) == expected
+
+
+@pytest.mark.parametrize("text, currency, named", [
+    ("€10.00", "USD", "€ is the symbol of EUR, not of USD"),
+    ("£10.00", "USD", "£ is the symbol of GBP"),
+    ("$10.00", "EUR", "$ is the symbol of USD, CAD, AUD, NZD, …, not of EUR"),
+    ("¥10", "GBP", "not of GBP"),
+])
+def test_a_currency_symbol_of_another_currency_is_refused_never_dropped(text, currency, named):
+    with pytest.raises(MoneyError, match=re.escape(named)):
+        parse_money(text, currency=currency)
+    with pytest.raises(MoneyError, match=re.escape(named)):
+        parse_quantity(text, "unit price", currency=currency)
+
+
+def test_a_quantity_takes_no_currency_symbol():
+    with pytest.raises(MoneyError, match="has a currency symbol"):
+        parse_quantity("$5")

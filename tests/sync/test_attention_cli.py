@@ -51,7 +51,9 @@ def test_show_text_never_prints_none(cli, db, store):
         assert result.code == 0 and "None" not in result.out, result.out
     blocked = cli("--db", db, "show", "po", "PO-2").out
     assert blocked.splitlines()[0] == "PO-2 — Acme Supply"
-    assert "  QuickBooks: Blocked: ap_ar_line_account" in blocked
+    assert "  QuickBooks: Blocked: a line uses an Accounts Payable or Receivable account" \
+        in blocked  # the kind in words; ap_ar_line_account is for --json
+    assert "ap_ar_line_account" not in blocked
     assert "  Problem: Line 1 of PO-2 uses 'Accounts Payable (A/P)'" in blocked
     assert "  What to do: Put the line on an expense or cost-of-goods account" in blocked
     invoice = cli("--db", db, "show", "invoice", "INV-1").out
@@ -81,13 +83,13 @@ def test_sync_and_status_speak_in_sentences(cli, db):
     assert result.code == 0
     assert "Read QuickBooks (full load): " in result.out and "record(s)" not in result.out
     assert "Created 1 vendor: Acme Supply" in result.out
-    assert "1 created, 1 blocked." in result.out
+    assert "PO-1 created, PO-2 blocked." in result.out
     status = cli("--db", db, "status").out
     assert "Documents: 2 POs and 0 invoices" in status
     assert "  1 synced: in QuickBooks as SyncDesk has them" in status
     assert "  1 blocked: stopped by SyncDesk's checks before sending" in status
-    assert "  1 ap_ar_line_account: a line uses an Accounts Payable or Receivable account" \
-        in status
+    assert "  1 document: a line uses an Accounts Payable or Receivable account" in status
+    assert "ap_ar_line_account" not in status
     assert "syncdesk list pos --sync-state needs_attention" in status
 
 

@@ -226,7 +226,7 @@ def test_relink_queues_everything_for_the_new_company(store, engine, client, san
         result = cli("--db", db_path, "connect", "--env", "local", "--base-url", other.base_url,
                      "--relink")
         assert result.code == 0, result.err
-        assert "3 document(s) are queued" in result.out
+        assert "3 documents are queued" in result.out
         assert connection(store).realm_id == OTHER_REALM
         with store.session() as s:
             po, invoice = find_po(s, "PO-1"), find_invoice(s, "INV-1")

@@ -8,6 +8,7 @@ everything stops the run after a few documents, and the rest stays queued.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -16,8 +17,10 @@ from sqlmodel import select
 
 from app.connection.service import ConnectRequest, connect, connection, open_client
 from app.operations.lookup import find_po
+from app.qbo.errors import QboClientError
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
+from app.qbo.transport import RetryPolicy
 from app.sandbox.server import ApiRequest
 from app.store.models import SyncLogEntry
 from app.sync.engine import FAILING_STREAK, SyncEngine
@@ -203,3 +206,177 @@ def test_sync_exits_1_when_quickbooks_is_failing(store, sandbox, cli, db_path):
         messages = [e.message or "" for e in s.exec(select(SyncLogEntry))]
     assert not any("Next automatic try" in m for m in messages)
     assert sandbox.faults.count("500") <= 6 + 2 * (FAILING_STREAK - 1)
+
+
+# --- QuickBooks throttling everything, or answering too slowly ---------------------------------
+
+# Waits and timeouts short enough for a test; the budget covers three waits in a row.
+PATIENT = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, throttle_wait=0.1,
+                      throttle_budget=0.35, timeout=1.0)
+SLOW = "3s"  # well over PATIENT's timeout: every slow answer comes too late
+
+
+@pytest.fixture
+def patient_cli(monkeypatch, cli):
+    """``syncdesk`` whose QuickBooks client waits as PATIENT does (not 60 s per 429)."""
+    from app.commands import sync as sync_command
+
+    monkeypatch.setattr(sync_command, "open_client",
+                        functools.partial(open_client, policy=PATIENT))
+    return cli
+
+
+def patient_engine(store) -> SyncEngine:
+    return SyncEngine(store, open_client(store, Limits(), PATIENT), actor="tester")
+
+
+def test_quickbooks_throttling_every_create_stops_the_run_once_the_budget_is_spent(
+        store, client, sandbox):
+    make_pos(store)
+    sandbox.faults.load("429:POST/purchaseorder:*")
+    report = patient_engine(store).run()
+    # PO-1 was held back three waits (the budget), then given up; nothing else was tried.
+    assert sandbox.faults.count("429") == 4
+    assert [(o.number, o.sync_state, o.problem) for o in report.outcomes] == [
+        ("PO-1", "failed", "throttled")]
+    assert report.stopped and report.stopped.startswith(
+        "QuickBooks keeps asking SyncDesk to slow down")
+    assert "5 documents not sent stay queued: PO-2, PO-3, PO-4, PO-5, PO-6" in report.stopped
+    assert report.stopped.endswith("Sync again in a few minutes.")
+    assert report.unsent == NUMBERS[1:]
+    assert {states(store)[n] for n in NUMBERS[1:]} == {("queued", None)}
+    assert "will try again" not in report.outcomes[0].explanation
+    assert "next sync tries it again" in report.outcomes[0].explanation
+    # Once QuickBooks takes requests again, the next sync sends them all.
+    sandbox.faults.clear()
+    again = patient_engine(store).run()
+    assert again.stopped is None and set(states(store).values()) == {("synced", None)}
+
+
+def test_sync_exits_1_when_quickbooks_keeps_throttling(store, sandbox, patient_cli, db_path):
+    connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
+    make_pos(store, with_invoices=True)
+    sandbox.faults.load("429:POST/purchaseorder:*")
+    result = patient_cli("--db", db_path, "sync")
+    assert result.code == 1
+    assert "stopped early: QuickBooks keeps asking SyncDesk to slow down" in result.err
+    assert "11 documents not sent stay queued" in result.err and "INV-5 and 1 more" in result.err
+    assert "Next automatic try" not in result.out + result.err
+    assert {states(store)[n] for n in NUMBERS[1:]} == {("queued", None)}
+
+
+def test_short_throttle_bursts_are_waited_out_and_everything_syncs(store, client, sandbox):
+    """Three 429s in a row on each of the first three documents: nine waits in a row of
+    documents, more than the budget, but each burst ends with a create that gets through."""
+    make_pos(store)
+    sandbox.faults.load("429:POST/purchaseorder:3@1,429:POST/purchaseorder:3@2,"
+                        "429:POST/purchaseorder:3@3")
+    report = patient_engine(store).run()
+    assert sandbox.faults.count("429") == 9
+    assert report.stopped is None
+    assert [(o.number, o.sync_state) for o in report.outcomes] == [
+        (n, "synced") for n in NUMBERS]
+
+
+def test_slow_answers_to_every_create_stop_the_run_after_three_documents(store, client,
+                                                                         sandbox):
+    make_pos(store)
+    sandbox.faults.load(f"slow={SLOW}:POST/purchaseorder:*")
+    report = patient_engine(store).run()
+    # Each create was made all the same (its answer came too late): found and kept.
+    assert [(o.number, o.action, o.sync_state) for o in report.outcomes] == [
+        (n, "adopt", "synced") for n in NUMBERS[:FAILING_STREAK]]
+    assert report.stopped and report.stopped.startswith("QuickBooks is answering too slowly")
+    assert "PO-1, PO-2, PO-3" in report.stopped and "synced" in report.stopped
+    assert report.unsent == NUMBERS[FAILING_STREAK:]
+    assert {states(store)[n] for n in NUMBERS[FAILING_STREAK:]} == {("queued", None)}
+    # Full tries for the first create only: the look-ups that found them cleared nothing.
+    assert sandbox.faults.count("slow") == PATIENT.attempts + 2 * (FAILING_STREAK - 1)
+    assert qbo_numbers(client) == NUMBERS[:FAILING_STREAK]
+
+
+def test_sync_exits_1_when_quickbooks_answers_too_slowly(store, sandbox, patient_cli, db_path):
+    connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
+    make_pos(store)
+    sandbox.faults.load(f"slow={SLOW}:POST/purchaseorder:*")
+    result = patient_cli("--db", db_path, "sync")
+    assert result.code == 1
+    assert "stopped early: QuickBooks is answering too slowly" in result.err
+    assert "within 1 second" in result.err and "PO-6" in result.err
+    assert states(store) == {**{n: ("synced", None) for n in NUMBERS[:FAILING_STREAK]},
+                             **{n: ("queued", None) for n in NUMBERS[FAILING_STREAK:]}}
+
+
+@pytest.mark.parametrize("fault", [f"slow={SLOW}", "500"])
+def test_only_a_write_that_gets_its_answer_gives_failing_writes_their_full_tries_back(
+        store, sandbox, fault):
+    connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
+    client = open_client(store, Limits(), PATIENT)
+    vendor = client.create("Vendor", {"DisplayName": "Acme"}, request_id="v-1")
+    sandbox.faults.load(f"{fault}:POST/purchaseorder:*")
+    account = client.find("Account", Name="Office Supplies & Software")[0]["Id"]
+    body = {"VendorRef": {"value": vendor["Id"]}, "Line": [{
+        "Amount": 10, "DetailType": "AccountBasedExpenseLineDetail",
+        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}]}
+    kind = fault.split("=")[0]
+    with pytest.raises(QboClientError):
+        client.create("PurchaseOrder", {**body, "DocNumber": "A"}, request_id="po-a")
+    assert sandbox.faults.count(kind) == PATIENT.attempts
+    client.query("select * from PurchaseOrder")  # a read gets its answer
+    with pytest.raises(QboClientError):
+        client.create("PurchaseOrder", {**body, "DocNumber": "B"}, request_id="po-b")
+    assert sandbox.faults.count(kind) == PATIENT.attempts + PATIENT.attempts_while_failing
+    # Nor does another entity's write that gets its answer (a new vendor) …
+    sandbox.faults.clear()
+    client.create("Vendor", {"DisplayName": "Bolt"}, request_id="v-2")
+    sandbox.faults.load(f"{fault}:POST/purchaseorder:*")
+    with pytest.raises(QboClientError):
+        client.create("PurchaseOrder", {**body, "DocNumber": "C"}, request_id="po-c")
+    assert sandbox.faults.count(kind) == PATIENT.attempts_while_failing
+    # … but a PO write that gets its answer gives the next ones their full tries again.
+    sandbox.faults.clear()
+    client.create("PurchaseOrder", {**body, "DocNumber": "D"}, request_id="po-d")
+    sandbox.faults.load(f"{fault}:POST/purchaseorder:*")
+    with pytest.raises(QboClientError):
+        client.create("PurchaseOrder", {**body, "DocNumber": "E"}, request_id="po-e")
+    assert sandbox.faults.count(kind) == PATIENT.attempts
+
+
+# --- what a stopped sync says --------------------------------------------------------------------
+
+def test_quickbooks_failing_to_read_its_changes_says_so_plainly(store, sandbox, patient_cli,
+                                                                 db_path):
+    connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
+    make_pos(store)
+    sandbox.faults.load("500:query:*")
+    result = patient_cli("--db", db_path, "sync")
+    assert result.code == 1
+    assert ("stopped early. An error on QuickBooks' side stopped reading its changes and "
+            "lists (HTTP 500, code 10000). The next sync tries again.") in result.err
+    assert "will try again" not in result.err and "taking reading" not in result.err
+
+
+@pytest.mark.parametrize("status", [500, 429])
+def test_no_problem_promises_a_retry_that_nothing_makes(store, engine, sandbox, status):
+    make_pos(store)
+    sandbox.faults.load(f"{status}:POST/vendor:*")
+    report = engine.run()
+    for outcome in report.outcomes:
+        assert "will try again" not in outcome.explanation
+        assert "shortly" not in outcome.explanation
+        assert "the new vendor 'Acme Supply'" in outcome.explanation
+        assert "The next sync tries it again" in outcome.explanation
+
+
+@pytest.mark.parametrize("body", [
+    '{"Fault": {"Error": [{"Message": "", "Detail": "", "code": ""}], "type": "ValidationFault"}}',
+    '{"Fault": {"Error": [{"Message": " ", "code": ""}], "type": "ValidationFault"}}',
+])
+def test_an_unknown_error_without_words_still_reads_as_a_sentence(store, engine, sandbox, body):
+    make_pos(store)
+    odd_answer(sandbox, "PO-2", 400, body)
+    report = engine.run()
+    failed = next(o for o in report.outcomes if o.number == "PO-2")
+    assert failed.problem == "unknown"
+    assert "does not know:" not in failed.explanation
+    assert "gave no words for it (HTTP 400)." in failed.explanation

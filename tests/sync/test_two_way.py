@@ -253,7 +253,7 @@ def test_drift_from_the_command_line_needs_attention_until_resent(synced, engine
     assert "Problem: PO-2 was changed in QuickBooks" in text
     assert "What to do: To keep SyncDesk's copy, send it: syncdesk resend po PO-2" in text
     resent = cli("--db", db_path, "resend", "po", "PO-2")
-    assert resent.code == 0 and "1 updated." in resent.out
+    assert resent.code == 0 and "PO-2 updated." in resent.out
     shown = json.loads(cli("--db", db_path, "show", "po", "PO-2", "--json").out)
     assert (shown["sync_state"], shown["problem"], shown["last_error"], shown["qbo_drift"]) == (
         "synced", None, None, None)
