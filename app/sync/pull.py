@@ -38,6 +38,7 @@ from app.operations.history import record
 from app.qbo.client import QboClient
 from app.qbo.query import quote
 from app.store.database import Store
+from app.store.identity import store_info
 from app.store.models import (
     Account,
     HistoryEvent,
@@ -602,9 +603,14 @@ class _Drift:
     def _note(self) -> None:
         """SyncDesk's marker, then the memo (and a cancelled PO's words): as sent."""
         cancelled = self.kind is DocKind.PO and self.doc.status == PoStatus.CANCELLED.value
-        mark = qbo_limits.marker(self.doc.number)
-        sent = qbo_limits.private_note(self.doc.number, self.doc.memo, cancelled)
         theirs = str(self.obj.get("PrivateNote") or "")
+        # The store's lineage marker; the bare one of an object synced before lineages.
+        lineage: str | None = store_info(self.s).lineage
+        if not qbo_limits.is_marked(theirs, self.doc.number, lineage) and \
+                qbo_limits.is_marked(theirs, self.doc.number):
+            lineage = None
+        mark = qbo_limits.marker(self.doc.number, lineage)
+        sent = qbo_limits.private_note(self.doc.number, self.doc.memo, cancelled, lineage)
         if theirs == sent:
             return
         rest = theirs[len(mark):]

@@ -28,7 +28,7 @@ from app.store.database import open_store
 from app.sync.actions import resend
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST
-from tests.sync.conftest import bill_po, make_po
+from tests.sync.conftest import bill_po, make_po, marker
 
 
 @pytest.fixture
@@ -187,8 +187,8 @@ CASES = {
              {"memo": ("'Q3 order'", "'Q3 order (rush)'")},
              "memo 'Q3 order' in SyncDesk, 'Q3 order (rush)' in QuickBooks"),
     "marker": (DocKind.PO, "PO-2", lambda c: _note(lambda n: "Q3 order"),
-               {"note": ("'SyncDesk PO-2 · Q3 order'", "'Q3 order'")},
-               "where SyncDesk's mark 'SyncDesk PO-2' is gone"),
+               {"note": ("'{MARK} · Q3 order'", "'Q3 order'")},
+               "where SyncDesk's mark '{MARK}' is gone"),
     "number": (DocKind.PO, "PO-2", lambda c: _set(["DocNumber"], "PO-2B"),
                {"number": ("PO-2", "PO-2B")}, "number PO-2 in SyncDesk, PO-2B in QuickBooks"),
     "description": (DocKind.PO, "PO-2", lambda c: _set(["Line", 0, "Description"], "Ink"),
@@ -230,8 +230,10 @@ def test_each_change_made_in_quickbooks_is_named_and_resend_undoes_it(
     client.update(entity, object_id, change(client))
     engine.run()
     fields, text = drift_of(synced, kind, number)
-    assert fields == expected
-    assert words in text
+    mark = marker(synced, number)  # the marker names the store's lineage
+    assert fields == {k: tuple(v.replace("{MARK}", mark) for v in pair)
+                      for k, pair in expected.items()}
+    assert words.replace("{MARK}", mark) in text
     listing = "pos" if kind is DocKind.PO else "invoices"
     assert needs_attention(cli, db_path, listing) == [(number, "changed_in_qbo")]
     others = {n: v for n, v in states(synced).items() if n != number}

@@ -382,9 +382,9 @@ def _legacy(store, requests: list[str] | None = None) -> None:
 
 
 def _bare(client, qbo_id: str, number: str) -> None:
-    """The record as a SyncDesk before lineages wrote it."""
+    """The record as a SyncDesk before lineages wrote it (no memo, as the store has it)."""
     client.update("PurchaseOrder", qbo_id, lambda current: {
-        **current, "PrivateNote": f"SyncDesk {number} · rush"})
+        **current, "PrivateNote": f"SyncDesk {number}"})
 
 
 def test_an_upgraded_store_updates_its_own_objects_that_carry_the_bare_marker(store, engine,
