@@ -259,7 +259,7 @@ def test_sync_exits_1_when_quickbooks_keeps_throttling(store, sandbox, patient_c
     sandbox.faults.load("429:POST/purchaseorder:*")
     result = patient_cli("--db", db_path, "sync")
     assert result.code == 1
-    assert "stopped early: QuickBooks keeps asking SyncDesk to slow down" in result.err
+    assert "stopped early. QuickBooks keeps asking SyncDesk to slow down" in result.err
     assert "11 documents not sent stay queued" in result.err and "INV-5 and 1 more" in result.err
     assert "Next automatic try" not in result.out + result.err
     assert {states(store)[n] for n in NUMBERS[1:]} == {("queued", None)}
@@ -301,7 +301,7 @@ def test_sync_exits_1_when_quickbooks_answers_too_slowly(store, sandbox, patient
     sandbox.faults.load(f"slow={SLOW}:POST/purchaseorder:*")
     result = patient_cli("--db", db_path, "sync")
     assert result.code == 1
-    assert "stopped early: QuickBooks is answering too slowly" in result.err
+    assert "stopped early. QuickBooks is answering too slowly" in result.err
     assert "within 1 second" in result.err and "PO-6" in result.err
     assert states(store) == {**{n: ("synced", None) for n in NUMBERS[:FAILING_STREAK]},
                              **{n: ("queued", None) for n in NUMBERS[FAILING_STREAK:]}}
