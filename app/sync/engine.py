@@ -54,7 +54,7 @@ from app.sync.lock import WAIT, SyncLock
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
 from app.sync.problems import Kind, Problem, changed_in_qbo, diagnose
-from app.sync.pull import Puller, PullReport, remember
+from app.sync.pull import Puller, PullReport, follow_po_status, remember
 from app.sync.vendors import VendorAnswer, resolve
 from app.work import Progress
 
@@ -478,8 +478,26 @@ class SyncEngine:
                                        self.actor, now, summary, definite=False)
                 return Outcome(doc.kind.value, doc.number, operation, SyncState.FAILED.value,
                                problem.kind.value, problem.explanation, str(obj["Id"]))
+        if doc.kind is DocKind.INVOICE and linked_lines(doc):
+            self._follow_po(doc)
         state = SyncState.SYNCED.value if synced else SyncState.QUEUED.value
         return Outcome(doc.kind.value, doc.number, operation, state, qbo_id=str(obj["Id"]))
+
+    def _follow_po(self, doc: SyncDoc) -> None:
+        """A bill that links its PO may close it in QuickBooks (billed in full): read the PO
+        now, so that SyncDesk shows it closed after this sync, not after the next one."""
+        if doc.po is None or not doc.po.qbo_id:
+            return
+        try:
+            obj = self.client.read("PurchaseOrder", doc.po.qbo_id)
+        except QboClientError:
+            return  # the next pull brings it
+        with self.store.session() as session:
+            po = session.get(PurchaseOrder, doc.po.id)
+            if po is not None and po.qbo_id == doc.po.qbo_id and _still_this_po(po, obj):
+                follow_po_status(session, po, obj, self.actor)
+                po.qbo_sync_token = str(obj.get("SyncToken", po.qbo_sync_token))
+                session.add(po)
 
     # --- closed POs sent open for their bills -------------------------------------------
 
@@ -728,3 +746,8 @@ def _summary(doc: SyncDoc, body: dict[str, Any]) -> dict[str, Any]:
             "VendorRef": body.get("VendorRef", {}).get("value"),
             "TxnDate": body.get("TxnDate"), "lines": len(body.get("Line", [])),
             "total": str(doc.total)}
+
+
+def _still_this_po(po: PurchaseOrder, obj: dict[str, Any]) -> bool:
+    """Whether QuickBooks' ``obj`` is still the PO ``po`` (its number)."""
+    return str(obj.get("DocNumber", "")) == po.number

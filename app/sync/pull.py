@@ -407,16 +407,8 @@ class _Applier:
         self.report.notes.append(text)
 
     def _po_status(self, po: PurchaseOrder, obj: dict[str, Any]) -> None:
-        status = obj.get("POStatus")
-        if status and status != po.qbo_status:
-            po.qbo_status = status
-        if status == "Closed" and po.status == PoStatus.APPROVED.value:
-            po.status = PoStatus.CLOSED.value
-            billed = bool(obj.get("LinkedTxn"))
-            text = "Closed in QuickBooks" + (" (fully billed)" if billed else "")
-            assert po.id is not None
-            record(self.s, DocKind.PO, po.id, self.actor, "closed_in_qbo", text,
-                   {"qbo_status": status})
+        text = follow_po_status(self.s, po, obj, self.actor)
+        if text:
             self.report.notes.append(f"{po.number}: {text}")
 
     def _payments(self, invoice: Invoice, obj: dict[str, Any]) -> None:
@@ -527,6 +519,24 @@ class _Names:
             if key in (name_key(n) for n in names):
                 return qbo_id
         return None
+
+
+def follow_po_status(session: Session, po: PurchaseOrder, obj: dict[str, Any], actor: str
+                     ) -> str | None:
+    """Take QuickBooks' POStatus of ``po`` (``obj``); a PO QuickBooks closed (billed in full,
+    or by hand) is closed here too. Returns what happened, in words, when it closed."""
+    status = obj.get("POStatus")
+    if status and status != po.qbo_status:
+        po.qbo_status = status
+        session.add(po)
+    if status != "Closed" or po.status != PoStatus.APPROVED.value:
+        return None
+    po.status = PoStatus.CLOSED.value
+    session.add(po)
+    text = "Closed in QuickBooks" + (" (fully billed)" if obj.get("LinkedTxn") else "")
+    assert po.id is not None
+    record(session, DocKind.PO, po.id, actor, "closed_in_qbo", text, {"qbo_status": status})
+    return text
 
 
 class _Drift:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from sqlmodel import select
 
 from app.connection.service import ConnectRequest, connect, open_client
 from app.operations import demo
@@ -26,6 +27,7 @@ from app.qbo.transport import RetryPolicy
 from app.sandbox import demo_company
 from app.sandbox.server import SandboxServer
 from app.store.database import open_store
+from app.store.models import PurchaseOrder
 from app.sync.engine import SyncEngine
 from app.sync.lists import name_key
 from tests.qbo.conftest import FAST, memory_keyring  # noqa: F401  (autouse fixture)
@@ -146,8 +148,22 @@ def test_first_sync_of_the_demo_company(tmp_path, cli, demo_sandbox):
             active = [v["DisplayName"] for v in sandbox.company.all("Vendor") if v["Active"]]
         assert len(active) == len(set(active))  # no vendor twice
 
+        # A PO its bills closed in QuickBooks shows closed after this very sync.
+        with sandbox.company.lock:
+            closed = {po["DocNumber"] for po in sandbox.company.all("PurchaseOrder")
+                      if po.get("POStatus") == "Closed" and po.get("LinkedTxn")}
+        listed = _listing(cli, db, "pos")
+        ours = {n for n in closed if n in listed}
+        assert ours  # the demo bills POs in full
+        assert {n: listed[n]["status"] for n in ours} == dict.fromkeys(ours, "closed")
+        with store.session() as session:
+            assert {po.number: po.qbo_status for po in session.exec(select(PurchaseOrder))
+                    if po.number in ours} == dict.fromkeys(ours, "Closed")
+
         before = _snapshot(sandbox)
         again = engine.run()
+        assert again.pull is not None and not any(
+            "Closed in QuickBooks" in note for note in again.pull.notes)
         assert [(o.number, o.action) for o in again.outcomes] == []
         assert again.new_vendors == []
         assert _snapshot(sandbox) == before
