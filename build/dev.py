@@ -66,8 +66,11 @@ def demo() -> None:
         leftover.unlink()
     syncdesk = str(venv_bin("syncdesk"))
     run([syncdesk, "--db", str(db), "init", "--demo"])
+    # The sandbox's own notes (its company id, throttle) go to a file: the demo speaks to
+    # a bookkeeper; a developer finds them in .build/demo-sandbox.log.
+    sandbox_log = (db.parent / "demo-sandbox.log").open("w")
     sandbox = subprocess.Popen([syncdesk, "sandbox", "--seed", "demo", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=sandbox_log, text=True, cwd=ROOT)
     try:
         assert sandbox.stdout is not None
         line = sandbox.stdout.readline().strip()  # "Listening on http://127.0.0.1:PORT"
@@ -85,6 +88,7 @@ def demo() -> None:
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=30)
+        sandbox_log.close()
     print(f"\nThe demo store is {db}. Try:\n  .venv/bin/syncdesk --db {db} show po PO-1061",
           flush=True)
 
