@@ -413,11 +413,15 @@ def run_edit(args: argparse.Namespace) -> int:
     if not result.changes:
         print(f"{args.number}: nothing changed")
         return 0
-    for change in result.changes:
-        print(f"{args.number}: {change.field}: {change.old or '(empty)'} → "
-              f"{change.new or '(empty)'}")
+    _print_changes(args.number, result.changes)
     print(f"{args.number} is now {result.status}")
     return 0
+
+
+def _print_changes(name: str, changes: list) -> None:
+    """One line per edited field: its old and new value."""
+    for change in changes:
+        print(f"{name}: {change.field}: {change.old or '(empty)'} → {change.new or '(empty)'}")
 
 
 def _edit_supplier(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> int:
@@ -426,9 +430,7 @@ def _edit_supplier(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> in
     if not result.changes:
         print(f"{result.name}: nothing changed")
         return 0
-    for change in result.changes:
-        print(f"{result.name}: {change.field}: {change.old or '(empty)'} → "
-              f"{change.new or '(empty)'}")
+    _print_changes(result.name, result.changes)
     renamed = any(c.field == "name" for c in result.changes)
     if result.requeued:
         print(f"Queued again for QuickBooks: {count_of(len(result.requeued), 'document')} "

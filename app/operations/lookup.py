@@ -41,17 +41,9 @@ def supplier_by_name(session: Session, name: str) -> Supplier | None:
 
 def account_by_name(session: Session, name: str) -> Account | None:
     """A local account, else one of QuickBooks' (as the last sync read them), added here."""
-    local = session.exec(
-        select(Account).where(func.lower(Account.name) == name.strip().lower())
-    ).first()
-    if local is not None:
-        return local
-    mirror = _mirrored(session, "Account", name)
+    local, mirror = _local_or_mirrored(session, Account, "Account", name)
     if mirror is None:
-        return None
-    known = session.exec(select(Account).where(Account.qbo_id == mirror.qbo_id)).first()
-    if known is not None:
-        return known
+        return local
     account = Account(name=mirror.name or name.strip(),
                       account_type=str(mirror.data.get("AccountType", "Expense")),
                       active=mirror.active, qbo_id=mirror.qbo_id)
@@ -62,15 +54,9 @@ def account_by_name(session: Session, name: str) -> Account | None:
 
 def item_by_name(session: Session, name: str) -> Item | None:
     """A local item, else one of QuickBooks' (as the last sync read them), added here."""
-    local = session.exec(select(Item).where(func.lower(Item.name) == name.strip().lower())).first()
-    if local is not None:
-        return local
-    mirror = _mirrored(session, "Item", name)
+    local, mirror = _local_or_mirrored(session, Item, "Item", name)
     if mirror is None:
-        return None
-    known = session.exec(select(Item).where(Item.qbo_id == mirror.qbo_id)).first()
-    if known is not None:
-        return known
+        return local
     expense = (mirror.data.get("ExpenseAccountRef") or {}).get("value")
     account = session.exec(select(Account).where(Account.qbo_id == str(expense))).first() \
         if expense else None
@@ -79,6 +65,21 @@ def item_by_name(session: Session, name: str) -> Item | None:
     session.add(item)
     session.flush()
     return item
+
+
+def _local_or_mirrored(session: Session, model: type[Account] | type[Item], entity: str,
+                       name: str) -> tuple[Account | Item | None, QboObject | None]:
+    """The local row of that name (or of the QuickBooks record of that name); else the
+    QuickBooks record to add locally (second), else neither."""
+    key = name.strip().lower()
+    local = session.exec(select(model).where(func.lower(model.name) == key)).first()
+    if local is not None:
+        return local, None
+    mirror = _mirrored(session, entity, name)
+    if mirror is None:
+        return None, None
+    known = session.exec(select(model).where(model.qbo_id == mirror.qbo_id)).first()
+    return (known, None) if known is not None else (None, mirror)
 
 
 def _mirrored(session: Session, entity: str, name: str) -> QboObject | None:
