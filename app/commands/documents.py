@@ -17,6 +17,8 @@ from app.commands.common import (
     print_table,
 )
 from app.domain.money import format_money, format_quantity
+from app.domain.problems import FIXES, Kind, meaning
+from app.domain.problems import label as problem_label
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
 from app.operations import documents
@@ -27,8 +29,7 @@ from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_ev
 from app.store.models import Account, Invoice, InvoiceLine, Item, PoLine, PurchaseOrder, Supplier
 from app.store.queries import NEEDS_ATTENTION_FILTER, DocumentFilter, list_documents
 from app.sync.chart import list_accounts, list_items
-from app.sync.problems import FIXES, Kind, meaning, waiting_on_po, what_to_do
-from app.sync.problems import label as problem_label
+from app.sync.problems import waiting_on_po, what_to_do
 from app.text import count_of
 
 SYNC_LABELS = {

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.commands import Adder
 from app.commands.common import TABLE_WIDTH, add_json_flag, opened, print_json
 from app.connection.service import connection_status
+from app.domain.problems import MEANINGS, Kind
 from app.domain.settings import SETTINGS
 from app.domain.states import DocKind, SyncState
 from app.operations import company, demo
@@ -16,7 +17,6 @@ from app.operations.documents import parse_assignments
 from app.operations.settings import all_settings, set_setting
 from app.store.database import resolve_db_url
 from app.store.queries import count_by, not_synced_by_status, problem_groups
-from app.sync.problems import MEANINGS, Kind
 from app.sync.pull import list_ages
 from app.text import count_of
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations.actor import current_actor
 from app.qbo.client import QboClient
@@ -53,7 +54,7 @@ from app.sync.lists import QboLists
 from app.sync.lock import WAIT, SyncLock
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
 from app.sync.preflight import preflight
-from app.sync.problems import Kind, Problem, changed_in_qbo, diagnose
+from app.sync.problems import changed_in_qbo, diagnose
 from app.sync.pull import Puller, PullReport, follow_po_status, remember
 from app.sync.vendors import VendorAnswer, resolve
 from app.work import Progress

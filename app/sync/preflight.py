@@ -10,13 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.domain import qbo_limits
+from app.domain.problems import Kind, Problem
 from app.domain.qbo_limits import DESCRIPTION_MAX, DOC_NUMBER_MAX
 from app.domain.qbo_limits import DISPLAY_NAME_MAX as NAME_MAX
 from app.domain.qbo_limits import PRIVATE_NOTE_MAX as NOTE_MAX
 from app.domain.states import DocKind, PoStatus, SyncState
 from app.sync.documents import SyncDoc, SyncLine
 from app.sync.lists import QboLists
-from app.sync.problems import Kind, Problem, waiting_on_po
+from app.sync.problems import waiting_on_po
 from app.text import upper_first
 
 AP_AR = ("Accounts Payable", "Accounts Receivable")

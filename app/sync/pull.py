@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import qbo_limits
 from app.domain.money import format_money, format_quantity
+from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations.documents import queue
 from app.operations.history import record
@@ -55,7 +56,7 @@ from app.store.types import utcnow
 from app.store.upsert import upsert
 from app.sync import records
 from app.sync.lists import ALL, name_key, original_name
-from app.sync.problems import Kind, Problem, changed_in_qbo
+from app.sync.problems import changed_in_qbo
 
 LISTS = ("Vendor", "Customer", "Employee", "Account", "Item", "Term")
 TRANSACTIONS = ("PurchaseOrder", "Bill")

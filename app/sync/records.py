@@ -8,11 +8,11 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from app.domain.problems import Problem
 from app.domain.states import DocKind, SyncState
 from app.operations.history import record
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Supplier, SyncLogEntry
 from app.sync.documents import SyncDoc
-from app.sync.problems import Problem
 
 
 class DocRef(Protocol):

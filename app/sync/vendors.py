@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.domain.problems import Kind, Problem
 from app.qbo.client import QboClient
 from app.qbo.errors import QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.sync.lists import QboLists, name_key, original_name
-from app.sync.problems import Kind, Problem, diagnose
+from app.sync.problems import diagnose
 
 
 @dataclass

@@ -9,9 +9,9 @@ import pytest
 
 from app.commands.store import _lists_as_of
 from app.connection.service import ConnectRequest, connect
+from app.domain.problems import LABELS, Kind
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
-from app.sync.problems import LABELS, Kind
 from tests.sync.conftest import make_po
 
 

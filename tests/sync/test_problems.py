@@ -9,6 +9,7 @@ import pytest
 from flask import Response
 from sqlmodel import select
 
+from app.domain.problems import Kind
 from app.domain.states import DocKind
 from app.operations import documents
 from app.operations.history import events_for
@@ -18,7 +19,7 @@ from app.qbo.errors import QboError, QboFault
 from app.store.models import Supplier, SyncLogEntry
 from app.store.queries import problem_groups
 from app.sync.actions import resend
-from app.sync.problems import Kind, diagnose
+from app.sync.problems import diagnose
 from tests.sync.conftest import bill_po, make_po
 
 

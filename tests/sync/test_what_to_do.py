@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.sync.problems import FIXES, MEANINGS, Kind, what_to_do
+from app.domain.problems import FIXES, MEANINGS, Kind
+from app.sync.problems import what_to_do
 
 
 @pytest.mark.parametrize("kind", list(Kind))
