@@ -82,8 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except UserError as exc:
+        from app.commands.hints import as_command
+
         log.info("syncdesk %s: %s", args.command, exc, extra=FILE_ONLY)
-        print(f"syncdesk: {exc}", file=sys.stderr)
+        print(f"syncdesk: {exc.words(as_command)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

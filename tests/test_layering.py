@@ -53,3 +53,15 @@ def test_domain_rules_import_no_store(module: str):
     path = APP.parent / (module.replace(".", "/") + ".py")
     assert [n for n in imported_modules(path) if n.startswith(("app.store", "sqlmodel",
                                                                 "sqlalchemy"))] == []
+
+
+@pytest.mark.parametrize(("layer", "forbidden"), [
+    ("qbo", ("app.sync", "app.store", "app.operations", "app.services", "app.connection")),
+    ("store", ("app.sync", "app.operations", "app.services", "app.connection")),
+    ("operations", ("app.sync", "app.services", "app.connection")),
+    ("domain", ("app.store", "app.sync", "app.operations", "app.services", "app.qbo",
+                "sqlmodel", "sqlalchemy")),
+    ("sync", ("app.services",)),
+])
+def test_core_layers_point_down(layer: str, forbidden: tuple[str, ...]):
+    assert offending(APP / layer, forbidden) == []

@@ -10,9 +10,10 @@ Adder = Callable[..., argparse.ArgumentParser]
 
 def register_all(add: Adder) -> None:
     """Declare every store-backed subcommand through ``add(name, handler, help)``."""
-    from app.commands import connection, documents, importing, store, sync
+    from app.commands import connection, documents, importing, status, store, sync
 
     store.register(add)
+    status.register(add)
     importing.register(add)
     documents.register(add)
     connection.register(add)

@@ -1,0 +1,122 @@
+"""Hints: what the user can do next, as an action with its arguments, not as text to type.
+
+The core never names a command-line flag. A message that points at something
+the user can do holds a placeholder (``{0}``, ``{1}``…) for each ``Hint``; the
+command line renders a hint as the command to type (``app/commands/hints.py``),
+the window as a button or link, and ``plain`` as a few words (logs, tests)::
+
+    Advice("PO dates are fixed unless you {0}.", Hint.of(Action.TURN_ON_SETTING,
+                                                        key="enable_po_date_editing"))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """Something the user can do; each hint's arguments are listed beside it."""
+
+    CREATE_STORE = "create_store"  # path? (init a store)
+    CHOOSE_STORE = "choose_store"  # (open or name another store file)
+    MAKE_BACKUP = "make_backup"
+    RESTORE_BACKUP = "restore_backup"  # file?
+    TURN_ON_SETTING = "turn_on_setting"  # key
+    CONNECT = "connect"  # environment?, base_url?, relink?, client_id?, encrypted_keyring?
+    START_SANDBOX = "start_sandbox"
+    LIST_SUPPLIERS = "list_suppliers"
+    LIST_ACCOUNTS = "list_accounts"
+    LIST_ITEMS = "list_items"
+    LIST_NEEDING_ATTENTION = "list_needing_attention"  # kind?
+    SHOW_DOCUMENT = "show_document"  # kind, number
+    SHOW_LOG = "show_log"  # number
+    EDIT_DOCUMENT = "edit_document"  # kind, number, field, value (a placeholder like NUMBER)
+    EDIT_SUPPLIER = "edit_supplier"  # name, field, value
+    APPROVE = "approve"  # kind, number
+    CANCEL = "cancel"  # kind, number
+    RESEND = "resend"  # kind, number
+    EXCLUDE = "exclude"  # kind, number (needs a reason)
+    INCLUDE = "include"  # kind, number
+    GIVE_REASON = "give_reason"  # (an exclusion needs its reason)
+
+
+@dataclass(frozen=True)
+class Hint:
+    action: Action
+    args: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, action: Action, **args: object) -> Hint:
+        """A hint with its arguments; ``None`` arguments are left out."""
+        return cls(action, tuple((k, str(v)) for k, v in args.items() if v is not None))
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return next((v for k, v in self.args if k == name), default)
+
+
+HintText = Callable[[Hint], str]
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
+
+def plain(hint: Hint) -> str:
+    """A hint in a few words (for logs and anything that cannot show a button)."""
+    a = dict(hint.args)
+    doc = " ".join(part for part in (a.get("kind"), a.get("number")) if part)
+    words = {
+        Action.CREATE_STORE: "create a store",
+        Action.CHOOSE_STORE: "choose another store file",
+        Action.MAKE_BACKUP: "make a backup",
+        Action.RESTORE_BACKUP: f"restore the backup {a['file']}" if "file" in a
+        else "restore a backup",
+        Action.TURN_ON_SETTING: f"turn on the setting {a.get('key', '')}",
+        Action.CONNECT: "connect to QuickBooks again" + (" (relinking the store)"
+                                                         if a.get("relink") else ""),
+        Action.START_SANDBOX: "start the SyncDesk sandbox",
+        Action.LIST_SUPPLIERS: "see the suppliers",
+        Action.LIST_ACCOUNTS: "see the accounts",
+        Action.LIST_ITEMS: "see the items",
+        Action.LIST_NEEDING_ATTENTION: "see the documents needing attention",
+        Action.SHOW_DOCUMENT: f"open {doc}",
+        Action.SHOW_LOG: f"see the sync log of {a.get('number', '')}",
+        Action.EDIT_DOCUMENT: f"change {a.get('field', 'a field')} of {doc}",
+        Action.EDIT_SUPPLIER: f"change {a.get('field', 'a field')} of the supplier "
+                              f"{a.get('name', '')}",
+        Action.APPROVE: f"approve {doc}",
+        Action.CANCEL: f"cancel {doc}",
+        Action.RESEND: f"send {doc} again",
+        Action.EXCLUDE: f"exclude {doc} from syncing",
+        Action.INCLUDE: f"include {doc} in syncing again",
+        Action.GIVE_REASON: "say why",
+    }
+    return words.get(hint.action, hint.action.value.replace("_", " ")).strip()
+
+
+def render(text: str, hints: tuple[Hint, ...], as_text: HintText = plain) -> str:
+    """``text`` with each ``{N}`` replaced by hint N as ``as_text`` shows it; other braces
+    are left alone."""
+    if not hints:
+        return text
+    return _PLACEHOLDER.sub(lambda m: as_text(hints[int(m.group(1))])
+                            if int(m.group(1)) < len(hints) else m.group(0), text)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Words for the user with the actions they point at (see the module's docstring)."""
+
+    text: str
+    hints: tuple[Hint, ...] = ()
+
+    def __init__(self, text: str, *hints: Hint) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "hints", tuple(hints))
+
+    def words(self, as_text: HintText = plain) -> str:
+        return render(self.text, self.hints, as_text)
+
+    def __str__(self) -> str:
+        return self.words()

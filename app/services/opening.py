@@ -1,0 +1,45 @@
+"""Opening a company store and building its services, once, for one command or window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.services.company import CompanyService
+from app.services.connection import ConnectionService
+from app.services.documents import DocumentService
+from app.services.settings import SettingsService
+from app.services.sync import SyncService
+from app.store.database import Store, open_store, resolve_db_url
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services of one open company store (built by ``for_store``, passed in)."""
+
+    location: str  # the store's URL, as ``--db`` or the default resolved it
+    documents: DocumentService
+    sync: SyncService
+    connection: ConnectionService
+    settings: SettingsService
+    company: CompanyService
+
+    @classmethod
+    def for_store(cls, store: Store) -> Services:
+        return cls(store.url, DocumentService(store), SyncService(store),
+                   ConnectionService(store), SettingsService(store), CompanyService(store))
+
+
+@contextmanager
+def open_company(db: str | None, *, create: bool = False, write: bool = True
+                 ) -> Iterator[Services]:
+    """The company store named by ``db`` (else ``$SYNCDESK_DB``, else the default
+    location), its services for the length of a ``with`` block, closed afterwards.
+
+    ``write=False`` opens it for reading only (a read-only file is then fine)."""
+    store = open_store(resolve_db_url(db), create=create, write=write)
+    try:
+        yield Services.for_store(store)
+    finally:
+        store.close()
