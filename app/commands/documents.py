@@ -87,19 +87,6 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _kind_or_supplier(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=("po", "invoice", "supplier"),
-                        help="po, invoice or supplier")
-    parser.add_argument("number", metavar="NUMBER_OR_NAME",
-                        help="the document number (e.g. PO-1001), or the supplier's name")
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
-    return int(text)
-
-
 # --- list -------------------------------------------------------------------------------
 
 
