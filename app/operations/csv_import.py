@@ -196,10 +196,19 @@ def _oversized(row: _Row) -> list[RowError]:
 
 
 class _Checker:
-    """Collects ``RowError``s while parsing cells."""
+    """Collects ``RowError``s while parsing cells; ``next`` is a safe point to cancel at."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_progress: OnProgress | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.errors: list[RowError] = []
+        self.on_progress = on_progress
+        self.cancel = cancel
+
+    def next(self, what: str) -> None:
+        """Before checking the next document (or supplier): a safe point to cancel at. The
+        total is not known until every row is checked (0)."""
+        check_cancel(self.cancel)
+        report_progress(self.on_progress, 0, 0, f"checking {what}")
 
     def cell(self, row: _Row, column: str, parse: Callable[[str], Any]) -> Any:
         try:
@@ -314,13 +323,14 @@ def import_csv(session: Session, kind: str, path: Path, actor: str, *,
                cancel: threading.Event | None = None) -> int:
     """Import ``path`` as ``kind`` (suppliers, pos, invoices); returns how many were added.
 
-    ``on_progress`` hears of each document (or supplier) checked, then written;
-    ``cancel`` stops the import between two of them (``Cancelled``)."""
+    ``on_progress`` hears of each document (or supplier) as it is checked (total 0: not
+    known yet), then as it is written (done of total); ``cancel`` stops the import between
+    two of them (``Cancelled``)."""
     rows = read_rows(path, kind)
     check_cancel(cancel)
     importer = {"suppliers": _import_suppliers, "pos": _import_pos,
                 "invoices": _import_invoices}[kind]
-    checker = _Checker()
+    checker = _Checker(on_progress, cancel)
     creators = importer(session, rows, checker, actor)
     if checker.errors:
         raise CsvImportError(path, sorted(checker.errors, key=lambda e: e.line))
@@ -342,6 +352,7 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
     creators: list[Creator] = []
     seen: dict[str, int] = {}
     for row in rows:
+        checker.next(row.cells.get("name", "").strip() or f"line {row.line}")
         name = checker.cell(row, "name", f.supplier_name)
         email = checker.cell(row, "email", f.optional(f.parse_email))
         currency = checker.cell(row, "currency", f.optional(f.parse_currency_code))
@@ -376,6 +387,7 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
     parse_status = _status(PoStatus, (PoStatus.DRAFT, PoStatus.PENDING, PoStatus.APPROVED),
                            PoStatus.PENDING)
     for group in _group(rows, checker, "PO"):
+        checker.next(group.number)
         first = group.rows[0]
         head = {c: _header_value(group, c, checker) for c in PO_HEADER}
         cells = _Row(first.line, head)
@@ -415,6 +427,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
         InvoiceStatus.OUTSTANDING,
     )
     for group in _group(rows, checker, "invoice"):
+        checker.next(group.number)
         first = group.rows[0]
         head = {c: _header_value(group, c, checker) for c in INVOICE_HEADER}
         cells = _Row(first.line, head)

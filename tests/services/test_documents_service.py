@@ -243,6 +243,7 @@ def test_import_reports_progress_per_document(store, services, tmp_path: Path):
     report = services.documents.import_csv("pos", path, on_progress=seen.append)
     assert (report.what, report.count) == ("pos", 3)
     assert [(p.done, p.total, p.current) for p in seen] == [
+        (0, 0, "checking PO-1"), (0, 0, "checking PO-2"), (0, 0, "checking PO-3"),
         (0, 3, "checked pos.csv"), (1, 3, "PO-1"), (2, 3, "PO-2"), (3, 3, "PO-3")]
 
 
@@ -260,7 +261,7 @@ def test_a_cancelled_import_leaves_nothing_written(store, services, tmp_path: Pa
 
     with pytest.raises(Cancelled):
         services.documents.import_csv("pos", path, on_progress=progress, cancel=cancel)
-    assert [p.done for p in seen] == [0, 1]
+    assert [(p.done, p.current) for p in seen][-2:] == [(0, "checked pos.csv"), (1, "PO-1")]
     assert rows_in(store) == before  # no PO, no line, no history event
     assert services.documents.list(DocKind.PO) == []
     report = services.documents.import_csv("pos", path)  # the same file, whole, afterwards
@@ -277,6 +278,24 @@ def test_a_cancel_after_the_last_document_still_writes_nothing(store, services,
         services.documents.import_csv(
             "pos", path, cancel=cancel,
             on_progress=lambda p: cancel.set() if p.done == p.total else None)
+    assert rows_in(store) == before
+
+
+def test_a_cancel_while_checking_stops_before_the_next_document(store, services,
+                                                               tmp_path: Path):
+    path = tmp_path / "suppliers.csv"
+    path.write_text("name,active\nNorth Ltd,yes\nSouth Ltd,no\n", encoding="utf-8")
+    before = rows_in(store)
+    cancel = threading.Event()
+    seen: list[str | None] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p.current)
+        cancel.set()
+
+    with pytest.raises(Cancelled):
+        services.documents.import_csv("suppliers", path, on_progress=progress, cancel=cancel)
+    assert seen == ["checking North Ltd"]
     assert rows_in(store) == before
 
 
