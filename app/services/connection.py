@@ -126,6 +126,8 @@ class ConnectionService:
         try:
             row = connection.connect(self._store, request, open_browser, timeout=timeout,
                                      on_progress=on_progress, cancel=cancel)
+        except UserError:
+            raise  # already in plain words, with its hints (e.g. another company's store)
         except (ConnectError, NoKeychain, ValueError) as exc:
             raise UserError(str(exc)) from None
         except TransportError as exc:  # its text says what could not be reached, and what to do

@@ -144,3 +144,21 @@ def test_cancel_while_checking_the_company_keeps_nothing(services, store, sandbo
     report = services.connection.connect(options(sandbox, "intuit-sandbox"),
                                          follow_redirects, timeout=10)
     assert services.connection.health().connected and report.company
+
+
+def test_health_warns_before_the_sign_in_ends_as_status_json_does(services, store, sandbox):
+    from datetime import timedelta
+
+    from app.connection.service import connection_status
+    from app.store.models import QboConnection
+    from app.store.types import utcnow
+
+    services.connection.connect(options(sandbox, "local"), timeout=10)
+    with store.session() as session:
+        row = session.get(QboConnection, 1)
+        row.refresh_expires_at = utcnow() + timedelta(days=3, hours=1)
+        session.add(row)
+    health = services.connection.health()
+    assert health.refresh_token_expires_at is not None
+    assert health.warning and "ends in 3 days" in health.warning
+    assert health.as_json() == connection_status(store)
