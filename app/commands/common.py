@@ -9,9 +9,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.store.database import Store, open_store, resolve_db_url
+from app.errors import UsageError
+from app.services.opening import open_bare_store
+
+if TYPE_CHECKING:
+    from app.services.opening import Store
 
 # Subcommands that only read the store; every other one writes to it, so a
 # read-only store is refused when it opens, before any work (or any call to
@@ -27,20 +31,38 @@ def writes(args: argparse.Namespace) -> bool:
     return command not in READING_COMMANDS
 
 
+def db_of(args: argparse.Namespace) -> str | None:
+    """The store ``--db`` named, if it named one (services resolve the rest)."""
+    return getattr(args, "db", None)
+
+
 def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
-    """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location."""
-    return open_store(resolve_db_url(getattr(args, "db", None)), create=create,
-                      write=writes(args))
+    """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location.
+
+    For the commands not yet moved onto services (``app.services.open_company``)."""
+    return open_bare_store(db_of(args), create=create, write=writes(args))
 
 
 @contextmanager
 def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
-    """``store_from`` for the length of a ``with`` block, closed afterwards."""
+    """``store_from`` for the length of a ``with`` block, closed afterwards (to be
+    replaced by ``app.services.open_company`` in every command)."""
     store = store_from(args, create=create)
     try:
         yield store
     finally:
         store.close()
+
+
+def parse_assignments(pairs: Sequence[str]) -> list[tuple[str, str]]:
+    """``--set`` ``name=value`` strings as pairs; a pair without ``=`` is a usage error."""
+    result = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes field=value, not {pair!r}")
+        result.append((name.strip(), value))
+    return result
 
 
 def iso_date(text: str) -> date:
