@@ -1,4 +1,5 @@
-"""Helpers shared by the subcommand handlers: opening the store, printing results."""
+"""Helpers shared by the subcommand handlers: which store a command opens and how, printing
+results."""
 
 from __future__ import annotations
 
@@ -6,16 +7,9 @@ import argparse
 import json
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from app.errors import UsageError
-from app.services.opening import open_bare_store
-
-if TYPE_CHECKING:
-    from app.services.opening import Store
+from typing import Any
 
 # Subcommands that only read the store; every other one writes to it, so a
 # read-only store is refused when it opens, before any work (or any call to
@@ -34,35 +28,6 @@ def writes(args: argparse.Namespace) -> bool:
 def db_of(args: argparse.Namespace) -> str | None:
     """The store ``--db`` named, if it named one (services resolve the rest)."""
     return getattr(args, "db", None)
-
-
-def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
-    """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location.
-
-    For the commands not yet moved onto services (``app.services.open_company``)."""
-    return open_bare_store(db_of(args), create=create, write=writes(args))
-
-
-@contextmanager
-def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
-    """``store_from`` for the length of a ``with`` block, closed afterwards (to be
-    replaced by ``app.services.open_company`` in every command)."""
-    store = store_from(args, create=create)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def parse_assignments(pairs: Sequence[str]) -> list[tuple[str, str]]:
-    """``--set`` ``name=value`` strings as pairs; a pair without ``=`` is a usage error."""
-    result = []
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--set takes field=value, not {pair!r}")
-        result.append((name.strip(), value))
-    return result
 
 
 def iso_date(text: str) -> date:

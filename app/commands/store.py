@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, db_of, parse_assignments, print_json, writes
+from app.commands.assignments import parse_assignments
+from app.commands.common import add_json_flag, db_of, print_json, writes
 from app.services.company import restore_company
 from app.services.opening import open_company
 from app.text import count_of

@@ -44,12 +44,6 @@ def store_problem(exc: BaseException, db: str | None) -> UserError | None:
     return store_error(exc, resolve_db_url(db))
 
 
-def open_bare_store(db: str | None, *, create: bool = False, write: bool = True) -> Store:
-    """The store itself, for the commands not yet moved onto services (to be removed with
-    ``app.commands.common.opened``); the caller closes it."""
-    return open_store(resolve_db_url(db), create=create, write=write)
-
-
 @contextmanager
 def open_company(db: str | None, *, create: bool = False, write: bool = True
                  ) -> Iterator[Services]:

@@ -3,7 +3,6 @@ the QuickBooks box)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import threading
 from datetime import date
@@ -308,15 +307,3 @@ def test_import_of_an_unknown_kind_is_refused(services, tmp_path: Path):
 
 FORBIDDEN = ("app.store", "app.sync", "app.operations", "app.connection", "app.qbo",
              "sqlmodel", "sqlalchemy")
-
-
-@pytest.mark.parametrize("module", ["documents", "importing"])
-def test_document_commands_only_call_services(module: str):
-    path = Path(__file__).resolve().parents[2] / "app" / "commands" / f"{module}.py"
-    names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.append(node.module)
-    assert [n for n in names if n.startswith(FORBIDDEN)] == []

@@ -24,7 +24,6 @@ from app.store.lock import SyncLock
 from app.sync.engine import SyncEngine
 from app.work import Progress
 from tests.sync.conftest import make_po
-from tests.test_layering import APP, imported_modules
 
 PO, SYNCED, QUEUED, BLOCKED = DocKind.PO, SyncState.SYNCED, SyncState.QUEUED, SyncState.BLOCKED
 PASSPHRASE = "a long passphrase, 42"
@@ -292,12 +291,3 @@ def test_documents_blocked_for_one_cause_form_a_problem_group(services: Services
 
 
 # --- the commands only ask the service --------------------------------------------------------
-
-
-@pytest.mark.parametrize("module", ["sync", "status"])
-def test_the_sync_and_status_commands_import_only_services(module: str):
-    path = APP / "commands" / f"{module}.py"
-    forbidden = ("app.store", "app.sync", "app.operations", "app.connection", "app.qbo",
-                 "sqlmodel", "sqlalchemy")
-    assert [n for n in imported_modules(path)
-            if any(n == f or n.startswith(f + ".") for f in forbidden)] == []
