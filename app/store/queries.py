@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select, table
+from sqlalchemy import Select, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -91,9 +91,17 @@ SORT_KEYS = ("date", "number", "supplier", "total", "currency", "status", "sync_
 SEARCH_CAP = 3000  # a text found in fewer documents drives the query from the text index
 COUNT_CAP = 1000  # counts for the filter bar stop here ("1,000+")
 WALK = 1000  # rows of the sort order checked against the filter at first
-WALK_MAX = 8000  # at most, when the first stretch shows the filter common enough
+WALK_MAX = 5000  # at most, when the first stretch shows the filter common enough
+FENCED_SORTS = ("date", "number", "total", "reference", "supplier")
+"""Sort keys with few ties: their walk is bounded by fences on (sort column, id)."""
 
 _BilledPo = aliased(PurchaseOrder)
+# The walk's fences read the sort order from copies of the tables (made once: aliasing
+# a table costs more than the walk itself).
+_FENCES: dict[Any, list[tuple[Any, Any]]] = {
+    model: [(aliased(model, name=f"{model.__tablename__}_{end}"),
+             aliased(Supplier, name=f"supplier_{end}")) for end in ("end", "start")]
+    for model in (PurchaseOrder, Invoice)}
 
 
 @dataclass(frozen=True)
@@ -248,33 +256,103 @@ def list_documents(
     """
     shape = _shape(kind)
     order = _order(_sort_column(shape, sort), shape, descending)
-    text = _text(session, shape, flt)
-    if limit is not None and not (text is not None and text.rare):
-        rows = _walk(session, shape, flt, text, sort, descending, limit, offset)
+    if limit is not None:
+        rows = _walk(session, shape, flt, sort, descending, limit, offset)
         if rows is not None:
             return rows
     # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes;
     # a text found almost everywhere is checked row by row rather than gathered first.
+    text = _text(session, shape, flt)
     text_index = text is not None and (text.rare or limit is None)
+    terms = _where(session, shape, flt, text, text_index=text_index)
     query = _joined(shape, select(*shape.columns).select_from(shape.model))
-    query = query.where(*_where(session, shape, flt, text, text_index=text_index))
-    query = query.order_by(*order).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    if limit is None:
+        query = query.where(*terms).order_by(*order).offset(offset)
+    else:  # the page's ids first (no row read for what is not shown), then their rows
+        query = query.where(shape.model.id.in_(
+            _ranked(shape, sort, terms, order, text is not None and not text_index)
+            .offset(offset).limit(limit))).order_by(*order)
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
-def _walk(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None,
-          sort: str, descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
+def _ranked(shape: _Shape, sort: str, terms: list[Any], order: tuple[Any, Any],
+            by_name: bool) -> Select[Any]:
+    """The ids of the documents passing ``terms``, in the listing's order; joined to the
+    supplier only for a sort or a text (``by_name``) on its name, to the PO it bills only
+    for a sort on that."""
+    model = shape.model
+    query = select(model.id).select_from(model)
+    if sort == "supplier" or by_name:
+        query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
+    if sort == "po_number":
+        query = query.outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
+    return query.where(*terms).order_by(*order).correlate(None)
+
+
+def _walk(session: Session, shape: _Shape, flt: DocumentFilter, sort: str, descending: bool,
+          limit: int, offset: int) -> list[DocumentRow] | None:
     """The page read along the sort column's index, or None when the filter is too rare.
 
-    A first stretch of ``WALK`` rows; when it holds some matches but not a page, their
-    density says how far a second stretch must go, taken when that is within
-    ``WALK_MAX`` rows.
+    Every term (the free text with LIKE) is checked row by row along the sort order,
+    and the walk stops as soon as the page is full. A sort on a column with few ties
+    walks between fences (the rows at ``WALK`` and ``WALK_MAX`` in that order): a
+    first stretch; when it holds some matches but not a page, their density says
+    whether the rest is likely within ``WALK_MAX`` rows, and the walk goes on there.
     """
+    text = _Text(flt.text.strip()) if flt.text and flt.text.strip() else None
     terms = _where(session, shape, flt, text, text_index=False, walk=True)
     if not terms:  # no filter: the page's ids straight from the index, then their rows
         return _walked(session, shape, terms, sort, descending, limit, offset, limit, offset)
+    wanted = offset + limit
+    if wanted > WALK:  # a page deep into a filtered listing: the plan
+        return None
+    if sort not in FENCED_SORTS:
+        return _stretches(session, shape, terms, sort, descending, limit, offset)
+    rows = _fenced(session, shape, terms, sort, descending, wanted, 0, WALK)
+    if len(rows) < wanted and rows:
+        rest = (wanted - len(rows)) * WALK // len(rows)  # rows still to walk, at this density
+        if WALK + rest * 3 // 2 <= WALK_MAX:
+            rows += _fenced(session, shape, terms, sort, descending, wanted - len(rows),
+                            WALK, WALK_MAX)
+    return rows[offset:] if len(rows) == wanted else None
+
+
+def _fence(shape: _Shape, sort: str, descending: bool, at: int, copy: int) -> Any:
+    """The sort key (sort column, id) of the row at position ``at`` of the whole order,
+    read from the ``copy``-th copy of the tables."""
+    model, supplier = _FENCES[shape.model][copy]
+    if sort == "supplier":
+        column = supplier.name
+        query = select(column, model.id).join(supplier, supplier.id == model.supplier_id)
+    else:
+        column = getattr(model, _sort_column(shape, sort).key)
+        query = select(column, model.id)
+    ids = model.id.desc() if descending else model.id.asc()
+    query = query.order_by(column.desc() if descending else column.asc(), ids)
+    return query.offset(at - 1).limit(1).scalar_subquery()
+
+
+def _fenced(session: Session, shape: _Shape, terms: list[Any], sort: str, descending: bool,
+            limit: int, start: int, end: int) -> list[DocumentRow]:
+    """The first ``limit`` rows that pass ``terms`` among rows ``start`` to ``end`` of the
+    sort order, walked along the sort column's index (empty when the order is shorter)."""
+    column = _sort_column(shape, sort)
+    key = tuple_(column, shape.model.id)
+    last = _fence(shape, sort, descending, end, 0)
+    bounds = [key >= last if descending else key <= last]
+    if start:
+        first = _fence(shape, sort, descending, start, 1)
+        bounds.append(key < first if descending else key > first)
+    query = _joined(shape, select(*shape.columns).select_from(shape.model))
+    query = query.where(*bounds, *terms).order_by(*_order(column, shape, descending))
+    return [DocumentRow(*row) for row in session.execute(query.limit(limit))]
+
+
+def _stretches(session: Session, shape: _Shape, terms: list[Any], sort: str,
+               descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
+    """The page among a first stretch of the sort order (``WALK`` rows), or a second one
+    as long as the matches seen say is needed (up to ``WALK_MAX``); for sorts with many
+    ties (status, sync state, currency) or none to fence on (an invoice's PO number)."""
     wanted = offset + limit
     size = WALK + 2 * wanted
     rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
