@@ -187,19 +187,27 @@ class _Text:
 
 
 def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
+    """How the free text is looked up; None when there is none, or when every supplier's
+    name holds it (then every document matches: a name typed in part, "ltd", "supply")."""
     text = (flt.text or "").strip()
     if not text:
         return None
+    sqlite_store = session.get_bind().dialect.name == "sqlite"
+    name = col(Supplier.name)
+    pattern = _escape_like(text)
+    unnamed = ~(name.like(pattern, escape="\\") if sqlite_store
+                else name.ilike(pattern, escape="\\"))
+    everywhere = ~select(Supplier.id).where(unnamed).exists()
     search = None
     if len(text) >= sqlite.MIN_SEARCH_CHARS:
         search = sqlite.search_table(session.get_bind().engine, shape.table)
     if search is None:
-        return _Text(text)
+        return None if session.execute(select(everywhere)).scalar_one() else _Text(text)
     ids = (select(literal_column("rowid")).select_from(table(search))
            .where(literal_column(search).op("MATCH")(sqlite.search_phrase(text))))
-    hits = session.execute(select(func.count()).select_from(
-        ids.limit(SEARCH_CAP).subquery())).scalar_one()
-    return _Text(text, ids, rare=hits < SEARCH_CAP)
+    hits = select(func.count()).select_from(ids.limit(SEARCH_CAP).subquery())
+    every, found = session.execute(select(everywhere, hits.scalar_subquery())).one()
+    return None if every else _Text(text, ids, rare=found < SEARCH_CAP)
 
 
 def _same(column: Any) -> Any:
@@ -449,13 +457,13 @@ def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = Docume
     states = [s.value for s in SyncState]
     if sum(counted.values()) <= cap:
         counts = {s: StateCount(counted.get(s, 0)) for s in states}
-    else:
-        counts = {}
-        for state in states:
-            one = source(literal_column("1")).where(
-                model.sync_state == state).limit(cap).subquery("one")
-            n = int(session.execute(select(func.count()).select_from(one)).scalar_one())
-            counts[state] = StateCount(n, more=n >= cap)
+    else:  # each state's count up to the cap, all in one statement
+        capped = [select(func.count()).select_from(
+            source(literal_column("1")).where(model.sync_state == state).limit(cap)
+            .subquery(f"state_{i}")).scalar_subquery() for i, state in enumerate(states)]
+        found_per_state = session.execute(select(*capped)).one()
+        counts = {state: StateCount(int(n), more=n >= cap)
+                  for state, n in zip(states, found_per_state, strict=True)}
     attention = [counts[s.value] for s in NEEDS_ATTENTION]
     counts[NEEDS_ATTENTION_FILTER] = StateCount(sum(c.count for c in attention),
                                                 more=any(c.more for c in attention))

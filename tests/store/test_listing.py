@@ -39,10 +39,10 @@ from app.store.queries import (
 DOCUMENTS = 300
 PAGE = 10
 SUPPLIERS = ("Acme Supply", "Brightwater Traders", "O'Brien & Sons", "Acme Tools",
-             "Zenith_Parts", "north supply co")
+             "Zenith_Parts", "northern supply co")
 STATES = [s.value for s in SyncState]
 STATUSES = ("draft", "pending", "approved", "cancelled")
-TEXTS = ("acme", "-00", "17", "brien", "_p")  # common, rare, two characters, a name, LIKE's own
+TEXTS = ("acme", "-00", "17", "e", "_p")  # common, rare, short, in every name, LIKE's own
 START = date(2026, 1, 1)
 
 
