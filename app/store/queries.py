@@ -90,7 +90,7 @@ SORT_KEYS = ("date", "number", "supplier", "total", "currency", "status", "sync_
 
 SEARCH_CAP = 3000  # a text found in fewer documents drives the query from the text index
 COUNT_CAP = 1000  # counts for the filter bar stop here ("1,000+")
-WALK = 1000  # rows of the sort order checked against the filter at first
+WALK = 800  # rows of the sort order checked against the filter at first
 WALK_MAX = 5000  # at most, when the first stretch shows the filter common enough
 FENCED_SORTS = ("date", "number", "total", "reference", "supplier")
 """Sort keys with few ties: their walk is bounded by fences on (sort column, id)."""
@@ -398,26 +398,26 @@ def _walked(session: Session, shape: _Shape, terms: list[Any], sort: str, descen
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
-def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> list[int]:
+def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> Any:
     """Invoices in the order of the PO they bill: those without a PO, then by PO number
-    (the other way round, descending), each part along its own index."""
+    (the other way round, descending), each part along its own index; the ids at
+    positions ``skip`` to ``skip + size`` of that order, as a SELECT."""
     by_id = Invoice.id.desc() if descending else Invoice.id.asc()  # type: ignore[union-attr]
     number = _BilledPo.number.desc() if descending else _BilledPo.number.asc()
-    parts = [
+    first, second = [
         select(Invoice.id).where(col(Invoice.po_id).is_(None)).order_by(by_id),
         select(Invoice.id).join(_BilledPo, _BilledPo.id == col(Invoice.po_id))
         .order_by(number, by_id),
-    ]
-    if descending:
-        parts.reverse()
-    ids: list[int] = []
-    for part in parts:
-        wanted = skip + size - len(ids)
-        found = list(session.scalars(part.limit(wanted)))
-        ids += found
-        if len(ids) >= skip + size:
-            break
-    return ids[skip:]
+    ][::-1 if descending else 1]
+    first, second = first.correlate(None), second.correlate(None)
+    end = skip + size
+    held = session.execute(select(func.count()).select_from(
+        first.limit(end).subquery())).scalar_one()  # how far the first part reaches
+    if held >= end:
+        return first.offset(skip).limit(size)
+    head = first.offset(skip).limit(max(0, held - skip)).subquery("head")
+    tail = second.offset(max(0, skip - held)).limit(end - max(skip, held)).subquery("tail")
+    return select(head.c.id).union_all(select(tail.c.id))
 
 
 def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = DocumentFilter()
