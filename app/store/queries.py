@@ -4,19 +4,24 @@ Filtering, sorting and paging happen in SQL; only the requested page of plain
 rows comes back into Python. The window filters as the user types, so every
 filter's first page must cost about what the plain first page costs:
 
-- Free text (number, supplier name, an invoice's reference) is looked up in the
-  trigram full-text index where the store has one (``app.store.sqlite``), and
-  with ``LIKE`` elsewhere or for fewer than three characters.
-- A text found in few documents (fewer than ``SEARCH_CAP``) drives the query
-  from the full-text index: a small set, sorted. Otherwise the sort column's
-  index is walked in order and each row checked against the filter, over a
-  bounded stretch (``WALK`` rows, then as far as the matches seen say is needed,
-  up to ``WALK_MAX``): a common filter fills the page within it. When the
-  stretch holds less than a page, the filter is rare, and SQLite's own
-  plan, driven by the filter's indexes (status, sync state with date, supplier
-  with state, date, full text), finds the few rows and sorts them.
+- First, the sort column's index is walked in order and each row checked against
+  the filter (free text with ``LIKE``: the document's own number and reference,
+  or a supplier whose name holds it), stopping as soon as the page is full: a
+  common filter costs about the rows it shows. The walk is bounded by fences,
+  the rows ``WALK`` and ``WALK_MAX`` down the order (key: sort column, id); a
+  first stretch, then, when the matches seen there say a page is likely within
+  ``WALK_MAX``, the rest. Sorts with many ties (status, sync state, currency)
+  or none to fence on (an invoice's PO number) walk a stretch of ids instead.
+- When the walk cannot fill the page, the filter is rare, and SQLite's own plan,
+  driven by the filter's indexes (status, sync state with date, supplier, date,
+  full text), ranks the few matching ids, and only the page's rows are read.
+  A text found in few documents (fewer than ``SEARCH_CAP``) is looked up in the
+  trigram full-text index where the store has one (``app.store.sqlite``; three
+  characters or more), otherwise with ``LIKE``. A text in every supplier's name
+  filters nothing.
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
-  when the filter is rare, "1,000+" otherwise, never a count of every row.
+  when the filter is rare, "1,000+" otherwise (each state's count capped, in
+  one statement), never a count of every row.
 """
 
 from __future__ import annotations
@@ -130,12 +135,12 @@ def _shape(kind: DocKind) -> _Shape:
     if kind is DocKind.PO:
         model: Any = PurchaseOrder
         date_column = col(PurchaseOrder.txn_date)
-        text: tuple[Any, ...] = (col(PurchaseOrder.number), col(Supplier.name))
+        text: tuple[Any, ...] = (col(PurchaseOrder.number),)
         extra: tuple[Any, ...] = ()
     else:
         model = Invoice
         date_column = col(Invoice.issue_date)
-        text = (col(Invoice.number), col(Supplier.name), col(Invoice.reference))
+        text = (col(Invoice.number), col(Invoice.reference))
         extra = (col(Invoice.reference), _BilledPo.number)
     columns = (model.number, Supplier.name, date_column, model.total, model.currency,
                model.status, model.sync_state, model.problem, model.qbo_id, *extra)
@@ -192,12 +197,7 @@ def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
     text = (flt.text or "").strip()
     if not text:
         return None
-    sqlite_store = session.get_bind().dialect.name == "sqlite"
-    name = col(Supplier.name)
-    pattern = _escape_like(text)
-    unnamed = ~(name.like(pattern, escape="\\") if sqlite_store
-                else name.ilike(pattern, escape="\\"))
-    everywhere = ~select(Supplier.id).where(unnamed).exists()
+    everywhere = ~select(Supplier.id).where(~_like(session, col(Supplier.name), text)).exists()
     search = None
     if len(text) >= sqlite.MIN_SEARCH_CHARS:
         search = sqlite.search_table(session.get_bind().engine, shape.table)
@@ -240,12 +240,20 @@ def _where(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | N
         terms.append(c(shape.date_column) <= flt.date_to)
     if text is not None and text_index and text.ids is not None:
         terms.append(model.id.in_(text.ids))
-    elif text is not None:
-        pattern = _escape_like(text.text)
-        # SQLite's LIKE ignores ASCII case by itself, and lower() would cost every row.
-        terms.append(or_(*(t.like(pattern, escape="\\") if sqlite_store
-                           else t.ilike(pattern, escape="\\") for t in shape.text_columns)))
+    elif text is not None:  # the document's own texts, or a supplier whose name has it
+        named = select(Supplier.id).where(_like(session, col(Supplier.name), text.text))
+        terms.append(or_(*(_like(session, t, text.text) for t in shape.text_columns),
+                         model.supplier_id.in_(named.correlate(None))))
     return terms
+
+
+def _like(session: Session, column: Any, text: str) -> Any:
+    """``column`` holds ``text``, ignoring case (SQLite's LIKE ignores ASCII case by itself,
+    and lower() would cost every row)."""
+    pattern = _escape_like(text)
+    if session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def list_documents(
@@ -278,19 +286,17 @@ def list_documents(
         query = query.where(*terms).order_by(*order).offset(offset)
     else:  # the page's ids first (no row read for what is not shown), then their rows
         query = query.where(shape.model.id.in_(
-            _ranked(shape, sort, terms, order, text is not None and not text_index)
-            .offset(offset).limit(limit))).order_by(*order)
+            _ranked(shape, sort, terms, order).offset(offset).limit(limit))).order_by(*order)
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
-def _ranked(shape: _Shape, sort: str, terms: list[Any], order: tuple[Any, Any],
-            by_name: bool) -> Select[Any]:
+def _ranked(shape: _Shape, sort: str, terms: list[Any], order: tuple[Any, Any]
+            ) -> Select[Any]:
     """The ids of the documents passing ``terms``, in the listing's order; joined to the
-    supplier only for a sort or a text (``by_name``) on its name, to the PO it bills only
-    for a sort on that."""
+    supplier only for a sort on its name, to the PO it bills only for a sort on that."""
     model = shape.model
     query = select(model.id).select_from(model)
-    if sort == "supplier" or by_name:
+    if sort == "supplier":
         query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
     if sort == "po_number":
         query = query.outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
@@ -425,10 +431,8 @@ def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = Docum
     """How many documents match ``flt`` (exact; for the window's page count)."""
     shape = _shape(kind)
     text = _text(session, shape, flt)
-    query = select(func.count()).select_from(shape.model)
-    if text is not None and text.ids is None:  # LIKE on the supplier's name
-        query = query.join(Supplier, col(Supplier.id) == shape.model.supplier_id)
-    query = query.where(*_where(session, shape, flt, text, text_index=True))
+    terms = _where(session, shape, flt, text, text_index=True)
+    query = select(func.count()).select_from(shape.model).where(*terms)
     return int(session.execute(query).scalar_one())
 
 
@@ -446,10 +450,7 @@ def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = Docume
     text_index = text is not None and text.rare
     terms = _where(session, shape, flt, text, text_index=text_index, sync_state=False)
     def source(*columns: Any) -> Select[Any]:
-        query = select(*columns).select_from(model)
-        if text is not None and not text_index:  # LIKE on the supplier's name
-            query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
-        return query.where(*terms)
+        return select(*columns).select_from(model).where(*terms)
 
     found = source(model.sync_state.label("state")).limit(cap + 1).subquery("found")
     counted: dict[str, int] = {state: n for state, n in session.execute(
