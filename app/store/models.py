@@ -96,6 +96,9 @@ def listing_indexes(table: str, date_column: str) -> tuple[Index, ...]:
     """
     return (
         Index(f"ix_{table}_sync_state", "sync_state"),  # the sort on sync state (0010)
+        # the filter bar's counts by state within a status or a supplier (0010)
+        Index(f"ix_{table}_sync_state_status", "sync_state", "status"),
+        Index(f"ix_{table}_sync_state_supplier", "sync_state", "supplier_id"),
         Index(f"ix_{table}_sync_state_date", "sync_state", date_column),
         Index(f"ix_{table}_total", "total"),
         Index(f"ix_{table}_currency", "currency"),

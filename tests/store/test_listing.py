@@ -244,3 +244,80 @@ def test_counts_by_state_match_a_plain_count(store: Store, kind: DocKind, cap: i
             assert count_documents(s, kind, flt) == sum(1 for r in rows if matches(r, flt))
             assert count_documents(s, kind, replace(flt, sync_state=None)) == sum(want[s]
                                                                                  for s in STATES)
+
+
+def fill_many(store: Store, n: int) -> None:
+    """``n`` POs across 50 suppliers, every state and status common."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with store.session() as s:
+        s.execute(insert(Supplier), [
+            {"name": f"Supplier {i:02d}", "currency": "USD", "active": True, "created_at": now,
+             "updated_at": now} for i in range(50)])
+        s.execute(insert(PurchaseOrder), [
+            {"number": f"PO-{i:06d}", "supplier_id": 1 + i % 50, "status": STATUSES[i % 4],
+             "txn_date": START + timedelta(i % 300), "currency": "USD",
+             "total": Decimal(i % 997), "created_by": "test", "created_at": now,
+             "updated_at": now, "sync_state": STATES[i % len(STATES)], "revision": 1}
+            for i in range(n)])
+
+
+def vm_steps(store: Store, read: Any) -> int:
+    """SQLite's work for ``read(session)``, in hundreds of virtual machine steps."""
+    with store.session() as s:
+        raw = s.connection().connection.dbapi_connection
+        steps = 0
+
+        def tick() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        raw.set_progress_handler(tick, 100)
+        try:
+            read(s)
+        finally:
+            raw.set_progress_handler(None, 0)
+    return steps
+
+
+CAP = 50  # both stores hold more than this in every state, also within a filter
+READS = {
+    "counts for the filter bar": lambda s: count_by_state(s, DocKind.PO, cap=CAP),
+    "counts for the filter bar, a text in every name": lambda s: count_by_state(
+        s, DocKind.PO, DocumentFilter(text="supp"), cap=CAP),
+    "counts for the filter bar, a common text": lambda s: count_by_state(
+        s, DocKind.PO, DocumentFilter(text="po-0"), cap=CAP),
+    "counts for the filter bar, in a status": lambda s: count_by_state(
+        s, DocKind.PO, DocumentFilter(status="pending"), cap=CAP),
+    "counts for the filter bar, for one supplier": lambda s: count_by_state(
+        s, DocKind.PO, DocumentFilter(supplier_id=3), cap=CAP // 5),
+    "counts for the filter bar, a date range": lambda s: count_by_state(
+        s, DocKind.PO, DocumentFilter(date_from=START, date_to=START + timedelta(99)),
+        cap=CAP),
+    "first page sorted on sync state": lambda s: list_documents(
+        s, DocKind.PO, limit=100, sort="sync_state"),
+    "first page needing attention": lambda s: list_documents(
+        s, DocKind.PO, DocumentFilter(sync_state=NEEDS_ATTENTION_FILTER), limit=100),
+    "first page, a common text, sorted on total": lambda s: list_documents(
+        s, DocKind.PO, DocumentFilter(text="po-0"), limit=100, sort="total"),
+}
+
+
+def test_counts_and_first_pages_read_about_as_much_in_a_store_ten_times_larger(
+        tmp_path: Path):
+    """Counted in SQLite's steps, not in time: a keystroke's counts and first page do not
+    grow with the store (an exact count does, which shows the measure can tell)."""
+    steps: dict[int, dict[str, int]] = {}
+    for n in (2_000, 20_000):
+        store = open_store(f"sqlite:///{tmp_path / f'{n}.db'}")
+        try:
+            fill_many(store, n)
+            steps[n] = {label: vm_steps(store, read) for label, read in READS.items()}
+            steps[n]["exact count"] = vm_steps(store, lambda s: count_documents(
+                s, DocKind.PO, DocumentFilter(status="pending")))
+        finally:
+            store.close()
+    small, large = steps[2_000], steps[20_000]
+    assert large["exact count"] > 5 * small["exact count"], steps
+    for label in READS:
+        assert large[label] <= 2 * small[label] + 5, (label, steps)

@@ -225,33 +225,44 @@ def test_a_0008_store_gets_a_lineage_and_keeps_its_bare_markers_for_what_it_hold
         fresh.close()
 
 
-def sync_state_indexes(path: Path) -> set[str]:
+NEW_IN_0010 = {f"ix_{table}_sync_state{rest}" for table in ("purchase_order", "invoice")
+               for rest in ("", "_status", "_supplier")}
+
+
+def indexes(path: Path) -> set[str]:
     con = sqlite3.connect(path)
     try:
         return {name for (name,) in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%sync_state'")}
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
     finally:
         con.close()
 
 
-def test_a_0009_store_gets_the_sync_state_sort_index_and_can_go_back(tmp_path: Path):
-    """0010: the listing sorted on sync state walks ``ix_<table>_sync_state``; downgrading
-    drops it and keeps every row."""
+def test_a_0009_store_gets_the_sync_state_indexes_and_can_go_back(tmp_path: Path):
+    """0010: the listing sorted on sync state walks ``ix_<table>_sync_state``, the filter
+    bar's counts within a status or a supplier read an index alone; downgrading drops
+    them and keeps every row."""
     path = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine, "0009")
     engine.dispose()
     fill_first_revision(path)
-    assert sync_state_indexes(path) == set()
+    before = indexes(path)
+    assert not before & NEW_IN_0010
 
     store = open_store(f"sqlite:///{path}")
     try:
-        assert sync_state_indexes(path) == {"ix_purchase_order_sync_state",
-                                            "ix_invoice_sync_state"}
+        assert indexes(path) == before | NEW_IN_0010
         with store.session() as session:
-            plan = " ".join(row[3] for row in session.execute(text(
-                "EXPLAIN QUERY PLAN SELECT id FROM invoice ORDER BY sync_state, id LIMIT 100")))
-            assert "ix_invoice_sync_state" in plan and "TEMP B-TREE" not in plan, plan
+            def plan(sql: str) -> str:
+                return " ".join(row[3] for row in session.execute(text(
+                    f"EXPLAIN QUERY PLAN {sql}")))
+
+            sort = plan("SELECT id FROM invoice ORDER BY sync_state, id LIMIT 100")
+            assert sort.endswith("ix_invoice_sync_state") and "TEMP B-TREE" not in sort, sort
+            counted = plan("SELECT count(*) FROM (SELECT 1 FROM purchase_order WHERE"
+                           " sync_state = 'failed' AND status = 'pending' LIMIT 1000)")
+            assert "COVERING INDEX ix_purchase_order_sync_state_status" in counted, counted
             assert [r.number for r in list_documents(session, DocKind.INVOICE, limit=10,
                                                      sort="sync_state")] == ["INV-1"]
     finally:
@@ -262,7 +273,7 @@ def test_a_0009_store_gets_the_sync_state_sort_index_and_can_go_back(tmp_path: P
         config.attributes["connection"] = connection
         command.downgrade(config, "0009")
     store.engine.dispose()
-    assert sync_state_indexes(path) == set()
+    assert indexes(path) == before
     con = sqlite3.connect(path)
     try:
         assert con.execute("SELECT number FROM invoice").fetchall() == [("INV-1",)]
