@@ -17,8 +17,9 @@ filter's first page must cost about what the plain first page costs:
   full text), ranks the few matching ids, and only the page's rows are read.
   A text found in few documents (fewer than ``SEARCH_CAP``) is looked up in the
   trigram full-text index where the store has one (``app.store.sqlite``; three
-  characters or more), otherwise with ``LIKE``. A text in every supplier's name
-  filters nothing.
+  characters or more), otherwise with ``LIKE``; a text alone that the walk found
+  too rare is gathered from the index without counting first. A text in every
+  supplier's name filters nothing.
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
   when the filter is rare, "1,000+" otherwise (each state's count capped, in
   one statement), never a count of every row.
@@ -191,9 +192,14 @@ class _Text:
     rare: bool = False  # found in fewer than SEARCH_CAP documents
 
 
-def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
+def _text(session: Session, shape: _Shape, flt: DocumentFilter, *, probe: bool = True
+          ) -> _Text | None:
     """How the free text is looked up; None when there is none, or when every supplier's
-    name holds it (then every document matches: a name typed in part, "ltd", "supply")."""
+    name holds it (then every document matches: a name typed in part, "ltd", "supply").
+
+    Without ``probe``, the text index (where there is one) is taken as it is, without
+    counting first how many documents it finds there.
+    """
     text = (flt.text or "").strip()
     if not text:
         return None
@@ -205,6 +211,8 @@ def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
         return None if session.execute(select(everywhere)).scalar_one() else _Text(text)
     ids = (select(literal_column("rowid")).select_from(table(search))
            .where(literal_column(search).op("MATCH")(sqlite.search_phrase(text))))
+    if not probe:
+        return _Text(text, ids, rare=True)
     hits = select(func.count()).select_from(ids.limit(SEARCH_CAP).subquery())
     every, found = session.execute(select(everywhere, hits.scalar_subquery())).one()
     return None if every else _Text(text, ids, rare=found < SEARCH_CAP)
@@ -278,7 +286,10 @@ def list_documents(
             return rows
     # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes;
     # a text found almost everywhere is checked row by row rather than gathered first.
-    text = _text(session, shape, flt)
+    # A text alone that the walk found too rare is gathered from its index straight away.
+    alone = (limit is not None and offset + limit <= WALK
+             and flt == DocumentFilter(text=flt.text))
+    text = _text(session, shape, flt, probe=not alone)
     text_index = text is not None and (text.rare or limit is None)
     terms = _where(session, shape, flt, text, text_index=text_index)
     query = _joined(shape, select(*shape.columns).select_from(shape.model))
