@@ -62,7 +62,8 @@ class Item(SQLModel, table=True):
 class SyncFields(SQLModel):
     """Where a document stands with QuickBooks; shared by POs and invoices."""
 
-    # indexed with the date (``ix_<table>_sync_state_date``, see ``listing_indexes``)
+    # indexed alone and with the date (``ix_<table>_sync_state[_date]``, see
+    # ``listing_indexes``)
     sync_state: str = Field(default="not_synced")
     problem: str | None = Field(default=None, index=True)  # a snake_case problem kind
     qbo_id: str | None = None
@@ -94,6 +95,10 @@ def listing_indexes(table: str, date_column: str) -> tuple[Index, ...]:
     the fields; the free-text index lives in ``app.store.sqlite``.
     """
     return (
+        Index(f"ix_{table}_sync_state", "sync_state"),  # the sort on sync state (0010)
+        # the filter bar's counts by state within a status or a supplier (0010)
+        Index(f"ix_{table}_sync_state_status", "sync_state", "status"),
+        Index(f"ix_{table}_sync_state_supplier", "sync_state", "supplier_id"),
         Index(f"ix_{table}_sync_state_date", "sync_state", date_column),
         Index(f"ix_{table}_total", "total"),
         Index(f"ix_{table}_currency", "currency"),

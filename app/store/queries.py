@@ -4,19 +4,25 @@ Filtering, sorting and paging happen in SQL; only the requested page of plain
 rows comes back into Python. The window filters as the user types, so every
 filter's first page must cost about what the plain first page costs:
 
-- Free text (number, supplier name, an invoice's reference) is looked up in the
-  trigram full-text index where the store has one (``app.store.sqlite``), and
-  with ``LIKE`` elsewhere or for fewer than three characters.
-- A text found in few documents (fewer than ``SEARCH_CAP``) drives the query
-  from the full-text index: a small set, sorted. Otherwise the sort column's
-  index is walked in order and each row checked against the filter, over a
-  bounded stretch (``WALK`` rows, then as far as the matches seen say is needed,
-  up to ``WALK_MAX``): a common filter fills the page within it. When the
-  stretch holds less than a page, the filter is rare, and SQLite's own
-  plan, driven by the filter's indexes (status, sync state with date, supplier
-  with state, date, full text), finds the few rows and sorts them.
+- First, the sort column's index is walked in order and each row checked against
+  the filter (free text with ``LIKE``: the document's own number and reference,
+  or a supplier whose name holds it), stopping as soon as the page is full: a
+  common filter costs about the rows it shows. The walk is bounded by fences,
+  the rows ``WALK`` and ``WALK_MAX`` down the order (key: sort column, id); a
+  first stretch, then, when the matches seen there say a page is likely within
+  ``WALK_MAX``, the rest. Sorts with many ties (status, sync state, currency)
+  or none to fence on (an invoice's PO number) walk a stretch of ids instead.
+- When the walk cannot fill the page, the filter is rare, and SQLite's own plan,
+  driven by the filter's indexes (status, sync state with date, supplier, date,
+  full text), ranks the few matching ids, and only the page's rows are read.
+  A text found in few documents (fewer than ``SEARCH_CAP``) is looked up in the
+  trigram full-text index where the store has one (``app.store.sqlite``; three
+  characters or more), otherwise with ``LIKE``; a text alone that the walk found
+  too rare is gathered from the index without counting first. A text in every
+  supplier's name filters nothing.
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
-  when the filter is rare, "1,000+" otherwise, never a count of every row.
+  when the filter is rare, "1,000+" otherwise (each state's count capped, in
+  one statement), never a count of every row.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select, table
+from sqlalchemy import Select, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -90,10 +96,18 @@ SORT_KEYS = ("date", "number", "supplier", "total", "currency", "status", "sync_
 
 SEARCH_CAP = 3000  # a text found in fewer documents drives the query from the text index
 COUNT_CAP = 1000  # counts for the filter bar stop here ("1,000+")
-WALK = 1000  # rows of the sort order checked against the filter at first
-WALK_MAX = 8000  # at most, when the first stretch shows the filter common enough
+WALK = 800  # rows of the sort order checked against the filter at first
+WALK_MAX = 5000  # at most, when the first stretch shows the filter common enough
+FENCED_SORTS = ("date", "number", "total", "reference", "supplier")
+"""Sort keys with few ties: their walk is bounded by fences on (sort column, id)."""
 
 _BilledPo = aliased(PurchaseOrder)
+# The walk's fences read the sort order from copies of the tables (made once: aliasing
+# a table costs more than the walk itself).
+_FENCES: dict[Any, list[tuple[Any, Any]]] = {
+    model: [(aliased(model, name=f"{model.__tablename__}_{end}"),
+             aliased(Supplier, name=f"supplier_{end}")) for end in ("end", "start")]
+    for model in (PurchaseOrder, Invoice)}
 
 
 @dataclass(frozen=True)
@@ -122,12 +136,12 @@ def _shape(kind: DocKind) -> _Shape:
     if kind is DocKind.PO:
         model: Any = PurchaseOrder
         date_column = col(PurchaseOrder.txn_date)
-        text: tuple[Any, ...] = (col(PurchaseOrder.number), col(Supplier.name))
+        text: tuple[Any, ...] = (col(PurchaseOrder.number),)
         extra: tuple[Any, ...] = ()
     else:
         model = Invoice
         date_column = col(Invoice.issue_date)
-        text = (col(Invoice.number), col(Supplier.name), col(Invoice.reference))
+        text = (col(Invoice.number), col(Invoice.reference))
         extra = (col(Invoice.reference), _BilledPo.number)
     columns = (model.number, Supplier.name, date_column, model.total, model.currency,
                model.status, model.sync_state, model.problem, model.qbo_id, *extra)
@@ -178,20 +192,30 @@ class _Text:
     rare: bool = False  # found in fewer than SEARCH_CAP documents
 
 
-def _text(session: Session, shape: _Shape, flt: DocumentFilter) -> _Text | None:
+def _text(session: Session, shape: _Shape, flt: DocumentFilter, *, probe: bool = True
+          ) -> _Text | None:
+    """How the free text is looked up; None when there is none, or when every supplier's
+    name holds it (then every document matches: a name typed in part, "ltd", "supply").
+
+    Without ``probe``, the text index (where there is one) is taken as it is, without
+    counting first how many documents it finds there.
+    """
     text = (flt.text or "").strip()
     if not text:
         return None
+    everywhere = ~select(Supplier.id).where(~_like(session, col(Supplier.name), text)).exists()
     search = None
     if len(text) >= sqlite.MIN_SEARCH_CHARS:
         search = sqlite.search_table(session.get_bind().engine, shape.table)
     if search is None:
-        return _Text(text)
+        return None if session.execute(select(everywhere)).scalar_one() else _Text(text)
     ids = (select(literal_column("rowid")).select_from(table(search))
            .where(literal_column(search).op("MATCH")(sqlite.search_phrase(text))))
-    hits = session.execute(select(func.count()).select_from(
-        ids.limit(SEARCH_CAP).subquery())).scalar_one()
-    return _Text(text, ids, rare=hits < SEARCH_CAP)
+    if not probe:
+        return _Text(text, ids, rare=True)
+    hits = select(func.count()).select_from(ids.limit(SEARCH_CAP).subquery())
+    every, found = session.execute(select(everywhere, hits.scalar_subquery())).one()
+    return None if every else _Text(text, ids, rare=found < SEARCH_CAP)
 
 
 def _same(column: Any) -> Any:
@@ -224,12 +248,20 @@ def _where(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | N
         terms.append(c(shape.date_column) <= flt.date_to)
     if text is not None and text_index and text.ids is not None:
         terms.append(model.id.in_(text.ids))
-    elif text is not None:
-        pattern = _escape_like(text.text)
-        # SQLite's LIKE ignores ASCII case by itself, and lower() would cost every row.
-        terms.append(or_(*(t.like(pattern, escape="\\") if sqlite_store
-                           else t.ilike(pattern, escape="\\") for t in shape.text_columns)))
+    elif text is not None:  # the document's own texts, or a supplier whose name has it
+        named = select(Supplier.id).where(_like(session, col(Supplier.name), text.text))
+        terms.append(or_(*(_like(session, t, text.text) for t in shape.text_columns),
+                         model.supplier_id.in_(named.correlate(None))))
     return terms
+
+
+def _like(session: Session, column: Any, text: str) -> Any:
+    """``column`` holds ``text``, ignoring case (SQLite's LIKE ignores ASCII case by itself,
+    and lower() would cost every row)."""
+    pattern = _escape_like(text)
+    if session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def list_documents(
@@ -248,33 +280,104 @@ def list_documents(
     """
     shape = _shape(kind)
     order = _order(_sort_column(shape, sort), shape, descending)
-    text = _text(session, shape, flt)
-    if limit is not None and not (text is not None and text.rare):
-        rows = _walk(session, shape, flt, text, sort, descending, limit, offset)
+    if limit is not None:
+        rows = _walk(session, shape, flt, sort, descending, limit, offset)
         if rows is not None:
             return rows
     # A rare filter (or a whole listing): SQLite's plan, driven by the filter's indexes;
     # a text found almost everywhere is checked row by row rather than gathered first.
+    # A text alone that the walk found too rare is gathered from its index straight away.
+    alone = (limit is not None and offset + limit <= WALK
+             and flt == DocumentFilter(text=flt.text))
+    text = _text(session, shape, flt, probe=not alone)
     text_index = text is not None and (text.rare or limit is None)
+    terms = _where(session, shape, flt, text, text_index=text_index)
     query = _joined(shape, select(*shape.columns).select_from(shape.model))
-    query = query.where(*_where(session, shape, flt, text, text_index=text_index))
-    query = query.order_by(*order).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    if limit is None:
+        query = query.where(*terms).order_by(*order).offset(offset)
+    else:  # the page's ids first (no row read for what is not shown), then their rows
+        query = query.where(shape.model.id.in_(
+            _ranked(shape, sort, terms, order).offset(offset).limit(limit))).order_by(*order)
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
-def _walk(session: Session, shape: _Shape, flt: DocumentFilter, text: _Text | None,
-          sort: str, descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
+def _ranked(shape: _Shape, sort: str, terms: list[Any], order: tuple[Any, Any]
+            ) -> Select[Any]:
+    """The ids of the documents passing ``terms``, in the listing's order; joined to the
+    supplier only for a sort on its name, to the PO it bills only for a sort on that."""
+    model = shape.model
+    query = select(model.id).select_from(model)
+    if sort == "supplier":
+        query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
+    if sort == "po_number":
+        query = query.outerjoin(_BilledPo, _BilledPo.id == col(Invoice.po_id))
+    return query.where(*terms).order_by(*order).correlate(None)
+
+
+def _walk(session: Session, shape: _Shape, flt: DocumentFilter, sort: str, descending: bool,
+          limit: int, offset: int) -> list[DocumentRow] | None:
     """The page read along the sort column's index, or None when the filter is too rare.
 
-    A first stretch of ``WALK`` rows; when it holds some matches but not a page, their
-    density says how far a second stretch must go, taken when that is within
-    ``WALK_MAX`` rows.
+    Every term (the free text with LIKE) is checked row by row along the sort order,
+    and the walk stops as soon as the page is full. A sort on a column with few ties
+    walks between fences (the rows at ``WALK`` and ``WALK_MAX`` in that order): a
+    first stretch; when it holds some matches but not a page, their density says
+    whether the rest is likely within ``WALK_MAX`` rows, and the walk goes on there.
     """
+    text = _Text(flt.text.strip()) if flt.text and flt.text.strip() else None
     terms = _where(session, shape, flt, text, text_index=False, walk=True)
     if not terms:  # no filter: the page's ids straight from the index, then their rows
         return _walked(session, shape, terms, sort, descending, limit, offset, limit, offset)
+    wanted = offset + limit
+    if wanted > WALK:  # a page deep into a filtered listing: the plan
+        return None
+    if sort not in FENCED_SORTS:
+        return _stretches(session, shape, terms, sort, descending, limit, offset)
+    rows = _fenced(session, shape, terms, sort, descending, wanted, 0, WALK)
+    if len(rows) < wanted and rows:
+        rest = (wanted - len(rows)) * WALK // len(rows)  # rows still to walk, at this density
+        if WALK + rest * 3 // 2 <= WALK_MAX:
+            rows += _fenced(session, shape, terms, sort, descending, wanted - len(rows),
+                            WALK, WALK_MAX)
+    return rows[offset:] if len(rows) == wanted else None
+
+
+def _fence(shape: _Shape, sort: str, descending: bool, at: int, copy: int) -> Any:
+    """The sort key (sort column, id) of the row at position ``at`` of the whole order,
+    read from the ``copy``-th copy of the tables."""
+    model, supplier = _FENCES[shape.model][copy]
+    if sort == "supplier":
+        column = supplier.name
+        query = select(column, model.id).join(supplier, supplier.id == model.supplier_id)
+    else:
+        column = getattr(model, _sort_column(shape, sort).key)
+        query = select(column, model.id)
+    ids = model.id.desc() if descending else model.id.asc()
+    query = query.order_by(column.desc() if descending else column.asc(), ids)
+    return query.offset(at - 1).limit(1).scalar_subquery()
+
+
+def _fenced(session: Session, shape: _Shape, terms: list[Any], sort: str, descending: bool,
+            limit: int, start: int, end: int) -> list[DocumentRow]:
+    """The first ``limit`` rows that pass ``terms`` among rows ``start`` to ``end`` of the
+    sort order, walked along the sort column's index (empty when the order is shorter)."""
+    column = _sort_column(shape, sort)
+    key = tuple_(column, shape.model.id)
+    last = _fence(shape, sort, descending, end, 0)
+    bounds = [key >= last if descending else key <= last]
+    if start:
+        first = _fence(shape, sort, descending, start, 1)
+        bounds.append(key < first if descending else key > first)
+    query = _joined(shape, select(*shape.columns).select_from(shape.model))
+    query = query.where(*bounds, *terms).order_by(*_order(column, shape, descending))
+    return [DocumentRow(*row) for row in session.execute(query.limit(limit))]
+
+
+def _stretches(session: Session, shape: _Shape, terms: list[Any], sort: str,
+               descending: bool, limit: int, offset: int) -> list[DocumentRow] | None:
+    """The page among a first stretch of the sort order (``WALK`` rows), or a second one
+    as long as the matches seen say is needed (up to ``WALK_MAX``); for sorts with many
+    ties (status, sync state, currency) or none to fence on (an invoice's PO number)."""
     wanted = offset + limit
     size = WALK + 2 * wanted
     rows = _walked(session, shape, terms, sort, descending, limit, offset, size, 0)
@@ -312,26 +415,26 @@ def _walked(session: Session, shape: _Shape, terms: list[Any], sort: str, descen
     return [DocumentRow(*row) for row in session.execute(query)]
 
 
-def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> list[int]:
+def _po_number_steps(session: Session, descending: bool, size: int, skip: int) -> Any:
     """Invoices in the order of the PO they bill: those without a PO, then by PO number
-    (the other way round, descending), each part along its own index."""
+    (the other way round, descending), each part along its own index; the ids at
+    positions ``skip`` to ``skip + size`` of that order, as a SELECT."""
     by_id = Invoice.id.desc() if descending else Invoice.id.asc()  # type: ignore[union-attr]
     number = _BilledPo.number.desc() if descending else _BilledPo.number.asc()
-    parts = [
+    first, second = [
         select(Invoice.id).where(col(Invoice.po_id).is_(None)).order_by(by_id),
         select(Invoice.id).join(_BilledPo, _BilledPo.id == col(Invoice.po_id))
         .order_by(number, by_id),
-    ]
-    if descending:
-        parts.reverse()
-    ids: list[int] = []
-    for part in parts:
-        wanted = skip + size - len(ids)
-        found = list(session.scalars(part.limit(wanted)))
-        ids += found
-        if len(ids) >= skip + size:
-            break
-    return ids[skip:]
+    ][::-1 if descending else 1]
+    first, second = first.correlate(None), second.correlate(None)
+    end = skip + size
+    held = session.execute(select(func.count()).select_from(
+        first.limit(end).subquery())).scalar_one()  # how far the first part reaches
+    if held >= end:
+        return first.offset(skip).limit(size)
+    head = first.offset(skip).limit(max(0, held - skip)).subquery("head")
+    tail = second.offset(max(0, skip - held)).limit(end - max(skip, held)).subquery("tail")
+    return select(head.c.id).union_all(select(tail.c.id))
 
 
 def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = DocumentFilter()
@@ -339,10 +442,8 @@ def count_documents(session: Session, kind: DocKind, flt: DocumentFilter = Docum
     """How many documents match ``flt`` (exact; for the window's page count)."""
     shape = _shape(kind)
     text = _text(session, shape, flt)
-    query = select(func.count()).select_from(shape.model)
-    if text is not None and text.ids is None:  # LIKE on the supplier's name
-        query = query.join(Supplier, col(Supplier.id) == shape.model.supplier_id)
-    query = query.where(*_where(session, shape, flt, text, text_index=True))
+    terms = _where(session, shape, flt, text, text_index=True)
+    query = select(func.count()).select_from(shape.model).where(*terms)
     return int(session.execute(query).scalar_one())
 
 
@@ -360,10 +461,7 @@ def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = Docume
     text_index = text is not None and text.rare
     terms = _where(session, shape, flt, text, text_index=text_index, sync_state=False)
     def source(*columns: Any) -> Select[Any]:
-        query = select(*columns).select_from(model)
-        if text is not None and not text_index:  # LIKE on the supplier's name
-            query = query.join(Supplier, col(Supplier.id) == model.supplier_id)
-        return query.where(*terms)
+        return select(*columns).select_from(model).where(*terms)
 
     found = source(model.sync_state.label("state")).limit(cap + 1).subquery("found")
     counted: dict[str, int] = {state: n for state, n in session.execute(
@@ -371,13 +469,13 @@ def count_by_state(session: Session, kind: DocKind, flt: DocumentFilter = Docume
     states = [s.value for s in SyncState]
     if sum(counted.values()) <= cap:
         counts = {s: StateCount(counted.get(s, 0)) for s in states}
-    else:
-        counts = {}
-        for state in states:
-            one = source(literal_column("1")).where(
-                model.sync_state == state).limit(cap).subquery("one")
-            n = int(session.execute(select(func.count()).select_from(one)).scalar_one())
-            counts[state] = StateCount(n, more=n >= cap)
+    else:  # each state's count up to the cap, all in one statement
+        capped = [select(func.count()).select_from(
+            source(literal_column("1")).where(model.sync_state == state).limit(cap)
+            .subquery(f"state_{i}")).scalar_subquery() for i, state in enumerate(states)]
+        found_per_state = session.execute(select(*capped)).one()
+        counts = {state: StateCount(int(n), more=n >= cap)
+                  for state, n in zip(states, found_per_state, strict=True)}
     attention = [counts[s.value] for s in NEEDS_ATTENTION]
     counts[NEEDS_ATTENTION_FILTER] = StateCount(sum(c.count for c in attention),
                                                 more=any(c.more for c in attention))

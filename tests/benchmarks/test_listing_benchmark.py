@@ -1,10 +1,11 @@
 """Listing 100,000 POs and 100,000 invoices: every filter's first page, as the user types.
 
-A benchmark: it prints one line per query (label, best of 5 in milliseconds, and
-for a filtered first page its ratio to the plain first page of the same kind; the
-target is 5x or less) and checks every answer against a plain scan of the rows in
-Python, never the time (these machines are shared and noisy). Run on its own with
-``pytest tests/benchmarks -s``.
+A benchmark: it prints one line per query (label, best of ``REPEAT`` in
+milliseconds, each run timed right after an untimed one, and for a filtered first
+page its ratio to the plain first page of the same kind, the two timed in turns so
+that both meet the same load; the target is 5x or less) and checks every answer
+against a plain scan of the rows in Python, never the time (these machines are
+shared and noisy). Run on its own with ``pytest tests/benchmarks -s``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ STATES = ("not_synced", "queued", "synced", "failed", "blocked", "excluded")
 STATUSES = ("draft", "pending", "approved", "cancelled", "closed")
 PAGE = 100
 TARGET = 5.0
+REPEAT = 9
 
 
 def fill(store) -> None:
@@ -136,16 +138,27 @@ def expected_counts(rows: list[Plain], flt: DocumentFilter) -> dict[str, tuple[i
     return {k: (n, False) for k, n in result.items()}
 
 
-def timed(label: str, fn, baseline: float | None = None, repeat: int = 5):
-    best = float("inf")
+def warm(fn) -> tuple[Any, float]:
+    """``fn`` run twice, the second time timed (as the window repeats a query)."""
+    fn()
+    t0 = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t0
+
+
+def timed(label: str, fn, plain=None, repeat: int = REPEAT):
+    """``fn``'s best time; with ``plain`` (the plain first page) timed in turns with it,
+    the ratio of the two bests."""
+    best = base = float("inf")
     result = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    ratio = f"{best / baseline:6.1f}x" if baseline else ""
+        if plain is not None:
+            base = min(base, warm(plain)[1])
+        result, took = warm(fn)
+        best = min(best, took)
+    ratio = f"{best / base:6.1f}x" if plain is not None else ""
     print(f"  {label:<62} {best * 1000:8.2f} ms {ratio}")
-    return result, best
+    return result, (best / base if plain is not None else best)
 
 
 @pytest.fixture
@@ -208,6 +221,7 @@ INVOICE_PAGES = [
 COUNTS = [
     (DocKind.PO, "POs, counts by sync state, no filter", DocumentFilter()),
     (DocKind.PO, "POs, counts by sync state, supplier", DocumentFilter(supplier_id=7)),
+    (DocKind.PO, "POs, counts by sync state, status", DocumentFilter(status="pending")),
     (DocKind.PO, "POs, counts by sync state, date range", DocumentFilter(**SPRING)),
     (DocKind.INVOICE, "invoices, counts by sync state, free text 'sup'",
      DocumentFilter(text="sup")),
@@ -235,21 +249,23 @@ def test_filtered_pages_of_100k_documents(store, capsys):
     ratios: list[float] = []
     with capsys.disabled():
         print(f"\nlisting benchmark: {ROWS:,} POs + {ROWS:,} invoices "
-              f"(inserted in {fill_seconds:.1f} s); best of 5, one page = {PAGE} rows, "
-              f"ratio to the plain first page (target {TARGET:.0f}x)")
+              f"(inserted in {fill_seconds:.1f} s); best of {REPEAT}, one page = {PAGE} "
+              f"rows, ratio to the plain first page timed in turns (target {TARGET:.0f}x)")
         with store.session() as s:
             for kind, pages in ((DocKind.PO, PO_PAGES), (DocKind.INVOICE, INVOICE_PAGES)):
                 rows = plain_rows(s, kind)
                 name = "POs" if kind is DocKind.PO else "invoices"
-                page, plain = timed(f"{name}, first page, no filter",
-                                    lambda k=kind: list_documents(s, k, limit=PAGE))
+                def plain(k=kind):
+                    return list_documents(s, k, limit=PAGE)
+
+                page, _ = timed(f"{name}, first page, no filter", plain)
                 assert [r.number for r in page] == expected_page(
                     rows, DocumentFilter(), "date", True)
                 for label, flt, sort, descending in pages:
-                    page, best = timed(label, lambda k=kind, f=flt, o=sort, d=descending:
-                                       list_documents(s, k, f, limit=PAGE, sort=o,
-                                                      descending=d), plain)
-                    ratios.append(best / plain)
+                    page, ratio = timed(label, lambda k=kind, f=flt, o=sort, d=descending:
+                                        list_documents(s, k, f, limit=PAGE, sort=o,
+                                                       descending=d), plain)
+                    ratios.append(ratio)
                     assert [r.number for r in page] == expected_page(
                         rows, flt, sort, descending), label
                     assert page, label

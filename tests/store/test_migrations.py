@@ -7,13 +7,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
+from app.domain.states import DocKind
 from app.errors import UserError
 from app.store import sqlite
-from app.store.database import current_revision, head_revision, make_engine, open_store, upgrade
+from app.store.database import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    open_store,
+    upgrade,
+)
 from app.store.models import (
     HistoryEvent,
     Invoice,
@@ -23,6 +33,7 @@ from app.store.models import (
     Supplier,
     SyncLockRow,
 )
+from app.store.queries import list_documents
 
 
 def fill_first_revision(path: Path) -> None:
@@ -212,3 +223,60 @@ def test_a_0008_store_gets_a_lineage_and_keeps_its_bare_markers_for_what_it_hold
             assert info.legacy_requests is None
     finally:
         fresh.close()
+
+
+NEW_IN_0010 = {f"ix_{table}_sync_state{rest}" for table in ("purchase_order", "invoice")
+               for rest in ("", "_status", "_supplier")}
+
+
+def indexes(path: Path) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {name for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        con.close()
+
+
+def test_a_0009_store_gets_the_sync_state_indexes_and_can_go_back(tmp_path: Path):
+    """0010: the listing sorted on sync state walks ``ix_<table>_sync_state``, the filter
+    bar's counts within a status or a supplier read an index alone; downgrading drops
+    them and keeps every row."""
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0009")
+    engine.dispose()
+    fill_first_revision(path)
+    before = indexes(path)
+    assert not before & NEW_IN_0010
+
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert indexes(path) == before | NEW_IN_0010
+        with store.session() as session:
+            def plan(sql: str) -> str:
+                return " ".join(row[3] for row in session.execute(text(
+                    f"EXPLAIN QUERY PLAN {sql}")))
+
+            sort = plan("SELECT id FROM invoice ORDER BY sync_state, id LIMIT 100")
+            assert sort.endswith("ix_invoice_sync_state") and "TEMP B-TREE" not in sort, sort
+            counted = plan("SELECT count(*) FROM (SELECT 1 FROM purchase_order WHERE"
+                           " sync_state = 'failed' AND status = 'pending' LIMIT 1000)")
+            assert "COVERING INDEX ix_purchase_order_sync_state_status" in counted, counted
+            assert [r.number for r in list_documents(session, DocKind.INVOICE, limit=10,
+                                                     sort="sync_state")] == ["INV-1"]
+    finally:
+        store.close()
+
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    store.engine.dispose()
+    assert indexes(path) == before
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT number FROM invoice").fetchall() == [("INV-1",)]
+        assert con.execute("SELECT number FROM purchase_order").fetchall() == [("PO-1",)]
+    finally:
+        con.close()
