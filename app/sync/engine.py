@@ -182,7 +182,14 @@ class SyncEngine:
         try:
             if pull and not dry_run:
                 self._progress(0, 0, "Reading changes from QuickBooks", report)
-                report.pull = Puller(self.store, self.client, self.actor, self.now).run()
+                # Pull alone reports its steps; a whole sync counts its documents only.
+                steps = None if push else (
+                    lambda p: self._progress(p.done, p.total, p.current, report))
+                report.pull = Puller(self.store, self.client, self.actor, self.now).run(
+                    steps, self.cancel)
+                if report.pull.cancelled:  # stopped between steps: nothing half-applied
+                    report.cancelled = True
+                    return report
                 with self.store.session() as session:
                     lists = QboLists.from_mirror(session)
             if not push:
