@@ -9,10 +9,12 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from app.domain import request_ids
+from app.domain.states import DocKind
 from app.errors import UserError
 from app.store import sqlite
 from app.store.database import Store, current_revision, known_revisions, make_engine, open_store
-from app.store.identity import new_request_id, renew_store_id
+from app.store.identity import renew_store_id
 from app.store.lock import WAIT, SyncLock
 from app.store.models import Account, Invoice, PurchaseOrder
 from app.store.types import utcnow
@@ -223,11 +225,11 @@ def _outcome_unknown(session: Session, store_id: str) -> int:
     (by this store's lineage): as after a crash, the next sync looks it up in QuickBooks
     before it creates it, and adopts what the lineage made. Returns how many."""
     count = 0
-    for tag, model in (("po", PurchaseOrder), ("inv", Invoice)):
+    for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
         for row in session.exec(select(model).where(col(model.qbo_id).is_(None),
                                                     col(model.pending_request_id).is_(None))):
-            row.pending_request_id = new_request_id(
-                store_id, f"{tag}{row.id}-r{row.revision}-a{row.attempt}")
+            row.pending_request_id = request_ids.after_restore(
+                store_id, kind, row.id, row.revision, row.attempt)
             row.pending_revision = None
             session.add(row)
             count += 1

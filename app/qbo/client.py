@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.domain import request_ids
 from app.qbo.errors import BODY_HEAD, UNREADABLE, QboError, QboFault, TransportError, fault_in
 from app.qbo.query import quote
 from app.qbo.transport import Response, Transport
@@ -23,7 +24,7 @@ MINOR_VERSION = 75
 PAGE = 1000  # QuickBooks' maximum page size
 BATCH_MAX = 30
 NAME_LISTS = frozenset({"Vendor", "Customer", "Employee", "Account", "Item", "Term"})
-REQUEST_ID_MAX = 50
+REQUEST_ID_MAX = request_ids.LIMIT
 
 
 @dataclass
@@ -97,7 +98,7 @@ class QboClient:
             body["Id"], body["SyncToken"] = current["Id"], current["SyncToken"]
             body.pop("sparse", None)
             try:
-                rid = f"{request_id}-{current['SyncToken']}"[:REQUEST_ID_MAX] \
+                rid = request_ids.with_sync_token(request_id, str(current["SyncToken"])) \
                     if request_id else None
                 return self._post(entity, body, requestid=rid)
             except QboFault as fault:
@@ -113,7 +114,8 @@ class QboClient:
         reply = self.transport.request(
             "POST", self._url(entity.lower()),
             params=self._params(operation=operation,
-                                requestid=f"{operation}-{entity}-{obj_id}-{current['SyncToken']}"),
+                                requestid=request_ids.delete_or_void(
+                                    operation, entity, obj_id, str(current["SyncToken"]))),
             json_body={"Id": current["Id"], "SyncToken": current["SyncToken"]})
         data = _dict(reply, "the answer")
         answer = data.get(entity, data)
@@ -178,7 +180,7 @@ class QboClient:
                 else:
                     payload.append({"bId": item.bid, "operation": item.operation,
                                     item.entity: item.body})
-            rid = f"{request_id}-{start // BATCH_MAX}"[:36] if request_id else None
+            rid = request_ids.batch(request_id, start // BATCH_MAX) if request_id else None
             reply = self.transport.request(
                 "POST", self._url("batch"), params=self._params(requestid=rid),
                 json_body={"BatchItemRequest": payload}, batch=True)

@@ -10,11 +10,10 @@ from sqlmodel import Session
 from app.domain.qbo_limits import LINEAGE_LENGTH
 from app.store.models import StoreInfo
 
-REQUEST_ID_LIMIT = 50  # QuickBooks' limit on a request id
-
 
 def new_store_id() -> str:
-    """8 random hex digits: short enough for QuickBooks' 50-character request ids."""
+    """8 random hex digits: short enough for QuickBooks' 50-character request ids
+    (see ``app.domain.request_ids``)."""
     return secrets.token_hex(4)
 
 
@@ -44,10 +43,3 @@ def renew_store_id(session: Session) -> str:
     session.add(row)
     return row.store_id
 
-
-def new_request_id(store_id: str, middle: str) -> str:
-    """A request id: the store's id, ``middle`` and a random part (≤ 50 characters)."""
-    text = f"sd-{store_id}-{middle}-{secrets.token_hex(4)}"
-    if len(text) > REQUEST_ID_LIMIT:  # absurdly large numbers: keep the unique parts
-        text = f"sd-{store_id}-{secrets.token_hex(12)}"
-    return text

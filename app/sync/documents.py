@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.domain import request_ids
 from app.domain.qbo_limits import MARKER as MARKER  # re-exported: the sync's marker
 from app.domain.qbo_limits import is_marked, marker
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
-from app.store.identity import new_request_id, store_info
+from app.store.identity import store_info
 from app.store.models import (
     Account,
     Invoice,
@@ -123,21 +124,14 @@ class SyncDoc:
         return self.legacy_pending or (self.legacy_held and held)
 
     def request_id(self, store_id: str) -> str:
-        """A new create's request id: the store's own id, the document, its revision and
-        definite failures, and a random part (≤ 50 characters, QuickBooks' limit).
-
-        Unique across every store and machine; it is saved on the document before it
-        is sent, so a retry of the same create sends the same id again.
-        """
-        return new_request_id(store_id, f"{_KIND_TAG[self.kind]}{self.id}-r{self.revision}"
-                              f"-a{self.attempt}")
+        """A new create's request id (see ``app.domain.request_ids``): saved on the
+        document before it is sent, so a retry of the same create sends it again."""
+        return request_ids.document_create(store_id, self.kind, self.id, self.revision,
+                                           self.attempt)
 
     def update_request_id(self, store_id: str) -> str:
         """An update's request id (the client adds the SyncToken it updates)."""
-        return f"sd-{store_id}-{_KIND_TAG[self.kind]}{self.id}-r{self.revision}u"
-
-
-_KIND_TAG = {DocKind.PO: "po", DocKind.INVOICE: "inv"}
+        return request_ids.document_update(store_id, self.kind, self.id, self.revision)
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[int, str]]:

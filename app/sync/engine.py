@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.domain import request_ids
 from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations.actor import current_actor
@@ -45,7 +46,7 @@ from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.qbo.transport import Transport
 from app.store.database import Store
-from app.store.identity import new_request_id, store_info
+from app.store.identity import store_info
 from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
 from app.store.types import utcnow
 from app.sync import actions, records
@@ -181,7 +182,14 @@ class SyncEngine:
         try:
             if pull and not dry_run:
                 self._progress(0, 0, "Reading changes from QuickBooks", report)
-                report.pull = Puller(self.store, self.client, self.actor, self.now).run()
+                # Pull alone reports its steps; a whole sync counts its documents only.
+                steps = None if push else (
+                    lambda p: self._progress(p.done, p.total, p.current, report))
+                report.pull = Puller(self.store, self.client, self.actor, self.now).run(
+                    steps, self.cancel)
+                if report.pull.cancelled:  # stopped between steps: nothing half-applied
+                    report.cancelled = True
+                    return report
                 with self.store.session() as session:
                     lists = QboLists.from_mirror(session)
             if not push:
@@ -460,8 +468,8 @@ class SyncEngine:
             # id (the old one would only replay the wrong answer).
             failed = self._fail(doc, wrong, operation, summary, False, definite=False)
             with self.store.session() as session:
-                records.mark_pending(session, doc, new_request_id(
-                    self._store_id, f"{doc.kind.value}{doc.id}-r{doc.revision}-m"), None)
+                records.mark_pending(session, doc, request_ids.after_mismatch(
+                    self._store_id, doc.kind, doc.id, doc.revision), None)
             return failed
         dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
         now = self.now()
@@ -537,7 +545,8 @@ class SyncEngine:
             try:
                 closed = self.client.update(
                     doc.entity, doc.qbo_id, close,
-                    request_id=doc.update_request_id(self._store_id) + "c")
+                    request_id=request_ids.close_after_bills(self._store_id, doc.id,
+                                                             doc.revision))
                 outcome = self._finish(doc, closed, "close", summary, None, doc.revision)
             except _NotThisDocument as other:
                 outcome = self._fail(doc, _held_by_another(doc, other.current), "close",

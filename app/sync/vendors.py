@@ -8,9 +8,9 @@ Vendors are created one at a time (QuickBooks takes name writes serially).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
+from app.domain import request_ids
 from app.domain.problems import Kind, Problem
 from app.qbo.client import QboClient
 from app.qbo.errors import QboClientError, QboFault, TransportError
@@ -66,7 +66,7 @@ def resolve(supplier_id: int, name: str, linked_id: str | None, lists: QboLists,
         return VendorAnswer(would_create=True)
     try:
         vendor = client.create("Vendor", {"DisplayName": name, "PrintOnCheckName": name[:100]},
-                               request_id=_vendor_request_id(store_id, supplier_id, name))
+                               request_id=request_ids.vendor_create(store_id, supplier_id, name))
     except QboClientError as error:
         # The answer never came (or came broken): QuickBooks may have made the vendor all
         # the same. The name was free a moment ago, so a vendor of that name now is it.
@@ -116,8 +116,3 @@ def _inactive(supplier_id: int, name: str, vendor: dict) -> Problem:
         facts={"supplier": name, "vendor_id": vendor.get("Id"),
                "vendor_name": vendor.get("DisplayName")})
 
-
-def _vendor_request_id(store_id: str, supplier_id: int, name: str) -> str:
-    """The same for every sync of this store (two at once make one vendor), unique to it."""
-    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
-    return f"sd-{store_id}-v{supplier_id}-{digest}"[:50]
