@@ -189,6 +189,11 @@ class SyncEngine:
                     steps, self.cancel)
                 if report.pull.cancelled:  # stopped between steps: nothing half-applied
                     report.cancelled = True
+                    if push:  # what was due stays queued, as after a cancel between documents
+                        with self.store.session() as session:
+                            report.unsent = [d.number for d in (
+                                due_documents(session, self.now()) if only is None else
+                                [load(session, kind, doc_id) for kind, doc_id in only])]
                     return report
                 with self.store.session() as session:
                     lists = QboLists.from_mirror(session)
