@@ -21,7 +21,7 @@ from app.domain.problems import FIXES, Kind, meaning
 from app.domain.problems import label as problem_label
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
-from app.operations import documents
+from app.operations import creating, editing, workflow_steps
 from app.operations.actor import current_actor
 from app.operations.history import events_for
 from app.operations.lookup import find_document, supplier_by_name
@@ -309,7 +309,7 @@ def document_json(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
                                   .order_by(col(InvoiceLine.line_no))))
     po_line_numbers = {}
     if isinstance(doc, Invoice) and doc.po_id:
-        po_line_numbers = {v: k for k, v in documents.po_line_ids(
+        po_line_numbers = {v: k for k, v in creating.po_line_ids(
             session, session.get(PurchaseOrder, doc.po_id)).items()}
     data["lines"] = []
     for line in lines:
@@ -404,12 +404,12 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_edit(args: argparse.Namespace) -> int:
-    pairs = documents.parse_assignments(args.assignments)
+    pairs = editing.parse_assignments(args.assignments)
     if args.kind == "supplier":
         return _edit_supplier(args, pairs)
     kind = DocKind(args.kind)
     with opened(args) as store, store.session() as session:
-        edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
+        edit = editing.edit_po if kind is DocKind.PO else editing.edit_invoice
         result = edit(session, args.number, pairs, current_actor())
     if not result.changes:
         print(f"{args.number}: nothing changed")
@@ -449,12 +449,12 @@ def run_step(args: argparse.Namespace) -> int:
         if kind is DocKind.PO:
             if args.step == "ready":
                 raise UsageError("ready applies to invoices")
-            doc: PurchaseOrder | Invoice = documents.change_po_status(
+            doc: PurchaseOrder | Invoice = workflow_steps.change_po_status(
                 session, args.number, args.step, actor)
         else:
             if args.step not in ("approve", "ready"):
                 raise UsageError(f"{args.step} applies to POs")
-            doc = documents.change_invoice_status(session, args.number, args.step, actor)
+            doc = workflow_steps.change_invoice_status(session, args.number, args.step, actor)
     queued = " and queued for QuickBooks" if doc.sync_state == SyncState.QUEUED.value else ""
     print(f"{doc.number} is now {doc.status}{queued}")
     return 0

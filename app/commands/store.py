@@ -9,7 +9,7 @@ from app.commands import Adder
 from app.commands.common import add_json_flag, opened, print_json
 from app.domain.settings import SETTINGS
 from app.operations import company, demo
-from app.operations.documents import parse_assignments
+from app.operations.editing import parse_assignments
 from app.operations.settings import all_settings, set_setting
 from app.store.database import resolve_db_url
 from app.text import count_of

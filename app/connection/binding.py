@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from app.domain.qbo_limits import is_marked
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.qbo.client import QboClient
 from app.qbo.errors import QboClientError

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from app.domain.states import NEEDS_ATTENTION, DocKind, InvoiceStatus, PoStatus
 from app.errors import UserError
 from app.operations import fields as f
-from app.operations.documents import Change, queue
+from app.operations.creating import queue
+from app.operations.editing import Change
 from app.operations.history import record
 from app.operations.lookup import supplier_by_name
 from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
 from app.errors import UserError
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.operations.lookup import find_document
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder

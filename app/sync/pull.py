@@ -34,7 +34,7 @@ from app.domain import qbo_limits
 from app.domain.money import format_money, format_quantity
 from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.qbo.client import QboClient
 from app.qbo.query import quote
