@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.domain import workflow
+from app.domain.events import Event
 from app.domain.money import format_money
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations import fields as f
@@ -81,7 +82,8 @@ def create_po(
     assert po.id is not None
     total = _add_lines(session, lines, lambda values, fields: PoLine(po_id=po.id, **fields))
     po.total = total
-    record(session, DocKind.PO, po.id, actor, "created", f"Created {number} ({status.value})",
+    record(session, DocKind.PO, po.id, actor, Event.CREATED,
+           f"Created {number} ({status.value})",
            {"total": format_money(total), "lines": len(lines)})
     if status is PoStatus.APPROVED:
         queue(session, DocKind.PO, po, actor, "approved on creation")
@@ -122,7 +124,7 @@ def create_invoice(
         invoice_id=invoice.id, po_line_id=po_line_id(po_lines, values.po_line_no, po),
         **fields))
     invoice.total = total
-    record(session, DocKind.INVOICE, invoice.id, actor, "created",
+    record(session, DocKind.INVOICE, invoice.id, actor, Event.CREATED,
            f"Created {number} ({status.value})",
            {"total": format_money(total), "lines": len(lines), "reference": reference})
     if status in workflow.SYNCABLE_INVOICE:
@@ -180,12 +182,12 @@ def queue(session: Session, kind: DocKind, doc: Document, actor: str, why: str) 
     before = SyncState(doc.sync_state)
     after = workflow.queued_state(before)
     if after is SyncState.EXCLUDED:
-        record(session, kind, doc.id, actor, "not_queued",
+        record(session, kind, doc.id, actor, Event.NOT_QUEUED,
                f"Not queued for QuickBooks: excluded ({doc.excluded_reason or 'no reason'})")
         return
     doc.sync_state = after.value
     doc.problem = None
     doc.queued_at = utcnow()
     session.add(doc)
-    record(session, kind, doc.id, actor, "queued", f"Queued for QuickBooks ({why})")
+    record(session, kind, doc.id, actor, Event.QUEUED, f"Queued for QuickBooks ({why})")
 

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from app.domain.states import InvoiceStatus, PoStatus
+from app.domain.problems import Kind
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
 from app.operations import creating
 from app.operations.company import has_documents
@@ -82,29 +83,29 @@ DESCRIPTIONS = (
 
 @dataclass(frozen=True)
 class DemoProblem:
-    kind: str  # "po" or "invoice"
+    kind: DocKind
     number: str
-    problem: str  # the problem kind the first sync should end with
-    sync_state: str
+    problem: Kind  # the problem kind the first sync should end with
+    sync_state: SyncState
     why: str
 
 
 PROBLEM_DOCUMENTS: tuple[DemoProblem, ...] = (
-    DemoProblem("po", "PO-1061", "duplicate_name", "blocked",
+    DemoProblem(DocKind.PO, "PO-1061", Kind.DUPLICATE_NAME, SyncState.BLOCKED,
                 f"supplier {DUPLICATE_NAME_SUPPLIER} shares its name with a QuickBooks customer"),
-    DemoProblem("po", "PO-1062", "inactive_vendor", "blocked",
+    DemoProblem(DocKind.PO, "PO-1062", Kind.INACTIVE_VENDOR, SyncState.BLOCKED,
                 f"supplier {INACTIVE_SUPPLIER} is inactive in QuickBooks"),
-    DemoProblem("po", "PO-1063", "ap_ar_line_account", "blocked",
+    DemoProblem(DocKind.PO, "PO-1063", Kind.AP_AR_LINE_ACCOUNT, SyncState.BLOCKED,
                 "a line is on the Accounts Payable account"),
-    DemoProblem("invoice", "INV-2041", "ap_ar_line_account", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2041", Kind.AP_AR_LINE_ACCOUNT, SyncState.BLOCKED,
                 "a line is on the Accounts Receivable account"),
-    DemoProblem("invoice", "INV-2042", "bill_before_po", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2042", Kind.BILL_BEFORE_PO, SyncState.BLOCKED,
                 "the invoice is dated before the PO it bills"),
-    DemoProblem("invoice", "INV-2043", "duplicate_bill_number", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2043", Kind.DUPLICATE_BILL_NUMBER, SyncState.BLOCKED,
                 f"{USED_BILL_SUPPLIER} already has bill {USED_BILL_NUMBER} in QuickBooks"),
-    DemoProblem("po", "PO-1064", "closed_period", "blocked",
+    DemoProblem(DocKind.PO, "PO-1064", Kind.CLOSED_PERIOD, SyncState.BLOCKED,
                 f"dated in the closed period (books closed on {CLOSING_DATE})"),
-    DemoProblem("invoice", "INV-2044", "string_too_long", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2044", Kind.STRING_TOO_LONG, SyncState.BLOCKED,
                 "the supplier's invoice number has 33 characters; QuickBooks allows 21"),
 )
 

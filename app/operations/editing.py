@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.domain import workflow
+from app.domain.events import Event
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus
 from app.domain.workflow import Transition, WorkflowError
@@ -118,7 +119,7 @@ def _finish_edit(
     doc.revision += 1
     doc.updated_at = utcnow()
     summary = "Edited " + ", ".join(c.field for c in changes)
-    record(session, kind, doc.id, actor, "edited", summary,
+    record(session, kind, doc.id, actor, Event.EDITED, summary,
            {"changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]})
     apply_transition(session, kind, doc, transition, actor)
 

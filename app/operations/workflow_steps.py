@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.domain import workflow
+from app.domain.events import Event
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
@@ -19,13 +20,13 @@ from app.store.models import Invoice, PurchaseOrder
 from app.store.types import utcnow
 
 _ACTION_TEXT = {
-    "submitted": "Submitted for approval",
-    "approved": "Approved",
-    "approval_override": "Approved by approval override",
-    "needs_reapproval": "Back to pending: edits need re-approval",
-    "cancelled": "Cancelled",
-    "closed": "Closed",
-    "ready_to_pay": "Marked ready to pay",
+    Event.SUBMITTED: "Submitted for approval",
+    Event.APPROVED: "Approved",
+    Event.APPROVAL_OVERRIDE: "Approved by approval override",
+    Event.NEEDS_REAPPROVAL: "Back to pending: edits need re-approval",
+    Event.CANCELLED: "Cancelled",
+    Event.CLOSED: "Closed",
+    Event.READY_TO_PAY: "Marked ready to pay",
 }
 
 
@@ -37,7 +38,7 @@ def apply_transition(
     doc.status = transition.status
     doc.updated_at = utcnow()
     for action in transition.actions:
-        if action == "edited":
+        if action == Event.EDITED:
             continue  # the edit itself is recorded with its field changes
         record(session, kind, doc.id, actor, action, _ACTION_TEXT[action],
                {"from": old, "to": transition.status})
