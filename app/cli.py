@@ -106,9 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _store_error(args: argparse.Namespace, exc: BaseException) -> UserError | None:
     """A store that went read-only, damaged or full while the command ran, in plain words."""
-    from app.store.database import resolve_db_url, store_error
+    from app.services.opening import store_problem
 
-    return store_error(exc, resolve_db_url(getattr(args, "db", None)))
+    return store_problem(exc, getattr(args, "db", None))
 
 
 def _unexpected(args: argparse.Namespace, exc: BaseException, log_file: Path | None) -> int:

@@ -89,3 +89,22 @@ def test_document_operations_live_in_one_module_per_job():
     assert not {"app.operations.workflow_steps", "app.operations.editing"} & set(
         imported_modules(ops / "creating.py"))
     assert "app.operations.editing" not in imported_modules(ops / "workflow_steps.py")
+
+
+# What the command line may use: the services, and errors, hints, progress and formatting.
+COMMANDS_MAY_IMPORT = ("app.services", "app.commands", "app.errors", "app.hints", "app.work",
+                       "app.text", "app.domain")
+
+
+def test_commands_call_services_only():
+    """Commands parse their arguments, call a service and print (DESIGN.md, issue 11)."""
+    found = [f"{path.name} imports {name}"
+             for path in sorted((APP / "commands").rglob("*.py"))
+             for name in imported_modules(path)
+             if name.startswith(("sqlmodel", "sqlalchemy"))
+             or (name.startswith("app") and not name.startswith(COMMANDS_MAY_IMPORT))]
+    assert found == []
+
+
+def test_the_cli_finds_store_problems_through_services():
+    assert [n for n in imported_modules(APP / "cli.py") if n.startswith("app.store")] == []

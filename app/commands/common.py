@@ -1,4 +1,5 @@
-"""Helpers shared by the subcommand handlers: opening the store, printing results."""
+"""Helpers shared by the subcommand handlers: which store a command opens and how, printing
+results."""
 
 from __future__ import annotations
 
@@ -6,12 +7,9 @@ import argparse
 import json
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
-
-from app.store.database import Store, open_store, resolve_db_url
 
 # Subcommands that only read the store; every other one writes to it, so a
 # read-only store is refused when it opens, before any work (or any call to
@@ -27,20 +25,9 @@ def writes(args: argparse.Namespace) -> bool:
     return command not in READING_COMMANDS
 
 
-def store_from(args: argparse.Namespace, *, create: bool = False) -> Store:
-    """The store named by ``--db`` / ``$SYNCDESK_DB`` / the default location."""
-    return open_store(resolve_db_url(getattr(args, "db", None)), create=create,
-                      write=writes(args))
-
-
-@contextmanager
-def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
-    """``store_from`` for the length of a ``with`` block, closed afterwards."""
-    store = store_from(args, create=create)
-    try:
-        yield store
-    finally:
-        store.close()
+def db_of(args: argparse.Namespace) -> str | None:
+    """The store ``--db`` named, if it named one (services resolve the rest)."""
+    return getattr(args, "db", None)
 
 
 def iso_date(text: str) -> date:

@@ -10,13 +10,10 @@ import webbrowser
 from urllib.parse import urlsplit
 
 from app.commands import Adder
-from app.commands.common import opened
-from app.connection.service import ConnectRequest, connect, connection, disconnect
-from app.errors import UsageError, UserError
-from app.qbo.environments import ENVIRONMENT_NAMES
-from app.qbo.errors import QboClientError, TransportError
-from app.qbo.keychain import ENCRYPTED_FILE, PASSPHRASE_VARIABLE, NoKeychain
-from app.qbo.oauth import ConnectError, follow_redirects
+from app.commands.common import db_of, writes
+from app.errors import UsageError
+from app.services.connection import ENVIRONMENT_NAMES, PASSPHRASE_VARIABLE, ConnectOptions
+from app.services.opening import open_company
 from app.text import count_of
 
 
@@ -51,37 +48,28 @@ def run_connect(args: argparse.Namespace) -> int:
     secret = args.client_secret
     if args.env != "local" and args.client_id and not secret and sys.stdin.isatty():
         secret = getpass.getpass("Client secret of your Intuit app: ") or None
-    request = ConnectRequest(args.env, args.base_url, args.client_id, secret,
+    encrypted = args.encrypted_keyring and args.env != "local"
+    options = ConnectOptions(args.env, args.base_url, args.client_id, secret,
+                             encrypted_keyring=encrypted,
+                             passphrase=ask_passphrase() if encrypted else None,
                              relink=args.relink)
-    if args.encrypted_keyring and args.env != "local":
-        request.keychain = ENCRYPTED_FILE
-        request.passphrase = ask_passphrase()
-    if args.env == "local":
-        opener = follow_redirects
-    else:
-        def opener(url: str) -> None:
-            print("Sign in to Intuit in your browser to let SyncDesk in …", file=sys.stderr)
-            if not webbrowser.open(url):
-                print(f"Open this address in a browser:\n{url}", file=sys.stderr)
-    try:
-        with opened(args) as store:
-            row = connect(store, request, opener, timeout=args.timeout)
-    except (ConnectError, NoKeychain, ValueError) as exc:
-        raise UserError(str(exc)) from None
-    except TransportError as exc:  # its text says what could not be reached, and what to do
-        raise UserError(exc.reason if exc.reason[:1].isupper() else f"connecting failed: {exc}"
-                        ) from None
-    except QboClientError as exc:
-        raise UserError(f"connecting failed: {exc}") from None
-    print(f"Connected to {row.company_name or 'QuickBooks company ' + row.realm_id} "
-          f"({row.environment}).")
-    if request.relinked is not None:
+    opener = None if args.env == "local" else _sign_in_in_browser  # None: SyncDesk signs in
+    with open_company(db_of(args), write=writes(args)) as services:
+        report = services.connection.connect(options, opener, timeout=args.timeout)
+    print(f"Connected to {report.company_label} ({report.environment}).")
+    if report.relinked is not None:
         print(f"Re-linked this store to it: every link to the old company is forgotten, and "
-              f"{count_of(request.relinked, 'document')} "
-              f"{'is' if request.relinked == 1 else 'are'} queued for the next sync.")
-    elif args.relink:
+              f"{count_of(report.relinked, 'document')} "
+              f"{'is' if report.relinked == 1 else 'are'} queued for the next sync.")
+    elif report.relink_asked:
         print("This store already belongs to this company: nothing was re-linked.")
     return 0
+
+
+def _sign_in_in_browser(url: str) -> None:
+    print("Sign in to Intuit in your browser to let SyncDesk in …", file=sys.stderr)
+    if not webbrowser.open(url):
+        print(f"Open this address in a browser:\n{url}", file=sys.stderr)
 
 
 def _web_address(url: str) -> bool:
@@ -102,15 +90,11 @@ def ask_passphrase() -> str | None:
 
 
 def run_disconnect(args: argparse.Namespace) -> int:
-    try:
-        with opened(args) as store:
-            row = connection(store)
-            done = disconnect(store, ask_passphrase)
-    except NoKeychain as exc:
-        raise UserError(str(exc)) from None
-    if not done:
+    with open_company(db_of(args), write=writes(args)) as services:
+        report = services.connection.disconnect(ask_passphrase)
+    if not report.was_connected:
         print("This company was not connected.")
-    elif row is not None and row.environment != "local":
+    elif report.forgot_client_secret:
         print("Disconnected from QuickBooks. Your Intuit app's client secret was removed from "
               "the keychain too; give it again (--client-secret) to connect.")
     else:

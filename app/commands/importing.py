@@ -6,9 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import opened
-from app.operations.actor import current_actor
-from app.operations.csv_import import import_csv
+from app.services import open_company
 from app.text import count_of
 
 
@@ -20,8 +18,8 @@ def register(add: Adder) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.session() as session:
-        count = import_csv(session, args.what, args.file, current_actor())
-    noun = {"pos": "PO", "invoices": "invoice", "suppliers": "supplier"}[args.what]
-    print(f"Imported {count_of(count, noun)} from {args.file}")
+    with open_company(getattr(args, "db", None)) as services:
+        report = services.documents.import_csv(args.what, args.file)
+    noun = {"pos": "PO", "invoices": "invoice", "suppliers": "supplier"}[report.what]
+    print(f"Imported {count_of(report.count, noun)} from {args.file}")
     return 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from collections.abc import Mapping
+from typing import Any
 
 from app.commands import Adder
-from app.commands.common import TABLE_WIDTH, add_json_flag, opened, print_json
-from app.connection.service import connection_status
+from app.commands.common import TABLE_WIDTH, add_json_flag, print_json
 from app.domain.problems import MEANINGS, Kind
 from app.domain.states import DocKind, SyncState
-from app.store.queries import count_by, not_synced_by_status, problem_groups
-from app.sync.pull import list_ages
+from app.services import open_company
+from app.services.sync import SyncStatus
 from app.text import count_of
 
 
@@ -43,7 +44,7 @@ _NOT_SYNCED = {
 }
 
 
-def _not_synced_text(counts: dict[DocKind, dict[str, int]]) -> str:
+def _not_synced_text(counts: Mapping[DocKind, Mapping[str, int]]) -> str:
     parts = []
     for kind in DocKind:
         for status, n in sorted(counts[kind].items()):
@@ -55,7 +56,7 @@ def _not_synced_text(counts: dict[DocKind, dict[str, int]]) -> str:
         "drafts, POs waiting for approval and outstanding invoices would be counted here"
 
 
-def _lists_as_of(lists: dict[str, str]) -> str:
+def _lists_as_of(lists: Mapping[str, str]) -> str:
     """One line for the QuickBooks lists' ages: the oldest time, and which lists are
     that old when they are not all the same ("… as of 14:02 UTC (Vendor; the others
     14:30 UTC)")."""
@@ -71,32 +72,30 @@ def _lists_as_of(lists: dict[str, str]) -> str:
     return text
 
 
-def run_status(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        with store.session() as session:
-            per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
-            problems = {kind: count_by(session, kind, "problem") for kind in DocKind}
-            not_synced = {kind: not_synced_by_status(session, kind) for kind in DocKind}
-            lists = list_ages(session)
-            groups = problem_groups(session)
-        connection = connection_status(store)
-    by_state = {state.value: sum(per_kind[k].get(state.value, 0) for k in DocKind)
-                for state in SyncState}
-    by_problem: dict[str, int] = {}
-    for kind in DocKind:
-        for problem, n in problems[kind].items():
-            by_problem[problem] = by_problem.get(problem, 0) + n
-    result = {
-        "by_state": by_state,
-        "by_problem": by_problem,
-        "pos": {s.value: per_kind[DocKind.PO].get(s.value, 0) for s in SyncState},
-        "invoices": {s.value: per_kind[DocKind.INVOICE].get(s.value, 0) for s in SyncState},
+def status_json(status: SyncStatus) -> dict[str, Any]:
+    """``status --json``: the service's status as it has always been printed."""
+    return {
+        "by_state": {state.value: status.count(state) for state in SyncState},
+        "by_problem": dict(status.problems),
+        "pos": {s.value: n for s, n in status.states[DocKind.PO].items()},
+        "invoices": {s.value: n for s, n in status.states[DocKind.INVOICE].items()},
         # what not_synced covers: documents by their own status (draft, pending, …)
-        "not_synced": {"pos": not_synced[DocKind.PO], "invoices": not_synced[DocKind.INVOICE]},
-        "connection": connection,
-        "lists": lists,  # each QuickBooks list's "as of" time
-        "problem_groups": groups,  # documents sharing one root cause
+        "not_synced": {"pos": dict(status.not_synced[DocKind.PO]),
+                       "invoices": dict(status.not_synced[DocKind.INVOICE])},
+        "connection": dict(status.connection),
+        "lists": dict(status.lists),  # each QuickBooks list's "as of" time
+        # documents sharing one root cause
+        "problem_groups": {g.key: {"problem": g.problem, "documents": list(g.documents)}
+                           for g in status.problem_groups},
     }
+
+
+def run_status(args: argparse.Namespace) -> int:
+    with open_company(getattr(args, "db", None), write=False) as services:
+        status = services.sync.status()
+    result = status_json(status)
+    connection, lists = status.connection, status.lists
+    by_state, by_problem, not_synced = result["by_state"], status.problems, status.not_synced
     if args.json:
         print_json(result)
         return 0
@@ -107,7 +106,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  {connection['warning']}")
     if lists:
         print(f"  {_lists_as_of(lists)}")
-    pos, invoices = sum(result["pos"].values()), sum(result["invoices"].values())
+    pos, invoices = status.documents(DocKind.PO), status.documents(DocKind.INVOICE)
     print(f"Documents: {count_of(pos, 'PO')} and {count_of(invoices, 'invoice')}")
     for state in (SyncState.SYNCED, SyncState.QUEUED, SyncState.BLOCKED, SyncState.FAILED,
                   SyncState.EXCLUDED, SyncState.NOT_SYNCED):

@@ -6,12 +6,10 @@ import argparse
 from pathlib import Path
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, opened, print_json
-from app.domain.settings import SETTINGS
-from app.operations import company, demo
-from app.operations.editing import parse_assignments
-from app.operations.settings import all_settings, set_setting
-from app.store.database import resolve_db_url
+from app.commands.assignments import parse_assignments
+from app.commands.common import add_json_flag, db_of, print_json, writes
+from app.services.company import restore_company
+from app.services.opening import open_company
 from app.text import count_of
 
 
@@ -30,44 +28,40 @@ def register(add: Adder) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    with opened(args, create=True) as store:
-        with store.session() as session:
-            company.ensure_default_accounts(session)
-            if args.demo:
-                pos, invoices = demo.fill_demo(session)
-        where = store.path or store.url
-        print(f"The store at {where} is ready.")
-        if args.demo:
-            print(f"Added the demo company {demo.COMPANY_NAME}: "
-                  f"{count_of(len(demo.SUPPLIERS), 'supplier')}, {count_of(pos, 'PO')}, "
-                  f"{count_of(invoices, 'invoice')}.")
+    with open_company(db_of(args), create=True, write=writes(args)) as services:
+        report = services.company.init(demo_company=args.demo)
+    print(f"The store at {report.where} is ready.")
+    if report.demo is not None:
+        fill = report.demo
+        print(f"Added the demo company {fill.company}: "
+              f"{count_of(fill.suppliers, 'supplier')}, {count_of(fill.pos, 'PO')}, "
+              f"{count_of(fill.invoices, 'invoice')}.")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        target = company.backup_store(store, args.file)
-    print(f"Backed up the store to {target}")
+    with open_company(db_of(args), write=writes(args)) as services:
+        report = services.company.backup(args.file)
+    print(f"Backed up the store to {report.target}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    kept = company.restore_store(resolve_db_url(getattr(args, "db", None)), args.file)
-    print(f"Restored the store from {args.file.expanduser().resolve()}")
-    if kept is not None:
-        print(f"The store as it was before is kept at {kept}")
+    report = restore_company(db_of(args), args.file)
+    print(f"Restored the store from {report.source}")
+    if report.kept is not None:
+        print(f"The store as it was before is kept at {report.kept}")
     return 0
 
 
 def run_settings(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.session() as session:
-        for key, text in parse_assignments(args.assignments):
-            set_setting(session, key, text)
-        values = all_settings(session)
+    changes = parse_assignments(args.assignments)
+    with open_company(db_of(args), write=writes(args)) as services:
+        services.settings.set_many(changes)
+        settings = services.settings.all()
     if args.json:
-        print_json(values)
+        print_json({s.key: s.value for s in settings})
         return 0
-    for key, value in values.items():
-        shown = ("on" if value else "off") if isinstance(value, bool) else value
-        print(f"{key} = {shown}    # {SETTINGS[key].help}")
+    for s in settings:
+        print(f"{s.key} = {s.text}    # {s.help}")
     return 0

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import signal
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlmodel import col, select
 
 from app.commands import Adder
 from app.commands.common import (
@@ -20,22 +17,16 @@ from app.commands.common import (
     add_json_flag,
     iso_date,
     kind_argument,
-    opened,
     print_json,
     print_table,
 )
 from app.commands.connection import ask_passphrase
-from app.connection.service import open_client
 from app.domain.states import DocKind
 from app.errors import UserError
-from app.operations.actor import current_actor
-from app.qbo.errors import OAuthError
-from app.qbo.keychain import NoKeychain
-from app.store.database import Store
-from app.store.models import SyncLogEntry
-from app.sync import actions
-from app.sync.engine import Outcome, Progress, SyncEngine, SyncReport
+from app.services import open_company
+from app.services.sync import LogQuery, NotConnected, Outcome, SyncReport, SyncService
 from app.text import count_of, upper_first
+from app.work import Progress
 
 
 def register(add: Adder) -> None:
@@ -94,32 +85,52 @@ def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_engine(engine: SyncEngine, **options: Any) -> tuple[SyncReport, bool]:
-    """Run the sync with Ctrl-C cancelling it; returns the report and whether Ctrl-C came."""
+def _run(work: Callable[..., SyncReport]) -> tuple[SyncReport, bool]:
+    """Run a sync through the service with Ctrl-C cancelling it and the progress on
+    stderr; returns the report and whether Ctrl-C came."""
+    cancel = threading.Event()
     try:
-        with _ctrl_c_cancels(engine.cancel):
-            report = engine.run(**options)
+        with _ctrl_c_cancels(cancel):
+            report = work(passphrase=_ask_passphrase, on_progress=_progress, cancel=cancel)
+    except _InterruptedAtPrompt:
+        raise KeyboardInterrupt from None
+    except NotConnected as exc:
+        raise UserError(f"{exc.reason} Run `syncdesk connect` first.") from None
     except KeyboardInterrupt:
         raise _StoppedAtOnce("stopped at once (Ctrl-C twice). The document that was being "
                              "sent is checked at the next sync, so it never goes twice; the "
                              "rest stay queued.") from None
-    return report, engine.cancel.is_set()
+    return report, cancel.is_set()
 
 
-def _engine(store: Store) -> SyncEngine:
+class _InterruptedAtPrompt(Exception):
+    """Ctrl-C while the passphrase was asked: nothing had started yet."""
+
+
+def _ask_passphrase() -> str | None:
+    """``ask_passphrase`` with Ctrl-C stopping the command, as before a sync starts."""
+    if threading.current_thread() is not threading.main_thread():
+        return ask_passphrase()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        client = open_client(store, passphrase=ask_passphrase)
-    except OAuthError as exc:
-        raise UserError(f"{exc.description or exc} Run `syncdesk connect` first.") from None
-    except NoKeychain as exc:
-        raise UserError(str(exc)) from None
+        return ask_passphrase()
+    except KeyboardInterrupt:
+        raise _InterruptedAtPrompt from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
-    def progress(p: Progress) -> None:
-        if p.current:
-            where = f"[{p.done + 1}/{p.total}] " if p.total else ""
-            print(f"{where}{p.current}", file=sys.stderr, flush=True)
 
-    return SyncEngine(store, client, on_progress=progress, actor=current_actor())
+def _progress(p: Progress) -> None:
+    if p.current:
+        where = f"[{p.done + 1}/{p.total}] " if p.total else ""
+        print(f"{where}{p.current}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _sync_service(args: argparse.Namespace, *, write: bool = True) -> Iterator[SyncService]:
+    """The sync service of the store named by ``--db`` (else the default one)."""
+    with open_company(getattr(args, "db", None), write=write) as services:
+        yield services.sync
 
 
 # How each outcome reads after its count ("75 created").
@@ -203,9 +214,9 @@ INTERRUPTED = _StoppedAtOnce.exit_code
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        report, interrupted = _run_engine(_engine(store), dry_run=args.dry_run,
-                                          pull=not args.push, push=not args.pull)
+    with _sync_service(args) as sync:
+        report, interrupted = _run(functools.partial(
+            sync.run, dry_run=args.dry_run, pull=not args.push, push=not args.pull))
     _print_report(report, args.json)
     return _exit_code(report, interrupted)
 
@@ -219,57 +230,39 @@ def _exit_code(report: SyncReport, interrupted: bool = False) -> int:
 
 
 def run_resend(args: argparse.Namespace) -> int:
-    kind = DocKind(args.kind)
-    with opened(args) as store:
-        with store.session() as session:
-            doc = actions.resend(session, kind, args.number, current_actor())
-            target = [(kind, doc.id or 0)]
-        report, interrupted = _run_engine(_engine(store), only=target)
+    with _sync_service(args) as sync:
+        report, interrupted = _run(functools.partial(sync.resend, DocKind(args.kind),
+                                                     args.number))
     _print_report(report, args.json)
     return _exit_code(report, interrupted)
 
 
 def run_resync_failures(args: argparse.Namespace) -> int:
-    with opened(args) as store:
-        with store.session() as session:
-            targets = actions.queue_failures(session, current_actor())
-        report, interrupted = _run_engine(_engine(store), only=targets) if targets else \
-            (SyncReport(), False)
+    with _sync_service(args) as sync:
+        report, interrupted = _run(sync.resync_failures)
     _print_report(report, args.json)
     return _exit_code(report, interrupted)
 
 
 def run_exclude(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.session() as session:
-        actions.exclude(session, DocKind(args.kind), args.number, args.reason,
-                        current_actor())
+    with _sync_service(args) as sync:
+        sync.exclude(DocKind(args.kind), args.number, args.reason)
     print(f"{args.number} is excluded from syncing.")
     return 0
 
 
 def run_include(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.session() as session:
-        doc = actions.include(session, DocKind(args.kind), args.number, args.reason,
-                              current_actor())
-        state = doc.sync_state
+    with _sync_service(args) as sync:
+        state = sync.include(DocKind(args.kind), args.number, args.reason).sync_state
     print(f"{args.number} is included again ({state}).")
     return 0
 
 
 def run_log(args: argparse.Namespace) -> int:
-    with opened(args) as store, store.session() as session:
-        query = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
-        if args.failed:
-            query = query.where(col(SyncLogEntry.result).in_(["failed", "blocked"]))
-        if args.since:
-            since = datetime(args.since.year, args.since.month, args.since.day, tzinfo=UTC)
-            query = query.where(col(SyncLogEntry.at) >= since)
-        if args.document:
-            query = query.where(SyncLogEntry.doc_number == args.document)
-        if args.limit:
-            query = query.limit(args.limit)
-        rows = session.exec(query).all()
-    data = [{"at": r.at.isoformat(), "kind": r.doc_kind, "document": r.doc_number,
+    with _sync_service(args, write=False) as sync:
+        rows = sync.log(LogQuery(failed=args.failed, since=args.since, document=args.document,
+                                 limit=args.limit))
+    data = [{"at": r.at.isoformat(), "kind": r.kind, "document": r.document,
              "operation": r.operation, "result": r.result, "code": r.code,
              "message": r.message, "intuit_tid": r.intuit_tid} for r in rows]
     if args.json:

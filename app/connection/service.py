@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from app.store.database import Store
 from app.store.lock import WAIT, SyncLock
 from app.store.models import QboConnection
 from app.store.types import utcnow
+from app.work import OnProgress, check_cancel, report_progress
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +141,18 @@ def _credentials(req: ConnectRequest) -> tuple[str, str]:
     return req.client_id, secret
 
 
+CONNECT_STEPS = 4  # find the sign-in service, sign in, check the company, keep the connection
+
+
 def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any],
-            timeout: float = 300.0) -> QboConnection:
+            timeout: float = 300.0, *, on_progress: OnProgress | None = None,
+            cancel: threading.Event | None = None) -> QboConnection:
     """Run the OAuth flow and keep the connection; replaces an earlier one.
 
     A store belongs to one company: connecting to another one raises
     ``binding.CompanyMismatch`` and changes nothing, unless ``req.relink``.
+    ``cancel`` (checked while waiting for the browser and until the connection is
+    kept) raises ``Cancelled`` with nothing stored: no tokens, no connection, no binding.
     """
     env = environment(req.environment, req.base_url)
     if env.keeps_secrets_in_keychain:  # checked before any browser or listener starts
@@ -156,11 +164,21 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     if req.relink:  # say so before the sign-in, not after it
         with SyncLock(store).held(WAIT):
             pass
+    report_progress(on_progress, 0, CONNECT_STEPS, f"finding {env.provider}'s sign-in service")
     endpoints = Endpoints.discover(env.discovery_url, provider=env.provider)
     oauth = OAuthClient(endpoints, client_id, secret, provider=env.provider)
-    auth: Authorization = authorize(oauth, open_browser, timeout)
+    check_cancel(cancel)
+
+    def browser(url: str) -> Any:
+        answer = open_browser(url)
+        report_progress(on_progress, 1, CONNECT_STEPS,
+                        f"waiting for you to sign in to {env.provider}…")
+        return answer
+
+    auth: Authorization = authorize(oauth, browser, timeout, cancel)
     now = utcnow()
     tokens = TokenSet.from_response(auth.token_answer, auth.realm_id, now.timestamp())
+    report_progress(on_progress, 2, CONNECT_STEPS, "checking the QuickBooks company")
     row = QboConnection(
         id=1, environment=env.name, base_url=req.base_url, api_base=env.api_base,
         realm_id=auth.realm_id, client_id=client_id, state="connected", connected_at=now,
@@ -175,7 +193,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     if guard is not None:
         guard.acquire(WAIT)  # SyncBusy: a sync is running
     try:
-        tokens, row.company_name = _check_company(store, req, row, tokens, oauth)
+        tokens, row.company_name = _check_company(store, req, row, tokens, oauth, cancel)
+        report_progress(on_progress, 3, CONNECT_STEPS, "keeping the connection")
         if env.keeps_secrets_in_keychain:
             keychain.set_client_secret(env.name, client_id, secret)
         else:
@@ -202,7 +221,16 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
             row = saved
     except QboClientError as exc:
         log.warning("connected, but could not read the company's name: %s", exc)
+    report_progress(on_progress, CONNECT_STEPS, CONNECT_STEPS)
     return row
+
+
+def _revoke(oauth: OAuthClient, refresh_token: str, why: str) -> None:
+    """Give tokens that will not be kept back to Intuit (best effort)."""
+    try:
+        oauth.revoke(refresh_token)
+    except QboClientError as exc:
+        log.warning("could not revoke the %s connection's tokens: %s", why, exc)
 
 
 class _HeldTokens:
@@ -222,11 +250,12 @@ class _HeldTokens:
 
 
 def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens: TokenSet,
-                   oauth: OAuthClient) -> tuple[TokenSet, str | None]:
+                   oauth: OAuthClient, cancel: threading.Event | None = None
+                   ) -> tuple[TokenSet, str | None]:
     """Refuse another company than the store's own (unless re-linking); bind it otherwise.
 
-    Nothing is written before the check; the tokens (refreshed, if the check had to)
-    are returned for keeping, with the company's name.
+    Nothing is written before the check (nor when ``cancel`` is set by then); the tokens
+    (refreshed, if the check had to) are returned for keeping, with the company's name.
     """
     held = _HeldTokens(tokens)
     transport = Transport(TokenManager(held, oauth.refresh, lock_path(row)),
@@ -239,15 +268,15 @@ def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens
         info = None
     company = binding.Company.from_info(row.realm_id, row.environment, info)
     reason = binding.refusal(store, company, probe)
+    if cancel is not None and cancel.is_set():  # the last safe point: nothing written yet
+        _revoke(oauth, (held.tokens or tokens).refresh_token, "cancelled")
+        check_cancel(cancel)
     if reason is None:
         binding.bind(store, company)
     elif req.relink:
         req.relinked = binding.relink(store, company, current_actor())
     else:
-        try:
-            oauth.revoke((held.tokens or tokens).refresh_token)  # nothing of it is kept
-        except QboClientError as exc:
-            log.warning("could not revoke the refused connection's tokens: %s", exc)
+        _revoke(oauth, (held.tokens or tokens).refresh_token, "refused")  # nothing is kept
         raise binding.CompanyMismatch(binding.refusal_text(reason, company))
     return held.tokens or tokens, company.name
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -13,6 +16,7 @@ from app.store.identity import new_request_id, renew_store_id
 from app.store.lock import WAIT, SyncLock
 from app.store.models import Account, Invoice, PurchaseOrder
 from app.store.types import utcnow
+from app.work import OnProgress, check_cancel, report_progress
 
 # A new store's chart of accounts, close to what a new QuickBooks Online company
 # starts with. QuickBooks' own list replaces it once the company is connected.
@@ -51,26 +55,95 @@ def _sqlite_file(store_url: str, what: str) -> Path:
     return path
 
 
-def backup_store(store: Store, target: Path) -> Path:
-    """A consistent copy of the open store at ``target`` (which must not exist yet)."""
+PAGES_PER_STEP = 64  # a copy goes this many database pages at a time (cancel between them)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    target: Path
+    pages: int  # how many database pages were copied
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    source: Path
+    kept: Path | None  # the store as it was before, kept next to it
+    pages: int
+
+
+class _Copier:
+    """Copies SQLite files page by page, reporting progress and checking ``cancel``."""
+
+    def __init__(self, total: int, on_progress: OnProgress | None,
+                 cancel: threading.Event | None) -> None:
+        self.total, self.done = total, 0
+        self.on_progress, self.cancel = on_progress, cancel
+
+    def copy(self, source: Path, target: Path, what: str, *, safe: bool = True) -> None:
+        """``source`` into ``target``; with ``safe`` a cancel stops between pages (and the
+        copy into ``target`` is rolled back by SQLite)."""
+        check_cancel(self.cancel)
+        start = self.done
+
+        def step(copied: int, pages: int) -> None:
+            self.done = start + copied
+            self.total = max(self.total, start + pages)
+            report_progress(self.on_progress, self.done, self.total, what)
+            if safe:
+                check_cancel(self.cancel)
+
+        sqlite.copy_database(source, target, step, PAGES_PER_STEP if safe else -1)
+
+
+def backup_store(store: Store, target: Path, *, on_progress: OnProgress | None = None,
+                 cancel: threading.Event | None = None) -> Path:
+    """A consistent copy of the open store at ``target`` (which must not exist yet).
+
+    The copy is made next to ``target`` under another name and takes ``target``'s
+    name only once whole: a cancelled (``Cancelled``) or failed backup leaves no file.
+    """
+    return backup_company(store, target, on_progress=on_progress, cancel=cancel).target
+
+
+def backup_company(store: Store, target: Path, *, on_progress: OnProgress | None = None,
+                   cancel: threading.Event | None = None) -> BackupReport:
+    """``backup_store`` with its report (the file and how many pages it holds)."""
     source = _sqlite_file(store.url, "backup")
     target = target.expanduser().resolve()
     if target.exists():
         raise UserError(f"{target} already exists; choose a new file name for the backup")
     if target == source:
         raise UserError("the backup file cannot be the store itself")
-    sqlite.copy_database(source, target)
-    return target
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    copier = _Copier(sqlite.page_count(source), on_progress, cancel)
+    try:
+        copier.copy(source, partial, "copying the store")
+        check_cancel(cancel)
+        if target.exists():
+            raise UserError(f"{target} already exists; choose a new file name for the backup")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupReport(target, copier.done)
 
 
-def restore_store(store_url: str, source: Path) -> Path | None:
+def restore_store(store_url: str, source: Path, *, on_progress: OnProgress | None = None,
+                  cancel: threading.Event | None = None) -> Path | None:
     """Replace the store's contents with the backup at ``source``.
 
     The backup is checked first (a SyncDesk store, not from a newer SyncDesk);
     the current store is kept as a copy next to it, whose path is returned. A
     sync running on the store refuses the restore (``SyncBusy``): the store's
     sync lock is held from before the swap until the restored store is ready.
+    ``cancel`` stops it (``Cancelled``) at any point before the backup replaces the
+    store, which is then exactly as it was (and no copy is left beside it).
     """
+    return restore_company(store_url, source, on_progress=on_progress, cancel=cancel).kept
+
+
+def restore_company(store_url: str, source: Path, *, on_progress: OnProgress | None = None,
+                    cancel: threading.Event | None = None) -> RestoreReport:
+    """``restore_store`` with its report."""
     target = _sqlite_file(store_url, "restore")
     source = source.expanduser().resolve()
     if not source.is_file():
@@ -85,13 +158,18 @@ def restore_store(store_url: str, source: Path) -> Path | None:
     if revision not in known_revisions():
         raise UserError(f"{source} was made by a newer SyncDesk (schema {revision}); "
                         "update SyncDesk first")
+    check_cancel(cancel)
     current = Store(store_url, make_engine(store_url)) \
         if target.exists() and sqlite.has_table(target, "sync_lock") else None
     lock = SyncLock(current) if current is not None else None
     try:
         if lock is not None:
             lock.acquire(WAIT)  # SyncBusy: a sync is running on this store
-        return _restore(store_url, target, source, lock)
+        pages = 2 * sqlite.page_count(source) + \
+            (sqlite.page_count(target) if target.exists() else 0)
+        copier = _Copier(pages, on_progress, cancel)
+        kept = _restore(store_url, target, source, lock, copier)
+        return RestoreReport(source, kept, copier.done)
     finally:
         if lock is not None:
             lock.release()
@@ -99,23 +177,32 @@ def restore_store(store_url: str, source: Path) -> Path | None:
             current.close()
 
 
-def _restore(store_url: str, target: Path, source: Path, lock: SyncLock | None) -> Path | None:
+def _restore(store_url: str, target: Path, source: Path, lock: SyncLock | None,
+             copier: _Copier) -> Path | None:
     kept = None
-    if target.exists():
-        kept = target.with_name(f"{target.name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak")
-        sqlite.copy_database(target, kept)
+    replaced = False
     incoming = target.with_name(f"{target.name}.restoring")
-    sqlite.copy_database(source, incoming)
     try:
+        if target.exists():
+            kept = target.with_name(
+                f"{target.name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak")
+            copier.copy(target, kept, "keeping a copy of the store as it is")
+        copier.copy(source, incoming, "reading the backup")
         if lock is not None and sqlite.has_table(incoming, "sync_lock"):
             engine = make_engine(f"sqlite:///{incoming}")
             try:
                 lock.hand_over(engine)  # the restored store is locked from its first moment
             finally:
                 engine.dispose()
-        sqlite.copy_database(incoming, target)
+        check_cancel(copier.cancel)  # the last safe point: from here on the backup goes in
+        copier.copy(incoming, target, "putting the backup in place", safe=False)
+        replaced = True
     finally:
         incoming.unlink(missing_ok=True)
+        if kept is not None and not replaced:  # the store is as it was: no copy of it needed
+            kept.unlink(missing_ok=True)
+    report_progress(copier.on_progress, copier.done, copier.total,
+                    "bringing the restored store up to date")
     restored = open_store(store_url)  # brings an older backup up to the current schema
     try:
         if lock is not None:

@@ -4,12 +4,18 @@ The whole file is checked before anything is written; a file with any bad
 row changes nothing and every problem is reported with its line number and
 column. Rows that share a document number are the lines of one document and
 must follow each other. The columns are documented in the README.
+
+Progress is reported per document (per supplier), while checking and while
+writing; ``cancel`` is looked at between documents. Everything happens in the
+caller's session, so a cancelled import (``Cancelled``) leaves nothing written
+once the caller rolls that transaction back (``Store.session`` does).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +34,7 @@ from app.operations import fields as f
 from app.operations.lookup import supplier_by_name
 from app.operations.settings import get_setting
 from app.store.models import Invoice, PurchaseOrder, Supplier
+from app.work import OnProgress, check_cancel, report_progress
 
 LINE_COLUMNS = ("description", "account", "item", "qty", "unit_price", "amount")
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -189,10 +196,19 @@ def _oversized(row: _Row) -> list[RowError]:
 
 
 class _Checker:
-    """Collects ``RowError``s while parsing cells."""
+    """Collects ``RowError``s while parsing cells; ``next`` is a safe point to cancel at."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_progress: OnProgress | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.errors: list[RowError] = []
+        self.on_progress = on_progress
+        self.cancel = cancel
+
+    def next(self, what: str) -> None:
+        """Before checking the next document (or supplier): a safe point to cancel at. The
+        total is not known until every row is checked (0)."""
+        check_cancel(self.cancel)
+        report_progress(self.on_progress, 0, 0, f"checking {what}")
 
     def cell(self, row: _Row, column: str, parse: Callable[[str], Any]) -> Any:
         try:
@@ -299,28 +315,44 @@ def _number_taken(session: Session, model: type[PurchaseOrder] | type[Invoice], 
     return session.exec(select(model.id).where(model.number == number)).first() is not None
 
 
-def import_csv(session: Session, kind: str, path: Path, actor: str) -> int:
-    """Import ``path`` as ``kind`` (suppliers, pos, invoices); returns how many were added."""
+Creator = tuple[str, Callable[[], Any]]  # what it adds (a number or a name), and how
+
+
+def import_csv(session: Session, kind: str, path: Path, actor: str, *,
+               on_progress: OnProgress | None = None,
+               cancel: threading.Event | None = None) -> int:
+    """Import ``path`` as ``kind`` (suppliers, pos, invoices); returns how many were added.
+
+    ``on_progress`` hears of each document (or supplier) as it is checked (total 0: not
+    known yet), then as it is written (done of total); ``cancel`` stops the import between
+    two of them (``Cancelled``)."""
     rows = read_rows(path, kind)
+    check_cancel(cancel)
     importer = {"suppliers": _import_suppliers, "pos": _import_pos,
                 "invoices": _import_invoices}[kind]
-    checker = _Checker()
+    checker = _Checker(on_progress, cancel)
     creators = importer(session, rows, checker, actor)
     if checker.errors:
         raise CsvImportError(path, sorted(checker.errors, key=lambda e: e.line))
-    for create in creators:
+    total = len(creators)
+    report_progress(on_progress, 0, total, f"checked {path.name}")
+    for done, (what, create) in enumerate(creators):
+        check_cancel(cancel)
         try:
             create()
         except f.FieldError as exc:  # a rule only creation can see; still nothing is kept
             raise CsvImportError(path, [RowError(0, None, str(exc))]) from None
-    return len(creators)
+        report_progress(on_progress, done + 1, total, what)
+    check_cancel(cancel)  # the last safe point: the caller commits after this
+    return total
 
 
 def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, actor: str
-                      ) -> list[Callable[[], Any]]:
-    creators: list[Callable[[], Any]] = []
+                      ) -> list[Creator]:
+    creators: list[Creator] = []
     seen: dict[str, int] = {}
     for row in rows:
+        checker.next(row.cells.get("name", "").strip() or f"line {row.line}")
         name = checker.cell(row, "name", f.supplier_name)
         email = checker.cell(row, "email", f.optional(f.parse_email))
         currency = checker.cell(row, "currency", f.optional(f.parse_currency_code))
@@ -345,16 +377,17 @@ def _import_suppliers(session: Session, rows: list[_Row], checker: _Checker, act
                 name=name, email=email, active=True if active is None else active,
                 currency=currency or get_setting(session, "home_currency")))
 
-        creators.append(create)
+        creators.append((name, create))
     return creators
 
 
 def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: str
-                ) -> list[Callable[[], Any]]:
-    creators: list[Callable[[], Any]] = []
+                ) -> list[Creator]:
+    creators: list[Creator] = []
     parse_status = _status(PoStatus, (PoStatus.DRAFT, PoStatus.PENDING, PoStatus.APPROVED),
                            PoStatus.PENDING)
     for group in _group(rows, checker, "PO"):
+        checker.next(group.number)
         first = group.rows[0]
         head = {c: _header_value(group, c, checker) for c in PO_HEADER}
         cells = _Row(first.line, head)
@@ -381,19 +414,20 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
                                 actor=actor, status=status, po_date=po_date,
                                 currency=currency, memo=memo or None)
 
-        creators.append(create)
+        creators.append((group.number, create))
     return creators
 
 
 def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, actor: str
-                     ) -> list[Callable[[], Any]]:
-    creators: list[Callable[[], Any]] = []
+                     ) -> list[Creator]:
+    creators: list[Creator] = []
     parse_status = _status(
         InvoiceStatus,
         (InvoiceStatus.OUTSTANDING, InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY),
         InvoiceStatus.OUTSTANDING,
     )
     for group in _group(rows, checker, "invoice"):
+        checker.next(group.number)
         first = group.rows[0]
         head = {c: _header_value(group, c, checker) for c in INVOICE_HEADER}
         cells = _Row(first.line, head)
@@ -440,5 +474,5 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
                 issue_date=issue, lines=lines, actor=actor, po=po, status=status,
                 due_date=due, currency=currency, memo=memo or None)
 
-        creators.append(create)
+        creators.append((group.number, create))
     return creators

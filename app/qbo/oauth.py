@@ -11,6 +11,7 @@ import contextlib
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ from requests_oauthlib import OAuth2Session
 from app.logs import register_secret
 from app.qbo.environments import SANDBOX_PROVIDER
 from app.qbo.errors import OAuthError, TransportError, origin
+from app.work import check_cancel
 
 SCOPE = ["com.intuit.quickbooks.accounting"]
 _env_lock = threading.Lock()
@@ -201,8 +203,15 @@ class CallbackListener:
         self._server.shutdown()
         self._server.server_close()
 
-    def wait(self, timeout: float) -> dict[str, str] | None:
-        return self.params if self._got.wait(timeout) else None
+    def wait(self, timeout: float, cancel: threading.Event | None = None
+             ) -> dict[str, str] | None:
+        """The redirect's parameters; None after ``timeout``; ``Cancelled`` on ``cancel``."""
+        deadline = time.monotonic() + timeout
+        while not self._got.wait(max(0.0, min(0.1, deadline - time.monotonic()))):
+            check_cancel(cancel)
+            if time.monotonic() >= deadline:
+                return None
+        return self.params
 
 
 class ConnectError(Exception):
@@ -216,14 +225,18 @@ class Authorization:
 
 
 def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
-              timeout: float = 300.0) -> Authorization:
-    """Run the authorization-code flow: browser, callback, state check, code exchange."""
+              timeout: float = 300.0, cancel: threading.Event | None = None) -> Authorization:
+    """Run the authorization-code flow: browser, callback, state check, code exchange.
+
+    ``cancel`` stops the wait for the browser (``Cancelled``), before any code is exchanged.
+    """
     state = secrets.token_urlsafe(24)
     who = capital(oauth.provider)
     with CallbackListener() as listener:
         open_browser(oauth.authorization_url(listener.redirect_uri, state))
-        params = listener.wait(timeout)
+        params = listener.wait(timeout, cancel)
         redirect_uri = listener.redirect_uri
+    check_cancel(cancel)
     if params is None:
         raise ConnectError(f"{who} did not send SyncDesk back an answer in time; nothing was "
                            "connected. Try again.")

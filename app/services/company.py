@@ -1,10 +1,86 @@
-"""The company service: init, backup, restore (and the store's identity)."""
+"""The company service: init, backup, restore (and the store's identity).
+
+``init`` and ``backup`` work on an open company (``open_company(db, create=True)``
+creates a missing store for ``init``). ``restore_company`` replaces a store, so it
+takes the store's location instead of an open company: close the company first.
+"""
 
 from __future__ import annotations
 
-from app.store.database import Store
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.operations import company, demo
+from app.store.database import Store, resolve_db_url
+from app.work import OnProgress
+
+
+@dataclass(frozen=True)
+class DemoFill:
+    company: str
+    suppliers: int
+    pos: int
+    invoices: int
+
+
+@dataclass(frozen=True)
+class InitReport:
+    where: str  # the store's file (or its URL, for a database server)
+    demo: DemoFill | None  # what the demo company added, when asked for
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    target: Path  # the backup file, absolute
+    pages: int  # how many database pages it holds
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    source: Path  # the backup that was restored, absolute
+    kept: Path | None  # the store as it was before, kept next to it
+    pages: int  # how many database pages were copied
 
 
 class CompanyService:
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    @property
+    def where(self) -> str:
+        """The store's file (or its URL, for a database server)."""
+        return str(self._store.path or self._store.url)
+
+    def init(self, *, demo_company: bool = False) -> InitReport:
+        """Make the store ready: the default chart of accounts when it has none, and with
+        ``demo_company`` the demo company's suppliers and documents."""
+        fill = None
+        with self._store.session() as session:
+            company.ensure_default_accounts(session)
+            if demo_company:
+                pos, invoices = demo.fill_demo(session)
+                fill = DemoFill(demo.COMPANY_NAME, len(demo.SUPPLIERS), pos, invoices)
+        return InitReport(self.where, fill)
+
+    def backup(self, target: Path, *, on_progress: OnProgress | None = None,
+               cancel: threading.Event | None = None) -> BackupReport:
+        """A consistent copy of the store at ``target`` (a new file), page by page.
+
+        ``cancel`` stops it between pages (``app.work.Cancelled``) and leaves no file."""
+        report = company.backup_company(self._store, target, on_progress=on_progress,
+                                        cancel=cancel)
+        return BackupReport(report.target, report.pages)
+
+
+def restore_company(db: str | None, backup: Path, *, on_progress: OnProgress | None = None,
+                    cancel: threading.Event | None = None) -> RestoreReport:
+    """Replace the store named by ``db`` (as ``open_company`` resolves it) with ``backup``.
+
+    The store as it was is kept next to it. Refused while a sync runs on the store.
+    ``cancel`` stops it (``app.work.Cancelled``) at any point before the backup
+    replaces the store, which is then exactly as it was.
+    """
+    report = company.restore_company(resolve_db_url(db), backup, on_progress=on_progress,
+                                     cancel=cancel)
+    return RestoreReport(report.source, report.kept, report.pages)

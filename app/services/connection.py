@@ -1,10 +1,159 @@
-"""The connection service: connect, disconnect, health."""
+"""The connection service: connect, disconnect, health.
+
+QuickBooks' own errors while connecting (the sign-in refused or not answered, no
+keychain, a server out of reach) come out of here as ``UserError`` in plain words,
+so that callers need nothing of ``app.qbo``.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.connection import service as connection
+from app.errors import UserError
+from app.qbo import keychain
+from app.qbo.environments import ENVIRONMENT_NAMES as _ENVIRONMENT_NAMES
+from app.qbo.errors import QboClientError, TransportError
+from app.qbo.keychain import NoKeychain
+from app.qbo.oauth import ConnectError, follow_redirects
 from app.store.database import Store
+from app.work import OnProgress
+
+ENVIRONMENT_NAMES: tuple[str, ...] = _ENVIRONMENT_NAMES  # production, intuit-sandbox, local
+PASSPHRASE_VARIABLE = keychain.PASSPHRASE_VARIABLE  # the encrypted keyring's passphrase
+
+Browser = Callable[[str], Any]  # opens the sign-in page at the URL it is given
+Passphrase = Callable[[], str | None]
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """What to connect to, as the user chose it."""
+
+    environment: str  # one of ENVIRONMENT_NAMES
+    base_url: str | None = None  # a SyncDesk sandbox's address (local), or another server
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    encrypted_keyring: bool = False  # keep Intuit's secrets in a passphrase-locked file
+    passphrase: str | None = field(default=None, repr=False)
+    relink: bool = False  # move the store to another QuickBooks company
+
+    @property
+    def local(self) -> bool:
+        return self.environment == "local"
+
+
+@dataclass(frozen=True)
+class ConnectReport:
+    environment: str
+    realm_id: str
+    company: str | None  # the company's name, when QuickBooks gave it
+    relink_asked: bool
+    relinked: int | None  # documents queued again by a re-link (None: nothing re-linked)
+
+    @property
+    def company_label(self) -> str:
+        return self.company or f"QuickBooks company {self.realm_id}"
+
+
+@dataclass(frozen=True)
+class DisconnectReport:
+    was_connected: bool
+    environment: str | None
+
+    @property
+    def forgot_client_secret(self) -> bool:
+        """Whether the Intuit app's client secret went from the keychain too."""
+        return self.was_connected and self.environment != "local"
+
+
+@dataclass(frozen=True)
+class ConnectionHealth:
+    """The company's connection as ``status`` shows it."""
+
+    state: str  # disconnected | connected | needs_reconnect
+    environment: str | None
+    company: str | None
+    realm_id: str | None = None
+    refresh_token_expires_at: datetime | None = None
+    warning: str | None = None  # e.g. the sign-in ends soon
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``connection`` object of ``status --json``."""
+        if self.state == "disconnected":
+            return {"state": self.state, "environment": None, "company": None}
+        result: dict[str, Any] = {"state": self.state, "environment": self.environment,
+                                  "company": self.company, "realm_id": self.realm_id}
+        if self.refresh_token_expires_at is not None:
+            result["refresh_token_expires_at"] = self.refresh_token_expires_at.isoformat()
+        if self.warning is not None:
+            result["warning"] = self.warning
+        return result
 
 
 class ConnectionService:
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    def connect(self, options: ConnectOptions, open_browser: Browser | None = None, *,
+                timeout: float = 300.0, on_progress: OnProgress | None = None,
+                cancel: threading.Event | None = None) -> ConnectReport:
+        """Sign in and keep the connection (replacing an earlier one).
+
+        ``open_browser`` shows the sign-in page; for a local sandbox it may be left
+        out (SyncDesk then signs in to the sandbox itself). While it waits for the
+        browser it reports "waiting for you to sign in…"; ``cancel`` stops the wait
+        (``app.work.Cancelled``) and nothing is kept.
+        """
+        if open_browser is None:
+            if not options.local:
+                raise ValueError("connecting to Intuit needs a browser to sign in")
+            open_browser = follow_redirects
+        request = connection.ConnectRequest(options.environment, options.base_url,
+                                            options.client_id, options.client_secret,
+                                            relink=options.relink)
+        if options.encrypted_keyring and not options.local:
+            request.keychain = keychain.ENCRYPTED_FILE
+            request.passphrase = options.passphrase
+        try:
+            row = connection.connect(self._store, request, open_browser, timeout=timeout,
+                                     on_progress=on_progress, cancel=cancel)
+        except UserError:
+            raise  # already in plain words, with its hints (e.g. another company's store)
+        except (ConnectError, NoKeychain, ValueError) as exc:
+            raise UserError(str(exc)) from None
+        except TransportError as exc:  # its text says what could not be reached, and what to do
+            raise UserError(exc.reason if exc.reason[:1].isupper()
+                            else f"connecting failed: {exc}") from None
+        except QboClientError as exc:
+            raise UserError(f"connecting failed: {exc}") from None
+        return ConnectReport(row.environment, row.realm_id, row.company_name, options.relink,
+                             request.relinked)
+
+    def disconnect(self, passphrase: Passphrase | None = None) -> DisconnectReport:
+        """Revoke SyncDesk's access (best effort) and forget the connection and its secrets.
+
+        ``passphrase`` is asked only when the secrets are in the encrypted file."""
+        row = connection.connection(self._store)
+        try:
+            done = connection.disconnect(self._store, passphrase)
+        except NoKeychain as exc:
+            raise UserError(str(exc)) from None
+        return DisconnectReport(done, row.environment if row is not None else None)
+
+    def health(self) -> ConnectionHealth:
+        """Whether the company is connected, to what, and any warning about it."""
+        data = connection.connection_status(self._store)
+        expires = data.get("refresh_token_expires_at")
+        return ConnectionHealth(data["state"], data.get("environment"), data.get("company"),
+                                data.get("realm_id"),
+                                datetime.fromisoformat(expires) if expires else None,
+                                data.get("warning"))

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from app.errors import UserError
 from app.services.company import CompanyService
 from app.services.connection import ConnectionService
 from app.services.documents import DocumentService
 from app.services.settings import SettingsService
 from app.services.sync import SyncService
-from app.store.database import Store, open_store, resolve_db_url
+from app.store.database import Store, open_store, resolve_db_url, store_error
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,18 @@ class Services:
     def for_store(cls, store: Store) -> Services:
         return cls(store.url, DocumentService(store), SyncService(store),
                    ConnectionService(store), SettingsService(store), CompanyService(store))
+
+
+def company_location(db: str | None) -> str:
+    """Where the company store named by ``db`` lives (else ``$SYNCDESK_DB``, else the
+    default location), as the URL ``Services.location`` holds."""
+    return resolve_db_url(db)
+
+
+def store_problem(exc: BaseException, db: str | None) -> UserError | None:
+    """A database error that is about the store file itself (read-only, damaged, full,
+    out of reach) in plain words; None for anything else."""
+    return store_error(exc, resolve_db_url(db))
 
 
 @contextmanager

@@ -1,11 +1,241 @@
 """The sync service: sync, dry run, resend, resync failures, exclude and include,
-the sync log, status and problem groups."""
+the sync log, status and problem groups.
+
+Long calls (``run``, ``resend``, ``resync_failures``) take ``on_progress`` and
+``cancel`` (``app/work.py``) and return the engine's ``SyncReport``; a cancelled
+run stops between documents, so nothing is left half-sent. They open the
+company's QuickBooks client, which may need the encrypted keyring's passphrase:
+``passphrase`` is asked only then (the command line passes its prompt, the
+window a dialog). Another sync holding the store raises ``SyncBusy`` (a
+``UserError``).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from app.connection.service import connection_status, open_client
+from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.errors import UserError
+from app.hints import Action, Hint
+from app.operations.actor import current_actor
+from app.operations.lookup import find_document
+from app.qbo.client import QboClient
+from app.qbo.errors import OAuthError
+from app.qbo.keychain import NoKeychain
 from app.store.database import Store
+from app.store.models import SyncLogEntry
+from app.store.queries import count_by, not_synced_by_status, problem_groups
+from app.sync import actions
+from app.sync.engine import Outcome, SyncEngine, SyncReport
+from app.sync.lock import SyncBusy
+from app.sync.pull import PullReport, list_ages
+from app.work import OnProgress
+
+__all__ = ["DocumentSyncState", "LogEntry", "LogQuery", "NotConnected", "Outcome",
+           "Passphrase", "ProblemGroup", "PullReport", "SyncBusy", "SyncReport",
+           "SyncService", "SyncStatus"]
+
+#: Asks for the encrypted keyring's passphrase (None: not given).
+Passphrase = Callable[[], str | None]
+
+
+class NotConnected(UserError):
+    """The company has no working QuickBooks connection: connect (again) first."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason} First {{0}}.", Hint.of(Action.CONNECT))
+        self.reason = reason  # why, without what to do
+
+
+@dataclass(frozen=True)
+class DocumentSyncState:
+    """Where one document stands after exclude or include."""
+
+    kind: DocKind
+    number: str
+    sync_state: SyncState
+    excluded_reason: str | None
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Which sync-log rows to show (newest first)."""
+
+    failed: bool = False  # only failed or blocked attempts
+    since: date | None = None  # from this day on (UTC)
+    document: str | None = None  # only this document number
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of the sync log: an attempt on a document, or a pull."""
+
+    at: datetime
+    kind: str | None
+    document: str | None
+    operation: str
+    result: str
+    code: str | None
+    message: str | None
+    intuit_tid: str | None
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Documents needing attention that share one root cause (one supplier, one account…)."""
+
+    key: str
+    problem: str | None
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """Counts by sync state and problem, the connection, the lists' ages."""
+
+    states: Mapping[DocKind, Mapping[SyncState, int]]  # every state, for each kind
+    problems: Mapping[str, int]  # failed or blocked documents (both kinds) by problem
+    not_synced: Mapping[DocKind, Mapping[str, int]]  # not synced, by their own status
+    connection: Mapping[str, Any]  # state, environment, company, realm_id, warning…
+    lists: Mapping[str, str]  # each QuickBooks list's "as of" time (ISO)
+    problem_groups: tuple[ProblemGroup, ...]
+
+    def count(self, state: SyncState, kind: DocKind | None = None) -> int:
+        """Documents in ``state`` (of ``kind``, else of both kinds)."""
+        kinds = list(DocKind) if kind is None else [kind]
+        return sum(self.states[k][state] for k in kinds)
+
+    def documents(self, kind: DocKind) -> int:
+        return sum(self.states[kind].values())
 
 
 class SyncService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, actor: str | None = None) -> None:
         self._store = store
+        self._actor = actor
+
+    @property
+    def actor(self) -> str:
+        return self._actor or current_actor()
+
+    # --- long work: each returns the engine's report ---------------------------------
+
+    def run(self, *, dry_run: bool = False, pull: bool = True, push: bool = True,
+            only: Sequence[tuple[DocKind, str]] | None = None,
+            passphrase: Passphrase | None = None, on_progress: OnProgress | None = None,
+            cancel: threading.Event | None = None, auto_retry: bool = False) -> SyncReport:
+        """Pull QuickBooks' changes, then send what is due (``pull``/``push`` leave a side
+        out; ``only`` sends just these documents, by number; ``dry_run`` changes nothing)."""
+        targets = None if only is None else self._targets(only)
+        return self._engine(passphrase, on_progress, cancel, auto_retry).run(
+            dry_run=dry_run, only=targets, pull=pull, push=push)
+
+    def resend(self, kind: DocKind, number: str, *, passphrase: Passphrase | None = None,
+               on_progress: OnProgress | None = None,
+               cancel: threading.Event | None = None) -> SyncReport:
+        """Queue one document again, whatever state it was in, and send it now."""
+        with self._store.session() as session:
+            doc = actions.resend(session, kind, number, self.actor)
+            target = [(kind, doc.id or 0)]
+        return self._engine(passphrase, on_progress, cancel).run(only=target)
+
+    def resync_failures(self, *, passphrase: Passphrase | None = None,
+                        on_progress: OnProgress | None = None,
+                        cancel: threading.Event | None = None) -> SyncReport:
+        """Queue every failed or blocked document (not the excluded ones) and send them."""
+        with self._store.session() as session:
+            targets = actions.queue_failures(session, self.actor)
+        if not targets:
+            return SyncReport()
+        return self._engine(passphrase, on_progress, cancel).run(only=targets)
+
+    # --- quick changes ------------------------------------------------------------------
+
+    def exclude(self, kind: DocKind, number: str, reason: str) -> DocumentSyncState:
+        """Keep a document out of every sync until included; ``reason`` is required."""
+        with self._store.session() as session:
+            doc = actions.exclude(session, kind, number, reason, self.actor)
+            return _state_of(kind, doc)
+
+    def include(self, kind: DocKind, number: str, reason: str = "") -> DocumentSyncState:
+        """Let an excluded document sync again (queued when it still has to go)."""
+        with self._store.session() as session:
+            doc = actions.include(session, kind, number, reason, self.actor)
+            return _state_of(kind, doc)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def log(self, query: LogQuery = LogQuery()) -> list[LogEntry]:
+        """The sync log, newest first, filtered by ``query``."""
+        select_rows = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
+        if query.failed:
+            select_rows = select_rows.where(
+                col(SyncLogEntry.result).in_([s.value for s in NEEDS_ATTENTION]))
+        if query.since:
+            since = datetime(query.since.year, query.since.month, query.since.day, tzinfo=UTC)
+            select_rows = select_rows.where(col(SyncLogEntry.at) >= since)
+        if query.document:
+            select_rows = select_rows.where(SyncLogEntry.doc_number == query.document)
+        if query.limit:
+            select_rows = select_rows.limit(query.limit)
+        with self._store.session() as session:
+            return [LogEntry(r.at, r.doc_kind, r.doc_number, r.operation, r.result, r.code,
+                             r.message, r.intuit_tid) for r in session.exec(select_rows)]
+
+    def status(self) -> SyncStatus:
+        with self._store.session() as session:
+            per_kind = {kind: count_by(session, kind, "sync_state") for kind in DocKind}
+            by_problem: dict[str, int] = {}
+            for kind in DocKind:
+                for problem, n in count_by(session, kind, "problem").items():
+                    by_problem[problem] = by_problem.get(problem, 0) + n
+            not_synced = {kind: not_synced_by_status(session, kind) for kind in DocKind}
+            lists = list_ages(session)
+            groups = _groups(problem_groups(session))
+        return SyncStatus(
+            states={kind: {s: per_kind[kind].get(s.value, 0) for s in SyncState}
+                    for kind in DocKind},
+            problems=by_problem, not_synced=not_synced,
+            connection=connection_status(self._store), lists=lists, problem_groups=groups)
+
+    def problem_groups(self) -> tuple[ProblemGroup, ...]:
+        """Failed or blocked documents sharing a root cause, two or more to a group."""
+        with self._store.session() as session:
+            return _groups(problem_groups(session))
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _targets(self, only: Sequence[tuple[DocKind, str]]) -> list[tuple[DocKind, int]]:
+        with self._store.session() as session:
+            return [(kind, find_document(session, kind, number).id or 0)
+                    for kind, number in only]
+
+    def _client(self, passphrase: Passphrase | None) -> QboClient:
+        try:
+            return open_client(self._store, passphrase=passphrase)
+        except OAuthError as exc:
+            raise NotConnected(exc.description or str(exc)) from None
+        except NoKeychain as exc:
+            raise UserError(str(exc)) from None
+
+    def _engine(self, passphrase: Passphrase | None, on_progress: OnProgress | None,
+                cancel: threading.Event | None, auto_retry: bool = False) -> SyncEngine:
+        return SyncEngine(self._store, self._client(passphrase), on_progress=on_progress,
+                          cancel=cancel, actor=self.actor, auto_retry=auto_retry)
+
+
+def _state_of(kind: DocKind, doc: Any) -> DocumentSyncState:
+    return DocumentSyncState(kind, doc.number, SyncState(doc.sync_state), doc.excluded_reason)
+
+
+def _groups(found: Mapping[str, Mapping[str, Any]]) -> tuple[ProblemGroup, ...]:
+    return tuple(ProblemGroup(key, group["problem"], tuple(group["documents"]))
+                 for key, group in found.items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,18 +50,44 @@ def install_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of ``source`` into ``target``, safe while others write to it."""
+CopyStep = Callable[[int, int], None]  # (pages copied, pages in all) after each step
+
+
+def copy_database(source: Path, target: Path, step: CopyStep | None = None,
+                  pages: int = -1) -> None:
+    """A consistent copy of ``source`` into ``target``, safe while others write to it.
+
+    With ``pages`` > 0 it copies that many pages at a time and calls ``step`` after each;
+    an exception raised by ``step`` stops the copy, and SQLite rolls ``target`` back to
+    what it held before.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+
+    def progress(_status: int, remaining: int, total: int) -> None:
+        if step is not None:
+            step(total - remaining, total)
+
     try:
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst)
+            src.backup(dst, pages=pages, progress=progress if step is not None else None)
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def page_count(path: Path) -> int:
+    """How many pages the SQLite file at ``path`` holds (what a copy of it goes through);
+    for a damaged file, a guess from its size."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(con.execute("PRAGMA page_count").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return path.stat().st_size // 4096
+    finally:
+        con.close()
 
 
 def has_table(path: Path, name: str) -> bool:

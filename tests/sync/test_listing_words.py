@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.commands.store import _lists_as_of
+from app.commands.status import _lists_as_of
 from app.connection.service import ConnectRequest, connect
 from app.domain.problems import LABELS, Kind
 from app.qbo.oauth import follow_redirects

@@ -219,9 +219,9 @@ SLOW = "3s"  # well over PATIENT's timeout: every slow answer comes too late
 @pytest.fixture
 def patient_cli(monkeypatch, cli):
     """``syncdesk`` whose QuickBooks client waits as PATIENT does (not 60 s per 429)."""
-    from app.commands import sync as sync_command
+    from app.services import sync as sync_service
 
-    monkeypatch.setattr(sync_command, "open_client",
+    monkeypatch.setattr(sync_service, "open_client",
                         functools.partial(open_client, policy=PATIENT))
     return cli
 
