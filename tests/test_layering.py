@@ -67,6 +67,30 @@ def test_core_layers_point_down(layer: str, forbidden: tuple[str, ...]):
     assert offending(APP / layer, forbidden) == []
 
 
+def top_level_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")}
+
+
+def test_document_operations_live_in_one_module_per_job():
+    """Creating, workflow steps and editing each have their own module (issue 11)."""
+    ops = APP / "operations"
+    assert not (ops / "documents.py").exists()
+    creating = top_level_names(ops / "creating.py")
+    steps = top_level_names(ops / "workflow_steps.py")
+    editing = top_level_names(ops / "editing.py")
+    assert {"create_po", "create_invoice", "check_invoice_links", "po_line_ids",
+            "queue"} <= creating
+    assert {"change_po_status", "change_invoice_status"} <= steps
+    assert {"edit_po", "edit_invoice", "Change", "EditResult", "parse_assignments"} <= editing
+    assert not creating & steps and not creating & editing and not steps & editing
+    # The arrows point one way: editing may run a workflow step, a step may queue; never back.
+    assert not {"app.operations.workflow_steps", "app.operations.editing"} & set(
+        imported_modules(ops / "creating.py"))
+    assert "app.operations.editing" not in imported_modules(ops / "workflow_steps.py")
+
+
 # What the command line may use: the services, and errors, hints, progress and formatting.
 COMMANDS_MAY_IMPORT = ("app.services", "app.commands", "app.errors", "app.hints", "app.work",
                        "app.text", "app.domain")

@@ -80,7 +80,7 @@ def status_json(status: SyncStatus) -> dict[str, Any]:
         "pos": {s.value: n for s, n in status.states[DocKind.PO].items()},
         "invoices": {s.value: n for s, n in status.states[DocKind.INVOICE].items()},
         # what not_synced covers: documents by their own status (draft, pending, …)
-        "not_synced": {"pos": dict(status.not_synced[DocKind.PO]),
+        SyncState.NOT_SYNCED.value: {"pos": dict(status.not_synced[DocKind.PO]),
                        "invoices": dict(status.not_synced[DocKind.INVOICE])},
         "connection": dict(status.connection),
         "lists": dict(status.lists),  # each QuickBooks list's "as of" time

@@ -21,6 +21,7 @@ from app.commands.common import (
     print_table,
 )
 from app.commands.connection import ask_passphrase
+from app.domain.events import LogResult
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.services import open_company
@@ -138,7 +139,7 @@ _DONE = {
     "create": "created", "update": "updated", "close": "closed in QuickBooks",
     "adopt": "found already in QuickBooks", "would-create": "would be created",
     "would-update": "would be updated", "skip": "skipped (cancelled before sending)",
-    "blocked": "blocked", "failed": "failed",
+    LogResult.BLOCKED: "blocked", LogResult.FAILED: "failed",
 }
 
 

@@ -23,10 +23,12 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.domain.events import Event, LogResult
+from app.domain.problems import Kind
 from app.domain.qbo_limits import is_marked
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.qbo.client import QboClient
 from app.qbo.errors import QboClientError
@@ -170,7 +172,7 @@ def relink(store: Store, company: Company, actor: str) -> int:
         info.legacy_markers, info.legacy_requests = False, None  # nothing of ours is there
         session.add(info)
         session.add(SyncLogEntry(
-            operation="relink", result="success",
+            operation="relink", result=LogResult.SUCCESS.value,
             message=f"Store {why} (was {before.label if before else 'none'}); {queued} "
                     "document(s) queued again",
             detail={"from": before.__dict__ if before else None, "to": company.__dict__}))
@@ -191,7 +193,8 @@ def _unlink(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice, actor
     if was in (SyncState.NOT_SYNCED.value, SyncState.EXCLUDED.value):
         session.add(doc)
         if had_link:
-            record(session, kind, doc.id, actor, "relinked", f"QuickBooks link cleared: {why}")
+            record(session, kind, doc.id, actor, Event.RELINKED,
+                   f"QuickBooks link cleared: {why}")
         return 0
     sendable = doc.status in ((PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED)
                               if kind is DocKind.PO else
@@ -199,10 +202,10 @@ def _unlink(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice, actor
     if not sendable:  # e.g. back in approval, or paid: it goes when it is approved again
         doc.sync_state, doc.problem = SyncState.NOT_SYNCED.value, None
         session.add(doc)
-        record(session, kind, doc.id, actor, "relinked",
+        record(session, kind, doc.id, actor, Event.RELINKED,
                f"QuickBooks link cleared ({why}); it is sent when it is approved again")
         return 0
-    record(session, kind, doc.id, actor, "relinked", f"QuickBooks link cleared: {why}")
+    record(session, kind, doc.id, actor, Event.RELINKED, f"QuickBooks link cleared: {why}")
     queue(session, kind, doc, actor, why)
     return 1
 
@@ -220,7 +223,8 @@ def _synced_sample(session: Session) -> dict[str, list[_Synced]]:
     for entity, model in (("PurchaseOrder", PurchaseOrder), ("Bill", Invoice)):
         rows = session.exec(select(model).where(
             col(model.qbo_id).is_not(None),
-            col(model.problem).is_(None) | (col(model.problem) != "deleted_in_qbo"))
+            col(model.problem).is_(None)
+            | (col(model.problem) != Kind.DELETED_IN_QBO.value))
             .order_by(col(model.synced_at).desc()).limit(SAMPLE)).all()
         sample[entity] = [
             _Synced(row.qbo_id, getattr(row, "reference", None) or row.number, row.number)

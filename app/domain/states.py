@@ -47,3 +47,6 @@ class SyncState(StrEnum):
 
 
 NEEDS_ATTENTION = (SyncState.FAILED, SyncState.BLOCKED)
+
+# The listing's filter value for "failed or blocked" (beside the SyncState values).
+NEEDS_ATTENTION_FILTER = "needs_attention"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.events import Event
 from app.domain.states import InvoiceStatus, PoStatus, SyncState
 
 
@@ -21,7 +22,7 @@ class WorkflowError(ValueError):
 class Transition:
     status: str
     queue: bool
-    actions: tuple[str, ...]
+    actions: tuple[Event, ...]
 
 
 # --- purchase orders ------------------------------------------------------------------
@@ -32,15 +33,15 @@ EDITABLE_PO = (PoStatus.DRAFT, PoStatus.PENDING, PoStatus.APPROVED)
 def submit_po(status: PoStatus) -> Transition:
     if status is not PoStatus.DRAFT:
         raise WorkflowError(f"only a draft can be submitted; this PO is {status.value}")
-    return Transition(PoStatus.PENDING, queue=False, actions=("submitted",))
+    return Transition(PoStatus.PENDING, queue=False, actions=(Event.SUBMITTED,))
 
 
 def approve_po(status: PoStatus) -> Transition:
     """Approving queues the PO for QuickBooks; a draft is submitted on the way."""
     if status is PoStatus.PENDING:
-        return Transition(PoStatus.APPROVED, queue=True, actions=("approved",))
+        return Transition(PoStatus.APPROVED, queue=True, actions=(Event.APPROVED,))
     if status is PoStatus.DRAFT:
-        return Transition(PoStatus.APPROVED, queue=True, actions=("submitted", "approved"))
+        return Transition(PoStatus.APPROVED, queue=True, actions=(Event.SUBMITTED, Event.APPROVED))
     raise WorkflowError(f"only a draft or pending PO can be approved; this PO is {status.value}")
 
 
@@ -50,7 +51,7 @@ def override_po(status: PoStatus) -> Transition:
         raise WorkflowError(
             f"an approval override applies to a pending PO; this PO is {status.value}"
         )
-    return Transition(PoStatus.APPROVED, queue=True, actions=("approval_override",))
+    return Transition(PoStatus.APPROVED, queue=True, actions=(Event.APPROVAL_OVERRIDE,))
 
 
 def edit_po(status: PoStatus, require_reapproval: bool) -> Transition:
@@ -64,22 +65,24 @@ def edit_po(status: PoStatus, require_reapproval: bool) -> Transition:
         raise WorkflowError(f"a {status.value} PO cannot be edited")
     if status is PoStatus.APPROVED:
         if require_reapproval:
-            return Transition(PoStatus.PENDING, queue=False, actions=("edited", "needs_reapproval"))
-        return Transition(PoStatus.APPROVED, queue=True, actions=("edited",))
-    return Transition(status, queue=False, actions=("edited",))
+            return Transition(PoStatus.PENDING, queue=False,
+                              actions=(Event.EDITED, Event.NEEDS_REAPPROVAL))
+        return Transition(PoStatus.APPROVED, queue=True, actions=(Event.EDITED,))
+    return Transition(status, queue=False, actions=(Event.EDITED,))
 
 
 def cancel_po(status: PoStatus) -> Transition:
     if status not in EDITABLE_PO:
         raise WorkflowError(f"a {status.value} PO cannot be cancelled")
     # A PO that may already be in QuickBooks is queued so the sync can void it there.
-    return Transition(PoStatus.CANCELLED, queue=status is PoStatus.APPROVED, actions=("cancelled",))
+    return Transition(PoStatus.CANCELLED, queue=status is PoStatus.APPROVED,
+                      actions=(Event.CANCELLED,))
 
 
 def close_po(status: PoStatus) -> Transition:
     if status is not PoStatus.APPROVED:
         raise WorkflowError(f"only an approved PO can be closed; this PO is {status.value}")
-    return Transition(PoStatus.CLOSED, queue=True, actions=("closed",))
+    return Transition(PoStatus.CLOSED, queue=True, actions=(Event.CLOSED,))
 
 
 def po_txn_date(po_date: date | None, approved_on: date | None, created_on: date) -> date:
@@ -97,7 +100,7 @@ def approve_invoice(status: InvoiceStatus) -> Transition:
         raise WorkflowError(
             f"only an outstanding invoice can be approved; this invoice is {status.value}"
         )
-    return Transition(InvoiceStatus.APPROVED, queue=True, actions=("approved",))
+    return Transition(InvoiceStatus.APPROVED, queue=True, actions=(Event.APPROVED,))
 
 
 def ready_invoice(status: InvoiceStatus) -> Transition:
@@ -105,14 +108,14 @@ def ready_invoice(status: InvoiceStatus) -> Transition:
         raise WorkflowError(
             f"only an approved invoice can be marked ready to pay; this invoice is {status.value}"
         )
-    return Transition(InvoiceStatus.READY_TO_PAY, queue=False, actions=("ready_to_pay",))
+    return Transition(InvoiceStatus.READY_TO_PAY, queue=False, actions=(Event.READY_TO_PAY,))
 
 
 def edit_invoice(status: InvoiceStatus) -> Transition:
     """Editing keeps an approved invoice approved and queues it again."""
     if status is InvoiceStatus.PAID:
         raise WorkflowError("a paid invoice cannot be edited")
-    return Transition(status, queue=status in SYNCABLE_INVOICE, actions=("edited",))
+    return Transition(status, queue=status in SYNCABLE_INVOICE, actions=(Event.EDITED,))
 
 
 # --- sync state -----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from app.domain import qbo_limits
 from app.domain.states import InvoiceStatus, PoStatus
 from app.errors import UserError
-from app.operations import documents
+from app.operations import creating
 from app.operations import fields as f
 from app.operations.lookup import supplier_by_name
 from app.operations.settings import get_setting
@@ -399,7 +399,7 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
         memo = checker.cell(cells, "memo", f.memo_text(group.number, po=True))
         if po_date is not None:
             try:
-                documents.check_po_date_allowed(session, po_date)
+                creating.check_po_date_allowed(session, po_date)
             except f.FieldError as exc:
                 checker.errors.append(RowError(first.line, "po_date", str(exc)))
         if _number_taken(session, PurchaseOrder, group.number):
@@ -410,7 +410,7 @@ def _import_pos(session: Session, rows: list[_Row], checker: _Checker, actor: st
         def create(number: str = group.number, supplier: int = supplier,
                    status: PoStatus = status, po_date: Any = po_date, currency: Any = currency,
                    memo: str | None = memo, lines: list[f.LineValues] = lines) -> None:
-            documents.create_po(session, number=number, supplier_id=supplier, lines=lines,
+            creating.create_po(session, number=number, supplier_id=supplier, lines=lines,
                                 actor=actor, status=status, po_date=po_date,
                                 currency=currency, memo=memo or None)
 
@@ -447,7 +447,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
                 checker.errors.append(RowError(first.line, "po", f"unknown PO {head['po']!r}"))
         if supplier is not None and issue is not None:
             try:
-                documents.check_invoice_links(session, supplier, po, issue, due)
+                creating.check_invoice_links(session, supplier, po, issue, due)
             except f.FieldError as exc:
                 column = "due_date" if "due date" in str(exc) else "po"
                 checker.errors.append(RowError(first.line, column, str(exc)))
@@ -456,7 +456,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
                                            f"duplicate number: {group.number} already exists"))
         lines = _lines(session, group, checker, invoice=True, currency=currency)
         if po is not None:
-            po_line_count = len(documents.po_line_ids(session, po))
+            po_line_count = len(creating.po_line_ids(session, po))
             for row, line in zip(group.rows, lines, strict=True):
                 if line.po_line_no is not None and line.po_line_no > po_line_count:
                     checker.errors.append(RowError(row.line, "po_line",
@@ -469,7 +469,7 @@ def _import_invoices(session: Session, rows: list[_Row], checker: _Checker, acto
                    issue: Any = issue, due: Any = due, status: InvoiceStatus = status,
                    currency: Any = currency, memo: str | None = memo, po: Any = po,
                    lines: list[f.LineValues] = lines) -> None:
-            documents.create_invoice(
+            creating.create_invoice(
                 session, number=number, reference=reference, supplier_id=supplier,
                 issue_date=issue, lines=lines, actor=actor, po=po, status=status,
                 due_date=due, currency=currency, memo=memo or None)

@@ -17,9 +17,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from app.domain.states import InvoiceStatus, PoStatus
+from app.domain.problems import Kind
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
-from app.operations import documents
+from app.operations import creating
 from app.operations.company import has_documents
 from app.operations.fields import LineValues
 from app.operations.lookup import account_by_name
@@ -82,29 +83,29 @@ DESCRIPTIONS = (
 
 @dataclass(frozen=True)
 class DemoProblem:
-    kind: str  # "po" or "invoice"
+    kind: DocKind
     number: str
-    problem: str  # the problem kind the first sync should end with
-    sync_state: str
+    problem: Kind  # the problem kind the first sync should end with
+    sync_state: SyncState
     why: str
 
 
 PROBLEM_DOCUMENTS: tuple[DemoProblem, ...] = (
-    DemoProblem("po", "PO-1061", "duplicate_name", "blocked",
+    DemoProblem(DocKind.PO, "PO-1061", Kind.DUPLICATE_NAME, SyncState.BLOCKED,
                 f"supplier {DUPLICATE_NAME_SUPPLIER} shares its name with a QuickBooks customer"),
-    DemoProblem("po", "PO-1062", "inactive_vendor", "blocked",
+    DemoProblem(DocKind.PO, "PO-1062", Kind.INACTIVE_VENDOR, SyncState.BLOCKED,
                 f"supplier {INACTIVE_SUPPLIER} is inactive in QuickBooks"),
-    DemoProblem("po", "PO-1063", "ap_ar_line_account", "blocked",
+    DemoProblem(DocKind.PO, "PO-1063", Kind.AP_AR_LINE_ACCOUNT, SyncState.BLOCKED,
                 "a line is on the Accounts Payable account"),
-    DemoProblem("invoice", "INV-2041", "ap_ar_line_account", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2041", Kind.AP_AR_LINE_ACCOUNT, SyncState.BLOCKED,
                 "a line is on the Accounts Receivable account"),
-    DemoProblem("invoice", "INV-2042", "bill_before_po", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2042", Kind.BILL_BEFORE_PO, SyncState.BLOCKED,
                 "the invoice is dated before the PO it bills"),
-    DemoProblem("invoice", "INV-2043", "duplicate_bill_number", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2043", Kind.DUPLICATE_BILL_NUMBER, SyncState.BLOCKED,
                 f"{USED_BILL_SUPPLIER} already has bill {USED_BILL_NUMBER} in QuickBooks"),
-    DemoProblem("po", "PO-1064", "closed_period", "blocked",
+    DemoProblem(DocKind.PO, "PO-1064", Kind.CLOSED_PERIOD, SyncState.BLOCKED,
                 f"dated in the closed period (books closed on {CLOSING_DATE})"),
-    DemoProblem("invoice", "INV-2044", "string_too_long", "blocked",
+    DemoProblem(DocKind.INVOICE, "INV-2044", Kind.STRING_TOO_LONG, SyncState.BLOCKED,
                 "the supplier's invoice number has 33 characters; QuickBooks allows 21"),
 )
 
@@ -174,7 +175,7 @@ def _clean_pos(session: Session, rng: random.Random, suppliers: dict[str, Suppli
             PoStatus.PENDING if i % 10 == 7 else PoStatus.DRAFT)
         supplier = suppliers[clean[i % len(clean)]]
         assert supplier.id is not None
-        po = documents.create_po(
+        po = creating.create_po(
             session, number=f"PO-{1001 + i}", supplier_id=supplier.id,
             lines=_lines(rng, accounts, 1 + i % 3), actor=ACTOR, status=status,
             approved_on=day if status is PoStatus.APPROVED else None, created_on=day,
@@ -191,7 +192,7 @@ def _clean_invoices(session: Session, rng: random.Random, pos: list[PurchaseOrde
         issue = po.txn_date + timedelta(days=3 + i % 9)
         status = (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY,
                   InvoiceStatus.OUTSTANDING)[i % 3]
-        documents.create_invoice(
+        creating.create_invoice(
             session, number=f"INV-{2001 + i}", reference=f"{_initials(session, po)}-{4100 + i}",
             supplier_id=po.supplier_id, issue_date=issue, due_date=issue + timedelta(days=30),
             po=po, status=status, actor=ACTOR,
@@ -231,41 +232,41 @@ def _problem_documents(session: Session, suppliers: dict[str, Supplier],
     autumn = date(2026, 10, 5)
     for number, supplier in (("PO-1061", DUPLICATE_NAME_SUPPLIER),
                              ("PO-1062", INACTIVE_SUPPLIER)):
-        documents.create_po(session, number=number, supplier_id=supplier_id(supplier),
+        creating.create_po(session, number=number, supplier_id=supplier_id(supplier),
                             lines=[line("Cost of Goods Sold", "Imported tea, 30 cases",
                                         "1840.00")],
                             actor=ACTOR, status=PoStatus.APPROVED, approved_on=autumn,
                             created_on=autumn)
-    documents.create_po(
+    creating.create_po(
         session, number="PO-1063", supplier_id=supplier_id("Brightline Packaging"),
         lines=[line("Job Materials", "Gift boxes", "312.50"),
                line("Accounts Payable (A/P)", "Balance carried from old supplier account",
                     "120.00")],
         actor=ACTOR, status=PoStatus.APPROVED, approved_on=autumn, created_on=autumn)
     closed = CLOSING_DATE - timedelta(days=10)
-    documents.create_po(
+    creating.create_po(
         session, number="PO-1064", supplier_id=supplier_id("Pinecrest Signage"),
         lines=[line("Advertising & Marketing", "Summer menu boards", "655.00")],
         actor=ACTOR, status=PoStatus.APPROVED, approved_on=closed, created_on=closed)
 
-    documents.create_invoice(
+    creating.create_invoice(
         session, number="INV-2041", reference="CIT-7781", supplier_id=supplier_id(
             "Cobalt IT Services"), issue_date=date(2026, 10, 12), status=InvoiceStatus.APPROVED,
         lines=[line("Office Supplies & Software", "Laptop setup", "450.00"),
                line("Accounts Receivable (A/R)", "Refund owed to us", "75.00")],
         actor=ACTOR)
     unbilled = [po for po in pos if po.status == PoStatus.APPROVED.value][40]
-    documents.create_invoice(
+    creating.create_invoice(
         session, number="INV-2042", reference="EARLY-118", supplier_id=unbilled.supplier_id,
         issue_date=unbilled.txn_date - timedelta(days=6), po=unbilled,
         status=InvoiceStatus.APPROVED, lines=_billing_lines(session, unbilled), actor=ACTOR)
-    documents.create_invoice(
+    creating.create_invoice(
         session, number="INV-2043", reference=USED_BILL_NUMBER,
         supplier_id=supplier_id(USED_BILL_SUPPLIER), issue_date=date(2026, 10, 20),
         status=InvoiceStatus.APPROVED,
         lines=[line("Office Supplies & Software", "Copier paper, 40 cases", "389.60")],
         actor=ACTOR)
-    documents.create_invoice(
+    creating.create_invoice(
         session, number="INV-2044", reference=LONG_REFERENCE,
         supplier_id=supplier_id("Summit Office Interiors"), issue_date=date(2026, 10, 28),
         status=InvoiceStatus.APPROVED,

@@ -21,7 +21,7 @@ def record(
 ) -> HistoryEvent:
     """Add one history event to the session (committed with the caller's transaction)."""
     event = HistoryEvent(
-        doc_kind=kind.value, doc_id=doc_id, actor=actor, action=action, summary=summary,
+        doc_kind=kind.value, doc_id=doc_id, actor=actor, action=str(action), summary=summary,
         detail=detail,
     )
     session.add(event)

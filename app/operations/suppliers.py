@@ -17,10 +17,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.domain.events import Event
+from app.domain.problems import Kind
 from app.domain.states import NEEDS_ATTENTION, DocKind, InvoiceStatus, PoStatus
 from app.errors import UserError
 from app.operations import fields as f
-from app.operations.documents import Change, queue
+from app.operations.creating import queue
+from app.operations.editing import Change
 from app.operations.history import record
 from app.operations.lookup import supplier_by_name
 from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier
@@ -29,7 +32,7 @@ from app.store.types import utcnow
 SUPPLIER_FIELDS = ("name", "email", "currency", "active")
 SUPPLIER_KIND = "supplier"  # the history table's doc_kind for supplier events
 # Problems that come from the supplier's name: a rename is worth another try.
-NAME_PROBLEMS = ("duplicate_name", "inactive_vendor")
+NAME_PROBLEMS = (Kind.DUPLICATE_NAME, Kind.INACTIVE_VENDOR)
 
 
 @dataclass
@@ -77,7 +80,7 @@ def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]],
                              action="supplier_edited", summary=summary, detail=detail))
     for kind, doc in _open_documents(session, supplier.id):
         assert doc.id is not None
-        record(session, kind, doc.id, actor, "supplier_edited", summary, detail)
+        record(session, kind, doc.id, actor, Event.SUPPLIER_EDITED, summary, detail)
         if renamed and _blocked_by_name(doc):
             queue(session, kind, doc, actor, f"the supplier was renamed to {supplier.name}")
             result.requeued.append(doc.number)
@@ -123,7 +126,7 @@ def _blocked_by_name(doc: PurchaseOrder | Invoice) -> bool:
     if doc.problem in NAME_PROBLEMS:
         return True
     facts = (doc.last_error_detail or {}).get("facts") or {}
-    return doc.problem == "string_too_long" and facts.get("element") == "DisplayName"
+    return doc.problem == Kind.STRING_TOO_LONG and facts.get("element") == "DisplayName"
 
 
 def _open_documents(session: Session, supplier_id: int

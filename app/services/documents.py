@@ -21,7 +21,7 @@ from app.domain.problems import FIXES, Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
 from app.hints import Advice
-from app.operations import documents
+from app.operations import creating, editing, workflow_steps
 from app.operations.actor import current_actor
 from app.operations.csv_import import import_csv
 from app.operations.history import events_for
@@ -246,7 +246,7 @@ class DocumentService:
         int or bool; None clears a field.
         """
         pairs = [(name, field_text(value)) for name, value in changes.items()]
-        edit = documents.edit_po if kind is DocKind.PO else documents.edit_invoice
+        edit = editing.edit_po if kind is DocKind.PO else editing.edit_invoice
         with self._store.session() as session:
             result = edit(session, number, pairs, self._actor())
         return EditOutcome(number, _changes(result.changes), result.status)
@@ -272,10 +272,10 @@ class DocumentService:
         with self._store.session() as session:
             doc: PurchaseOrder | Invoice
             if kind is DocKind.PO:
-                doc = documents.change_po_status(session, number, step.value, self._actor())
+                doc = workflow_steps.change_po_status(session, number, step.value, self._actor())
             else:
-                doc = documents.change_invoice_status(session, number, step.value,
-                                                      self._actor())
+                doc = workflow_steps.change_invoice_status(session, number, step.value,
+                                                           self._actor())
             return StepOutcome(doc.number, doc.status, doc.sync_state)
 
     def submit(self, number: str) -> StepOutcome:
@@ -377,7 +377,7 @@ def _detail(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice) -> Do
         lines = tuple(_line(session, line) for line in po_lines)
         return DocumentDetail(**common, date=doc.txn_date, lines=lines, po_date=doc.po_date,
                               approved_on=doc.approved_on)
-    po_line_numbers = {v: k for k, v in documents.po_line_ids(session, po).items()} \
+    po_line_numbers = {v: k for k, v in creating.po_line_ids(session, po).items()} \
         if po is not None else {}
     invoice_lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == doc.id)
                                  .order_by(col(InvoiceLine.line_no)))

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.domain.money import format_money, format_quantity
 from app.domain.qbo_column import box_text, column_text, state_text
-from app.domain.states import DocKind, SyncState
+from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
 from app.hints import Advice, HintText, plain
 
 
@@ -116,7 +116,7 @@ class FilterCounts:
 
     @property
     def needs_attention(self) -> Count:
-        return self.by_state["needs_attention"]
+        return self.by_state[NEEDS_ATTENTION_FILTER]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.domain.states import InvoiceStatus, PoStatus, SyncState
 from app.store.types import ScaledDecimal, UTCDateTime, utcnow
 
 
@@ -64,7 +65,7 @@ class SyncFields(SQLModel):
 
     # indexed alone and with the date (``ix_<table>_sync_state[_date]``, see
     # ``listing_indexes``)
-    sync_state: str = Field(default="not_synced")
+    sync_state: str = Field(default=SyncState.NOT_SYNCED.value)
     problem: str | None = Field(default=None, index=True)  # a snake_case problem kind
     qbo_id: str | None = None
     qbo_sync_token: str | None = None
@@ -112,7 +113,7 @@ class PurchaseOrder(SyncFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True)
     supplier_id: int = Field(foreign_key="supplier.id", index=True)
-    status: str = Field(default="draft", index=True)
+    status: str = Field(default=PoStatus.DRAFT.value, index=True)
     po_date: date | None = None  # set by hand, only when the company allows it
     approved_on: date | None = None
     txn_date: date = Field(index=True)  # the date QuickBooks gets (see domain.workflow)
@@ -154,7 +155,7 @@ class Invoice(SyncFields, table=True):
     reference: str = Field(index=True)  # the supplier's invoice number: the Bill's DocNumber
     supplier_id: int = Field(foreign_key="supplier.id", index=True)
     po_id: int | None = Field(default=None, foreign_key="purchase_order.id", index=True)
-    status: str = Field(default="outstanding", index=True)
+    status: str = Field(default=InvoiceStatus.OUTSTANDING.value, index=True)
     issue_date: date = Field(index=True)
     due_date: date | None = None
     currency: str = "USD"

@@ -36,11 +36,9 @@ from sqlalchemy import Select, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.domain.states import NEEDS_ATTENTION, NEEDS_ATTENTION_FILTER, DocKind, SyncState
 from app.store import sqlite
 from app.store.models import Invoice, PurchaseOrder, Supplier
-
-NEEDS_ATTENTION_FILTER = "needs_attention"
 
 
 @dataclass(frozen=True)
@@ -517,5 +515,5 @@ def not_synced_by_status(session: Session, kind: DocKind) -> dict[str, int]:
     """Documents not meant for QuickBooks yet, counted by their own status (draft, …)."""
     model = PurchaseOrder if kind is DocKind.PO else Invoice
     rows = session.execute(select(model.status, func.count())
-                           .where(model.sync_state == "not_synced").group_by(model.status))
+                           .where(model.sync_state == SyncState.NOT_SYNCED).group_by(model.status))
     return {status: n for status, n in rows}

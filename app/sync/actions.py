@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.domain.events import Event
+from app.domain.problems import Kind
+from app.domain.states import NEEDS_ATTENTION, DocKind, PoStatus, SyncState
+from app.domain.workflow import SYNCABLE_INVOICE
 from app.errors import UserError
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.operations.lookup import find_document
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder
@@ -20,19 +23,20 @@ def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document
     if doc.sync_state == SyncState.EXCLUDED.value:
         raise UserError(f"{number} is excluded from syncing ({doc.excluded_reason}); include "
                         "it first")
-    if kind is DocKind.PO and doc.status not in ("approved", "closed", "cancelled"):
+    if kind is DocKind.PO and doc.status not in (
+            PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED):
         raise UserError(f"{number} is {doc.status}; only approved POs go to QuickBooks")
-    if kind is DocKind.INVOICE and doc.status not in ("approved", "ready_to_pay"):
+    if kind is DocKind.INVOICE and doc.status not in SYNCABLE_INVOICE:
         raise UserError(f"{number} is {doc.status}; only approved or ready-to-pay invoices go "
                         "to QuickBooks")
     doc.auto_retries = 0
     if doc.qbo_drift:  # the user chose SyncDesk's copy over the changes made in QuickBooks
         assert doc.id is not None
-        record(session, kind, doc.id, actor, "drift_overridden",
+        record(session, kind, doc.id, actor, Event.DRIFT_OVERRIDDEN,
                "Resent: SyncDesk's copy replaces the changes made in QuickBooks",
                doc.qbo_drift)
         doc.qbo_drift = None
-    if doc.problem == "deleted_in_qbo":  # QuickBooks no longer has it: create it there anew
+    if doc.problem == Kind.DELETED_IN_QBO:  # QuickBooks no longer has it: create it there anew
         _forget_qbo_copy(session, kind, doc, actor)
     queue(session, kind, doc, actor, "resend")
     return doc
@@ -41,7 +45,7 @@ def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document
 def _forget_qbo_copy(session: Session, kind: DocKind, doc: Document, actor: str) -> None:
     assert doc.id is not None
     entity = "PO" if kind is DocKind.PO else "bill"
-    record(session, kind, doc.id, actor, "recreate",
+    record(session, kind, doc.id, actor, Event.RECREATE,
            f"Resent: QuickBooks deleted {entity} {doc.qbo_id}, so SyncDesk creates it there "
            "again", {"deleted_qbo_id": doc.qbo_id})
     doc.qbo_id = doc.qbo_sync_token = doc.qbo_status = None
@@ -79,7 +83,7 @@ def queue_after_sign_in(session: Session, actor: str) -> list[str]:
     for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
         rows = session.exec(select(model).where(
             col(model.sync_state).in_([s.value for s in NEEDS_ATTENTION]),
-            col(model.problem) == "auth_needed").order_by(col(model.id))).all()
+            col(model.problem) == Kind.AUTH_NEEDED.value).order_by(col(model.id))).all()
         for row in rows:
             row.auto_retries = 0
             queue(session, kind, row, actor, "the QuickBooks connection works again")
@@ -96,7 +100,7 @@ def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: st
     doc.sync_state = SyncState.EXCLUDED.value
     doc.excluded_reason = reason.strip()
     session.add(doc)
-    record(session, kind, doc.id, actor, "excluded", f"Excluded from syncing: {reason.strip()}",
+    record(session, kind, doc.id, actor, Event.EXCLUDED, f"Excluded from syncing: {reason.strip()}",
            {"reason": reason.strip(), "problem": doc.problem})
     return doc
 
@@ -110,7 +114,7 @@ def include(session: Session, kind: DocKind, number: str, reason: str, actor: st
         else SyncState.NOT_SYNCED.value
     doc.excluded_reason = None
     session.add(doc)
-    record(session, kind, doc.id, actor, "included",
+    record(session, kind, doc.id, actor, Event.INCLUDED,
            "Included in syncing again" + (f": {reason.strip()}" if reason.strip() else ""),
            {"reason": reason.strip() or None})
     if doc.qbo_id is None or doc.problem:

@@ -15,6 +15,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.domain import request_ids
+from app.domain.problems import Kind
 from app.domain.qbo_limits import MARKER as MARKER  # re-exported: the sync's marker
 from app.domain.qbo_limits import is_marked, marker
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
@@ -217,7 +218,7 @@ def due_documents(session: Session, now: datetime) -> list[SyncDoc]:
         retry = (col(model.sync_state) == SyncState.FAILED.value) & \
             (col(model.next_attempt_at) <= now)
         waiting = (col(model.sync_state) == SyncState.BLOCKED.value) & \
-            (col(model.problem) == "waiting_on_po")
+            (col(model.problem) == Kind.WAITING_ON_PO.value)
         query = select(model).where(or_(col(model.sync_state) == SyncState.QUEUED.value,
                                         retry, waiting)).order_by(col(model.id))
         return list(session.exec(query))

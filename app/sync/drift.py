@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import qbo_limits
 from app.domain.money import format_money, format_quantity
-from app.domain.states import DocKind, PoStatus
+from app.domain.states import DocKind, PoStatus, SyncState
 from app.store.identity import store_info
 from app.store.models import (
     Account,
@@ -193,7 +193,7 @@ class Drift:
         for event in events:
             if event.action == "closed_in_qbo":
                 return False
-            if (event.detail or {}).get("outcome") == "synced":
+            if (event.detail or {}).get("outcome") == SyncState.SYNCED:
                 return True
         return False
 

@@ -38,6 +38,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.domain import request_ids
+from app.domain.events import LogResult
 from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.operations.actor import current_actor
@@ -215,7 +216,7 @@ class SyncEngine:
             report.stopped = _reading_failed(error, transport)
             if not dry_run:
                 with self.store.session() as session:
-                    records.log_attempt(session, None, "pull", "failed",
+                    records.log_attempt(session, None, "pull", LogResult.FAILED.value,
                                         message=report.stopped)
             return report
         synced_pos: set[int] = set()
@@ -261,12 +262,12 @@ class SyncEngine:
             # A document counts against QuickBooks when it failed on QuickBooks' side or
             # its last write got no answer (a create that timed out, even if the look-up
             # that followed found it); only a write that got its answer clears the streak.
-            if (outcome.action == "failed" and outcome.problem in _SERVER_TROUBLE) or (
+            if (outcome.action == LogResult.FAILED and outcome.problem in _SERVER_TROUBLE) or (
                     transport.last_write_unanswered and after.unanswered > before.unanswered):
                 failing.append(outcome)
                 timed_out += after.timeouts > before.timeouts
             elif after.answered > before.answered or (
-                    dry_run and outcome.action not in ("blocked", "skip")):  # reads only
+                    dry_run and outcome.action not in (LogResult.BLOCKED, "skip")):  # reads only
                 failing, timed_out = [], 0
             if len(failing) >= FAILING_STREAK:
                 report.unsent = [d.number for d in docs[done + 1:]]
@@ -589,7 +590,7 @@ class SyncEngine:
             with self.store.session() as session:
                 records.record_problem(session, doc, main, SyncState.BLOCKED, "preflight",
                                        self.actor, self.now())
-        return Outcome(doc.kind.value, doc.number, "blocked", SyncState.BLOCKED.value,
+        return Outcome(doc.kind.value, doc.number, LogResult.BLOCKED.value, SyncState.BLOCKED.value,
                        main.kind.value, main.explanation)
 
     def _fail(self, doc: SyncDoc, problem: Problem, operation: str,
@@ -602,7 +603,7 @@ class SyncEngine:
                                               operation, self.actor, self.now(), summary,
                                               definite=definite, intuit_tid=intuit_tid,
                                               auto_retry=self.auto_retry)
-        return Outcome(doc.kind.value, doc.number, "failed", SyncState.FAILED.value,
+        return Outcome(doc.kind.value, doc.number, LogResult.FAILED.value, SyncState.FAILED.value,
                        problem.kind.value, text)
 
     def _nothing_to_send(self, doc: SyncDoc, dry_run: bool) -> Outcome:
@@ -717,7 +718,8 @@ def _opened_for_bills(session: Session, po_id: int) -> bool:
     """Whether the last write of PO ``po_id`` to QuickBooks sent it open for its bills."""
     last = session.exec(select(SyncLogEntry).where(
         SyncLogEntry.doc_kind == DocKind.PO.value, SyncLogEntry.doc_id == po_id,
-        SyncLogEntry.result == "success").order_by(col(SyncLogEntry.id).desc())).first()
+        SyncLogEntry.result == LogResult.SUCCESS.value,
+    ).order_by(col(SyncLogEntry.id).desc())).first()
     sent = ((last.detail or {}).get("sent") or {}) if last is not None else {}
     return bool(sent.get(OPEN_FOR_BILLS))
 

@@ -106,7 +106,7 @@ def check_fields(doc: SyncDoc, lists: QboLists) -> list[Problem]:
     if closing is not None and doc.txn_date <= closing:
         problems.append(Problem(
             Kind.CLOSED_PERIOD, f"{upper_first(doc.label)} is dated {doc.txn_date}, but the "
-            f"books in QuickBooks are closed up to {closing}.", "closed_period",
+            f"books in QuickBooks are closed up to {closing}.", Kind.CLOSED_PERIOD.value,
             facts={"date": doc.txn_date.isoformat(), "closing_date": closing.isoformat()}))
     if doc.currency != lists.home_currency and not lists.multicurrency:
         problems.append(Problem(

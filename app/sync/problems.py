@@ -61,7 +61,7 @@ def diagnose(error: QboClientError, what: str) -> Problem:
                        "not its quantity times its unit price.")
     if code in ("6200", "6210"):
         return problem(Kind.CLOSED_PERIOD, f"QuickBooks refused {what}: its date is in a "
-                       "period whose books are closed.", "closed_period")
+                       "period whose books are closed.", Kind.CLOSED_PERIOD.value)
     if code == "5010":
         return problem(Kind.STALE_OBJECT, f"Someone changed {what} in QuickBooks while "
                        "SyncDesk was sending it.")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from app.domain.events import Event
 from app.domain.money import format_money
 from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
@@ -48,7 +49,7 @@ class DocumentEffects:
             doc = self.s.exec(select(model).where(model.qbo_id == str(obj["Id"]))).first()
             if doc is None:
                 continue  # not one of SyncDesk's documents
-            already_flagged = deleted(obj) and doc.problem == "deleted_in_qbo"
+            already_flagged = deleted(obj) and doc.problem == Kind.DELETED_IN_QBO
             if not already_flagged and (deleted(obj) or
                                         str(obj.get("SyncToken")) != doc.qbo_sync_token):
                 self.report.counts[entity] = self.report.counts.get(entity, 0) + 1
@@ -64,7 +65,7 @@ class DocumentEffects:
             self.s.add(doc)
 
     def _deleted_in_qbo(self, kind: DocKind, doc: Any) -> None:
-        if doc.problem == "deleted_in_qbo":
+        if doc.problem == Kind.DELETED_IN_QBO:
             return
         text = (f"{doc.number} was deleted in QuickBooks. SyncDesk still has its copy and can "
                 "create it there again.")
@@ -100,7 +101,7 @@ class DocumentEffects:
             invoice.qbo_status = "Partly paid"
             text = (f"Part paid in QuickBooks: {format_money(paid)} of {format_money(total)}; "
                     f"{format_money(balance)} still open")
-        record(self.s, DocKind.INVOICE, invoice.id, self.actor, "payment", text,
+        record(self.s, DocKind.INVOICE, invoice.id, self.actor, Event.PAYMENT, text,
                {"amount_paid": format_money(paid), "balance": format_money(balance)})
         self.report.notes.append(f"{invoice.number}: {text}")
 
@@ -126,7 +127,7 @@ class DocumentEffects:
             doc.qbo_drift = None
             if flagged:  # QuickBooks was changed back: nothing to choose any more
                 doc.sync_state, doc.problem = SyncState.SYNCED.value, None
-            record(self.s, kind, doc.id, self.actor, "changed_in_qbo",
+            record(self.s, kind, doc.id, self.actor, Event.CHANGED_IN_QBO,
                    "QuickBooks matches SyncDesk again", None)
             self.report.notes.append(f"{doc.number}: QuickBooks matches SyncDesk again")
             return
@@ -159,7 +160,7 @@ def follow_po_status(session: Session, po: PurchaseOrder, obj: dict[str, Any], a
     session.add(po)
     text = "Closed in QuickBooks" + (" (fully billed)" if obj.get("LinkedTxn") else "")
     assert po.id is not None
-    record(session, DocKind.PO, po.id, actor, "closed_in_qbo", text, {"qbo_status": status})
+    record(session, DocKind.PO, po.id, actor, Event.CLOSED_IN_QBO, text, {"qbo_status": status})
     return text
 
 

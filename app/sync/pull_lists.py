@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from app.domain.events import Event
+from app.domain.problems import Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
-from app.operations.documents import queue
+from app.operations.creating import queue
 from app.operations.history import record
 from app.store.models import (
     Account,
@@ -113,7 +115,7 @@ class ListEffects:
             names = {original_name(x) for x in (old, new) if x}
             self._recheck_name_clash(names, f"a {entity.lower()} changed in QuickBooks")
         elif entity == "Item" and old is not None:
-            self._recheck(self._blocked(["missing_reference"]), "an item changed in QuickBooks")
+            self._recheck(self._blocked([Kind.MISSING_REFERENCE]), "an item changed in QuickBooks")
 
     def _vendor(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         vendor_id = str((new or old or {}).get("Id"))
@@ -122,7 +124,7 @@ class ListEffects:
             for supplier in linked:
                 supplier.qbo_vendor_id = None
                 self.s.add(supplier)
-                self._note_supplier(supplier, "vendor_removed", f"Vendor {vendor_id} was "
+                self._note_supplier(supplier, Event.VENDOR_REMOVED, f"Vendor {vendor_id} was "
                                     "deleted or merged in QuickBooks; the next sync finds the "
                                     "supplier's vendor again by name", recheck=True)
             return
@@ -139,7 +141,7 @@ class ListEffects:
                 if taken is None:
                     old_name, supplier.name = supplier.name, new_name
                     self.s.add(supplier)
-                    self._note_supplier(supplier, "supplier_renamed", f"Supplier renamed in "
+                    self._note_supplier(supplier, Event.SUPPLIER_RENAMED, f"Supplier renamed in "
                                         f"QuickBooks: {old_name} → {new_name}", recheck=False,
                                         detail={"old": old_name, "new": new_name})
             if was_active is not None and was_active != active:
@@ -147,10 +149,10 @@ class ListEffects:
                 self.s.add(supplier)
                 text = ("Vendor made inactive in QuickBooks" if not active
                         else "Vendor made active again in QuickBooks")
-                self._note_supplier(supplier, "vendor_active" if active else "vendor_inactive",
-                                    text, recheck=True)
+                event = Event.VENDOR_ACTIVE if active else Event.VENDOR_INACTIVE
+                self._note_supplier(supplier, event, text, recheck=True)
 
-    def _note_supplier(self, supplier: Supplier, action: str, text: str, recheck: bool,
+    def _note_supplier(self, supplier: Supplier, action: Event, text: str, recheck: bool,
                        detail: dict[str, Any] | None = None) -> None:
         self.report.notes.append(f"{supplier.name}: {text}")
         for kind, doc in self._open_documents_of(supplier.id):
@@ -192,7 +194,7 @@ class ListEffects:
             self._recheck(self._blocked_on_account(local.id),
                           f"account {local.name} changed in QuickBooks")
 
-    def _blocked(self, problems: list[str]) -> list[tuple[DocKind, Any]]:
+    def _blocked(self, problems: list[Kind]) -> list[tuple[DocKind, Any]]:
         found: list[tuple[DocKind, Any]] = []
         for kind, model in ((DocKind.PO, PurchaseOrder), (DocKind.INVOICE, Invoice)):
             found += [(kind, d) for d in self.s.exec(select(model).where(
@@ -201,7 +203,7 @@ class ListEffects:
         return found
 
     def _blocked_on_account(self, account_id: int | None) -> list[tuple[DocKind, Any]]:
-        blocked = self._blocked(["missing_reference", "ap_ar_line_account"])
+        blocked = self._blocked([Kind.MISSING_REFERENCE, Kind.AP_AR_LINE_ACCOUNT])
         result = []
         for kind, doc in blocked:
             model, parent = (PoLine, PoLine.po_id) if kind is DocKind.PO else (
@@ -214,7 +216,7 @@ class ListEffects:
     def _recheck_name_clash(self, names: set[str], why: str) -> None:
         keys = {name_key(n) for n in names}
         docs = []
-        for kind, doc in self._blocked(["duplicate_name"]):
+        for kind, doc in self._blocked([Kind.DUPLICATE_NAME]):
             supplier = self.s.get(Supplier, doc.supplier_id)
             if supplier is not None and name_key(supplier.name) in keys:
                 docs.append((kind, doc))
@@ -244,7 +246,7 @@ class ListEffects:
         if before != after:
             text = f"Closing date moved in QuickBooks: {before or 'none'} → {after or 'none'}"
             self.report.notes.append(text)
-            self._recheck(self._blocked(["closed_period"]), text)
+            self._recheck(self._blocked([Kind.CLOSED_PERIOD]), text)
 
         def warn(p: dict[str, Any]) -> str | None:
             for pair in p.get("OtherPrefs", {}).get("NameValue", []):
@@ -253,5 +255,5 @@ class ListEffects:
             return None
 
         if warn(old) != warn(prefs):
-            self._recheck(self._blocked(["duplicate_bill_number"]),
+            self._recheck(self._blocked([Kind.DUPLICATE_BILL_NUMBER]),
                           "the duplicate bill number warning changed in QuickBooks")

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from app.domain.events import Event, LogResult
 from app.domain.problems import Problem
 from app.domain.states import DocKind, SyncState
 from app.operations.history import record
@@ -95,10 +96,10 @@ def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operatio
     verb = {"create": "Created", "update": "Updated", "adopt": "Found", "close": "Closed"}
     text = (f"{verb.get(operation, operation)} in QuickBooks as {doc.entity} {row.qbo_id}"
             + ("" if current else " (edited meanwhile: queued again)"))
-    record(session, doc.kind, doc.id, actor, "sync", text,
-           {"operation": operation, "outcome": "synced", "qbo_id": row.qbo_id,
+    record(session, doc.kind, doc.id, actor, Event.SYNC, text,
+           {"operation": operation, "outcome": SyncState.SYNCED.value, "qbo_id": row.qbo_id,
             "intuit_tid": intuit_tid, "sent": summary})
-    log_attempt(session, doc, operation, "success", intuit_tid=intuit_tid,
+    log_attempt(session, doc, operation, LogResult.SUCCESS.value, intuit_tid=intuit_tid,
                 message=text, detail={"sent": summary, "qbo_id": row.qbo_id})
     return current
 
@@ -167,13 +168,15 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
     row.last_error_message = explanation
     row.last_error_detail = detail
     session.add(row)
-    outcome = "blocked" if state is SyncState.BLOCKED else "failed"
-    record(session, doc.kind, doc.id, actor, "sync",
-           ("Not sent: " if outcome == "blocked" else "QuickBooks did not take it: ")
+    blocked = state is SyncState.BLOCKED
+    outcome = SyncState.BLOCKED if blocked else SyncState.FAILED  # the history's word
+    result = LogResult.BLOCKED if blocked else LogResult.FAILED  # the sync log's
+    record(session, doc.kind, doc.id, actor, Event.SYNC,
+           ("Not sent: " if blocked else "QuickBooks did not take it: ")
            + explanation,
-           {"operation": operation, "outcome": outcome, "problem": problem.kind.value,
+           {"operation": operation, "outcome": outcome.value, "problem": problem.kind.value,
             "code": row.last_error_code, "intuit_tid": intuit_tid, "sent": summary})
-    log_attempt(session, doc, operation, outcome, code=row.last_error_code,
+    log_attempt(session, doc, operation, result.value, code=row.last_error_code,
                 message=explanation, intuit_tid=intuit_tid,
                 detail={"problem": problem.to_json(), "sent": summary})
     return explanation

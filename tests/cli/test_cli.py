@@ -12,8 +12,8 @@ import pytest
 
 from app.operations import demo
 from app.operations.company import backup_store
-from app.operations.documents import change_po_status
 from app.operations.lookup import find_po
+from app.operations.workflow_steps import change_po_status
 from app.store.database import open_store
 
 

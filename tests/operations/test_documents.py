@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.domain.states import DocKind, InvoiceStatus, PoStatus
 from app.errors import UserError
-from app.operations import documents as d
+from app.operations import creating, editing, workflow_steps
 from app.operations.fields import FieldError, LineValues
 from app.operations.history import events_for
 from app.operations.lookup import account_by_name, supplier_by_name
@@ -27,7 +27,7 @@ def new_po(session, number="PO-1", status=PoStatus.PENDING, **kwargs):
                    unit_price=Decimal("15")),
         LineValues(description="Freight", account_id=supplies, amount=Decimal("25.50")),
     ]
-    return d.create_po(session, number=number,
+    return creating.create_po(session, number=number,
                        supplier_id=supplier_by_name(session, "Acme Supply").id,
                        lines=lines, actor=ACTOR, status=status, **kwargs)
 
@@ -46,9 +46,9 @@ def test_a_new_po_totals_its_lines_and_records_its_creation(store):
 def test_approving_queues_the_po_and_fixes_its_date(store):
     with store.session() as s:
         po = new_po(s)
-        d.change_po_status(s, "PO-1", "approve", "boss")
+        workflow_steps.change_po_status(s, "PO-1", "approve", "boss")
         assert (po.status, po.sync_state) == ("approved", "queued")
-        assert po.approved_on == d.today() and po.txn_date == d.today()
+        assert po.approved_on == creating.today() and po.txn_date == creating.today()
         events = events_for(s, DocKind.PO, po.id)
         assert [(e.action, e.actor) for e in events][-2:] == [("approved", "boss"),
                                                              ("queued", "boss")]
@@ -58,7 +58,7 @@ def test_editing_an_approved_po_sends_it_back_for_approval(store):
     with store.session() as s:
         po = new_po(s, status=PoStatus.APPROVED)
         s.flush()
-        result = d.edit_po(s, "PO-1", [("memo", "Rush order"), ("line.1.qty", "12")], ACTOR)
+        result = editing.edit_po(s, "PO-1", [("memo", "Rush order"), ("line.1.qty", "12")], ACTOR)
         assert po.status == "pending"
         assert [(c.field, c.old, c.new) for c in result.changes] == [
             ("memo", None, "Rush order"), ("line.1.qty", "10", "12"),
@@ -69,7 +69,7 @@ def test_editing_an_approved_po_sends_it_back_for_approval(store):
                                                "new": "Rush order"}
         assert actions(s, DocKind.PO, po)[-2:] == ["edited", "needs_reapproval"]
         # a finance user's approval override puts it back in the queue
-        d.change_po_status(s, "PO-1", "override", "finance")
+        workflow_steps.change_po_status(s, "PO-1", "override", "finance")
         assert (po.status, po.sync_state) == ("approved", "queued")
         assert actions(s, DocKind.PO, po)[-2:] == ["approval_override", "queued"]
 
@@ -79,7 +79,7 @@ def test_with_reapproval_off_an_edited_po_stays_approved_and_is_queued_again(sto
         set_setting(s, "require_reapproval_after_edit", "off")
         po = new_po(s, status=PoStatus.APPROVED)
         po.sync_state = "synced"
-        d.edit_po(s, "PO-1", [("memo", "Second delivery")], ACTOR)
+        editing.edit_po(s, "PO-1", [("memo", "Second delivery")], ACTOR)
         assert (po.status, po.sync_state) == ("approved", "queued")
 
 
@@ -87,9 +87,9 @@ def test_a_po_date_needs_the_company_setting(store):
     with store.session() as s:
         po = new_po(s, status=PoStatus.APPROVED)
         with pytest.raises(UserError, match="enable_po_date_editing"):
-            d.edit_po(s, "PO-1", [("po_date", "2026-06-01")], ACTOR)
+            editing.edit_po(s, "PO-1", [("po_date", "2026-06-01")], ACTOR)
         set_setting(s, "enable_po_date_editing", "on")
-        d.edit_po(s, "PO-1", [("po_date", "2026-06-01")], ACTOR)
+        editing.edit_po(s, "PO-1", [("po_date", "2026-06-01")], ACTOR)
         assert po.txn_date == date(2026, 6, 1)
 
 
@@ -102,8 +102,8 @@ def test_the_first_approval_date_stays_after_reapproval(store):
     with store.session() as s:
         po = new_po(s, status=PoStatus.APPROVED, approved_on=date(2026, 7, 1),
                     created_on=date(2026, 7, 1))
-        d.edit_po(s, "PO-1", [("memo", "x")], ACTOR)
-        d.change_po_status(s, "PO-1", "approve", ACTOR)
+        editing.edit_po(s, "PO-1", [("memo", "x")], ACTOR)
+        workflow_steps.change_po_status(s, "PO-1", "approve", ACTOR)
         assert po.txn_date == date(2026, 7, 1)
 
 
@@ -111,19 +111,20 @@ def test_edits_are_checked_and_refused_whole(store):
     with store.session() as s:
         new_po(s)
         with pytest.raises(UserError, match="unknown supplier 'Nobody'"):
-            d.edit_po(s, "PO-1", [("memo", "kept?"), ("supplier", "Nobody")], ACTOR)
+            editing.edit_po(s, "PO-1", [("memo", "kept?"), ("supplier", "Nobody")], ACTOR)
         with pytest.raises(UserError, match=r"qty × unit price is 10 × 15 = 150.00"):
-            d.edit_po(s, "PO-1", [("line.1.amount", "99")], ACTOR)
+            editing.edit_po(s, "PO-1", [("line.1.amount", "99")], ACTOR)
         with pytest.raises(UserError, match="there is no line 5"):
-            d.edit_po(s, "PO-1", [("line.5.amount", "99")], ACTOR)
+            editing.edit_po(s, "PO-1", [("line.5.amount", "99")], ACTOR)
         with pytest.raises(UserError, match="not an editable field"):
-            d.edit_po(s, "PO-1", [("colour", "red")], ACTOR)
+            editing.edit_po(s, "PO-1", [("colour", "red")], ACTOR)
 
 
 def test_a_line_can_be_added_by_editing_the_next_line_number(store):
     with store.session() as s:
         po = new_po(s)
-        d.edit_po(s, "PO-1", [("line.3.account", "Utilities"), ("line.3.amount", "40")], ACTOR)
+        editing.edit_po(s, "PO-1", [("line.3.account", "Utilities"), ("line.3.amount", "40")],
+                        ACTOR)
         lines = s.exec(select(PoLine).where(PoLine.po_id == po.id)).all()
         assert len(lines) == 3 and po.total == Decimal("215.50")
 
@@ -132,18 +133,18 @@ def test_a_line_can_be_added_by_editing_the_next_line_number(store):
 def test_cancelled_and_closed_pos_refuse_edits(store, status):
     with store.session() as s:
         new_po(s, status=PoStatus.APPROVED)
-        d.change_po_status(s, "PO-1", status, ACTOR)
+        workflow_steps.change_po_status(s, "PO-1", status, ACTOR)
         with pytest.raises(UserError, match="cannot be edited"):
-            d.edit_po(s, "PO-1", [("memo", "late change")], ACTOR)
+            editing.edit_po(s, "PO-1", [("memo", "late change")], ACTOR)
 
 
 def test_unknown_documents_are_named(store):
     with store.session() as s, pytest.raises(UserError, match="no PO numbered 'PO-404'"):
-        d.change_po_status(s, "PO-404", "approve", ACTOR)
+        workflow_steps.change_po_status(s, "PO-404", "approve", ACTOR)
 
 
 def make_invoice(s, po, status=InvoiceStatus.OUTSTANDING, issue=date(2026, 7, 10), **kw):
-    return d.create_invoice(
+    return creating.create_invoice(
         s, number=kw.pop("number", "INV-1"), reference="A-100", supplier_id=po.supplier_id,
         issue_date=issue, po=po, status=status, actor=ACTOR,
         lines=kw.pop("lines", None) or [LineValues(
@@ -156,12 +157,12 @@ def test_an_invoice_syncs_only_once_approved_and_stays_approved_after_edits(stor
         po = new_po(s, status=PoStatus.APPROVED)
         invoice = make_invoice(s, po)
         assert invoice.sync_state == "not_synced"
-        d.change_invoice_status(s, "INV-1", "approve", ACTOR)
+        workflow_steps.change_invoice_status(s, "INV-1", "approve", ACTOR)
         assert (invoice.status, invoice.sync_state) == ("approved", "queued")
         invoice.sync_state = "synced"
-        d.edit_invoice(s, "INV-1", [("reference", "A-101")], ACTOR)
+        editing.edit_invoice(s, "INV-1", [("reference", "A-101")], ACTOR)
         assert (invoice.status, invoice.sync_state) == ("approved", "queued")
-        d.change_invoice_status(s, "INV-1", "ready", ACTOR)
+        workflow_steps.change_invoice_status(s, "INV-1", "ready", ACTOR)
         assert invoice.status == "ready_to_pay"
         assert actions(s, DocKind.INVOICE, invoice) == [
             "created", "approved", "queued", "edited", "queued", "ready_to_pay"]
@@ -182,7 +183,7 @@ def test_invoice_rules_on_dates_and_suppliers(store):
             make_invoice(s, po, due_date=date(2026, 7, 1))
         other = supplier_by_name(s, "O'Brien & Sons").id
         with pytest.raises(FieldError, match="PO-1 is a PO of Acme Supply"):
-            d.create_invoice(s, number="INV-9", reference="X", supplier_id=other,
+            creating.create_invoice(s, number="INV-9", reference="X", supplier_id=other,
                              issue_date=date(2026, 7, 1), po=po, actor=ACTOR,
                              lines=[LineValues(account_id=1, amount=Decimal(1))])
         with pytest.raises(FieldError, match="PO-1 has no line 7"):
@@ -196,14 +197,14 @@ def test_a_paid_invoice_cannot_be_edited(store):
         invoice = make_invoice(s, po)
         invoice.status = "paid"
         with pytest.raises(UserError, match="paid invoice cannot be edited"):
-            d.edit_invoice(s, "INV-1", [("memo", "x")], ACTOR)
+            editing.edit_invoice(s, "INV-1", [("memo", "x")], ACTOR)
 
 
 def test_an_excluded_document_is_not_queued_by_approval(store):
     with store.session() as s:
         po = new_po(s)
         po.sync_state, po.excluded_reason = "excluded", "handled by hand"
-        d.change_po_status(s, "PO-1", "approve", ACTOR)
+        workflow_steps.change_po_status(s, "PO-1", "approve", ACTOR)
         assert po.sync_state == "excluded"
         assert actions(s, DocKind.PO, po)[-1] == "not_queued"
 
@@ -211,7 +212,7 @@ def test_an_excluded_document_is_not_queued_by_approval(store):
 def test_no_change_edit_changes_nothing(store):
     with store.session() as s:
         po = new_po(s, status=PoStatus.APPROVED)
-        result = d.edit_po(s, "PO-1", [("line.2.amount", "25.50")], ACTOR)
+        result = editing.edit_po(s, "PO-1", [("line.2.amount", "25.50")], ACTOR)
         assert result.changes == [] and po.status == "approved" and po.revision == 1
         assert s.exec(select(PurchaseOrder)).one().status == "approved"
 
@@ -220,11 +221,11 @@ def test_a_po_sent_back_for_approval_is_no_longer_queued(store):
     with store.session() as s:
         po = new_po(s, status=PoStatus.APPROVED)
         assert po.sync_state == "queued"
-        d.edit_po(s, "PO-1", [("memo", "changed")], ACTOR)
+        editing.edit_po(s, "PO-1", [("memo", "changed")], ACTOR)
         assert (po.status, po.sync_state) == ("pending", "not_synced")
         po.qbo_id = "77"
-        d.change_po_status(s, "PO-1", "override", ACTOR)
-        d.edit_po(s, "PO-1", [("memo", "again")], ACTOR)
+        workflow_steps.change_po_status(s, "PO-1", "override", ACTOR)
+        editing.edit_po(s, "PO-1", [("memo", "again")], ACTOR)
         # already in QuickBooks: its state stays (QuickBooks holds an older copy)
         assert (po.status, po.sync_state) == ("pending", "queued")
 
@@ -237,12 +238,13 @@ def test_edit_refuses_fields_longer_than_quickbooks_takes_with_the_limit(store):
         po = new_po(s)
         with pytest.raises(UserError, match=rf"PO-1: memo: too long: {room + 1} characters, and "
                                             rf"QuickBooks takes at most {room} for the memo"):
-            d.edit_po(s, "PO-1", [("memo", "m" * (room + 1))], ACTOR)
+            editing.edit_po(s, "PO-1", [("memo", "m" * (room + 1))], ACTOR)
         with pytest.raises(UserError, match=r"line\.1\.description: too long: 4001 characters, "
                                             r"and QuickBooks takes at most 4000"):
-            d.edit_po(s, "PO-1", [("line.1.description", "d" * 4001)], ACTOR)
+            editing.edit_po(s, "PO-1", [("line.1.description", "d" * 4001)], ACTOR)
         assert po.memo is None
-        d.edit_po(s, "PO-1", [("memo", "m" * room), ("line.1.description", "d" * 4000)], ACTOR)
+        editing.edit_po(s, "PO-1", [("memo", "m" * room), ("line.1.description", "d" * 4000)],
+                        ACTOR)
         assert len(po.memo) == room
 
 
@@ -253,12 +255,12 @@ def test_edit_refuses_a_long_invoice_reference_or_memo_and_an_unknown_currency(s
         make_invoice(s, new_po(s, status=PoStatus.APPROVED))
         with pytest.raises(UserError, match="reference: too long: 22 characters, and "
                                             "QuickBooks takes at most 21"):
-            d.edit_invoice(s, "INV-1", [("reference", "R" * 22)], ACTOR)
+            editing.edit_invoice(s, "INV-1", [("reference", "R" * 22)], ACTOR)
         room = memo_max("INV-1", po=False)
         with pytest.raises(UserError, match=f"takes at most {room} for the memo"):
-            d.edit_invoice(s, "INV-1", [("memo", "m" * (room + 1))], ACTOR)
+            editing.edit_invoice(s, "INV-1", [("memo", "m" * (room + 1))], ACTOR)
         for code in ("XYZ", "usd1"):
             with pytest.raises(UserError, match="not an ISO 4217 currency code"):
-                d.edit_po(s, "PO-1", [("currency", code)], ACTOR)
+                editing.edit_po(s, "PO-1", [("currency", code)], ACTOR)
         with pytest.raises(UserError, match="decimal comma"):
-            d.edit_po(s, "PO-1", [("line.2.amount", "1.234,50")], ACTOR)
+            editing.edit_po(s, "PO-1", [("line.2.amount", "1.234,50")], ACTOR)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.domain.states import DocKind
 from app.errors import UserError
-from app.operations import documents as d
+from app.operations import creating, editing
 from app.operations.csv_import import import_csv
 from app.operations.fields import FieldError, LineValues
 from app.operations.history import events_for
@@ -33,7 +33,7 @@ def add_po(store, number: str = "PO-1", currency: str | None = None) -> None:
         utilities = account_by_name(s, "Utilities")
         acme = supplier_by_name(s, "Acme Supply")
         assert utilities is not None and acme is not None
-        d.create_po(s, number=number, supplier_id=acme.id, actor=ACTOR, currency=currency,
+        creating.create_po(s, number=number, supplier_id=acme.id, actor=ACTOR, currency=currency,
                     lines=[LineValues(description="Power", account_id=utilities.id,
                                       qty=Decimal("10"), unit_price=Decimal("15"))])
 
@@ -47,7 +47,7 @@ def line_one(store, number: str = "PO-1") -> PoLine:
 def refused_edit(store, pairs: list[tuple[str, str]], number: str = "PO-1") -> str:
     before = line_one(store, number).model_dump()
     with pytest.raises(UserError) as caught, store.session() as s:
-        d.edit_po(s, number, pairs, ACTOR)
+        editing.edit_po(s, number, pairs, ACTOR)
     assert line_one(store, number).model_dump() == before, "a refused edit changes nothing"
     return str(caught.value)
 
@@ -170,7 +170,7 @@ def test_an_edit_takes_a_symbol_only_of_the_documents_currency(store):
     assert reason.startswith("PO-1: line.1.amount: bad amount '€10.00': € is the symbol of EUR, "
                              "not of USD")
     with store.session() as s:  # the currency given in the same edit counts, in any order
-        d.edit_po(s, "PO-1", [("line.1.amount", "€12.00"), ("line.1.qty", ""),
+        editing.edit_po(s, "PO-1", [("line.1.amount", "€12.00"), ("line.1.qty", ""),
                               ("line.1.unit_price", ""), ("currency", "EUR")], ACTOR)
     line = line_one(store)
     assert (line.amount, line.qty) == (Decimal("12.00"), None)
@@ -218,7 +218,7 @@ def test_a_new_document_line_with_both_is_refused(with_item):
             with_item.session() as s:
         item = s.exec(select(Item)).one()
         account = account_by_name(s, "Utilities")
-        d.create_po(s, number="PO-1", supplier_id=supplier_by_name(s, "Acme Supply").id,
+        creating.create_po(s, number="PO-1", supplier_id=supplier_by_name(s, "Acme Supply").id,
                     actor=ACTOR, lines=[LineValues(account_id=account.id, item_id=item.id,
                                                    amount=Decimal("5"))])
 
@@ -226,7 +226,7 @@ def test_a_new_document_line_with_both_is_refused(with_item):
 def test_setting_an_item_on_an_account_line_switches_it_and_the_history_says_so(with_item):
     add_po(with_item)
     with with_item.session() as s:
-        result = d.edit_po(s, "PO-1", [("line.1.item", "Delivery Fee")], ACTOR)
+        result = editing.edit_po(s, "PO-1", [("line.1.item", "Delivery Fee")], ACTOR)
     assert [(c.field, c.old, c.new) for c in result.changes] == [
         ("line.1.item", None, "Delivery Fee"), ("line.1.account", "Utilities", None)]
     line = line_one(with_item)
@@ -238,7 +238,7 @@ def test_setting_an_item_on_an_account_line_switches_it_and_the_history_says_so(
             {"field": "line.1.item", "old": None, "new": "Delivery Fee"},
             {"field": "line.1.account", "old": "Utilities", "new": None}]
         # and back: an account clears the item
-        result = d.edit_po(s, "PO-1", [("line.1.account", "Shipping & Delivery")], ACTOR)
+        result = editing.edit_po(s, "PO-1", [("line.1.account", "Shipping & Delivery")], ACTOR)
     assert [(c.field, c.old, c.new) for c in result.changes] == [
         ("line.1.account", None,
         "Shipping & Delivery"), ("line.1.item", "Delivery Fee", None)]
@@ -253,7 +253,7 @@ def test_setting_both_an_account_and_an_item_on_one_line_in_one_edit_is_refused(
         reason = refused_edit(with_item, pairs)
         assert "give line.1.account or line.1.item, not both" in reason
     with with_item.session() as s:  # clearing one and setting the other is a switch
-        d.edit_po(s, "PO-1", [("line.1.account", ""), ("line.1.item", "Delivery Fee")], ACTOR)
+        editing.edit_po(s, "PO-1", [("line.1.account", ""), ("line.1.item", "Delivery Fee")], ACTOR)
     assert line_one(with_item).account_id is None
 
 

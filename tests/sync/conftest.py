@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.states import InvoiceStatus, PoStatus
-from app.operations import documents
+from app.operations import creating
 from app.operations.fields import LineValues
 from app.operations.lookup import account_by_name, find_po, supplier_by_name
 from app.qbo.limits import Limits
@@ -44,7 +44,7 @@ def make_po(store, number="PO-1", supplier="Acme Supply", account="Office Suppli
             approved_on=date(2026, 8, 3), lines=None, status=PoStatus.APPROVED):
     with store.session() as s:
         acct = account_by_name(s, account).id
-        po = documents.create_po(
+        po = creating.create_po(
             s, number=number, supplier_id=supplier_by_name(s, supplier).id, actor="ann",
             status=status, approved_on=approved_on if status is PoStatus.APPROVED else None,
             created_on=approved_on,
@@ -64,7 +64,7 @@ def bill_po(store, po_number="PO-1", number="INV-1", reference="A-100",
         lines = [LineValues(description=ln.description, account_id=ln.account_id, qty=ln.qty,
                             unit_price=ln.unit_price, amount=None if ln.qty else ln.amount,
                             po_line_no=ln.line_no) for ln in po_lines]
-        invoice = documents.create_invoice(
+        invoice = creating.create_invoice(
             s, number=number, reference=reference, supplier_id=po.supplier_id, issue_date=issue,
             po=po, status=status, actor="ann", lines=lines)
         return invoice.id

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from app.operations import documents
+from app.operations import editing
 from app.operations.settings import set_setting
 from app.store.models import PurchaseOrder, SyncLogEntry
 from tests.sync.conftest import make_po, marker
@@ -76,7 +76,7 @@ def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sand
         number = f"PO-{rng.randint(1, POS):03d}"
         memo = f"edit {round_no}"
         with store.session() as s:
-            documents.edit_po(s, number, [("memo", memo)], "ann")
+            editing.edit_po(s, number, [("memo", memo)], "ann")
         edits[number] = memo
     assert kills >= 3, "the test must really kill syncs mid-way"
     for _ in range(3):  # let it finish

@@ -17,7 +17,7 @@ import pytest
 
 from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing, workflow_steps
 from app.operations.fields import LineValues
 from app.operations.lookup import find_invoice, find_po, item_by_name
 from app.operations.settings import set_setting
@@ -39,8 +39,8 @@ def synced(store, engine):
     bill_po(store, "PO-1", "INV-1", "A-100")
     with store.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
-        documents.edit_po(s, "PO-2", [("memo", "Q3 order")], "ann")
-        documents.edit_invoice(s, "INV-1", [("due_date", "2026-09-09"),
+        editing.edit_po(s, "PO-2", [("memo", "Q3 order")], "ann")
+        editing.edit_invoice(s, "INV-1", [("due_date", "2026-09-09"),
                                             ("memo", "toner and paper")], "ann")
     report = engine.run()
     assert {o.number: o.sync_state for o in report.outcomes} == {
@@ -308,7 +308,7 @@ def test_an_item_line_changed_in_quickbooks(store, engine, client, sandbox):
 
 def test_a_po_closed_in_syncdesk_and_opened_again_in_quickbooks(synced, engine, client):
     with synced.session() as s:
-        documents.change_po_status(s, "PO-2", "close", "ann")
+        workflow_steps.change_po_status(s, "PO-2", "close", "ann")
     engine.run()
     po_id = qbo_id(synced, DocKind.PO, "PO-2")
     assert client.read("PurchaseOrder", po_id)["POStatus"] == "Closed"

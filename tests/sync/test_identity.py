@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from app.connection.service import ConnectRequest, connect, connection, open_client
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing
 from app.operations.company import ensure_default_accounts
 from app.operations.lookup import find_invoice, find_po, supplier_by_name
 from app.operations.settings import set_setting
@@ -131,7 +131,7 @@ def test_an_update_answered_with_another_document_is_not_believed(store, engine,
     make_po(store, number="PO-2")
     engine.run()
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("memo", "rush")], "ann")
+        editing.edit_po(s, "PO-1", [("memo", "rush")], "ann")
         po1, po2 = find_po(s, "PO-1"), find_po(s, "PO-2")
     _answer_with(sandbox, "PurchaseOrder", sandbox.read("PurchaseOrder", po2.qbo_id))
     report = engine.run()

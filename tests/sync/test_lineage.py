@@ -15,7 +15,7 @@ from flask import Response
 
 from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.states import DocKind, PoStatus
-from app.operations import documents
+from app.operations import editing, workflow_steps
 from app.operations.company import ensure_default_accounts
 from app.operations.lookup import find_invoice, find_po
 from app.operations.settings import set_setting
@@ -277,7 +277,7 @@ def test_a_closed_po_with_invoices_goes_open_and_is_closed_after_its_bills(store
     make_po(store, number="PO-2")
     with store.session() as s:
         for number in ("PO-1", "PO-2"):
-            documents.change_po_status(s, number, "close", "ann")
+            workflow_steps.change_po_status(s, number, "close", "ann")
         assert find_po(s, "PO-1").status == PoStatus.CLOSED.value
     report = engine.run()
     assert {(o.number, o.sync_state) for o in report.outcomes} == {
@@ -399,7 +399,7 @@ def test_an_upgraded_store_updates_its_own_objects_that_carry_the_bare_marker(st
     engine.run()  # QuickBooks' side is read
     _legacy(store)
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("memo", "rush")], "ann")
+        editing.edit_po(s, "PO-1", [("memo", "rush")], "ann")
     report = engine.run()
     assert [(o.number, o.action, o.sync_state) for o in report.outcomes] == [
         ("PO-1", "update", "synced")]

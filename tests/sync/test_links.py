@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing
 from app.operations.lookup import find_invoice, find_po
 from app.sandbox.server import SandboxServer
 from app.store.models import InvoiceLine, PoLine
@@ -55,7 +55,7 @@ def synced_and_billed(store, engine) -> None:
 
 def edit_memo(store, text: str, number: str = "INV-1") -> None:
     with store.session() as s:
-        documents.edit_invoice(s, number, [("memo", text)], "ann")
+        editing.edit_invoice(s, number, [("memo", text)], "ann")
 
 
 def strip_links(client, bill_id: str) -> None:
@@ -88,7 +88,7 @@ def test_a_line_billing_another_po_line_moves_its_link(store, engine, client):
     synced_and_billed(store, engine)
     bill_id, po_id, po_lines = ids(store)
     with store.session() as s:
-        documents.edit_invoice(s, "INV-1", [("line.1.po_line", "2"), ("line.2.po_line", "1")],
+        editing.edit_invoice(s, "INV-1", [("line.1.po_line", "2"), ("line.2.po_line", "1")],
                                "ann")
     report = engine.run()
     assert [(o.number, o.sync_state) for o in report.outcomes] == [("INV-1", "synced")]

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.domain.problems import Kind
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing, workflow_steps
 from app.operations.history import events_for
 from app.operations.lookup import find_invoice, find_po
 from app.operations.settings import set_setting
@@ -114,10 +114,10 @@ def test_an_account_quickbooks_does_not_have_blocks(store, engine):
 def test_a_foreign_currency_blocks_in_a_single_currency_company(store, engine):
     make_po(store)
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("currency", "EUR")], "ann")
+        editing.edit_po(s, "PO-1", [("currency", "EUR")], "ann")
         set_setting(s, "require_reapproval_after_edit", "off")
-        documents.edit_po(s, "PO-1", [("memo", "euro order")], "ann")
-        documents.change_po_status(s, "PO-1", "approve", "ann")
+        editing.edit_po(s, "PO-1", [("memo", "euro order")], "ann")
+        workflow_steps.change_po_status(s, "PO-1", "approve", "ann")
     assert outcome(engine.run(), "PO-1") == ("blocked", "currency_mismatch")
 
 
@@ -227,10 +227,10 @@ def test_the_memo_limit_keeps_room_for_syncdesks_marker_and_a_cancellation(store
     make_po(store)
     with store.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
-        documents.edit_po(s, "PO-1", [("memo", "m" * room)], "ann")  # the longest edit takes
+        editing.edit_po(s, "PO-1", [("memo", "m" * room)], "ann")  # the longest edit takes
     assert outcome(engine.run(), "PO-1") == ("synced", None)
     with store.session() as s:
-        documents.change_po_status(s, "PO-1", "cancel", "ann")
+        workflow_steps.change_po_status(s, "PO-1", "cancel", "ann")
     assert outcome(engine.run(), "PO-1") == ("synced", None)
     [qbo_po] = client.query_all("PurchaseOrder")
     assert len(qbo_po["PrivateNote"]) == 4000 and qbo_po["POStatus"] == "Closed"
@@ -243,7 +243,7 @@ def test_a_cancelled_po_whose_memo_leaves_no_room_for_the_note_is_blocked_not_se
         find_po(s, "PO-1").memo = "m" * (4000 - len("SyncDesk PO-1 ·k3f9a2 · "))
     assert outcome(engine.run(), "PO-1") == ("synced", None)  # 4000 exactly
     with store.session() as s:
-        documents.change_po_status(s, "PO-1", "cancel", "ann")
+        workflow_steps.change_po_status(s, "PO-1", "cancel", "ann")
     report = engine.run()
     assert outcome(report, "PO-1") == ("blocked", "string_too_long")
     assert "The memo of PO-1 has 3976 characters; QuickBooks allows 3952." in (

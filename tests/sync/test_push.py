@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing, workflow_steps
 from app.operations.history import events_for
 from app.operations.lookup import find_invoice, find_po, supplier_by_name
 from app.operations.settings import set_setting
@@ -67,9 +67,9 @@ def test_an_edit_after_sync_updates_the_same_objects(store, engine, client):
     make_po(store)
     engine.run()
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("memo", "Deliver Monday"), ("line.2.amount", "65")],
+        editing.edit_po(s, "PO-1", [("memo", "Deliver Monday"), ("line.2.amount", "65")],
                           "ann")
-        documents.change_po_status(s, "PO-1", "override", "finance")
+        workflow_steps.change_po_status(s, "PO-1", "override", "finance")
         before = [line.qbo_line_id for line in s.exec(select(PoLine).order_by(PoLine.line_no))]
     report = engine.run()
     assert [(o.action, o.sync_state) for o in report.outcomes] == [("update", "synced")]
@@ -99,10 +99,10 @@ def test_an_invoice_waits_for_its_po_and_goes_when_the_po_does(store, engine, cl
     assert states == {"PO-1": ("blocked", "ap_ar_line_account"),
                       "INV-1": ("blocked", "waiting_on_po")}
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("line.1.account", "Office Supplies & Software"),
+        editing.edit_po(s, "PO-1", [("line.1.account", "Office Supplies & Software"),
                                       ("line.2.account", "Office Supplies & Software")], "ann")
-        documents.change_po_status(s, "PO-1", "override", "finance")
-        documents.edit_invoice(s, "INV-1", [("line.1.account", "Office Supplies & Software"),
+        workflow_steps.change_po_status(s, "PO-1", "override", "finance")
+        editing.edit_invoice(s, "INV-1", [("line.1.account", "Office Supplies & Software"),
                                             ("line.2.account", "Office Supplies & Software")],
                                "ann")
     report = engine.run()
@@ -181,7 +181,7 @@ def test_a_cancelled_po_is_closed_in_quickbooks(store, engine, client):
     make_po(store)
     engine.run()
     with store.session() as s:
-        documents.change_po_status(s, "PO-1", "cancel", "ann")
+        workflow_steps.change_po_status(s, "PO-1", "cancel", "ann")
     report = engine.run()
     assert [(o.action, o.sync_state) for o in report.outcomes] == [("close", "synced")]
     [qbo_po] = qbo_all(client, "PurchaseOrder")
@@ -194,7 +194,7 @@ def test_an_edit_during_the_send_keeps_the_document_queued(store, client):
     def edit_midway(progress):
         if progress.current == "PO-1":
             with store.session() as s:
-                documents.edit_po(s, "PO-1", [("memo", "changed while sending")], "ann")
+                editing.edit_po(s, "PO-1", [("memo", "changed while sending")], "ann")
 
     report = SyncEngine(store, client, on_progress=edit_midway).run()
     assert report.outcomes[0].sync_state in ("queued", "synced")
@@ -222,7 +222,7 @@ def test_an_edit_after_a_lost_create_is_sent_after_adopting(store, engine, clien
             "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account}}}]},
         request_id="lost-one")
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("memo", "second thoughts")], "ann")
+        editing.edit_po(s, "PO-1", [("memo", "second thoughts")], "ann")
     first = engine.run()
     assert [(o.action, o.sync_state) for o in first.outcomes] == [("adopt", "queued")]
     second = engine.run()
@@ -235,9 +235,9 @@ def test_a_po_cancelled_while_back_in_approval_is_closed_in_quickbooks(store, en
     make_po(store)
     engine.run()
     with store.session() as s:
-        documents.edit_po(s, "PO-1", [("memo", "rethink")], "ann")  # back to pending
+        editing.edit_po(s, "PO-1", [("memo", "rethink")], "ann")  # back to pending
         assert find_po(s, "PO-1").sync_state == "synced"  # QuickBooks still has the PO
-        documents.change_po_status(s, "PO-1", "cancel", "ann")
+        workflow_steps.change_po_status(s, "PO-1", "cancel", "ann")
         assert find_po(s, "PO-1").sync_state == "queued"
     report = engine.run()
     assert [(o.action, o.sync_state) for o in report.outcomes] == [("close", "synced")]

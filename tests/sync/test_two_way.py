@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.states import DocKind
-from app.operations import documents
+from app.operations import editing
 from app.operations.history import events_for
 from app.operations.lookup import find_invoice, find_po, supplier_by_name
 from app.operations.settings import set_setting
@@ -180,7 +180,7 @@ def test_an_amount_changed_in_quickbooks_is_a_problem_not_an_overwrite(synced, e
     # a local edit does not silently overwrite QuickBooks' change …
     with synced.session() as s:
         set_setting(s, "require_reapproval_after_edit", "off")
-        documents.edit_po(s, "PO-2", [("memo", "local change")], "ann")
+        editing.edit_po(s, "PO-2", [("memo", "local change")], "ann")
     report = engine.run()
     assert [(o.sync_state, o.problem) for o in report.outcomes] == [("blocked",
                                                                      "changed_in_qbo")]
