@@ -87,8 +87,10 @@ class Task(QObject):
             self._finish(True, result)
 
     def _finish(self, ok: bool, value: object) -> None:
-        self.done.set()
+        # The last touch of this object on the job's thread: emit, then say done (whoever
+        # waits on ``done`` may drop the object as soon as it is set).
         self._ended.emit(ok, value)
+        self.done.set()
 
     @Slot(bool, object)
     def _deliver(self, ok: bool, value: object) -> None:
@@ -132,7 +134,9 @@ class Tasks(QObject):
               on_failure: Callable[[BaseException], Any] | None = None) -> Task:
         """Run ``job(on_progress, cancel)`` in the background; the callbacks run on this
         thread (connected before the job starts, so none is missed)."""
-        task = Task(job, name, self, inline=self._inline)
+        # No Qt parent: a task lives as long as Python holds it (this list, the running
+        # job), so that closing the window never destroys one under a running job.
+        task = Task(job, name, inline=self._inline)
         if on_progress is not None:
             task.progress.connect(on_progress)
         if on_success is not None:
@@ -159,4 +163,3 @@ class Tasks(QObject):
     def _forget(self, task: Task) -> None:
         if task in self._running:
             self._running.remove(task)
-        task.deleteLater()

@@ -108,3 +108,14 @@ def test_inline_tasks_answer_at_once(qapp):
     tasks.start(lambda progress, cancel: 42, on_success=got.append)
     tasks.start(lambda progress, cancel: 1 / 0, on_failure=got.append)
     assert got[0] == 42 and isinstance(got[1], ZeroDivisionError)
+
+
+def test_many_short_tasks_each_answer_once(qtbot, tasks):
+    """Lifetimes: tasks ending while the GUI thread forgets them must never crash."""
+    answers: list[int] = []
+    for n in range(200):
+        tasks.start(lambda progress, cancel, n=n: (report_progress(progress, 1, 1), n)[1],
+                    on_success=answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 200, timeout=20000)
+    assert sorted(answers) == list(range(200))
+    qtbot.waitUntil(lambda: tasks.running() == [], timeout=5000)
