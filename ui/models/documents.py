@@ -45,7 +45,7 @@ def _date(row: DocumentRow) -> str:
 
 
 def _total(row: DocumentRow) -> str:
-    return format_money(row.total, row.currency)
+    return f"{format_money(row.total)} {row.currency}"
 
 
 COMMON = (
