@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.errors import UserError
 from app.services.company import CompanyService
@@ -26,10 +26,17 @@ class Services:
     settings: SettingsService
     company: CompanyService
 
+    _store: Store = field(repr=False, compare=False)
+
     @classmethod
     def for_store(cls, store: Store) -> Services:
         return cls(store.url, DocumentService(store), SyncService(store),
-                   ConnectionService(store), SettingsService(store), CompanyService(store))
+                   ConnectionService(store), SettingsService(store), CompanyService(store),
+                   store)
+
+    def close(self) -> None:
+        """Close the store (for a company kept open across calls, as the window does)."""
+        self._store.close()
 
 
 def company_location(db: str | None) -> str:
@@ -42,6 +49,12 @@ def store_problem(exc: BaseException, db: str | None) -> UserError | None:
     """A database error that is about the store file itself (read-only, damaged, full,
     out of reach) in plain words; None for anything else."""
     return store_error(exc, resolve_db_url(db))
+
+
+def open_services(db: str | None, *, create: bool = False, write: bool = True) -> Services:
+    """The company store named by ``db`` and its services, open until ``close()`` (the
+    window keeps one company open; commands use ``open_company``)."""
+    return Services.for_store(open_store(resolve_db_url(db), create=create, write=write))
 
 
 @contextmanager

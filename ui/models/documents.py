@@ -1,0 +1,183 @@
+"""The PO and invoice tables' model: a window of rows fetched page by page from the store.
+
+Never a proxy over everything: filtering and sorting happen in SQL (the documents
+service); the model holds the rows fetched so far and asks for the next page
+when the view scrolls near the end (``canFetchMore`` / ``fetchMore``). A new
+filter or sort replaces the rows at once (``show``), with rows the caller fetched
+off the GUI thread; ``replace_row`` updates one row in place (after a resend).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+
+from app.domain.money import format_money
+from app.domain.states import DocKind, SyncState
+from app.services.documents_views import DocumentRow, ListQuery
+
+PAGE = 100  # rows fetched at a time
+
+Index = QModelIndex | QPersistentModelIndex
+Fetch = Callable[[ListQuery], list[DocumentRow]]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the service's sort key, and the column chooser's id
+    title: str
+    text: Callable[[DocumentRow], str]
+    right: bool = False
+
+
+def _date(row: DocumentRow) -> str:
+    return row.date.isoformat()
+
+
+def _total(row: DocumentRow) -> str:
+    return f"{format_money(row.total)} {row.currency}"
+
+
+COMMON = (
+    Column("number", "Number", lambda r: r.number),
+    Column("supplier", "Supplier", lambda r: r.supplier),
+    Column("date", "Date", _date),
+    Column("total", "Total", _total, right=True),
+    Column("status", "Status", lambda r: r.status.replace("_", " ").capitalize()),
+    Column("sync_state", "QuickBooks", lambda r: r.quickbooks),
+)
+INVOICE_ONLY = (
+    Column("reference", "Supplier's no.", lambda r: r.reference or ""),
+    Column("po_number", "PO", lambda r: r.po_number or ""),
+)
+
+STATE_COLOURS = {  # the QuickBooks column's text colour, by sync state
+    SyncState.SYNCED: QColor("#1b7f3b"),
+    SyncState.FAILED: QColor("#b3261e"),
+    SyncState.BLOCKED: QColor("#b3261e"),
+    SyncState.QUEUED: QColor("#8a5a00"),
+}
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the DocumentRow itself
+
+
+class DocumentTableModel(QAbstractTableModel):
+    """POs or invoices; column 0 is the number, one column is the QuickBooks state."""
+
+    sort_requested = Signal(str, bool)  # sort key, descending: the caller fetches again
+
+    def __init__(self, kind: DocKind, fetch: Fetch, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.columns: tuple[Column, ...] = COMMON + (INVOICE_ONLY if kind is DocKind.INVOICE
+                                                     else ())
+        self._fetch = fetch
+        self._query = ListQuery(limit=PAGE)
+        self._rows: list[DocumentRow] = []
+        self._more = False
+        self._fetching = False
+
+    # --- what the view asks -------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column.right else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "sync_state":
+            return STATE_COLOURS.get(SyncState(row.sync_state))
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].title
+            if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the store's job: say which, and let the caller fetch again."""
+        if 0 <= column < len(self.columns):
+            self.sort_requested.emit(self.columns[column].key,
+                                     order == Qt.SortOrder.DescendingOrder)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more or self._fetching:
+            return
+        self._fetching = True  # a view may ask again while rows are being inserted
+        try:
+            page = self._fetch(replace(self._query, offset=len(self._rows), limit=PAGE))
+            self._more = len(page) == PAGE
+            if page:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self._rows.extend(page)
+                self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    # --- what the window does -----------------------------------------------------------
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    def show(self, query: ListQuery, first_page: Sequence[DocumentRow]) -> None:
+        """Replace every row with ``first_page``, the answer to ``query`` (fetched by the
+        caller, off the GUI thread); more pages follow as the view scrolls."""
+        self.beginResetModel()
+        self._query = replace(query, offset=0, limit=PAGE)
+        self._rows = list(first_page)
+        self._more = len(first_page) >= PAGE
+        self.endResetModel()
+
+    def row(self, position: int) -> DocumentRow | None:
+        return self._rows[position] if 0 <= position < len(self._rows) else None
+
+    def position(self, number: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.number == number), None)
+
+    def replace_row(self, row: DocumentRow) -> bool:
+        """Show ``row``'s new values in place (no reload); False when it is not shown."""
+        at = self.position(row.number)
+        if at is None:
+            return False
+        self._rows[at] = row
+        self.dataChanged.emit(self.index(at, 0), self.index(at, len(self.columns) - 1))
+        return True
+
+    def column_of(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
