@@ -96,6 +96,7 @@ def test_a_dropped_connection_reads_as_one_sentence(store, sandbox, client):
 
 
 def test_an_unreachable_quickbooks_says_to_check_the_internet():
+    from app.commands.hints import as_command
     from app.qbo.errors import TransportError
     from app.sync.problems import diagnose, what_to_do
 
@@ -103,10 +104,10 @@ def test_an_unreachable_quickbooks_says_to_check_the_internet():
                                   server="https://quickbooks.api.intuit.com"), "PO-1")
     assert far.explanation == ("QuickBooks could not be reached for PO-1; check the internet "
                                "connection.")
-    assert what_to_do("transport", "po", "PO-1", far.facts).startswith(
+    assert what_to_do("transport", "po", "PO-1", far.facts).words(as_command).startswith(
         "Check the internet connection")
     near = diagnose(TransportError("no connection", cause="unreachable",
                                    server="http://127.0.0.1:5000"), "PO-1")
     assert "Intuit" not in near.explanation and "sandbox" in near.explanation
-    assert what_to_do("transport", "po", "PO-1", near.facts).startswith(
+    assert what_to_do("transport", "po", "PO-1", near.facts).words(as_command).startswith(
         "Start the sandbox again (syncdesk sandbox)")
