@@ -60,6 +60,18 @@ def test_sync_against_a_stopped_sandbox_names_it_and_what_to_do(cli, db, sandbox
             "and lists: is it still running (syncdesk sandbox)?") in message
 
 
+def test_a_run_stopped_by_a_stopped_sandbox_says_so_in_plain_words(store, sandbox, client):
+    from app.commands.hints import as_command
+
+    make_po(store, number="PO-1")
+    sandbox.stop()
+    report = SyncEngine(store, client, actor="tester").run()
+    assert report.stopped is not None and "syncdesk" not in report.stopped
+    assert "is it still running (start the SyncDesk sandbox)? The next" in report.stopped
+    assert report.to_json()["stopped"] == report.stopped
+    assert "is it still running (syncdesk sandbox)? The next" in report.stopped_words(as_command)
+
+
 def show(cli, db, number):
     result = cli("--db", db, "show", "po", number, "--json")
     assert result.code == 0, result.err

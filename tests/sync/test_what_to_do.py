@@ -111,3 +111,18 @@ def test_an_unknown_kind_points_at_the_document():
     advice = what_to_do("nonsense", "po", "PO-1")
     assert advice.hints == (Hint.of(Action.SHOW_DOCUMENT, kind="po", number="PO-1"),)
     assert advice.words(as_command) == "See syncdesk show po PO-1."
+
+
+def test_an_unreachable_sandbox_is_stored_in_plain_words():
+    from app.qbo.errors import TransportError
+    from app.sync.problems import diagnose
+
+    problem = diagnose(TransportError("no connection", cause="unreachable",
+                                      server="http://127.0.0.1:5000"), "PO-1")
+    assert problem.explanation == ("The SyncDesk sandbox at http://127.0.0.1:5000 could not "
+                                   "be reached for PO-1: is it still running (start the "
+                                   "SyncDesk sandbox)?")
+    assert problem.to_json()["explanation"] == problem.explanation
+    assert problem.words(as_command) == ("The SyncDesk sandbox at http://127.0.0.1:5000 could "
+                                         "not be reached for PO-1: is it still running "
+                                         "(syncdesk sandbox)?")
