@@ -141,12 +141,24 @@ def test_connection_errors_carry_hints():
     assert ConnectError("x").words(as_command) == "x"
 
 
-def test_no_keychain_points_at_the_encrypted_keyring():
+def test_no_keychain_points_at_the_encrypted_keyring(cli, tmp_path):
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # a machine without an OS keychain
     try:
-        require_keychain()
-    except NoKeychain as exc:
-        assert [h.action for h in exc.hints] == [Action.ENCRYPTED_KEYRING]
-        assert "connect with --encrypted-keyring to keep them" in exc.words(as_command)
-        assert "connect with an encrypted keyring to keep them" in plain_words(exc)
-    else:
-        pytest.skip("this machine has an OS keychain")
+        with pytest.raises(NoKeychain) as none:
+            require_keychain()
+        db = tmp_path / "c.db"
+        cli("--db", db, "init")
+        result = cli("--db", db, "connect", "--env", "production", "--client-id", "x",
+                     "--client-secret", "y")
+    finally:
+        keyring.set_keyring(before)
+    assert [h.action for h in none.value.hints] == [Action.ENCRYPTED_KEYRING]
+    assert "connect with an encrypted keyring to keep them" in plain_words(none.value)
+    assert result.code == 1
+    assert result.err.endswith(
+        "then connect again — or connect with --encrypted-keyring to keep them in a file "
+        "locked by a passphrase (asked for, or taken from $SYNCDESK_KEYRING_PASSPHRASE).\n")
