@@ -8,6 +8,7 @@ import shlex
 from typing import Any
 
 from app.domain.problems import Kind, Problem, known_meaning
+from app.domain.states import SyncState
 from app.hints import Action, Advice, Hint
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.text import upper_first
@@ -155,16 +156,16 @@ def waiting_reason(po: str, status: str | None, sync_state: str | None,
                 else "which is waiting for approval")
     if status == "cancelled" and not in_quickbooks:
         return "which was cancelled before it reached QuickBooks"
-    if sync_state == "excluded":
+    if sync_state == SyncState.EXCLUDED:
         return "which is excluded from syncing"
-    if sync_state in ("blocked", "failed"):
-        held = "is blocked" if sync_state == "blocked" else "failed"
+    if sync_state in (SyncState.BLOCKED, SyncState.FAILED):
+        held = "is blocked itself" if sync_state == SyncState.BLOCKED else "failed itself"
         why = f" ({meaning})" if meaning else ""
-        return (f"whose latest version {held} itself{why}" if in_quickbooks
-                else f"which {held} itself{why}")
-    if sync_state == "not_synced":
+        return (f"whose latest version {held}{why}" if in_quickbooks
+                else f"which {held}{why}")
+    if sync_state == SyncState.NOT_SYNCED:
         return "which is not queued for QuickBooks"
-    if sync_state == "synced":
+    if sync_state == SyncState.SYNCED:
         return "which is in QuickBooks now"
     return ("whose latest changes are not in QuickBooks yet" if in_quickbooks
             else "which is not in QuickBooks yet")
@@ -189,24 +190,24 @@ def _waiting_steps(doc: Hint, facts: dict[str, Any], exclude: Hint) -> Advice:
     if status in ("draft", "pending"):
         return Advice(f"Approve {po} first: {{0}}. This invoice goes with it at the next "
                       "sync.", Hint.of(Action.APPROVE, kind="po", number=po))
-    if status == "cancelled" and state != "synced":
+    if status == "cancelled" and state != SyncState.SYNCED:
         return Advice(f"{po} was cancelled: bill another PO ({{0}}), or keep this invoice "
                       "out of syncing: {1}.",
                       _edit(doc, "po", "NUMBER"), exclude)
-    if state == "excluded":
+    if state == SyncState.EXCLUDED:
         return Advice(f"{po} is excluded from syncing: include it again ({{0}}), or keep this "
                       "invoice out too: {1}.", Hint.of(Action.INCLUDE, kind="po", number=po),
                       exclude)
-    if state in ("blocked", "failed"):
+    if state in (SyncState.BLOCKED, SyncState.FAILED):
         return Advice(f"Clear {po}'s own problem first ({{0}} says what to do); this invoice "
                       "goes once it is in QuickBooks.", show)
-    if state == "not_synced":
+    if state == SyncState.NOT_SYNCED:
         return Advice(f"Send {po} first: {{0}}; this invoice goes with it.",
                       Hint.of(Action.RESEND, kind="po", number=po))
-    if state == "synced":
+    if state == SyncState.SYNCED:
         return Advice(f"Nothing to do: {po} is in QuickBooks now, and the next sync sends "
                       "this invoice ({0} sends it now).", _on(Action.RESEND, doc))
-    if state == "queued":
+    if state == SyncState.QUEUED:
         return Advice(f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the "
                       "next sync sends both).")
     return Advice(f"It goes as soon as {po} is in QuickBooks; {{0}} says whether {po} needs "

@@ -15,7 +15,7 @@ from app.connection.binding import Company, refused
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.hints import Action, words_of
-from app.operations.documents import create_po
+from app.operations.creating import create_po
 from app.operations.fields import FieldError, LineValues
 from app.operations.suppliers import find_supplier
 from app.qbo.environments import environment
