@@ -97,8 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         plain = _store_error(args, exc)
         if plain is None:
             return _unexpected(args, exc, log_file)
+        from app.commands.hints import as_command
+
         log.info("syncdesk %s: %s", args.command, getattr(exc, "orig", None) or exc)
-        print(f"syncdesk: {plain}", file=sys.stderr)
+        print(f"syncdesk: {plain.words(as_command)}", file=sys.stderr)
         return plain.exit_code
     except Exception as exc:
         return _unexpected(args, exc, log_file)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.hints import Advice, Hint, HintText, plain
+from app.hints import Hinted
 
 
-class UserError(Exception):
+class UserError(Hinted):
     """Something the user can act on: a refused change, a bad file, a missing store.
 
     The message is shown as it is, so it must name the problem in plain words. What the
@@ -16,21 +16,14 @@ class UserError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str = "", *hints: Hint) -> None:
-        self.advice = Advice(message, *hints)
-        super().__init__(self.advice.words(plain) if hints else message)
-
-    @property
-    def hints(self) -> tuple[Hint, ...]:
-        advice = getattr(self, "advice", None)
-        return advice.hints if advice is not None else ()
-
-    def words(self, as_text: HintText = plain) -> str:
-        """The message with its hints shown by ``as_text`` (a command, a button label…)."""
-        advice = getattr(self, "advice", None)
-        if advice is None or not advice.hints:
-            return str(self)
-        return advice.words(as_text)
+    @classmethod
+    def of(cls, error: BaseException, prefix: str = "") -> UserError:
+        """``error`` (a ``ConnectError``, ``FieldError``, …) as a user error after ``prefix``,
+        its hints kept."""
+        advice = getattr(error, "advice", None)
+        if advice is not None:
+            return cls(prefix + advice.text, *advice.hints)
+        return cls(f"{prefix}{error}")
 
 
 class UsageError(UserError):

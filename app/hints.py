@@ -22,7 +22,7 @@ class Action(StrEnum):
 
     CREATE_STORE = "create_store"  # path? (init a store)
     CHOOSE_STORE = "choose_store"  # (open or name another store file)
-    MAKE_BACKUP = "make_backup"
+    MAKE_BACKUP = "make_backup"  # file? ("" for the bare command)
     RESTORE_BACKUP = "restore_backup"  # file?
     TURN_ON_SETTING = "turn_on_setting"  # key
     CONNECT = "connect"  # environment?, base_url?, relink?, client_id?, encrypted_keyring?
@@ -41,6 +41,14 @@ class Action(StrEnum):
     EXCLUDE = "exclude"  # kind, number (needs a reason)
     INCLUDE = "include"  # kind, number
     GIVE_REASON = "give_reason"  # (an exclusion needs its reason)
+    # What the user gives when opening, creating or connecting (a field in a dialog, an
+    # option on the command line):
+    STORE_LOCATION = "store_location"  # (the store's file)
+    SANDBOX_ADDRESS = "sandbox_address"  # (the address the SyncDesk sandbox serves at)
+    CLIENT_ID = "client_id"  # (the Intuit app's client id)
+    CLIENT_SECRET = "client_secret"  # (the Intuit app's client secret)
+    ENCRYPTED_KEYRING = "encrypted_keyring"  # (keep secrets in a passphrase-locked file)
+    RELINK = "relink"  # (move the store to another QuickBooks company when connecting)
 
 
 @dataclass(frozen=True)
@@ -57,14 +65,24 @@ class Hint:
         return next((v for k, v in self.args if k == name), default)
 
 
+# A hint's ``words`` argument, when given, is what ``plain`` says for it: the words its
+# sentence needs there ("the sandbox" where the command line names the command that
+# printed an address). Other renderings ignore it.
+WORDS = "words"
+
+
 HintText = Callable[[Hint], str]
 
-_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+# ``{N}``, or ```{N}``` where the command line quotes the command (the backticks stay only
+# around what is typed, not around plain words).
+_PLACEHOLDER = re.compile(r"`\{(\d+)\}`|\{(\d+)\}")
 
 
 def plain(hint: Hint) -> str:
     """A hint in a few words (for logs and anything that cannot show a button)."""
     a = dict(hint.args)
+    if WORDS in a:
+        return a[WORDS]
     doc = " ".join(part for part in (a.get("kind"), a.get("number")) if part)
     words = {
         Action.CREATE_STORE: "create a store",
@@ -91,6 +109,12 @@ def plain(hint: Hint) -> str:
         Action.EXCLUDE: f"exclude {doc} from syncing",
         Action.INCLUDE: f"include {doc} in syncing again",
         Action.GIVE_REASON: "say why",
+        Action.STORE_LOCATION: "the store location",
+        Action.SANDBOX_ADDRESS: "the sandbox's address",
+        Action.CLIENT_ID: "your app's client id",
+        Action.CLIENT_SECRET: "your app's client secret",
+        Action.ENCRYPTED_KEYRING: "an encrypted keyring",
+        Action.RELINK: "re-linking turned on",
     }
     return words.get(hint.action, hint.action.value.replace("_", " ")).strip()
 
@@ -100,8 +124,16 @@ def render(text: str, hints: tuple[Hint, ...], as_text: HintText = plain) -> str
     are left alone."""
     if not hints:
         return text
-    return _PLACEHOLDER.sub(lambda m: as_text(hints[int(m.group(1))])
-                            if int(m.group(1)) < len(hints) else m.group(0), text)
+
+    def one(found: re.Match[str]) -> str:
+        quoted = found.group(1) is not None
+        index = int(found.group(1) if quoted else found.group(2))
+        if index >= len(hints):
+            return found.group(0)
+        shown = as_text(hints[index])
+        return f"`{shown}`" if quoted and shown != plain(hints[index]) else shown
+
+    return _PLACEHOLDER.sub(one, text)
 
 
 @dataclass(frozen=True)
@@ -120,3 +152,30 @@ class Advice:
 
     def __str__(self) -> str:
         return self.words()
+
+
+class Hinted(Exception):
+    """An exception whose message holds ``{0}``… for its hints: ``str()`` gives the plain
+    words, ``words(as_text)`` the message with each hint shown by ``as_text``."""
+
+    def __init__(self, message: str = "", *hints: Hint) -> None:
+        self.advice = Advice(message, *hints)
+        super().__init__(self.advice.words(plain) if hints else message)
+
+    @property
+    def hints(self) -> tuple[Hint, ...]:
+        advice = getattr(self, "advice", None)
+        return advice.hints if advice is not None else ()
+
+    def words(self, as_text: HintText = plain) -> str:
+        """The message with its hints shown by ``as_text`` (a command, a button label…)."""
+        advice = getattr(self, "advice", None)
+        if advice is None or not advice.hints:
+            return str(self)
+        return advice.words(as_text)
+
+
+def words_of(error: BaseException, as_text: HintText = plain) -> str:
+    """What an error says, its hints shown by ``as_text`` (``str()`` for any other error)."""
+    words = getattr(error, "words", None)
+    return words(as_text) if callable(words) else str(error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from app.hints import Action, Hint, plain
+from app.hints import WORDS, Action, Hint, plain
 
 
 def _doc(hint: Hint) -> str:
@@ -13,10 +13,11 @@ def _doc(hint: Hint) -> str:
 
 def as_command(hint: Hint) -> str:
     """``hint`` as a ``syncdesk`` command line (its plain words when it has none)."""
-    a = dict(hint.args)
+    a = {k: v for k, v in hint.args if k != WORDS}
     commands = {
         Action.CREATE_STORE: "syncdesk init",
-        Action.MAKE_BACKUP: "syncdesk backup FILE",
+        Action.MAKE_BACKUP: " ".join(part for part in ("syncdesk backup",
+                                                        a.get("file", "FILE")) if part),
         Action.RESTORE_BACKUP: f"syncdesk restore {a.get('file', 'FILE')}",
         Action.TURN_ON_SETTING: f"syncdesk settings --set {a.get('key', 'KEY')}=on",
         Action.START_SANDBOX: "syncdesk sandbox",
@@ -37,6 +38,12 @@ def as_command(hint: Hint) -> str:
         Action.EXCLUDE: f"syncdesk exclude {_doc(hint)} --reason TEXT",
         Action.INCLUDE: f"syncdesk include {_doc(hint)}",
         Action.GIVE_REASON: "--reason",
+        Action.STORE_LOCATION: "--db",
+        Action.SANDBOX_ADDRESS: "--base-url",
+        Action.CLIENT_ID: "--client-id",
+        Action.CLIENT_SECRET: "--client-secret",
+        Action.ENCRYPTED_KEYRING: "--encrypted-keyring",
+        Action.RELINK: "--relink",
     }
     if hint.action is Action.CONNECT:
         return "syncdesk connect" + (" --relink" if a.get("relink") else "") + (

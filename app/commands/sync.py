@@ -21,6 +21,7 @@ from app.commands.common import (
     print_table,
 )
 from app.commands.connection import ask_passphrase
+from app.commands.hints import as_command
 from app.domain.events import LogResult
 from app.domain.states import DocKind
 from app.errors import UserError
@@ -168,8 +169,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
         if report.stopped:
-            print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
-                  file=sys.stderr)
+            print("syncdesk: the sync stopped early. "
+                  + upper_first(report.stopped_words(as_command)), file=sys.stderr)
         return
     if report.dry_run:
         print("Dry run: nothing was sent and nothing changed.")
@@ -201,8 +202,8 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
               + (f"{count_of(len(left), 'document')} left queued for the next sync: "
                  f"{_some(left)}." if left else "nothing was left queued."))
     if report.stopped:
-        print(f"syncdesk: the sync stopped early. {upper_first(report.stopped)}",
-              file=sys.stderr)
+        print("syncdesk: the sync stopped early. "
+              + upper_first(report.stopped_words(as_command)), file=sys.stderr)
 
 
 def _some(numbers: list[str], shown: int = 10) -> str:

@@ -28,6 +28,7 @@ from app.domain.problems import Kind
 from app.domain.qbo_limits import is_marked
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
+from app.hints import Action, Hint
 from app.operations.creating import queue
 from app.operations.history import record
 from app.qbo.client import QboClient
@@ -53,7 +54,7 @@ SAMPLE = 10  # synced documents looked for in a company that answers to the same
 
 
 class CompanyMismatch(UserError):
-    """A connect to another company than the store's own, without --relink."""
+    """A connect to another company than the store's own, without re-linking."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,14 @@ def refusal(store: Store, company: Company, client: QboClient | None) -> str | N
     return None
 
 
-def refusal_text(reason: str, company: Company) -> str:
+def refused(reason: str, company: Company) -> CompanyMismatch:
     """The whole message a refused connect shows."""
-    return (f"Not connected: {reason} Connecting anyway would leave documents marked Synced "
-            f"against records that company does not have. To move this store to "
-            f"{company.label}, connect again with --relink: SyncDesk then forgets every "
-            "QuickBooks link of this store and sends its approved documents to that company "
-            "on the next sync.")
+    return CompanyMismatch(
+        f"Not connected: {reason} Connecting anyway would leave documents marked Synced "
+        f"against records that company does not have. To move this store to "
+        f"{company.label}, connect again with {{0}}: SyncDesk then forgets every QuickBooks "
+        "link of this store and sends its approved documents to that company on the next "
+        "sync.", Hint.of(Action.RELINK))
 
 
 def bind(store: Store, company: Company) -> None:

@@ -15,6 +15,7 @@ import platformdirs
 from sqlmodel import select
 
 from app.connection import binding
+from app.hints import Action, Hint
 from app.logs import register_secret
 from app.operations.actor import current_actor
 from app.qbo import keychain
@@ -132,12 +133,14 @@ def _credentials(req: ConnectRequest) -> tuple[str, str]:
     if req.environment == "local":
         return req.client_id or LOCAL_CLIENT_ID, req.client_secret or LOCAL_CLIENT_SECRET
     if not req.client_id:
-        raise ConnectError("Connecting to Intuit needs your app's client id (--client-id); the "
-                           "README explains where to find it.")
+        raise ConnectError("Connecting to Intuit needs your app's client id ({0}); the "
+                           "README explains where to find it.",
+                           Hint.of(Action.CLIENT_ID, words="its client id"))
     secret = req.client_secret or keychain.get_client_secret(req.environment, req.client_id)
     if not secret:
-        raise ConnectError("Connecting to Intuit needs your app's client secret "
-                           "(--client-secret); it is kept in the OS keychain afterwards.")
+        raise ConnectError("Connecting to Intuit needs your app's client secret ({0}); it is "
+                           "kept in the OS keychain afterwards.",
+                           Hint.of(Action.CLIENT_SECRET, words="its client secret"))
     return req.client_id, secret
 
 
@@ -277,7 +280,7 @@ def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens
         req.relinked = binding.relink(store, company, current_actor())
     else:
         _revoke(oauth, (held.tokens or tokens).refresh_token, "refused")  # nothing is kept
-        raise binding.CompanyMismatch(binding.refusal_text(reason, company))
+        raise binding.refused(reason, company)
     return held.tokens or tokens, company.name
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from app.hints import Advice, HintText, plain
+
 
 class Kind(StrEnum):
     DUPLICATE_NAME = "duplicate_name"
@@ -121,6 +123,20 @@ class Problem:
     group: str | None = None  # documents sharing a root cause share this key
     faults: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # what a fix needs (ids, limits, …)
+    # The explanation with the actions it points at, where it points at one (``explanation``
+    # is then its plain words, the text that is stored and that the window shows).
+    advice: Advice | None = field(default=None, compare=False)
+
+    @classmethod
+    def advised(cls, kind: Kind, advice: Advice, group: str | None = None,
+                faults: list[dict[str, Any]] | None = None,
+                facts: dict[str, Any] | None = None) -> Problem:
+        """A problem whose explanation points at something the user can do."""
+        return cls(kind, advice.words(), group, faults or [], facts or {}, advice)
+
+    def words(self, as_text: HintText = plain) -> str:
+        """The explanation with its hints shown by ``as_text`` (the CLI: as commands)."""
+        return self.advice.words(as_text) if self.advice is not None else self.explanation
 
     @property
     def fix(self) -> str:

@@ -17,6 +17,7 @@ from app.domain import workflow
 from app.domain.events import Event
 from app.domain.money import format_money
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.hints import Action, Hint
 from app.operations import fields as f
 from app.operations.history import record
 from app.operations.settings import get_setting
@@ -39,9 +40,9 @@ def today() -> date:
 def check_po_date_allowed(session: Session, po_date: date | None) -> None:
     if po_date is not None and not get_setting(session, "enable_po_date_editing"):
         raise f.FieldError(
-            "setting a PO date needs the company setting enable_po_date_editing "
-            "(syncdesk settings --set enable_po_date_editing=on); otherwise QuickBooks "
-            "gets the approval date"
+            "setting a PO date needs the company setting enable_po_date_editing ({0}); "
+            "otherwise QuickBooks gets the approval date",
+            Hint.of(Action.TURN_ON_SETTING, key="enable_po_date_editing"),
         )
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.domain.problems import Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
+from app.hints import Action, Hint
 from app.operations import creating
 from app.operations.company import has_documents
 from app.operations.fields import LineValues
@@ -114,7 +115,7 @@ def fill_demo(session: Session) -> tuple[int, int]:
     """Fill an empty store with the demo company; returns (POs, invoices) added."""
     if has_documents(session):
         raise UserError("this store already has documents; the demo needs a new store "
-                        "(give --db a new file)")
+                        "(give {0} a new file)", Hint.of(Action.STORE_LOCATION))
     set_setting(session, "company_name", COMPANY_NAME)
     accounts = _accounts(session)
     suppliers = {}

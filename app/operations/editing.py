@@ -156,7 +156,7 @@ class _Editor:
                     if change is not None:
                         changes.append(change)
             except f.FieldError as exc:
-                raise UserError(f"{self.doc.number}: {name}: {exc}") from None
+                raise UserError.of(exc, f"{self.doc.number}: {name}: ") from None
         for line_no, names in touched.items():
             changes.extend(self._settle(line_no, names))
         if changes:

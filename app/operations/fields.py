@@ -26,18 +26,19 @@ from app.domain.money import (
     parse_money,
     parse_quantity,
 )
+from app.hints import Hint, Hinted
 from app.operations.lookup import account_by_name, item_by_name, supplier_by_name
 
 
-class FieldError(ValueError):
-    """A value that cannot be used; the message is the reason.
+class FieldError(Hinted, ValueError):
+    """A value that cannot be used; the message is the reason (with hints, ``app/hints.py``).
 
     ``column`` names the field at fault when the reason concerns a whole line
     (``settle_amount``), so a CSV import can point at the right column.
     """
 
-    def __init__(self, reason: str, column: str | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, *hints: Hint, column: str | None = None) -> None:
+        super().__init__(reason, *hints)
         self.column = column
 
 

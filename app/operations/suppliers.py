@@ -21,6 +21,7 @@ from app.domain.events import Event
 from app.domain.problems import Kind
 from app.domain.states import NEEDS_ATTENTION, DocKind, InvoiceStatus, PoStatus
 from app.errors import UserError
+from app.hints import Action, Hint
 from app.operations import fields as f
 from app.operations.creating import queue
 from app.operations.editing import Change
@@ -46,8 +47,8 @@ class SupplierEdit:
 def find_supplier(session: Session, name: str) -> Supplier:
     supplier = supplier_by_name(session, name)
     if supplier is None:
-        raise UserError(f"there is no supplier named {name!r} (syncdesk list suppliers "
-                        "shows them)")
+        raise UserError(f"there is no supplier named {name!r} ({{0}} shows them)",
+                        Hint.of(Action.LIST_SUPPLIERS, words="the list of suppliers"))
     return supplier
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.hints import Action, Hint, Hinted
+
 ENVIRONMENT_NAMES = ("production", "intuit-sandbox", "local")
 SANDBOX_PROVIDER = "the SyncDesk sandbox"
+
+
+class EnvironmentUnknown(Hinted, ValueError):
+    """An environment SyncDesk cannot reach as given (its message may carry hints)."""
 
 
 def provider(name: str) -> str:
@@ -42,11 +48,13 @@ def environment(name: str, base_url: str | None = None) -> Environment:
         api = "https://sandbox-quickbooks.api.intuit.com"
     elif name == "local":
         if not base_url:
-            raise ValueError("the local environment needs --base-url (the URL `syncdesk "
-                             "sandbox` printed)")
+            raise EnvironmentUnknown(
+                "the local environment needs {0} (the URL `{1}` printed)",
+                Hint.of(Action.SANDBOX_ADDRESS), Hint.of(Action.START_SANDBOX,
+                                                         words="the SyncDesk sandbox"))
         discovery, api = "", ""
     else:
-        raise ValueError(f"unknown environment {name!r}; use one of "
+        raise EnvironmentUnknown(f"unknown environment {name!r}; use one of "
                          + ", ".join(ENVIRONMENT_NAMES))
     if base_url:
         base = base_url.rstrip("/")

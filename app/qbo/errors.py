@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.hints import Hint, HintText, plain, render
+
 BODY_HEAD = 300  # bytes of an unparseable body kept for the log
 UNREADABLE = "QuickBooks sent an answer SyncDesk cannot read"
 
@@ -114,6 +116,7 @@ class TransportError(QboClientError):
     details: dict[str, Any] = field(default_factory=dict)
     cause: str = ""  # "unreachable" (no connection at all), "timeout", or "" (a bad answer)
     server: str = ""  # scheme://host:port of what could not be reached
+    hints: tuple[Hint, ...] = ()  # what the user can do: ``reason`` holds ``{0}``… for them
 
     @property
     def local(self) -> bool:
@@ -121,8 +124,15 @@ class TransportError(QboClientError):
         return is_loopback(self.server)
 
     def __post_init__(self) -> None:
+        super().__init__(self.words())
+
+    def reason_words(self, as_text: HintText = plain) -> str:
+        """``reason`` with its hints shown by ``as_text`` (plain words unless told)."""
+        return render(self.reason, self.hints, as_text)
+
+    def words(self, as_text: HintText = plain) -> str:
         where = f" (HTTP {self.http_status})" if self.http_status else ""
-        super().__init__(f"{self.reason}{where}")
+        return f"{self.reason_words(as_text)}{where}"
 
 
 def origin(url: str) -> str:

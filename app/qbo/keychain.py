@@ -25,14 +25,15 @@ from keyring.backends import fail
 from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from app.hints import Action, Hint, Hinted
 from app.logs import register_secret
 from app.qbo.tokens import TokenSet
 
 SERVICE = "SyncDesk QuickBooks"
 
 
-class NoKeychain(Exception):
-    """No usable OS keychain; the message says what to install."""
+class NoKeychain(Hinted):
+    """No usable OS keychain; the message says what to install (with hints)."""
 
 
 def configure_frozen_backend() -> None:
@@ -90,8 +91,8 @@ def require_keychain() -> None:
             "No OS keychain is available, so SyncDesk cannot keep QuickBooks sign-in tokens "
             "safely and did not start connecting. Install and unlock one (Linux: GNOME "
             "Keyring or KWallet, which provide the Secret Service), then connect again — or "
-            "connect with --encrypted-keyring to keep them in a file locked by a passphrase "
-            f"(asked for, or taken from ${PASSPHRASE_VARIABLE}).")
+            "connect with {0} to keep them in a file locked by a passphrase (asked for, or "
+            f"taken from ${PASSPHRASE_VARIABLE}).", Hint.of(Action.ENCRYPTED_KEYRING))
 
 
 def encrypted_file_path() -> Path:

@@ -23,6 +23,7 @@ from oauthlib.oauth2 import OAuth2Error
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from app.hints import Action, Advice, Hint, Hinted
 from app.logs import register_secret
 from app.qbo.environments import SANDBOX_PROVIDER
 from app.qbo.errors import OAuthError, TransportError, origin
@@ -50,8 +51,9 @@ class Endpoints:
             return cls(doc["authorization_endpoint"], doc["token_endpoint"],
                        doc.get("revocation_endpoint", ""), doc.get("userinfo_endpoint", ""))
         except (requests.ConnectionError, requests.Timeout):
-            raise TransportError(unreachable_message(provider, discovery_url),
-                                 cause="unreachable", server=origin(discovery_url)) from None
+            said = unreachable_message(provider, discovery_url)
+            raise TransportError(said.text, cause="unreachable", server=origin(discovery_url),
+                                 hints=said.hints) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema):
             raise TransportError(f"{discovery_url} is not an address SyncDesk can reach; "
@@ -64,8 +66,9 @@ class Endpoints:
             if provider == SANDBOX_PROVIDER:
                 raise TransportError(
                     f"{capital(provider)} at {origin(discovery_url)} answered, but with "
-                    f"{what}; nothing was connected. Check that --base-url is the address "
-                    "`syncdesk sandbox` printed.", server=origin(discovery_url)) from None
+                    f"{what}; nothing was connected. Check that {{0}} is the address `{{1}}` "
+                    "printed.", server=origin(discovery_url),
+                    hints=(Hint.of(Action.SANDBOX_ADDRESS), _THE_SANDBOX)) from None
             raise TransportError(
                 f"{capital(provider)}'s sign-in service answered with {what}; nothing was "
                 "connected. Try again later.", server=origin(discovery_url)) from None
@@ -155,9 +158,10 @@ class OAuthClient:
         """The sign-in service gave no answer: say who, and what to check."""
         url = url or self.endpoints.token
         timeout = isinstance(exc, requests.Timeout)
-        return TransportError(unreachable_message(self.provider, url, timeout, connecting),
-                              cause="timeout" if timeout else "unreachable", server=origin(url),
-                              details={"error": type(exc).__name__})
+        said = unreachable_message(self.provider, url, timeout, connecting)
+        return TransportError(said.text, cause="timeout" if timeout else "unreachable",
+                              server=origin(url), details={"error": type(exc).__name__},
+                              hints=said.hints)
 
 
 class CallbackListener:
@@ -214,8 +218,8 @@ class CallbackListener:
         return self.params
 
 
-class ConnectError(Exception):
-    """Connecting did not complete; the message says why in plain words."""
+class ConnectError(Hinted):
+    """Connecting did not complete; the message says why in plain words (with hints)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,8 @@ def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
         answer = oauth.exchange_code(params["code"], redirect_uri)
     except OAuthError as exc:
         if exc.error in CLIENT_REFUSED:
-            raise ConnectError(refused_message(oauth.provider, exc.error)) from None
+            said = refused_message(oauth.provider, exc.error)
+            raise ConnectError(said.text, *said.hints) from None
         raise
     return Authorization(params["realmId"], answer)
 
@@ -266,28 +271,36 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# The command that starts the sandbox, where a sentence names it as the sandbox itself.
+_THE_SANDBOX = Hint.of(Action.START_SANDBOX, words="the sandbox")
+
+
 def unreachable_message(provider: str, url: str, timeout: bool = False,
-                        connecting: bool = True) -> str:
+                        connecting: bool = True) -> Advice:
     """Nothing answered at ``url``: who could not be reached, and what to check."""
     happened = "did not answer in time" if timeout else "could not be reached"
     done = "; nothing was connected." if connecting else "."
     if provider == SANDBOX_PROVIDER:
-        start = ("Start it with `syncdesk sandbox` and give --base-url the address it prints."
-                 if connecting else "Start it again with `syncdesk sandbox`.")
-        return f"{capital(provider)} at {origin(url)} {happened}{done} Is it running? {start}"
-    return (f"{capital(provider)}'s sign-in service {happened}{done} Check the internet "
-            "connection and try again.")
+        start = Hint.of(Action.START_SANDBOX, words="the SyncDesk sandbox")
+        said = f"{capital(provider)} at {origin(url)} {happened}{done} Is it running? "
+        if connecting:
+            return Advice(said + "Start it with `{0}` and give {1} the address it prints.",
+                          start, Hint.of(Action.SANDBOX_ADDRESS, words="SyncDesk"))
+        return Advice(said + "Start it again with `{0}`.", start)
+    return Advice(f"{capital(provider)}'s sign-in service {happened}{done} Check the internet "
+                  "connection and try again.")
 
 
-def refused_message(provider: str, error: str) -> str:
+def refused_message(provider: str, error: str) -> Advice:
     """The client id or secret was refused: say so, and what to check."""
-    who = capital(provider)
+    said = f"{capital(provider)} refused the client id/secret ({error}); nothing was connected. "
     if provider == SANDBOX_PROVIDER:
-        check = ("Use the client id and secret the sandbox was started with: syncdesk-demo "
-                 "and syncdesk-demo-secret, unless it was given --client-id/--client-secret.")
-    else:
-        check = "Check your app's client id and secret in the Intuit developer portal."
-    return f"{who} refused the client id/secret ({error}); nothing was connected. {check}"
+        return Advice(said + "Use the client id and secret the sandbox was started with: "
+                      "syncdesk-demo and syncdesk-demo-secret, unless it was given {0}/{1}.",
+                      Hint.of(Action.CLIENT_ID, words="another client id"),
+                      Hint.of(Action.CLIENT_SECRET, words="secret"))
+    return Advice(said + "Check your app's client id and secret in the Intuit developer "
+                  "portal.")
 
 
 def follow_redirects(url: str) -> None:
@@ -300,7 +313,8 @@ def follow_redirects(url: str) -> None:
     try:
         reply = requests.get(url, timeout=30, allow_redirects=True)
     except requests.RequestException:
-        raise ConnectError(unreachable_message(SANDBOX_PROVIDER, url)) from None
+        said = unreachable_message(SANDBOX_PROVIDER, url)
+        raise ConnectError(said.text, *said.hints) from None
     if reply.status_code < 400:
         return
     try:
@@ -308,7 +322,8 @@ def follow_redirects(url: str) -> None:
     except (ValueError, AttributeError):
         error = ""
     if error in CLIENT_REFUSED:
-        raise ConnectError(refused_message(SANDBOX_PROVIDER, error))
+        said = refused_message(SANDBOX_PROVIDER, error)
+        raise ConnectError(said.text, *said.hints)
     raise ConnectError(f"{capital(SANDBOX_PROVIDER)} refused the "
                        f"sign-in ({error or f'HTTP {reply.status_code}'}); nothing was "
                        "connected.")

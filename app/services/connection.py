@@ -129,10 +129,10 @@ class ConnectionService:
         except UserError:
             raise  # already in plain words, with its hints (e.g. another company's store)
         except (ConnectError, NoKeychain, ValueError) as exc:
-            raise UserError(str(exc)) from None
+            raise UserError.of(exc) from None  # its hints kept
         except TransportError as exc:  # its text says what could not be reached, and what to do
-            raise UserError(exc.reason if exc.reason[:1].isupper()
-                            else f"connecting failed: {exc}") from None
+            raise (UserError(exc.reason, *exc.hints) if exc.reason[:1].isupper()
+                   else UserError(f"connecting failed: {exc}")) from None
         except QboClientError as exc:
             raise UserError(f"connecting failed: {exc}") from None
         return ConnectReport(row.environment, row.realm_id, row.company_name, options.relink,
@@ -146,7 +146,7 @@ class ConnectionService:
         try:
             done = connection.disconnect(self._store, passphrase)
         except NoKeychain as exc:
-            raise UserError(str(exc)) from None
+            raise UserError.of(exc) from None
         return DisconnectReport(done, row.environment if row is not None else None)
 
     def health(self) -> ConnectionHealth:

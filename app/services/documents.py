@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 from app.domain.problems import FIXES, Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
-from app.hints import Advice
 from app.operations import creating, editing, workflow_steps
 from app.operations.actor import current_actor
 from app.operations.csv_import import import_csv
@@ -97,10 +96,6 @@ def field_text(value: object) -> str:
     if isinstance(value, str | int):
         return str(value)
     raise TypeError(f"a field's value is text, a number, a date or yes/no, not {value!r}")
-
-
-def _advice(steps: str | Advice) -> Advice:
-    return steps if isinstance(steps, Advice) else Advice(steps)
 
 
 class DocumentService:
@@ -352,7 +347,7 @@ def _problem_box(kind: DocKind, doc: PurchaseOrder | Invoice, supplier: str | No
         explanation=detail.get("explanation") or doc.last_error_message,
         fix=detail.get("fix") or fix,
         group=detail.get("group"),
-        advice=_advice(what_to_do(doc.problem, kind.value, doc.number, facts, supplier)),
+        advice=what_to_do(doc.problem, kind.value, doc.number, facts, supplier),
         code=doc.last_error_code,
         message=doc.last_error_message,
         faults=detail.get("faults") or [],

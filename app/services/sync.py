@@ -224,7 +224,7 @@ class SyncService:
         except OAuthError as exc:
             raise NotConnected(exc.description or str(exc)) from None
         except NoKeychain as exc:
-            raise UserError(str(exc)) from None
+            raise UserError.of(exc) from None
 
     def _engine(self, passphrase: Passphrase | None, on_progress: OnProgress | None,
                 cancel: threading.Event | None, auto_retry: bool = False) -> SyncEngine:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from app import jsonexact
 from app.errors import UserError
+from app.hints import Action, Advice, Hint
 from app.logs import log_path
 from app.store import sqlite
 from app.store.types import utcnow
@@ -141,25 +142,31 @@ def open_store(url: str, *, create: bool = True, write: bool = False) -> Store:
     return Store(url=url, engine=engine)
 
 
+_LOCATION = Hint.of(Action.STORE_LOCATION)
+_SETUP = Hint.of(Action.CREATE_STORE, words="the new-store setup")
+
+
 def _check_file(path: Path, create: bool) -> None:
     """Refuse what is not a store before SQLite would quietly make one of it."""
     if path.is_dir():
-        raise UserError(f"{path} is a folder, not a SyncDesk store; give --db a file name")
+        raise UserError(f"{path} is a folder, not a SyncDesk store; give {{0}} a file name",
+                        _LOCATION)
     if path.exists():
         wal = path.with_name(path.name + "-wal")
         if path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0):
             raise UserError(f"{path} is an empty file, not a SyncDesk store; SyncDesk left it "
-                            "as it is. Give --db another file name, or remove the empty file "
-                            "and run `syncdesk init` to create a store there.")
+                            "as it is. Give {0} another file name, or remove the empty file "
+                            "and run `{1}` to create a store there.", _LOCATION, _SETUP)
         return
     if not create:
-        raise UserError(f"there is no SyncDesk store at {path}; run `syncdesk init` first")
+        raise UserError(f"there is no SyncDesk store at {path}; run `{{0}}` first", _SETUP)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise UserError(f"cannot create the folder for the store at {path} ({reason}); "
-                        "give --db a path in a folder that exists or can be created") from None
+                        "give {0} a path in a folder that exists or can be created",
+                        _LOCATION) from None
 
 
 def _open(engine: Engine, url: str, path: Path | None) -> None:
@@ -220,7 +227,8 @@ def store_error(exc: BaseException, url: str) -> UserError | None:
                          "Make the file and its folder writable (or copy the store somewhere "
                          "writable and use that) and try again.")
     if name.startswith("SQLITE_CORRUPT"):
-        return UserError(damaged_message(where, path))
+        said = damaged(where, path)
+        return UserError(said.text, *said.hints)
     if name.startswith("SQLITE_CANTOPEN"):
         folder = path.parent if path is not None else where
         return UserError(f"cannot open the store at {where}: the file or its folder "
@@ -234,7 +242,7 @@ def store_error(exc: BaseException, url: str) -> UserError | None:
     return None
 
 
-def damaged_message(where: Path | str, path: Path | None) -> str:
+def damaged(where: Path | str, path: Path | None) -> Advice:
     """Say the store is damaged and point to the copies SyncDesk keeps next to it."""
     lines = [f"the store at {where} is damaged (SQLite says: database disk image is "
              "malformed); SyncDesk stopped without changing it."]
@@ -242,7 +250,7 @@ def damaged_message(where: Path | str, path: Path | None) -> str:
     sound = [copy for copy in copies if sqlite.is_intact(copy)]
     if sound:
         lines.append("Restore one of the copies SyncDesk kept next to it (newest first) with "
-                     "`syncdesk restore FILE`:")
+                     "`{0}`:")
         lines += [f"  {copy}" for copy in sound]
     else:
         if len(copies) == 1:
@@ -251,10 +259,11 @@ def damaged_message(where: Path | str, path: Path | None) -> str:
             kept = f"The {len(copies)} copies SyncDesk kept next to it are damaged too"
         else:
             kept = "SyncDesk kept no copy next to it"
-        lines.append(f"{kept}. If you keep backups of your own (made with `syncdesk backup` "
-                     "or copied elsewhere), restore the latest with `syncdesk restore FILE`; "
-                     f"otherwise contact support and send them the log file ({log_path()}).")
-    return "\n".join(lines)
+        lines.append(f"{kept}. If you keep backups of your own (made with `{{1}}` or copied "
+                     "elsewhere), restore the latest with `{0}`; otherwise contact support and "
+                     f"send them the log file ({log_path()}).")
+    return Advice("\n".join(lines), Hint.of(Action.RESTORE_BACKUP, words="a restore"),
+                  Hint.of(Action.MAKE_BACKUP, file="", words="SyncDesk's backup"))
 
 
 def kept_copies(path: Path) -> list[Path]:

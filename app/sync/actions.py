@@ -9,6 +9,7 @@ from app.domain.problems import Kind
 from app.domain.states import NEEDS_ATTENTION, DocKind, PoStatus, SyncState
 from app.domain.workflow import SYNCABLE_INVOICE
 from app.errors import UserError
+from app.hints import Action, Hint
 from app.operations.creating import queue
 from app.operations.history import record
 from app.operations.lookup import find_document
@@ -94,7 +95,8 @@ def queue_after_sign_in(session: Session, actor: str) -> list[str]:
 def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
     """Keep a document out of every sync (and out of Resync failures) until included."""
     if not reason.strip():
-        raise UserError("say why it is excluded (--reason)")
+        raise UserError("say why it is excluded ({0})",
+                        Hint.of(Action.GIVE_REASON, words="a reason"))
     doc = find_document(session, kind, number)
     assert doc.id is not None
     doc.sync_state = SyncState.EXCLUDED.value

@@ -41,6 +41,7 @@ from app.domain import request_ids
 from app.domain.events import LogResult
 from app.domain.problems import Kind, Problem
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
+from app.hints import Advice, HintText, plain
 from app.operations.actor import current_actor
 from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
@@ -91,12 +92,17 @@ class SyncReport:
     new_vendors: list[str] = field(default_factory=list)
     cancelled: bool = False
     stopped: str | None = None  # why the run ended early (e.g. reconnect needed)
+    stop_advice: Advice | None = None  # the same with the actions it points at, if any
     unsent: list[str] = field(default_factory=list)  # left queued when the run stopped early
     dry_run: bool = False
     pull: PullReport | None = None
 
     def count(self, state: str) -> int:
         return sum(1 for o in self.outcomes if o.sync_state == state)
+
+    def stopped_words(self, as_text: HintText = plain) -> str:
+        """Why the run ended early ("" if it did not), its hints shown by ``as_text``."""
+        return self.stop_advice.words(as_text) if self.stop_advice else self.stopped or ""
 
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "cancelled": self.cancelled, "stopped": self.stopped,
@@ -213,7 +219,8 @@ class SyncEngine:
             if lists is None:
                 lists = QboLists.pull(self.client)  # fresh, never an old picture
         except QboClientError as error:
-            report.stopped = _reading_failed(error, transport)
+            report.stop_advice = _reading_failed(error, transport)
+            report.stopped = report.stop_advice.words()
             if not dry_run:
                 with self.store.session() as session:
                     records.log_attempt(session, None, "pull", LogResult.FAILED.value,
@@ -660,12 +667,14 @@ def _quickbooks_throttling(budget: float, unsent: list[str]) -> str:
             + _left_queued(unsent) + "Sync again in a few minutes.")
 
 
-def _reading_failed(error: QboClientError, transport: Transport) -> str:
+def _reading_failed(error: QboClientError, transport: Transport) -> Advice:
     """Why a run stopped before sending anything: QuickBooks' changes could not be read."""
     if transport.throttled_out:
-        return _quickbooks_throttling(transport.policy.throttle_budget, [])
+        return Advice(_quickbooks_throttling(transport.policy.throttle_budget, []))
     problem = diagnose(error, "reading its changes and lists")
-    return problem.explanation + (" The next sync tries again." if problem.transient else "")
+    said = problem.advice or Advice(problem.explanation)
+    return Advice(said.text + (" The next sync tries again." if problem.transient else ""),
+                  *said.hints)
 
 
 def _left_queued(unsent: list[str]) -> str:

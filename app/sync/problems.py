@@ -8,6 +8,8 @@ import shlex
 from typing import Any
 
 from app.domain.problems import Kind, Problem, known_meaning
+from app.domain.states import SyncState
+from app.hints import Action, Advice, Hint
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.text import upper_first
 
@@ -104,14 +106,15 @@ def _transport(error: TransportError, what: str) -> Problem:
     One sentence naming what could not be reached (the SyncDesk sandbox on this
     machine, else QuickBooks) and what to check; the raw error stays in ``faults``.
     """
-    faults = [{"reason": error.reason, "http_status": error.http_status,
+    faults = [{"reason": error.reason_words(), "http_status": error.http_status,
                "body_head": error.body_head, "error": error.details.get("error")}]
     facts: dict[str, Any] = {"cause": error.cause or "server_error", "server": error.server,
                              "local": error.local}
     if error.cause == "unreachable" and error.local:
-        text = (f"The SyncDesk sandbox at {error.server} could not be reached for {what}: is "
-                "it still running (syncdesk sandbox)?")
-    elif error.cause == "unreachable":
+        return Problem.advised(Kind.TRANSPORT, Advice(
+            f"The SyncDesk sandbox at {error.server} could not be reached for {what}: is it "
+            "still running ({0})?", Hint.of(Action.START_SANDBOX)), "connection", faults, facts)
+    if error.cause == "unreachable":
         text = (f"QuickBooks could not be reached for {what}; check the internet "
                 "connection.")
     elif error.cause == "dropped":
@@ -121,7 +124,7 @@ def _transport(error: TransportError, what: str) -> Problem:
     elif error.http_status and error.http_status >= 500:
         text = f"An error on QuickBooks' side stopped {what} (HTTP {error.http_status})."
     else:
-        text = f"{error.reason}, for {what}."
+        text = f"{error.reason_words()}, for {what}."
     return Problem(Kind.TRANSPORT, text, "connection", faults, facts)
 
 
@@ -153,16 +156,16 @@ def waiting_reason(po: str, status: str | None, sync_state: str | None,
                 else "which is waiting for approval")
     if status == "cancelled" and not in_quickbooks:
         return "which was cancelled before it reached QuickBooks"
-    if sync_state == "excluded":
+    if sync_state == SyncState.EXCLUDED:
         return "which is excluded from syncing"
-    if sync_state in ("blocked", "failed"):
-        held = "is blocked" if sync_state == "blocked" else "failed"
+    if sync_state in (SyncState.BLOCKED, SyncState.FAILED):
+        held = "is blocked itself" if sync_state == SyncState.BLOCKED else "failed itself"
         why = f" ({meaning})" if meaning else ""
-        return (f"whose latest version {held} itself{why}" if in_quickbooks
-                else f"which {held} itself{why}")
-    if sync_state == "not_synced":
+        return (f"whose latest version {held}{why}" if in_quickbooks
+                else f"which {held}{why}")
+    if sync_state == SyncState.NOT_SYNCED:
         return "which is not queued for QuickBooks"
-    if sync_state == "synced":
+    if sync_state == SyncState.SYNCED:
         return "which is in QuickBooks now"
     return ("whose latest changes are not in QuickBooks yet" if in_quickbooks
             else "which is not in QuickBooks yet")
@@ -177,123 +180,154 @@ def waiting_on_po(label: str, po: str, status: str | None, sync_state: str | Non
                    facts={"po": po, "po_status": status, "po_sync_state": sync_state})
 
 
-def _waiting_steps(doc: str, facts: dict[str, Any], exclude: str) -> str:
+def _waiting_steps(doc: Hint, facts: dict[str, Any], exclude: Hint) -> Advice:
     """What to do about an invoice waiting on its PO: depends on where the PO stands."""
     po = facts.get("po")
     if not po:
-        return "Nothing to do here: it goes as soon as its PO is in QuickBooks."
-    name = shlex.quote(po)
+        return Advice("Nothing to do here: it goes as soon as its PO is in QuickBooks.")
     status, state = facts.get("po_status"), facts.get("po_sync_state")
-    show = f"syncdesk show po {name}"
+    show = Hint.of(Action.SHOW_DOCUMENT, kind="po", number=po)
     if status in ("draft", "pending"):
-        return (f"Approve {po} first: syncdesk approve po {name}. This invoice goes with it "
-                "at the next sync.")
-    if status == "cancelled" and state != "synced":
-        return (f"{po} was cancelled: bill another PO (syncdesk edit {doc} --set po=NUMBER), "
-                f"or keep this invoice out of syncing: {exclude}.")
-    if state == "excluded":
-        return (f"{po} is excluded from syncing: include it again (syncdesk include po "
-                f"{name}), or keep this invoice out too: {exclude}.")
-    if state in ("blocked", "failed"):
-        return (f"Clear {po}'s own problem first ({show} says what to do); this invoice goes "
-                "once it is in QuickBooks.")
-    if state == "not_synced":
-        return f"Send {po} first: syncdesk resend po {name}; this invoice goes with it."
-    if state == "synced":
-        return (f"Nothing to do: {po} is in QuickBooks now, and the next sync sends this "
-                f"invoice (syncdesk resend {doc} sends it now).")
-    if state == "queued":
-        return (f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the next "
-                "sync sends both).")
-    return (f"It goes as soon as {po} is in QuickBooks; {show} says whether {po} needs "
-            "something first.")
+        return Advice(f"Approve {po} first: {{0}}. This invoice goes with it at the next "
+                      "sync.", Hint.of(Action.APPROVE, kind="po", number=po))
+    if status == "cancelled" and state != SyncState.SYNCED:
+        return Advice(f"{po} was cancelled: bill another PO ({{0}}), or keep this invoice "
+                      "out of syncing: {1}.",
+                      _edit(doc, "po", "NUMBER"), exclude)
+    if state == SyncState.EXCLUDED:
+        return Advice(f"{po} is excluded from syncing: include it again ({{0}}), or keep this "
+                      "invoice out too: {1}.", Hint.of(Action.INCLUDE, kind="po", number=po),
+                      exclude)
+    if state in (SyncState.BLOCKED, SyncState.FAILED):
+        return Advice(f"Clear {po}'s own problem first ({{0}} says what to do); this invoice "
+                      "goes once it is in QuickBooks.", show)
+    if state == SyncState.NOT_SYNCED:
+        return Advice(f"Send {po} first: {{0}}; this invoice goes with it.",
+                      Hint.of(Action.RESEND, kind="po", number=po))
+    if state == SyncState.SYNCED:
+        return Advice(f"Nothing to do: {po} is in QuickBooks now, and the next sync sends "
+                      "this invoice ({0} sends it now).", _on(Action.RESEND, doc))
+    if state == SyncState.QUEUED:
+        return Advice(f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the "
+                      "next sync sends both).")
+    return Advice(f"It goes as soon as {po} is in QuickBooks; {{0}} says whether {po} needs "
+                  "something first.", show)
+
+
+def _on(action: Action, doc: Hint, **args: object) -> Hint:
+    """``action`` on the document ``doc`` names (a hint of its kind and number)."""
+    return Hint.of(action, kind=doc.get("kind"), number=doc.get("number"), **args)
+
+
+def _edit(doc: Hint, field: str, value: str) -> Hint:
+    return _on(Action.EDIT_DOCUMENT, doc, field=field, value=value)
 
 
 def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | None = None,
-               supplier: str | None = None) -> str:
-    """The steps that clear a problem of ``kind`` on one document, as commands to type."""
+               supplier: str | None = None) -> Advice:
+    """The steps that clear a problem of ``kind`` on one document.
+
+    Each step the user can take is a hint (``app/hints.py``): the command line prints it as
+    a command (``advice.words(as_command)``), the window as a button.
+    """
     facts = facts or {}
-    doc = f"{doc_kind} {shlex.quote(number)}"
+    doc = Hint.of(Action.SHOW_DOCUMENT, kind=doc_kind, number=number)
     line = facts.get("line")
     line_field = f"line.{line}" if line else "line.N"
-    who = shlex.quote(supplier or facts.get("supplier") or "NAME")
-    resend = f"syncdesk resend {doc}"
-    exclude = f"syncdesk exclude {doc} --reason TEXT"
+    who = supplier or facts.get("supplier")
+    resend = _on(Action.RESEND, doc)
+    exclude = _on(Action.EXCLUDE, doc)
     date_field = "po_date" if doc_kind == "po" else "issue_date"
-    steps: dict[str, str] = {
-        Kind.DUPLICATE_NAME: f"Give the supplier a name no QuickBooks customer or employee "
-        f"has: syncdesk edit supplier {who} --set name=NEW_NAME. Its blocked documents are "
-        "queued again.",
-        Kind.INACTIVE_VENDOR: "Make the vendor active again in QuickBooks, then sync: the "
-        "blocked documents go by themselves.",
-        Kind.AP_AR_LINE_ACCOUNT: f"Put the line on an expense or cost-of-goods account: "
-        f"syncdesk edit {doc} --set {line_field}.account=ACCOUNT (syncdesk list accounts "
-        "shows them).",
-        Kind.BILL_BEFORE_PO: f"Correct the invoice's date: syncdesk edit {doc} --set "
-        "issue_date=YYYY-MM-DD (on or after "
-        + (f"{facts['po_date']}, the date of {facts.get('po') or 'its PO'})."
-           if facts.get("po_date") else "the date of the PO it bills)."),
-        Kind.DUPLICATE_BILL_NUMBER: "If the bill in QuickBooks is this invoice, keep it out "
-        f"of syncing: {exclude}. If it is another bill, correct the supplier's number: "
-        f"syncdesk edit {doc} --set reference=NUMBER.",
-        Kind.STRING_TOO_LONG: _shorten(doc, doc_kind, who, facts),
-        Kind.MISSING_REFERENCE: "Choose an account or item that is active in QuickBooks "
-        f"(syncdesk list accounts, syncdesk list items), then: syncdesk edit {doc} --set "
-        f"{line_field}.{'item' if facts.get('item') else 'account'}=NAME.",
-        Kind.AMOUNT_MISMATCH: f"Correct the line: syncdesk edit {doc} --set "
-        f"{line_field}.amount=AMOUNT (or its qty and unit_price).",
-        Kind.CURRENCY_MISMATCH: f"Use the company's currency: syncdesk edit {doc} --set "
-        f"currency={facts.get('home_currency') or 'CODE'}, or turn on multicurrency in "
-        "QuickBooks.",
-        Kind.CLOSED_PERIOD: f"Date it after {facts.get('closing_date') or 'the closing date'}: "
-        f"syncdesk edit {doc} --set {date_field}=YYYY-MM-DD"
-        + (" (needs the setting enable_po_date_editing)" if doc_kind == "po" else "")
-        + ", or have the closing date moved in QuickBooks: SyncDesk checks again by itself.",
-        Kind.LINK_DROPPED: f"Send it again with its link: {resend}. If QuickBooks drops the "
-        "link again, link the bill to the PO in QuickBooks by hand.",
+    again = "Nothing to do: the next sync tries it again ({0} tries now)."
+    steps: dict[str, Advice] = {
+        Kind.DUPLICATE_NAME: Advice(
+            "Give the supplier a name no QuickBooks customer or employee has: {0}. Its "
+            "blocked documents are queued again.",
+            Hint.of(Action.EDIT_SUPPLIER, name=who, field="name", value="NEW_NAME")),
+        Kind.INACTIVE_VENDOR: Advice(
+            "Make the vendor active again in QuickBooks, then sync: the blocked documents go "
+            "by themselves."),
+        Kind.AP_AR_LINE_ACCOUNT: Advice(
+            "Put the line on an expense or cost-of-goods account: {0} ({1} shows them).",
+            _edit(doc, f"{line_field}.account", "ACCOUNT"), Hint.of(Action.LIST_ACCOUNTS)),
+        Kind.BILL_BEFORE_PO: Advice(
+            "Correct the invoice's date: {0} (on or after "
+            + (f"{facts['po_date']}, the date of {facts.get('po') or 'its PO'})."
+               if facts.get("po_date") else "the date of the PO it bills)."),
+            _edit(doc, "issue_date", "YYYY-MM-DD")),
+        Kind.DUPLICATE_BILL_NUMBER: Advice(
+            "If the bill in QuickBooks is this invoice, keep it out of syncing: {0}. If it is "
+            "another bill, correct the supplier's number: {1}.",
+            exclude, _edit(doc, "reference", "NUMBER")),
+        Kind.STRING_TOO_LONG: _shorten(doc, who, facts),
+        Kind.MISSING_REFERENCE: Advice(
+            "Choose an account or item that is active in QuickBooks ({0}, {1}), then: {2}.",
+            Hint.of(Action.LIST_ACCOUNTS), Hint.of(Action.LIST_ITEMS),
+            _edit(doc, f"{line_field}.{'item' if facts.get('item') else 'account'}", "NAME")),
+        Kind.AMOUNT_MISMATCH: Advice(
+            "Correct the line: {0} (or its qty and unit_price).",
+            _edit(doc, f"{line_field}.amount", "AMOUNT")),
+        Kind.CURRENCY_MISMATCH: Advice(
+            "Use the company's currency: {0}, or turn on multicurrency in QuickBooks.",
+            _edit(doc, "currency", facts.get("home_currency") or "CODE")),
+        Kind.CLOSED_PERIOD: Advice(
+            f"Date it after {facts.get('closing_date') or 'the closing date'}: {{0}}"
+            + (" (needs the setting enable_po_date_editing)" if doc_kind == "po" else "")
+            + ", or have the closing date moved in QuickBooks: SyncDesk checks again by "
+            "itself.", _edit(doc, date_field, "YYYY-MM-DD")),
+        Kind.LINK_DROPPED: Advice(
+            "Send it again with its link: {0}. If QuickBooks drops the link again, link the "
+            "bill to the PO in QuickBooks by hand.", resend),
         Kind.WAITING_ON_PO: _waiting_steps(doc, facts, exclude),
-        Kind.DELETED_IN_QBO: f"If it was deleted on purpose, keep it out of syncing: "
-        f"{exclude}. To create it in QuickBooks again: {resend}.",
-        Kind.CHANGED_IN_QBO: f"To keep SyncDesk's copy, send it: {resend} (it replaces the "
-        f"changes made in QuickBooks). To keep QuickBooks' version, stop syncing it: "
-        f"{exclude}.",
-        Kind.STALE_OBJECT: f"Nothing to do: the next sync tries it again ({resend} tries "
-        "now).",
-        Kind.THROTTLED: f"Nothing to do: the next sync tries it again ({resend} tries now).",
+        Kind.DELETED_IN_QBO: Advice(
+            "If it was deleted on purpose, keep it out of syncing: {0}. To create it in "
+            "QuickBooks again: {1}.", exclude, resend),
+        Kind.CHANGED_IN_QBO: Advice(
+            "To keep SyncDesk's copy, send it: {0} (it replaces the changes made in "
+            "QuickBooks). To keep QuickBooks' version, stop syncing it: {1}.",
+            resend, exclude),
+        Kind.STALE_OBJECT: Advice(again, resend),
+        Kind.THROTTLED: Advice(again, resend),
         Kind.TRANSPORT: _transport_steps(facts, resend),
-        Kind.ANSWER_MISMATCH: "Nothing was marked synced. Send it as a new request: "
-        f"{resend}; if it happens again, check in QuickBooks that no other document holds "
-        f"number {shlex.quote(number)}.",
-        Kind.AUTH_NEEDED: "Connect again (syncdesk connect …); the sync carries on afterwards.",
-        Kind.UNKNOWN: f"Read QuickBooks' own words above (also in syncdesk log --document "
-        f"{shlex.quote(number)}), correct what they name, then: {resend}.",
+        Kind.ANSWER_MISMATCH: Advice(
+            "Nothing was marked synced. Send it as a new request: {0}; if it happens again, "
+            f"check in QuickBooks that no other document holds number {shlex.quote(number)}.",
+            resend),
+        Kind.AUTH_NEEDED: Advice("Connect again ({0}); the sync carries on afterwards.",
+                                 Hint.of(Action.CONNECT)),
+        Kind.UNKNOWN: Advice(
+            "Read QuickBooks' own words above (also in {0}), correct what they name, then: "
+            "{1}.", Hint.of(Action.SHOW_LOG, number=number), resend),
     }
-    return steps.get(kind, f"See syncdesk show {doc}.")
+    return steps.get(kind) or Advice("See {0}.", doc)
 
 
-def _transport_steps(facts: dict[str, Any], resend: str) -> str:
+def _transport_steps(facts: dict[str, Any], resend: Hint) -> Advice:
     """What to do when QuickBooks could not be reached, or failed on its side."""
-    again = f"the next sync tries it again ({resend} tries now)"
+    again = "the next sync tries it again ({0} tries now)"
     cause = facts.get("cause")
     if cause == "unreachable" and facts.get("local"):
-        return ("Start the sandbox again (syncdesk sandbox) and, if its address changed, "
-                f"connect to it again (syncdesk connect --env local --base-url URL); {again}.")
+        return Advice("Start the sandbox again ({1}) and, if its address changed, connect to "
+                      f"it again ({{2}}); {again}.", resend, Hint.of(Action.START_SANDBOX),
+                      Hint.of(Action.CONNECT, environment="local", base_url="URL"))
     if cause in ("server_error", "busy"):
-        return (f"Nothing to do on your side: {again}. If it keeps failing, QuickBooks is "
-                "having trouble; try again later.")
-    return f"Check the internet connection; {again}."
+        return Advice(f"Nothing to do on your side: {again}. If it keeps failing, QuickBooks "
+                      "is having trouble; try again later.", resend)
+    return Advice(f"Check the internet connection; {again}.", resend)
 
 
-def _shorten(doc: str, doc_kind: str, who: str, facts: dict[str, Any]) -> str:
+def _shorten(doc: Hint, who: str | None, facts: dict[str, Any]) -> Advice:
     """What to do about a field longer than QuickBooks allows."""
     element = facts.get("element")
     limit = facts.get("limit") or "QuickBooks' limit of"
     if element == "DisplayName":
-        return f"Shorten the supplier's name: syncdesk edit supplier {who} --set name=SHORTER."
-    if element == "DocNumber" and doc_kind == "po":
-        return (f"A PO's number cannot be changed: cancel this one (syncdesk cancel {doc}) and "
-                f"enter it again with a number of at most {limit} characters.")
+        return Advice("Shorten the supplier's name: {0}.",
+                      Hint.of(Action.EDIT_SUPPLIER, name=who, field="name", value="SHORTER"))
+    if element == "DocNumber" and doc.get("kind") == "po":
+        return Advice(f"A PO's number cannot be changed: cancel this one ({{0}}) and enter it "
+                      f"again with a number of at most {limit} characters.",
+                      _on(Action.CANCEL, doc))
     field = {"DocNumber": "reference", "PrivateNote": "memo",
              "Line.Description": "line.N.description"}.get(str(element), "FIELD")
-    return (f"Shorten it to at most {limit} characters: syncdesk edit {doc} --set "
-            f"{field}=SHORTER.")
+    return Advice(f"Shorten it to at most {limit} characters: {{0}}.",
+                  _edit(doc, field, "SHORTER"))

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, select
 
 from app.domain.states import DocKind
 from app.errors import UserError
+from app.hints import Action
 from app.store import sqlite
 from app.store.database import (
     alembic_config,
@@ -142,8 +143,9 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path):
 
 
 def test_a_missing_store_is_not_created_when_asked_not_to(tmp_path: Path):
-    with pytest.raises(UserError, match="syncdesk init"):
+    with pytest.raises(UserError, match="there is no SyncDesk store") as refused:
         open_store(f"sqlite:///{tmp_path / 'missing.db'}", create=False)
+    assert [hint.action for hint in refused.value.hints] == [Action.CREATE_STORE]
     assert not (tmp_path / "missing.db").exists()
 
 

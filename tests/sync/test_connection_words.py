@@ -60,6 +60,18 @@ def test_sync_against_a_stopped_sandbox_names_it_and_what_to_do(cli, db, sandbox
             "and lists: is it still running (syncdesk sandbox)?") in message
 
 
+def test_a_run_stopped_by_a_stopped_sandbox_says_so_in_plain_words(store, sandbox, client):
+    from app.commands.hints import as_command
+
+    make_po(store, number="PO-1")
+    sandbox.stop()
+    report = SyncEngine(store, client, actor="tester").run()
+    assert report.stopped is not None and "syncdesk" not in report.stopped
+    assert "is it still running (start the SyncDesk sandbox)? The next" in report.stopped
+    assert report.to_json()["stopped"] == report.stopped
+    assert "is it still running (syncdesk sandbox)? The next" in report.stopped_words(as_command)
+
+
 def show(cli, db, number):
     result = cli("--db", db, "show", "po", number, "--json")
     assert result.code == 0, result.err
@@ -96,6 +108,7 @@ def test_a_dropped_connection_reads_as_one_sentence(store, sandbox, client):
 
 
 def test_an_unreachable_quickbooks_says_to_check_the_internet():
+    from app.commands.hints import as_command
     from app.qbo.errors import TransportError
     from app.sync.problems import diagnose, what_to_do
 
@@ -103,10 +116,10 @@ def test_an_unreachable_quickbooks_says_to_check_the_internet():
                                   server="https://quickbooks.api.intuit.com"), "PO-1")
     assert far.explanation == ("QuickBooks could not be reached for PO-1; check the internet "
                                "connection.")
-    assert what_to_do("transport", "po", "PO-1", far.facts).startswith(
+    assert what_to_do("transport", "po", "PO-1", far.facts).words(as_command).startswith(
         "Check the internet connection")
     near = diagnose(TransportError("no connection", cause="unreachable",
                                    server="http://127.0.0.1:5000"), "PO-1")
     assert "Intuit" not in near.explanation and "sandbox" in near.explanation
-    assert what_to_do("transport", "po", "PO-1", near.facts).startswith(
+    assert what_to_do("transport", "po", "PO-1", near.facts).words(as_command).startswith(
         "Start the sandbox again (syncdesk sandbox)")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.commands.hints import as_command
 from app.connection.service import ConnectRequest, connect
 from app.qbo.oauth import follow_redirects
 from app.sync.problems import what_to_do
@@ -100,5 +101,6 @@ def test_a_po_in_quickbooks_but_changed_there_is_not_said_to_be_missing(
 ])
 def test_what_to_do_follows_the_po(status, state, expected):
     text = what_to_do("waiting_on_po", "invoice", "INV-1",
-                      {"po": "PO-4", "po_status": status, "po_sync_state": state})
+                      {"po": "PO-4", "po_status": status, "po_sync_state": state}
+                      ).words(as_command)
     assert expected in text
