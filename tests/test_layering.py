@@ -83,7 +83,7 @@ def test_document_operations_live_in_one_module_per_job():
     assert {"create_po", "create_invoice", "check_invoice_links", "po_line_ids",
             "queue"} <= creating
     assert {"change_po_status", "change_invoice_status"} <= steps
-    assert {"edit_po", "edit_invoice", "Change", "EditResult", "parse_assignments"} <= editing
+    assert {"edit_po", "edit_invoice", "Change", "EditResult"} <= editing
     assert not creating & steps and not creating & editing and not steps & editing
     # The arrows point one way: editing may run a workflow step, a step may queue; never back.
     assert not {"app.operations.workflow_steps", "app.operations.editing"} & set(

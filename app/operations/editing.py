@@ -18,7 +18,7 @@ from app.domain.events import Event
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus
 from app.domain.workflow import Transition, WorkflowError
-from app.errors import UsageError, UserError
+from app.errors import UserError
 from app.operations import fields as f
 from app.operations.creating import (
     Document,
@@ -58,17 +58,6 @@ class Change:
 class EditResult:
     changes: list[Change] = field(default_factory=list)
     status: str = ""
-
-
-def parse_assignments(pairs: Sequence[str]) -> list[tuple[str, str]]:
-    """``field=value`` strings as pairs; a pair without ``=`` is a usage error."""
-    result = []
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--set takes field=value, not {pair!r}")
-        result.append((name.strip(), value))
-    return result
 
 
 def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str
