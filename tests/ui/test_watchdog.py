@@ -18,7 +18,13 @@ from PySide6.QtWidgets import QLineEdit
 
 from app.services.demo import open_demo
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.ui.window_driving import start_sync, sync_running, table, wait_sync_done
+from tests.ui.window_driving import (
+    cancel_sync,
+    start_sync,
+    sync_running,
+    table,
+    wait_sync_done,
+)
 from ui.window import MainWindow
 
 TICK_MS = 20
@@ -74,8 +80,7 @@ def test_the_window_answers_while_a_sync_waits_on_a_slow_quickbooks(qtbot, tmp_p
     measured = time.perf_counter() - started
     still_running = sync_running(window)
     watchdog.timer.stop()
-    for task in window.ctx.tasks.running("sync"):
-        task.cancel()
+    cancel_sync(qtbot, window)
     wait_sync_done(qtbot, window)
     window.close()
 

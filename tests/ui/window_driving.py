@@ -123,3 +123,13 @@ def detail_texts(window: QWidget) -> str:
 def wait_detail(qtbot, window: QWidget, number: str) -> None:
     qtbot.waitUntil(lambda: number in detail_texts(window), timeout=10000)
 
+
+
+def cancel_sync(qtbot, window: QWidget) -> None:
+    """Cancel as the user does (the status bar's Cancel), else through the window's tasks."""
+    button = window.findChild(QAbstractButton, "cancelSyncButton")
+    if button is not None and button.isVisible() and button.isEnabled():
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        return
+    for task in window.ctx.tasks.running("sync"):  # type: ignore[attr-defined]
+        task.cancel()
