@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from app.work import Cancelled, OnProgress, Progress
@@ -138,11 +139,11 @@ class Tasks(QObject):
         # job), so that closing the window never destroys one under a running job.
         task = Task(job, name, inline=self._inline)
         if on_progress is not None:
-            task.progress.connect(on_progress)
+            task.progress.connect(self._while_alive(on_progress))
         if on_success is not None:
-            task.succeeded.connect(on_success)
+            task.succeeded.connect(self._while_alive(on_success))
         if on_failure is not None:
-            task.failed.connect(on_failure)
+            task.failed.connect(self._while_alive(on_failure))
         task.finished.connect(lambda: self._forget(task))
         self._running.append(task)
         if self._inline:
@@ -150,6 +151,17 @@ class Tasks(QObject):
         else:
             self._pool.start(_Runnable(task))
         return task
+
+    def _while_alive(self, callback: Callable[[Any], Any]) -> Callable[[Any], None]:
+        """``callback``, dropped once this object (and so the window that owns it and its
+        widgets) is gone: an answer that arrives after the window closed has no one to
+        show it to."""
+
+        def call(value: object) -> None:
+            if shiboken6.isValid(self):
+                callback(value)
+
+        return call
 
     def running(self, name: str | None = None) -> list[Task]:
         return [t for t in self._running if name is None or t.name == name]
