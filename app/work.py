@@ -2,7 +2,11 @@
 
 Sync, pull, connect, CSV import, backup, restore and the fixes all take an
 optional ``on_progress`` callback and an optional ``cancel`` event, and return a
-report. The window's worker API wraps exactly this shape; the command line
+report. A cancel ends them in one of two ways, by what the work is: work made of
+independent steps (sync, resend, pull) returns its report with ``cancelled`` set,
+and what was done before the cancel stands and is reported; all-or-nothing work
+(connect, CSV import, backup, restore, opening the demo) raises ``Cancelled`` and
+keeps nothing. The window's worker API wraps exactly this shape; the command line
 prints the progress on stderr. A cancelled operation leaves nothing half-written:
 it stops only where what was done so far is whole (between documents, before a
 transaction commits, before a file replaces another).

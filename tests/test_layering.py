@@ -11,21 +11,43 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 
 def imported_modules(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """Every module ``path`` imports, absolute: ``from app import sync`` gives ``app.sync``
+    (and ``app``), a relative import is resolved against ``path``'s package."""
+    return modules_in(path.read_text(encoding="utf-8"), _package_of(path))
+
+
+def modules_in(text: str, package: str) -> list[str]:
+    tree = ast.parse(text)
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(p for p in [*parts, base] if p)
+            names.append(base)
+            names.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
     return names
+
+
+def _package_of(path: Path) -> str:
+    try:
+        relative = path.resolve().relative_to(APP.parent)
+    except ValueError:
+        return ""
+    return ".".join(relative.parent.parts)
 
 
 def offending(folder: Path, forbidden: tuple[str, ...]) -> list[str]:
     found = []
     for path in sorted(folder.rglob("*.py")):
+        shown: list[str] = []
         for name in imported_modules(path):
-            if any(name == f or name.startswith(f + ".") for f in forbidden):
+            if any(name == f or name.startswith(f + ".") for f in forbidden) and not any(
+                    name.startswith(s + ".") for s in shown):  # `from m import x`: m once
+                shown.append(name)
                 found.append(f"{path.relative_to(folder)} imports {name}")
     return found
 
@@ -45,6 +67,11 @@ def test_the_checker_sees_an_offending_import(tmp_path: Path):
     (bad / "m.py").write_text("from PySide6.QtCore import QObject\nimport ui.window\n")
     assert offending(bad, ("PySide6", "ui")) == [
         "m.py imports PySide6.QtCore", "m.py imports ui.window"]
+
+
+def test_the_checker_sees_from_imports_of_modules_and_relative_imports():
+    names = modules_in("from app import sync\nfrom ..store import models\n", "app.qbo")
+    assert "app.sync" in names and "app.store.models" in names
 
 
 @pytest.mark.parametrize("module", ["app.domain.workflow", "app.domain.money",

@@ -53,25 +53,53 @@ def install_pragmas(engine: Engine) -> None:
 CopyStep = Callable[[int, int], None]  # (pages copied, pages in all) after each step
 
 
+RESTARTS_ALLOWED = 3  # a step-wise copy that starts over more often goes in one step
+
+
+class _StartingOver(Exception):
+    """The source keeps changing (or looks changed) between steps: copy it in one step."""
+
+
 def copy_database(source: Path, target: Path, step: CopyStep | None = None,
                   pages: int = -1) -> None:
     """A consistent copy of ``source`` into ``target``, safe while others write to it.
 
     With ``pages`` > 0 it copies that many pages at a time and calls ``step`` after each;
     an exception raised by ``step`` stops the copy, and SQLite rolls ``target`` back to
-    what it held before.
+    what it held before. SQLite starts a step-wise copy over whenever the source changes
+    between steps; when that happens again and again (a busy store, or a read-only one
+    whose WAL index SQLite cannot share, which looks changed at every step) the copy is
+    made in one step instead, which nothing can interrupt.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if pages > 0:
+        try:
+            _copy(source, target, step, pages)
+            return
+        except _StartingOver:
+            pass
+    _copy(source, target, step, -1)
+
+
+def _copy(source: Path, target: Path, step: CopyStep | None, pages: int) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    seen = {"last": -1, "restarts": 0}
 
     def progress(_status: int, remaining: int, total: int) -> None:
+        if pages > 0:
+            if 0 <= seen["last"] <= remaining:  # no fewer left than before: it started over
+                seen["restarts"] += 1
+                if seen["restarts"] > RESTARTS_ALLOWED:
+                    raise _StartingOver
+            seen["last"] = remaining
         if step is not None:
             step(total - remaining, total)
 
     try:
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst, pages=pages, progress=progress if step is not None else None)
+            src.backup(dst, pages=pages,
+                       progress=progress if step is not None or pages > 0 else None)
         finally:
             dst.close()
     finally:
