@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.states import DocKind
 from app.services.documents_views import DocumentRow, FilterCounts, ListQuery
@@ -18,6 +25,13 @@ from ui.context import UiContext
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
 
 TABLE_NAMES = {DocKind.PO: "poTable", DocKind.INVOICE: "invoiceTable"}
+SAMPLES = {  # each column's first width fits this text (the QuickBooks column takes the rest)
+    "number": "INV-100000", "supplier": "Meridian Insurance Brokers", "reference": "SUMMIT-2026",
+    "po_number": "PO-100000", "date": "2026-10-28", "total": "888,888.00 USD",
+    "status": "Pending approval",
+}
+QUICKBOOKS_SAMPLE = "Blocked: name taken in QuickBooks"  # wide enough when not the last column
+PADDING = 18  # pixels around a cell's text
 
 
 class DocumentsView(QWidget):
@@ -35,10 +49,34 @@ class DocumentsView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setIconSize(QSize(16, 16))
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        metrics = self.table.fontMetrics()
+        for key, sample in SAMPLES.items():
+            if key in self._keys():
+                header.resizeSection(self.model.column_of(key),
+                                     metrics.horizontalAdvance(sample) + PADDING)
+        header.resizeSection(self.model.column_of("sync_state"),
+                             metrics.horizontalAdvance(QUICKBOOKS_SAMPLE) + PADDING + 20)
+        # The store's default order (newest first) is what the header shows; sorting is
+        # switched on before the model's sort is heard, so nothing is asked twice.
+        header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self._restore_columns()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit())
         self.model.sort_requested.connect(self._sort)
@@ -47,6 +85,52 @@ class DocumentsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+
+    # --- columns: which show (the column chooser), remembered per table -----------------
+
+    def _keys(self) -> list[str]:
+        return [c.key for c in self.model.columns]
+
+    def _setting(self) -> str:
+        return f"tables/{TABLE_NAMES[self.kind]}/hiddenColumns"
+
+    def hidden_columns(self) -> list[str]:
+        header = self.table.horizontalHeader()
+        return [c.key for i, c in enumerate(self.model.columns) if header.isSectionHidden(i)]
+
+    def _restore_columns(self) -> None:
+        saved = self._ctx.settings.value(self._setting(), "")
+        keys = saved.split(",") if isinstance(saved, str) else list(saved or [])
+        for key in keys:
+            if key in self._keys() and key != "number":
+                self.table.horizontalHeader().setSectionHidden(self.model.column_of(key), True)
+
+    def show_column(self, key: str, shown: bool) -> None:
+        """Show or hide one column (never the number) and remember it."""
+        if key == "number":
+            return
+        self.table.horizontalHeader().setSectionHidden(self.model.column_of(key), not shown)
+        self._ctx.settings.setValue(self._setting(), ",".join(self.hidden_columns()))
+
+    def _column_menu(self, at: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(at))
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: a check per column, which shows it."""
+        menu = QMenu(self)
+        menu.setObjectName("columnChooser")
+        menu.addSection("Columns")
+        hidden = set(self.hidden_columns())
+        for column in self.model.columns:
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(column.key not in hidden)
+            action.setEnabled(column.key != "number")
+            action.toggled.connect(lambda on, key=column.key: self.show_column(key, on))
+        return menu
+
+    # --- rows -------------------------------------------------------------------------
 
     def apply(self, query: ListQuery) -> None:
         """Show the rows matching ``query``'s filters (keeping the current sort)."""
