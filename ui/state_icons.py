@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from app.domain.states import SyncState
 
@@ -64,9 +64,13 @@ def _draw(state: SyncState, size: int) -> QPixmap:
     return pixmap
 
 
+def state_icon(state: SyncState) -> QIcon | None:
+    """The badge of ``state``; None before a QGuiApplication exists (no pixmap can be made)."""
+    return _icon(state) if QGuiApplication.instance() is not None else None
+
+
 @cache
-def state_icon(state: SyncState) -> QIcon:
-    """The badge of ``state`` (a QGuiApplication must exist)."""
+def _icon(state: SyncState) -> QIcon:
     icon = QIcon()
     for size in (16, 20, 32):
         icon.addPixmap(_draw(state, size))
