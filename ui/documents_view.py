@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QMenu,
     QTableView,
     QVBoxLayout,
@@ -32,6 +33,8 @@ SAMPLES = {  # each column's first width fits this text (the QuickBooks column t
 }
 QUICKBOOKS_SAMPLE = "Blocked: name taken in QuickBooks"  # wide enough when not the last column
 PADDING = 18  # pixels around a cell's text
+EMPTY = {DocKind.PO: "No purchase orders match this filter",
+         DocKind.INVOICE: "No invoices match this filter"}
 
 
 class DocumentsView(QWidget):
@@ -75,6 +78,12 @@ class DocumentsView(QWidget):
         header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self._restore_columns()
+        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.empty = QLabel(EMPTY[kind], self.table.viewport(), objectName="emptyTableLabel")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)  # drawn greyed, as a hint rather than content
+        self.empty.hide()
+        self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(
@@ -101,9 +110,30 @@ class DocumentsView(QWidget):
     def _restore_columns(self) -> None:
         saved = self._ctx.settings.value(self._setting(), "")
         keys = saved.split(",") if isinstance(saved, str) else list(saved or [])
+        header = self.table.horizontalHeader()
         for key in keys:
             if key in self._keys() and key != "number":
-                self.table.horizontalHeader().setSectionHidden(self.model.column_of(key), True)
+                header.setSectionHidden(self.model.column_of(key), True)
+        widths = self._ctx.settings.value(self._widths_setting(), "")
+        for pair in (widths.split(",") if isinstance(widths, str) and widths else []):
+            key, _, width = pair.partition("=")
+            if key in self._keys() and width.isdigit() and int(width) > 0:
+                header.resizeSection(self.model.column_of(key), int(width))
+
+    def _widths_setting(self) -> str:
+        return f"tables/{TABLE_NAMES[self.kind]}/columnWidths"
+
+    def _save_widths(self) -> None:
+        header = self.table.horizontalHeader()
+        widths = ",".join(f"{c.key}={header.sectionSize(i)}"
+                          for i, c in enumerate(self.model.columns)
+                          if not header.isSectionHidden(i) and header.sectionSize(i) > 0)
+        self._ctx.settings.setValue(self._widths_setting(), widths)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty.setGeometry(self.table.viewport().rect())
+        return super().eventFilter(watched, event)
 
     def show_column(self, key: str, shown: bool) -> None:
         """Show or hide one column (never the number) and remember it."""
@@ -161,6 +191,8 @@ class DocumentsView(QWidget):
             return  # an older query's answer: the user has typed on since
         rows, counts = answer
         self.model.show(query, rows)
+        self.empty.setGeometry(self.table.viewport().rect())
+        self.empty.setVisible(not rows)
         self.counts_changed.emit(counts)
         self.loaded.emit()
 

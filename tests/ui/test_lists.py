@@ -255,13 +255,14 @@ def test_the_column_chooser_hides_a_column_for_good(qtbot, demo, tmp_path):
     checks["Supplier's no."].trigger()
     header = view.table.horizontalHeader()
     assert header.isSectionHidden(view.model.column_of("reference"))
+    header.resizeSection(view.model.column_of("supplier"), 321)  # the user drags a border
     first.close()
     second = open_window(qtbot, demo, settings_file(path))
     again = second.views[DocKind.INVOICE]
     assert again.hidden_columns() == ["reference"]
     assert not again.table.horizontalHeader().isSectionHidden(0)
-    assert again.hidden_columns() != second.views[DocKind.PO].hidden_columns() or \
-        second.views[DocKind.PO].hidden_columns() == []
+    assert again.table.horizontalHeader().sectionSize(again.model.column_of("supplier")) == 321
+    assert second.views[DocKind.PO].hidden_columns() == []  # each table its own
     second.close()
 
 
@@ -299,3 +300,19 @@ def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, w
     with qtbot.waitSignal(window.suppliers.loaded, timeout=10000):
         window.suppliers.search.setText("harb")
     assert [model.row(r).name for r in range(model.rowCount())] == ["Harbor Freight Lines"]
+
+
+def test_a_filter_matching_nothing_says_so_and_problems_show_in_full(qtbot, window):
+    view = window.views[DocKind.PO]
+    blocked = next(i for i, r in enumerate(shown(view)) if r.sync_state == "blocked")
+    tip = view.model.data(view.model.index(blocked, view.model.column_of("sync_state")),
+                          Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Blocked: ") and len(tip) > len(shown(view)[blocked].quickbooks)
+    assert view.empty.isHidden()
+    with wait_loaded(qtbot, view):
+        window.filter_bar.text.setText("no such document anywhere")
+    assert view.model.rowCount() == 0 and not view.empty.isHidden()
+    assert view.empty.text() == "No purchase orders match this filter"
+    with wait_loaded(qtbot, view):
+        window.filter_bar.text.setText("")
+    assert view.empty.isHidden()

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from app.domain.money import display_money
+from app.domain.qbo_column import state_text
 from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, ListQuery
 from ui.state_icons import state_icon
@@ -111,8 +112,11 @@ class DocumentTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # the QuickBooks column's problem in full
+            return state_text(row.sync_state, row.problem) if column.key == "sync_state" \
+                else column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column.right else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
