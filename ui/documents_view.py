@@ -71,8 +71,9 @@ class DocumentsView(QWidget):
             if key in self._keys():
                 header.resizeSection(self.model.column_of(key),
                                      metrics.horizontalAdvance(sample) + PADDING)
-        header.resizeSection(self.model.column_of("sync_state"),
-                             metrics.horizontalAdvance(QUICKBOOKS_SAMPLE) + PADDING + 20)
+        if self.model.column_of("sync_state") != self._last():  # the last one stretches
+            header.resizeSection(self.model.column_of("sync_state"),
+                                 metrics.horizontalAdvance(QUICKBOOKS_SAMPLE) + PADDING + 20)
         # The store's default order (newest first) is what the header shows; sorting is
         # switched on before the model's sort is heard, so nothing is asked twice.
         header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
@@ -97,6 +98,9 @@ class DocumentsView(QWidget):
 
     # --- columns: which show (the column chooser), remembered per table -----------------
 
+    def _last(self) -> int:
+        return len(self.model.columns) - 1
+
     def _keys(self) -> list[str]:
         return [c.key for c in self.model.columns]
 
@@ -117,7 +121,8 @@ class DocumentsView(QWidget):
         widths = self._ctx.settings.value(self._widths_setting(), "")
         for pair in (widths.split(",") if isinstance(widths, str) and widths else []):
             key, _, width = pair.partition("=")
-            if key in self._keys() and width.isdigit() and int(width) > 0:
+            if key in self._keys() and width.isdigit() and int(width) > 0 \
+                    and self.model.column_of(key) != self._last():
                 header.resizeSection(self.model.column_of(key), int(width))
 
     def _widths_setting(self) -> str:
@@ -127,7 +132,8 @@ class DocumentsView(QWidget):
         header = self.table.horizontalHeader()
         widths = ",".join(f"{c.key}={header.sectionSize(i)}"
                           for i, c in enumerate(self.model.columns)
-                          if not header.isSectionHidden(i) and header.sectionSize(i) > 0)
+                          if not header.isSectionHidden(i) and header.sectionSize(i) > 0
+                          and i != self._last())
         self._ctx.settings.setValue(self._widths_setting(), widths)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
