@@ -46,6 +46,29 @@ ALL_SUPPLIERS = "All suppliers"
 WIDEST_COUNT = "Needs attention (1,000+)"  # the sync combo is sized for this, counts never move it
 
 
+class SyncStateCombo(QComboBox):
+    """``syncFilterCombo``: each item is its label and, once known, its count ("Needs
+    attention (12)"). Finding an item by its label alone also works, count or not."""
+
+    def label(self, index: int) -> str:
+        return SYNC_CHOICES[index][0] if 0 <= index < len(SYNC_CHOICES) else ""
+
+    def findText(self, text: str,  # type: ignore[override]
+                 flags: Qt.MatchFlag = Qt.MatchFlag.MatchExactly
+                 | Qt.MatchFlag.MatchCaseSensitive) -> int:
+        found = super().findText(text, flags)
+        if found < 0 and not flags & ~(Qt.MatchFlag.MatchExactly
+                                       | Qt.MatchFlag.MatchCaseSensitive):
+            labels = [self.label(i) for i in range(self.count())]
+            found = labels.index(text) if text in labels else -1
+        return found
+
+    def setCurrentText(self, text: str) -> None:
+        found = self.findText(text)
+        if found >= 0:
+            self.setCurrentIndex(found)
+
+
 @dataclass(frozen=True)
 class _Saved:
     """One page's filter, put back when the user comes back to that page."""
@@ -86,7 +109,7 @@ class FilterBar(QWidget):
         self.status.setToolTip("Show documents in one status")
         self._fill_statuses()
 
-        self.sync = QComboBox(self, objectName="syncFilterCombo")
+        self.sync = SyncStateCombo(self, objectName="syncFilterCombo")
         self.sync.setToolTip("Show documents by where they stand with QuickBooks")
         for text, _state in SYNC_CHOICES:
             self.sync.addItem(text)

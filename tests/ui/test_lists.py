@@ -123,6 +123,7 @@ def test_needs_attention_shows_only_failed_and_blocked_rows(qtbot, window, demo)
         DocKind.PO, ListQuery(sync_state="needs_attention"))
     assert expected  # the demo company has blocked POs
     assert combo.itemText(at) == f"Needs attention ({len(expected)})"
+    assert combo.findText("Needs attention") == at  # by its label, whatever the count
     view = window.views[DocKind.PO]
     with wait_loaded(qtbot, view):
         combo.setCurrentIndex(at)
