@@ -23,8 +23,8 @@ from ui.context import UiContext
 from ui.models.suppliers import SupplierTableModel
 
 SAMPLES = {"name": "Meridian Insurance Brokers", "needs_attention": "Needs attention",
-           "currency": "Currency", "active": "Active", "quickbooks": "Vendor 1234 (inactive in "
-           "QuickBooks)"}
+           "currency": "Currency", "active": "Active",
+           "quickbooks": "Linked to vendor 1234 (active)"}
 PADDING = 18
 
 

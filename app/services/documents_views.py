@@ -305,13 +305,14 @@ class SupplierOverview:
 
     @property
     def quickbooks(self) -> str:
-        """"Vendor 12 (active)", "Vendor 12 (inactive in QuickBooks)", "Not linked"."""
+        """"Linked to vendor 12 (active)", "Linked to vendor 12 (inactive in QuickBooks)",
+        "Not linked" (the first sync links a supplier to the vendor of its name)."""
         if not self.qbo_vendor_id:
             return "Not linked"
+        linked = f"Linked to vendor {self.qbo_vendor_id}"
         if self.qbo_active is None:
-            return f"Vendor {self.qbo_vendor_id}"
-        return f"Vendor {self.qbo_vendor_id} (" + (
-            "active)" if self.qbo_active else "inactive in QuickBooks)")
+            return linked
+        return linked + (" (active)" if self.qbo_active else " (inactive in QuickBooks)")
 
 
 @dataclass(frozen=True)

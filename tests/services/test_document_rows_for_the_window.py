@@ -61,7 +61,7 @@ def test_supplier_overview_has_the_link_and_documents_needing_attention(synced, 
     acme = rows["Acme Supply"]
     assert acme.qbo_vendor_id and acme.qbo_active is True
     assert acme.needs_attention == 1  # PO-2 blocked
-    assert acme.quickbooks == f"Vendor {acme.qbo_vendor_id} (active)"
+    assert acme.quickbooks == f"Linked to vendor {acme.qbo_vendor_id} (active)"
     obrien = rows["O'Brien & Sons"]
     assert obrien.qbo_vendor_id is None and obrien.needs_attention == 0
     assert obrien.quickbooks == "Not linked"

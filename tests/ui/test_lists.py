@@ -292,7 +292,7 @@ def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, w
     keys = [c.key for c in model.columns]
     texts = {model.data(model.index(r, 0)): model.data(model.index(r, keys.index("quickbooks")))
              for r in range(model.rowCount())}
-    assert any(t.startswith("Vendor ") for t in texts.values())
+    assert any(t.startswith("Linked to vendor ") for t in texts.values())
     harbor = next(r for r in expected if r.name == "Harbor Freight Lines")
     assert harbor.needs_attention >= 1
     at = next(r for r in range(model.rowCount()) if model.row(r).name == harbor.name)
