@@ -162,12 +162,12 @@ class FilterBar(QWidget):
         layout.addLayout(first)
         layout.addLayout(second)
         first.addWidget(self.text, 1)
-        first.addWidget(QLabel("QuickBooks:", self))
+        first.addWidget(self._label("&QuickBooks:", self.sync))
         first.addWidget(self.sync)
-        second.addWidget(QLabel("Status:", self))
+        second.addWidget(self._label("S&tatus:", self.status))
         second.addWidget(self.status)
         second.addSpacing(8)
-        second.addWidget(QLabel("Supplier:", self))
+        second.addWidget(self._label("S&upplier:", self.supplier))
         second.addWidget(self.supplier, 1)
         second.addSpacing(8)
         second.addWidget(self.from_check)
@@ -175,6 +175,11 @@ class FilterBar(QWidget):
         second.addWidget(self.to_check)
         second.addWidget(self.date_to)
         self.load_suppliers()
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)  # Alt and the underlined letter goes to the choice
+        return label
 
     # --- choices ------------------------------------------------------------------------
 
