@@ -20,19 +20,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.states import DocKind
+from app.domain.problems import LABELS
+from app.domain.qbo_column import column_text
+from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, FilterCounts, ListQuery
 from ui.context import UiContext
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
 
 TABLE_NAMES = {DocKind.PO: "poTable", DocKind.INVOICE: "invoiceTable"}
-SAMPLES = {  # each column's first width fits this text (the QuickBooks column takes the rest)
-    "number": "INV-100000", "supplier": "Meridian Insurance Brokers", "reference": "SUMMIT-2026",
-    "po_number": "PO-100000", "date": "2026-10-28", "total": "888,888.00 USD",
-    "status": "Pending approval",
+SAMPLES = {  # each column's first width fits this text; long supplier names are elided
+    "number": "INV-10000", "supplier": "Cedar Ridge Lumber Co", "reference": "SUMMIT-2026",
+    "po_number": "PO-10000", "date": "2026-10-28", "total": "888,888.00 USD",
+    "status": "Ready to pay",
 }
-QUICKBOOKS_SAMPLE = "Blocked: name taken in QuickBooks"  # wide enough when not the last column
-PADDING = 18  # pixels around a cell's text
+# The QuickBooks column is wide enough for its longest words (a problem's short label).
+QUICKBOOKS_SAMPLES = [column_text(state.value, problem) for problem in LABELS
+                      for state in (SyncState.FAILED, SyncState.BLOCKED)]
+PADDING = 14  # pixels around a cell's text
 EMPTY = {DocKind.PO: "No purchase orders match this filter",
          DocKind.INVOICE: "No invoices match this filter"}
 
@@ -71,9 +75,9 @@ class DocumentsView(QWidget):
             if key in self._keys():
                 header.resizeSection(self.model.column_of(key),
                                      metrics.horizontalAdvance(sample) + PADDING)
-        if self.model.column_of("sync_state") != self._last():  # the last one stretches
-            header.resizeSection(self.model.column_of("sync_state"),
-                                 metrics.horizontalAdvance(QUICKBOOKS_SAMPLE) + PADDING + 20)
+        widest = max(metrics.horizontalAdvance(text) for text in QUICKBOOKS_SAMPLES)
+        header.resizeSection(self.model.column_of("sync_state"),
+                             widest + self.table.iconSize().width() + 4 + PADDING)
         # The store's default order (newest first) is what the header shows; sorting is
         # switched on before the model's sort is heard, so nothing is asked twice.
         header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
