@@ -9,15 +9,36 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.domain.states import DocKind
+from app.domain.problems import LABELS
+from app.domain.qbo_column import column_text
+from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, FilterCounts, ListQuery
 from ui.context import UiContext
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
 
 TABLE_NAMES = {DocKind.PO: "poTable", DocKind.INVOICE: "invoiceTable"}
+SAMPLES = {  # each column's first width fits this text; long supplier names are elided
+    "number": "INV-10000", "supplier": "Cedar Ridge Lumber Co", "reference": "SUMMIT-2026",
+    "po_number": "PO-10000", "date": "2026-10-28", "total": "888,888.00 USD",
+    "status": "Ready to pay",
+}
+# The QuickBooks column is wide enough for its longest words (a problem's short label).
+QUICKBOOKS_SAMPLES = [column_text(state.value, problem) for problem in LABELS
+                      for state in (SyncState.FAILED, SyncState.BLOCKED)]
+PADDING = 14  # pixels around a cell's text
+EMPTY = {DocKind.PO: "No purchase orders match this filter",
+         DocKind.INVOICE: "No invoices match this filter"}
 
 
 class DocumentsView(QWidget):
@@ -35,10 +56,41 @@ class DocumentsView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setIconSize(QSize(16, 16))
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        metrics = self.table.fontMetrics()
+        for key, sample in SAMPLES.items():
+            if key in self._keys():
+                header.resizeSection(self.model.column_of(key),
+                                     metrics.horizontalAdvance(sample) + PADDING)
+        widest = max(metrics.horizontalAdvance(text) for text in QUICKBOOKS_SAMPLES)
+        header.resizeSection(self.model.column_of("sync_state"),
+                             widest + self.table.iconSize().width() + 4 + PADDING)
+        # The store's default order (newest first) is what the header shows; sorting is
+        # switched on before the model's sort is heard, so nothing is asked twice.
+        header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self._restore_columns()
+        header.sectionResized.connect(lambda *_: self._save_widths())
+        self.empty = QLabel(EMPTY[kind], self.table.viewport(), objectName="emptyTableLabel")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)  # drawn greyed, as a hint rather than content
+        self.empty.hide()
+        self.table.viewport().installEventFilter(self)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit())
         self.model.sort_requested.connect(self._sort)
@@ -47,6 +99,78 @@ class DocumentsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+
+    # --- columns: which show (the column chooser), remembered per table -----------------
+
+    def _last(self) -> int:
+        return len(self.model.columns) - 1
+
+    def _keys(self) -> list[str]:
+        return [c.key for c in self.model.columns]
+
+    def _setting(self) -> str:
+        return f"tables/{TABLE_NAMES[self.kind]}/hiddenColumns"
+
+    def hidden_columns(self) -> list[str]:
+        header = self.table.horizontalHeader()
+        return [c.key for i, c in enumerate(self.model.columns) if header.isSectionHidden(i)]
+
+    def _restore_columns(self) -> None:
+        saved = self._ctx.settings.value(self._setting(), "")
+        keys = saved.split(",") if isinstance(saved, str) else list(saved or [])
+        header = self.table.horizontalHeader()
+        for key in keys:
+            if key in self._keys() and key != "number":
+                header.setSectionHidden(self.model.column_of(key), True)
+        widths = self._ctx.settings.value(self._widths_setting(), "")
+        for pair in (widths.split(",") if isinstance(widths, str) and widths else []):
+            key, _, width = pair.partition("=")
+            if key in self._keys() and width.isdigit() and int(width) > 0 \
+                    and self.model.column_of(key) != self._last():
+                header.resizeSection(self.model.column_of(key), int(width))
+
+    def _widths_setting(self) -> str:
+        return f"tables/{TABLE_NAMES[self.kind]}/columnWidths"
+
+    def _save_widths(self) -> None:
+        header = self.table.horizontalHeader()
+        widths = ",".join(f"{c.key}={header.sectionSize(i)}"
+                          for i, c in enumerate(self.model.columns)
+                          if not header.isSectionHidden(i) and header.sectionSize(i) > 0
+                          and i != self._last())
+        self._ctx.settings.setValue(self._widths_setting(), widths)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty.setGeometry(self.table.viewport().rect())
+        return super().eventFilter(watched, event)
+
+    def show_column(self, key: str, shown: bool) -> None:
+        """Show or hide one column (never the number) and remember it."""
+        if key == "number":
+            return
+        self.table.horizontalHeader().setSectionHidden(self.model.column_of(key), not shown)
+        self._ctx.settings.setValue(self._setting(), ",".join(self.hidden_columns()))
+
+    def _column_menu(self, at: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(at))
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: a check per column, which shows it."""
+        menu = QMenu(self)
+        menu.setObjectName("columnChooser")
+        menu.addSection("Columns")
+        hidden = set(self.hidden_columns())
+        for column in self.model.columns:
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(column.key not in hidden)
+            action.setEnabled(column.key != "number")
+            action.toggled.connect(lambda on, key=column.key: self.show_column(key, on))
+        return menu
+
+    # --- rows -------------------------------------------------------------------------
 
     def apply(self, query: ListQuery) -> None:
         """Show the rows matching ``query``'s filters (keeping the current sort)."""
@@ -77,6 +201,8 @@ class DocumentsView(QWidget):
             return  # an older query's answer: the user has typed on since
         rows, counts = answer
         self.model.show(query, rows)
+        self.empty.setGeometry(self.table.viewport().rect())
+        self.empty.setVisible(not rows)
         self.counts_changed.emit(counts)
         self.loaded.emit()
 

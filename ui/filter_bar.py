@@ -1,14 +1,34 @@
 """The filter bar above the PO and invoice tables: free text, status, sync state (with
-counts), supplier, date range. It says what to show; the tables ask the store."""
+counts), supplier, date range. It says what to show; the tables ask the store.
+
+Each kind (POs, invoices) keeps its own filter: switching pages puts back the filter
+last used on that page. Typing waits for a short pause (``DEBOUNCE_MS``); every
+other choice applies at once.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
-from app.services.documents_views import FilterCounts, ListQuery
+from app.services.documents import statuses
+from app.services.documents_views import Count, FilterCounts, ListQuery
 from ui.context import UiContext
+from ui.models.documents import status_words
 
 DEBOUNCE_MS = 150  # typing pauses this long before the table asks the store
 
@@ -21,6 +41,52 @@ SYNC_CHOICES = (
     ("Needs attention", NEEDS_ATTENTION_FILTER),
     ("Excluded", SyncState.EXCLUDED.value),
 )
+ALL_STATUSES = "All statuses"
+ALL_SUPPLIERS = "All suppliers"
+WIDEST_COUNT = "Needs attention (1,000+)"  # the sync combo is sized for this, counts never move it
+
+
+class SyncStateCombo(QComboBox):
+    """``syncFilterCombo``: each item is its label and, once known, its count ("Needs
+    attention (12)"). Finding an item by its label alone also works, count or not."""
+
+    def label(self, index: int) -> str:
+        return SYNC_CHOICES[index][0] if 0 <= index < len(SYNC_CHOICES) else ""
+
+    def findText(self, text: str,  # type: ignore[override]
+                 flags: Qt.MatchFlag = Qt.MatchFlag.MatchExactly
+                 | Qt.MatchFlag.MatchCaseSensitive) -> int:
+        found = super().findText(text, flags)
+        if found < 0 and not flags & ~(Qt.MatchFlag.MatchExactly
+                                       | Qt.MatchFlag.MatchCaseSensitive):
+            labels = [self.label(i) for i in range(self.count())]
+            found = labels.index(text) if text in labels else -1
+        return found
+
+    def setCurrentText(self, text: str) -> None:
+        found = self.findText(text)
+        if found >= 0:
+            self.setCurrentIndex(found)
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """One page's filter, put back when the user comes back to that page."""
+
+    text: str = ""
+    status: str | None = None
+    sync: int = 0
+    supplier: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
 
 
 class FilterBar(QWidget):
@@ -32,31 +98,181 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.kind = DocKind.PO
+        self._saved: dict[DocKind, _Saved] = {}
+        self._counts: dict[DocKind, FilterCounts] = {}
+
         self.text = QLineEdit(self, objectName="filterEdit")
         self.text.setPlaceholderText("Filter by number, supplier or reference")
         self.text.setClearButtonEnabled(True)
-        self.sync = QComboBox(self, objectName="syncFilterCombo")
+
+        self.status = QComboBox(self, objectName="statusFilterCombo")
+        self.status.setToolTip("Show documents in one status")
+        self._fill_statuses()
+
+        self.sync = SyncStateCombo(self, objectName="syncFilterCombo")
+        self.sync.setToolTip("Show documents by where they stand with QuickBooks")
         for text, _state in SYNC_CHOICES:
             self.sync.addItem(text)
+        self.sync.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sync.setMinimumContentsLength(len(WIDEST_COUNT))
+
+        self.supplier = QComboBox(self, objectName="supplierFilterCombo")
+        self.supplier.setEditable(True)
+        self.supplier.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.supplier.addItem(ALL_SUPPLIERS)
+        self.supplier.setToolTip("Show one supplier's documents (type to find a name)")
+        self.supplier.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.supplier.setMinimumContentsLength(18)
+        completer = QCompleter(self.supplier.model(), self.supplier)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.supplier.setCompleter(completer)
+        self._supplier_shown = ""  # the supplier of the last filter applied
+
+        today = QDate.currentDate()
+        self.from_check = QCheckBox("Dated from", self, objectName="dateFromCheck")
+        self.date_from = QDateEdit(QDate(today.year(), 1, 1), self, objectName="dateFromEdit")
+        self.to_check = QCheckBox("to", self, objectName="dateToCheck")
+        self.date_to = QDateEdit(today, self, objectName="dateToEdit")
+        for check, edit in ((self.from_check, self.date_from), (self.to_check, self.date_to)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            check.setToolTip("Only documents dated on or after / on or before this day")
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(lambda _on: self.changed.emit())
+            edit.dateChanged.connect(lambda _d, c=check: c.isChecked() and self.changed.emit())
+
         self._typing = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._typing.timeout.connect(self.changed)
         self.text.textChanged.connect(lambda _t: self._typing.start())
+        self.status.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.sync.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.text, 3)
-        layout.addWidget(self.sync, 1)
+        self.supplier.currentIndexChanged.connect(lambda _i: self._supplier_picked())
+        self.supplier.lineEdit().editingFinished.connect(self._supplier_picked)
+
+        # Two rows: what is typed and where documents stand first; the narrower choices under.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(4)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        layout.addLayout(first)
+        layout.addLayout(second)
+        first.addWidget(self.text, 1)
+        first.addWidget(self._label("&QuickBooks:", self.sync))
+        first.addWidget(self.sync)
+        second.addWidget(self._label("S&tatus:", self.status))
+        second.addWidget(self.status)
+        second.addSpacing(8)
+        second.addWidget(self._label("S&upplier:", self.supplier))
+        second.addWidget(self.supplier, 1)
+        second.addSpacing(8)
+        second.addWidget(self.from_check)
+        second.addWidget(self.date_from)
+        second.addWidget(self.to_check)
+        second.addWidget(self.date_to)
+        self.load_suppliers()
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)  # Alt and the underlined letter goes to the choice
+        return label
+
+    # --- choices ------------------------------------------------------------------------
+
+    def _fill_statuses(self) -> None:
+        with QSignalBlocker(self.status):
+            self.status.clear()
+            self.status.addItem(ALL_STATUSES, None)
+            for status in statuses(self.kind):
+                self.status.addItem(status_words(status), status)
+
+    def load_suppliers(self) -> None:
+        """Ask the store for the suppliers' names (off the GUI thread)."""
+        documents = self._ctx.services.documents
+        self._ctx.tasks.start(
+            lambda progress, cancel: [s.name for s in documents.suppliers()],
+            "supplier names", on_success=self._suppliers_loaded)
+
+    def _suppliers_loaded(self, names: list[str]) -> None:
+        with QSignalBlocker(self.supplier):
+            typed = self.supplier.currentText()
+            self.supplier.clear()
+            self.supplier.addItem(ALL_SUPPLIERS)
+            self.supplier.addItems(names)
+            self.supplier.setCurrentText(typed or ALL_SUPPLIERS)
+
+    def _supplier_name(self) -> str:
+        name = self.supplier.currentText().strip()
+        return "" if name == ALL_SUPPLIERS else name
+
+    def _supplier_picked(self) -> None:
+        if self._supplier_name() != self._supplier_shown:
+            self._supplier_shown = self._supplier_name()
+            self.changed.emit()
+
+    # --- pages --------------------------------------------------------------------------
 
     def set_kind(self, kind: DocKind) -> None:
+        """Show ``kind``'s filter: the one last used on its page (the other page's is kept)."""
+        if kind is self.kind and kind in self._saved:
+            return
+        self._saved[self.kind] = self._state()
         self.kind = kind
+        self._fill_statuses()
+        self._restore(self._saved.get(kind, _Saved()))
+        if kind in self._counts:
+            self.show_counts(self._counts[kind], kind)
+
+    def _state(self) -> _Saved:
+        return _Saved(self.text.text(), self.status.currentData(), self.sync.currentIndex(),
+                      self._supplier_name(), self._from(), self._to())
+
+    def _restore(self, saved: _Saved) -> None:
+        widgets = (self.text, self.status, self.sync, self.supplier, self.from_check,
+                   self.to_check, self.date_from, self.date_to)
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self._typing.stop()
+        self.text.setText(saved.text)
+        self.status.setCurrentIndex(max(self.status.findData(saved.status), 0))
+        self.sync.setCurrentIndex(saved.sync)
+        self.supplier.setCurrentText(saved.supplier or ALL_SUPPLIERS)
+        self._supplier_shown = saved.supplier
+        for check, edit, day in ((self.from_check, self.date_from, saved.date_from),
+                                 (self.to_check, self.date_to, saved.date_to)):
+            check.setChecked(day is not None)
+            edit.setEnabled(day is not None)
+            if day is not None:
+                edit.setDate(_qdate(day))
+        del blockers
+
+    # --- what the tables ask ------------------------------------------------------------
+
+    def _from(self) -> date | None:
+        return _date(self.date_from.date()) if self.from_check.isChecked() else None
+
+    def _to(self) -> date | None:
+        return _date(self.date_to.date()) if self.to_check.isChecked() else None
 
     def query(self) -> ListQuery:
         """What the bar asks for now (sort and paging are the table's)."""
         return ListQuery(text=self.text.text().strip() or None,
-                         sync_state=SYNC_CHOICES[max(self.sync.currentIndex(), 0)][1])
+                         status=self.status.currentData(),
+                         sync_state=SYNC_CHOICES[max(self.sync.currentIndex(), 0)][1],
+                         supplier=self._supplier_name() or None,
+                         date_from=self._from(), date_to=self._to())
 
-    def show_counts(self, counts: FilterCounts) -> None:
-        """Each sync state's item with its count: "Needs attention (12)"."""
+    def show_counts(self, counts: FilterCounts, kind: DocKind | None = None) -> None:
+        """Each sync state's item with its count: "Needs attention (12)". The items keep
+        their order and the combo its size; another page's counts wait for that page."""
+        kind = kind or self.kind
+        self._counts[kind] = counts
+        if kind is not self.kind:
+            return
         for i, (text, state) in enumerate(SYNC_CHOICES):
             if state is not None:
-                self.sync.setItemText(i, f"{text} ({counts[state]})")
+                count: Count = counts[state]
+                self.sync.setItemText(i, f"{text} ({count})")

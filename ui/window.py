@@ -24,6 +24,7 @@ from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
 from ui.filter_bar import FilterBar
+from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
 PAGES = ("Purchase Orders", "Invoices", "Suppliers")
@@ -46,7 +47,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for kind in KINDS:
             self.pages.addWidget(self.views[kind])
-        self.pages.addWidget(QLabel("Suppliers arrive with their own table"))
+        self.suppliers = SuppliersView(self.ctx)
+        self.pages.addWidget(self.suppliers)
         middle = QWidget()
         column = QVBoxLayout(middle)
         column.setContentsMargins(0, 0, 0, 0)
@@ -63,9 +65,9 @@ class MainWindow(QMainWindow):
         self._status_bar()
         self.nav.currentRowChanged.connect(self._page)
         self.filter_bar.changed.connect(self._filter)
-        for view in self.views.values():
+        for kind, view in self.views.items():
             view.selection_changed.connect(self._selected)
-            view.counts_changed.connect(self.filter_bar.show_counts)
+            view.counts_changed.connect(lambda c, k=kind: self.filter_bar.show_counts(c, k))
         self.detail.resend_requested.connect(self.resend)
         self.nav.setCurrentRow(0)
         self.resize(1280, 800)
@@ -158,6 +160,8 @@ class MainWindow(QMainWindow):
         self.last_sync.setText(text)
         for view in self.views.values():
             view.refresh()
+        if self.suppliers.isVisible():
+            self.suppliers.refresh()
 
     def cancel_sync(self) -> None:
         for task in self.ctx.tasks.running("sync"):

@@ -118,3 +118,8 @@ def parse_currency(text: str) -> str:
         raise MoneyError(f"currency {text.strip()!r} is not an ISO 4217 currency code: use a "
                          "three-letter code such as USD, EUR or GBP")
     return code
+
+
+def display_money(value: Decimal) -> str:
+    """Money for reading at a glance, thousands grouped: ``12,670.00`` (the window's tables)."""
+    return f"{value.quantize(CENT):,}"

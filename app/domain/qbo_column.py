@@ -47,3 +47,11 @@ def box_text(state: str, problem: str | None, qbo_id: str | None, qbo_status: st
     if qbo_status:
         where.append(qbo_status)
     return state_text(state, problem) + (f" ({', '.join(where)})" if where else "")
+
+
+def table_text(state: str, problem: str | None, qbo_status: str | None) -> str:
+    """The window's QuickBooks column: a synced document adds where it stands in QuickBooks
+    ("Synced · Closed"); any other state reads as the listing's column ("Failed: …")."""
+    if qbo_status and SyncState(state) is SyncState.SYNCED:
+        return f"{state_word(state)} · {qbo_status}"
+    return column_text(state, problem)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.domain.problems import FIXES, Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
@@ -42,6 +42,7 @@ from app.services.documents_views import (
     Step,
     StepOutcome,
     SupplierEditOutcome,
+    SupplierOverview,
     SupplierRow,
 )
 from app.store import queries
@@ -54,6 +55,7 @@ from app.store.models import (
     Item,
     PoLine,
     PurchaseOrder,
+    QboObject,
     Supplier,
 )
 from app.sync.chart import ChartRow, list_accounts, list_items
@@ -144,7 +146,7 @@ class DocumentService:
                                           descending=query.descending)
             return [DocumentRow(kind, r.number, r.supplier, r.date, r.total, r.currency,
                                 r.status, r.sync_state, r.problem, r.qbo_id, r.reference,
-                                r.po_number) for r in rows]
+                                r.po_number, r.qbo_status) for r in rows]
 
         return self._read(work)
 
@@ -204,6 +206,39 @@ class DocumentService:
                 query = query.limit(limit)
             return [SupplierRow(s.name, s.email, s.currency, s.active, s.qbo_vendor_id)
                     for s in session.exec(query.offset(offset))]
+
+        return self._read(work)
+
+    def supplier_overview(self, search: str | None = None, *, offset: int = 0,
+                          limit: int | None = None) -> list[SupplierOverview]:
+        """Suppliers by name with their QuickBooks link (the linked vendor, active or not as
+        the last sync read it) and how many of their documents need attention."""
+
+        def work(session: Session) -> list[SupplierOverview]:
+            query = select(Supplier).order_by(col(Supplier.name))
+            if search:
+                query = query.where(col(Supplier.name).ilike(f"%{search}%"))
+            if limit is not None:
+                query = query.limit(limit)
+            suppliers = list(session.exec(query.offset(offset)))
+            ids = [s.id for s in suppliers]
+            attention: dict[int, int] = {}
+            for model in (PurchaseOrder, Invoice):
+                found = session.exec(
+                    select(model.supplier_id, func.count())  # type: ignore[call-overload]
+                    .where(col(model.supplier_id).in_(ids),
+                           col(model.sync_state).in_([SyncState.FAILED.value,
+                                                      SyncState.BLOCKED.value]))
+                    .group_by(model.supplier_id))
+                for supplier_id, count in found:
+                    attention[supplier_id] = attention.get(supplier_id, 0) + count
+            vendor_ids = [s.qbo_vendor_id for s in suppliers if s.qbo_vendor_id]
+            active = dict(session.exec(
+                select(QboObject.qbo_id, QboObject.active).where(
+                    QboObject.entity == "Vendor", col(QboObject.qbo_id).in_(vendor_ids))).all())
+            return [SupplierOverview(s.name, s.email, s.currency, s.active, s.qbo_vendor_id,
+                                     active.get(s.qbo_vendor_id) if s.qbo_vendor_id else None,
+                                     attention.get(s.id or 0, 0)) for s in suppliers]
 
         return self._read(work)
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.money import format_money, format_quantity
-from app.domain.qbo_column import box_text, column_text, state_text
+from app.domain.qbo_column import box_text, column_text, state_text, table_text
 from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
 from app.hints import Advice, HintText, plain
 
@@ -70,11 +70,17 @@ class DocumentRow:
     qbo_id: str | None
     reference: str | None = None  # invoices
     po_number: str | None = None  # invoices: the PO it bills
+    qbo_status: str | None = None  # QuickBooks' own status once synced: Open, Closed, Paid
 
     @property
     def quickbooks(self) -> str:
         """The QuickBooks column: "Blocked: vendor inactive"."""
         return column_text(self.sync_state, self.problem)
+
+    @property
+    def table_text(self) -> str:
+        """The window's QuickBooks column: "Synced · Closed", "Blocked: vendor inactive"."""
+        return table_text(self.sync_state, self.problem, self.qbo_status)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -282,6 +288,31 @@ class SupplierRow:
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "email": self.email, "currency": self.currency,
                 "active": self.active, "qbo_vendor_id": self.qbo_vendor_id}
+
+
+@dataclass(frozen=True)
+class SupplierOverview:
+    """A supplier as the window's suppliers table shows it: its QuickBooks link and how many
+    of its documents need attention (failed or blocked)."""
+
+    name: str
+    email: str | None
+    currency: str
+    active: bool
+    qbo_vendor_id: str | None
+    qbo_active: bool | None  # the linked vendor as the last sync read it; None: not known
+    needs_attention: int
+
+    @property
+    def quickbooks(self) -> str:
+        """"Linked to vendor 12 (active)", "Linked to vendor 12 (inactive in QuickBooks)",
+        "Not linked" (the first sync links a supplier to the vendor of its name)."""
+        if not self.qbo_vendor_id:
+            return "Not linked"
+        linked = f"Linked to vendor {self.qbo_vendor_id}"
+        if self.qbo_active is None:
+            return linked
+        return linked + (" (active)" if self.qbo_active else " (inactive in QuickBooks)")
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class DocumentRow:
     sync_state: str
     problem: str | None
     qbo_id: str | None
+    qbo_status: str | None = None  # QuickBooks' own status (not in the JSON listing)
     reference: str | None = None
     po_number: str | None = None
 
@@ -142,7 +143,8 @@ def _shape(kind: DocKind) -> _Shape:
         text = (col(Invoice.number), col(Invoice.reference))
         extra = (col(Invoice.reference), _BilledPo.number)
     columns = (model.number, Supplier.name, date_column, model.total, model.currency,
-               model.status, model.sync_state, model.problem, model.qbo_id, *extra)
+               model.status, model.sync_state, model.problem, model.qbo_id, model.qbo_status,
+               *extra)
     return _Shape(model.__tablename__, model, date_column, text, columns)
 
 

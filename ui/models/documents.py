@@ -22,9 +22,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from app.domain.money import format_money
+from app.domain.money import display_money
+from app.domain.qbo_column import state_text
 from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, ListQuery
+from ui.state_icons import state_icon
 
 PAGE = 100  # rows fetched at a time
 
@@ -45,18 +47,27 @@ def _date(row: DocumentRow) -> str:
 
 
 def _total(row: DocumentRow) -> str:
-    return f"{format_money(row.total)} {row.currency}"
+    return f"{display_money(row.total)} {row.currency}"
 
 
-COMMON = (
-    Column("number", "Number", lambda r: r.number),
-    Column("supplier", "Supplier", lambda r: r.supplier),
+def status_words(status: str) -> str:
+    """A document status as the tables and the filter bar show it: "Pending approval"."""
+    return status.replace("_", " ").capitalize()
+
+
+NUMBER = Column("number", "Number", lambda r: r.number)
+AFTER_SUPPLIER = (
     Column("date", "Date", _date),
     Column("total", "Total", _total, right=True),
-    Column("status", "Status", lambda r: r.status.replace("_", " ").capitalize()),
-    Column("sync_state", "QuickBooks", lambda r: r.quickbooks),
+    Column("status", "Status", lambda r: status_words(r.status)),
+    Column("sync_state", "QuickBooks", lambda r: r.table_text),
 )
-INVOICE_ONLY = (
+SUPPLIER = Column("supplier", "Supplier", lambda r: r.supplier)
+PO_COLUMNS = (NUMBER, SUPPLIER, *AFTER_SUPPLIER)
+INVOICE_COLUMNS = (  # the QuickBooks column stays in sight; the invoice's own numbers after
+    NUMBER,
+    SUPPLIER,
+    *AFTER_SUPPLIER,
     Column("reference", "Supplier's no.", lambda r: r.reference or ""),
     Column("po_number", "PO", lambda r: r.po_number or ""),
 )
@@ -66,6 +77,7 @@ STATE_COLOURS = {  # the QuickBooks column's text colour, by sync state
     SyncState.FAILED: QColor("#b3261e"),
     SyncState.BLOCKED: QColor("#b3261e"),
     SyncState.QUEUED: QColor("#8a5a00"),
+    SyncState.EXCLUDED: QColor("#757575"),
 }
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the DocumentRow itself
@@ -79,8 +91,8 @@ class DocumentTableModel(QAbstractTableModel):
     def __init__(self, kind: DocKind, fetch: Fetch, parent: Any = None) -> None:
         super().__init__(parent)
         self.kind = kind
-        self.columns: tuple[Column, ...] = COMMON + (INVOICE_ONLY if kind is DocKind.INVOICE
-                                                     else ())
+        self.columns: tuple[Column, ...] = (INVOICE_COLUMNS if kind is DocKind.INVOICE
+                                             else PO_COLUMNS)
         self._fetch = fetch
         self._query = ListQuery(limit=PAGE)
         self._rows: list[DocumentRow] = []
@@ -100,13 +112,19 @@ class DocumentTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # the QuickBooks column's problem in full
+            return state_text(row.sync_state, row.problem) if column.key == "sync_state" \
+                else column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column.right else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column.key == "sync_state":
-            return STATE_COLOURS.get(SyncState(row.sync_state))
+        if column.key == "sync_state":
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return STATE_COLOURS.get(SyncState(row.sync_state))
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_icon(SyncState(row.sync_state))
         if role == ROW_ROLE:
             return row
         return None
