@@ -167,7 +167,7 @@ class DetailPane(QWidget):
 
         self.history = QTreeWidget(self, objectName="historyView")
         self.history.setHeaderLabels(["When", "Who", "What"])
-        self.history.setMinimumHeight(160)
+        self.history.setMinimumHeight(220)
         self.history.setWordWrap(True)
         self.history.header().setStretchLastSection(True)
         self.history.setUniformRowHeights(False)
