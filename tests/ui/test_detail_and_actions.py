@@ -8,18 +8,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTreeWidget
 
 from app.domain.states import DocKind
 from app.hints import Advice
+from app.qbo.oauth import follow_redirects
+from app.services import Services
+from app.services.connection import ConnectOptions
 from app.services.documents_views import DocumentDetail, ProblemBox
-from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
+from tests.sync.conftest import make_po
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models.documents import ROW_ROLE
 from ui.problem_dialog import ProblemDialog
+from ui.window import MainWindow
 
 WAIT = 20000
 
@@ -291,3 +296,31 @@ def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, window):
 
 def _field_texts(window) -> list[str]:
     return [label.text() for label in window.detail.findChildren(QLabel)]
+
+
+def test_open_in_quickbooks_opens_intuits_web_app(qtbot, store, sandbox, monkeypatch,  # noqa: F811
+                                                  tmp_path):
+    """A company on Intuit's sandbox (served here by the SyncDesk sandbox): the button opens
+    the synced PO's page in QuickBooks' web app."""
+    services = Services.for_store(store)
+    services.connection.connect(ConnectOptions("intuit-sandbox", sandbox.base_url,
+                                               "syncdesk-demo", "syncdesk-demo-secret"),
+                                follow_redirects, timeout=10)
+    make_po(store, number="PO-1")
+    services.sync.run()
+    qbo_id = services.documents.row(DocKind.PO, "PO-1").qbo_id
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
+    window = MainWindow(services, settings=QSettings(str(tmp_path / "ui.ini"),
+                                                     QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    select(qtbot, window, "PO-1")
+    shown(qtbot, window, "PO-1")
+    button = window.findChild(QPushButton, "openInQboButton")
+    assert button.isEnabled()
+    button.click()
+    assert [u.toString() for u in opened] == [
+        f"https://app.sandbox.qbo.intuit.com/app/purchaseorder?txnId={qbo_id}"]
+    idle(qtbot, window)
+    window.close()
