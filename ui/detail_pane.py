@@ -107,7 +107,7 @@ class DetailPane(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setMargin(24)
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setStyleSheet("color: #5a5a5a;")
 
         self.title = QLabel(self, objectName="detailTitle")
         font = QFont(self.title.font())
