@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import format_money, format_quantity
+from app.domain.problems import label as problem_label
 from app.domain.qbo_column import state_word
 from app.domain.states import DocKind
 from app.hints import plain
@@ -358,6 +359,15 @@ def _quantity(value: Decimal | None) -> str:
     return "" if value is None else format_quantity(value)
 
 
+def _value_words(label: str, value: object) -> str:
+    """A recorded value in words: a problem by its label, an outcome as a word."""
+    if label == DETAIL_WORDS["problem"] and isinstance(value, str):
+        return problem_label(value)
+    if label in (DETAIL_WORDS["outcome"], DETAIL_WORDS["operation"]) and isinstance(value, str):
+        return words(value)
+    return str(value)
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -377,6 +387,6 @@ def _details(parent: QTreeWidgetItem, detail: Any) -> None:
             child = QTreeWidgetItem(parent, ["", "", label])
             _details(child, value)
         else:
-            text = f"{label}: {value}"
+            text = f"{label}: {_value_words(label, value)}"
             child = QTreeWidgetItem(parent, ["", "", text])
             child.setToolTip(2, text)

@@ -119,7 +119,7 @@ def test_a_blocked_po_shows_its_problem_fix_it_and_history(qtbot, synced):
     assert newest.text(2).startswith("Not sent:")  # newest first
     assert history.topLevelItem(history.topLevelItemCount() - 1).text(2).startswith("Created")
     details = [newest.child(i).text(2) for i in range(newest.childCount())]
-    assert "Outcome: blocked" in details and "Problem: duplicate_name" in details
+    assert "Outcome: Blocked" in details and "Problem: name taken in QuickBooks" in details
     shoot(window, "blocked-po")
     fix.click()
     dialog = pane.problem_dialog
