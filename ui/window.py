@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.states import DocKind
 from app.services import Services
+from app.services.documents_views import DocumentRow
 from app.work import Cancelled, Progress
+from ui.actions import DocumentActions
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
@@ -68,7 +70,11 @@ class MainWindow(QMainWindow):
         for kind, view in self.views.items():
             view.selection_changed.connect(self._selected)
             view.counts_changed.connect(lambda c, k=kind: self.filter_bar.show_counts(c, k))
-        self.detail.resend_requested.connect(self.resend)
+        self.actions = DocumentActions(self.ctx, self.selected_rows, self)
+        self.detail.add_actions(self.actions.actions())
+        for view in self.views.values():
+            self.actions.attach(view.table)
+        self.actions.rows_changed.connect(self._rows_changed)
         self.nav.setCurrentRow(0)
         self.resize(1280, 800)
 
@@ -121,11 +127,18 @@ class MainWindow(QMainWindow):
         if kind is not None:
             self.views[kind].apply(self.filter_bar.query())
 
-    def _selected(self) -> None:
+    def selected_rows(self) -> list[DocumentRow]:
         kind = self.current_kind()
-        rows = self.views[kind].selected_rows() if kind else []
+        return self.views[kind].selected_rows() if kind else []
+
+    def _selected(self) -> None:
+        rows = self.selected_rows()
+        self.actions.update()
         if len(rows) == 1:
             self.detail.show_document(rows[0].kind, rows[0].number)
+        elif rows:
+            self.detail.clear(f"{len(rows)} documents selected. Resend, Approve, Exclude and "
+                              "Include act on all of them.")
         else:
             self.detail.clear()
 
@@ -167,18 +180,13 @@ class MainWindow(QMainWindow):
         for task in self.ctx.tasks.running("sync"):
             task.cancel()
 
-    def resend(self, kind: DocKind, number: str) -> None:
-        services = self.ctx.services
-
-        def job(progress: object, cancel: object) -> object:
-            services.sync.resend(kind, number)
-            return services.documents.list_one(kind, number)
-
-        self.ctx.tasks.start(job, "resend", on_success=self._resent)
-
-    def _resent(self, row: object) -> None:
-        for view in self.views.values():
-            view.replace_rows([row])  # type: ignore[list-item]
+    def _rows_changed(self, rows: list[DocumentRow]) -> None:
+        """Documents changed by a row action: their rows in place, the detail pane anew."""
+        for kind, view in self.views.items():
+            view.replace_rows([r for r in rows if r.kind is kind])
+        if self.detail.shown in {(r.kind, r.number) for r in rows}:
+            self.detail.refresh()
+        self.actions.update()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """A running sync stops at its next safe point; nothing is left half-done."""

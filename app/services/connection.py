@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from app.connection import service as connection
+from app.domain.states import DocKind
 from app.errors import UserError
 from app.qbo import keychain
 from app.qbo.environments import ENVIRONMENT_NAMES as _ENVIRONMENT_NAMES
@@ -99,6 +100,27 @@ class ConnectionHealth:
         return result
 
 
+#: QuickBooks Online's web app, per environment (the local sandbox has none).
+WEB_APPS = {"production": "https://app.qbo.intuit.com",
+            "intuit-sandbox": "https://app.sandbox.qbo.intuit.com"}
+_WEB_PAGES = {DocKind.PO: "purchaseorder", DocKind.INVOICE: "bill"}
+
+
+def qbo_web_url(environment: str, kind: DocKind, qbo_id: str) -> str | None:
+    """Where QuickBooks' web app shows a PO (its PurchaseOrder) or an invoice (its Bill);
+    None for an environment without one (the local SyncDesk sandbox)."""
+    host = WEB_APPS.get(environment)
+    return f"{host}/app/{_WEB_PAGES[kind]}?txnId={qbo_id}" if host else None
+
+
+@dataclass(frozen=True)
+class WebLink:
+    """A document's page in QuickBooks' web app, or why there is none (plain words)."""
+
+    url: str | None
+    reason: str | None = None
+
+
 class ConnectionService:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -157,3 +179,17 @@ class ConnectionService:
                                 data.get("realm_id"),
                                 datetime.fromisoformat(expires) if expires else None,
                                 data.get("warning"))
+
+    def web_link(self, kind: DocKind, qbo_id: str | None) -> WebLink:
+        """The document's page in QuickBooks for the connected company, or why it has none."""
+        noun = "PO" if kind is DocKind.PO else "invoice"
+        if not qbo_id:
+            return WebLink(None, f"This {noun} is not in QuickBooks yet.")
+        health = self.health()
+        if health.state == "disconnected" or not health.environment:
+            return WebLink(None, "SyncDesk is not connected to QuickBooks.")
+        url = qbo_web_url(health.environment, kind, qbo_id)
+        if url is None:
+            return WebLink(None, "This company is connected to the SyncDesk sandbox, "
+                           "which has no QuickBooks website to open.")
+        return WebLink(url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -339,6 +340,20 @@ class DocumentService:
                                on_progress=on_progress, cancel=cancel)
         return ImportReport(what, count)
 
+    def row(self, kind: DocKind, number: str) -> DocumentRow:
+        """One document's listing row as it is now (a table shows it without a reload)."""
+
+        def work(session: Session) -> DocumentRow:
+            found = queries.document_row(session, kind, number)
+            if found is None:
+                find_document(session, kind, number)  # says in words that there is none
+                raise LookupError(number)
+            names = {f.name for f in fields(DocumentRow)}
+            return DocumentRow(kind=kind, **{f.name: getattr(found, f.name)
+                                             for f in fields(found) if f.name in names})
+
+        return self._read(work)
+
 
 def _changes(changes: list[Any]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(c.field, c.old, c.new) for c in changes)
@@ -400,7 +415,7 @@ def _detail(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice) -> Do
         currency=doc.currency, total=doc.total, memo=doc.memo, sync_state=doc.sync_state,
         problem=doc.problem, qbo_id=doc.qbo_id, qbo_status=doc.qbo_status,
         last_error=_problem_box(kind, doc, supplier_name, po), qbo_drift=doc.qbo_drift,
-        excluded_reason=doc.excluded_reason, revision=doc.revision)
+        excluded_reason=doc.excluded_reason, revision=doc.revision, synced_at=doc.synced_at)
     if isinstance(doc, PurchaseOrder):
         po_lines = session.exec(select(PoLine).where(PoLine.po_id == doc.id)
                                 .order_by(col(PoLine.line_no)))

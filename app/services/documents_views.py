@@ -210,6 +210,7 @@ class DocumentDetail:
     due_date: date | None = None  # invoices
     po_number: str | None = None  # invoices
     amount_paid: Decimal | None = None  # invoices
+    synced_at: datetime | None = None  # when it last reached QuickBooks
 
     @property
     def quickbooks(self) -> str:

@@ -519,3 +519,11 @@ def not_synced_by_status(session: Session, kind: DocKind) -> dict[str, int]:
     rows = session.execute(select(model.status, func.count())
                            .where(model.sync_state == SyncState.NOT_SYNCED).group_by(model.status))
     return {status: n for status, n in rows}
+
+
+def document_row(session: Session, kind: DocKind, number: str) -> DocumentRow | None:
+    """One document's listing row, by its number (None: no such document)."""
+    shape = _shape(kind)
+    query = _joined(shape, select(*shape.columns).select_from(shape.model))
+    found = session.execute(query.where(shape.model.number == number)).first()
+    return DocumentRow(*found) if found else None
