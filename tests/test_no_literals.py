@@ -73,6 +73,10 @@ def test_no_module_spells_a_sync_state_or_problem_kind_as_a_string():
     assert offending(APP, EXEMPT, NOT_A_STATE, FOR_NOW_FUNCTIONS) == []
 
 
+def test_the_window_spells_none_either():
+    assert offending(APP.parent / "ui", (), set(), {}) == []
+
+
 def test_the_checker_flags_whole_literals_and_not_sentences(tmp_path: Path):
     (tmp_path / "m.py").write_text(
         'STATE = "failed"\n'

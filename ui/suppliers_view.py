@@ -22,7 +22,7 @@ from app.services.documents_views import SupplierOverview
 from ui.context import UiContext
 from ui.models.suppliers import SupplierTableModel
 
-SAMPLES = {"name": "Meridian Insurance Brokers", "needs_attention": "Needs attention",
+SAMPLES = {"name": "Meridian Insurance Brokers", "attention": "Needs attention",
            "currency": "Currency", "active": "Active",
            "quickbooks": "Linked to vendor 1234 (active)"}
 PADDING = 18

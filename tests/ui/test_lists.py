@@ -92,7 +92,7 @@ def test_supplier_model_passes_qtmodeltester_and_sorts(qtbot, qtmodeltester, dem
     model.show(rows)
     qtmodeltester.check(model, force_py=True)
     assert [model.row(r).name for r in range(model.rowCount())] == [r.name for r in rows]
-    attention = [c.key for c in model.columns].index("needs_attention")
+    attention = [c.key for c in model.columns].index("attention")
     model.sort(attention, Qt.SortOrder.DescendingOrder)
     counts = [model.row(r).needs_attention for r in range(model.rowCount())]
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
@@ -296,7 +296,7 @@ def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, w
     harbor = next(r for r in expected if r.name == "Harbor Freight Lines")
     assert harbor.needs_attention >= 1
     at = next(r for r in range(model.rowCount()) if model.row(r).name == harbor.name)
-    assert model.data(model.index(at, keys.index("needs_attention"))) == \
+    assert model.data(model.index(at, keys.index("attention"))) == \
         str(harbor.needs_attention)
     with qtbot.waitSignal(window.suppliers.loaded, timeout=10000):
         window.suppliers.search.setText("harb")

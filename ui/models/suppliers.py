@@ -36,7 +36,7 @@ COLUMNS = (
     Column("name", "Name", lambda r: r.name, lambda r: r.name.casefold()),
     Column("quickbooks", "QuickBooks", lambda r: r.quickbooks,
            lambda r: (r.qbo_vendor_id is None, r.qbo_active is False, r.quickbooks)),
-    Column("needs_attention", "Needs attention", _attention, lambda r: r.needs_attention,
+    Column("attention", "Needs attention", _attention, lambda r: r.needs_attention,
            right=True),
     Column("currency", "Currency", lambda r: r.currency, lambda r: r.currency),
     Column("active", "Active", lambda r: "Yes" if r.active else "No", lambda r: r.active),
@@ -76,7 +76,7 @@ class SupplierTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column.key == "quickbooks":
             return _icon(row)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column.key == "needs_attention" and row.needs_attention:
+            if column.key == "attention" and row.needs_attention:
                 return ATTENTION
             if column.key == "quickbooks" and row.qbo_active is False:
                 return ATTENTION
