@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._db = db  # where a first run creates the company (None: the default place)
         self._closing = False
         self._loaded: set[DocKind] = set()
+        self._columns_restored = False
         self.last_error: QMessageBox | None = None
         self.ctx.tasks.trouble.connect(self._trouble)
 
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
 
     def _show_company(self) -> None:
         self._loaded.clear()
+        self._restore_columns()
         self.detail.clear()
         self.first_run.busy(None)
         self.body.setCurrentWidget(self._company_page)
@@ -571,8 +573,14 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([780, 500])
+
+    def _restore_columns(self) -> None:
+        """The tables' columns as left (a restored sort asks the store: a company is open)."""
+        if self._columns_restored:
+            return
+        self._columns_restored = True
         for kind, view in self.views.items():
-            columns = settings.value(f"columns/{kind.value}")
+            columns = self.ctx.settings.value(f"columns/{kind.value}")
             if columns is not None:
                 view.table.horizontalHeader().restoreState(columns)
 
