@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._loaded: set[DocKind] = set()
         self._columns_restored = False
+        self._sync_words = ""  # how the last sync in this window went
         self.last_error: QMessageBox | None = None
         self.ctx.tasks.trouble.connect(self._trouble)
 
@@ -216,7 +217,9 @@ class MainWindow(QMainWindow):
         self.cancel.setToolTip("Stop after the document being sent now; nothing is lost")
         self.cancel.setVisible(False)
         self.cancel.clicked.connect(self.cancel_sync)
+        self.sync_step = QLabel(self, objectName="syncStepLabel")
         status.addWidget(self.last_sync, 1)
+        status.addPermanentWidget(self.sync_step)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel)
 
@@ -240,6 +243,7 @@ class MainWindow(QMainWindow):
 
     def _show_company(self) -> None:
         self._loaded.clear()
+        self._sync_words = ""
         self._restore_columns()
         self.detail.clear()
         self.first_run.busy(None)
@@ -305,8 +309,8 @@ class MainWindow(QMainWindow):
     def _show_last_sync(self, entries: list[Any]) -> None:
         if self._closing:
             return
-        self.last_sync.setText(f"Last sync: {when_words(entries[0].at)}" if entries
-                               else "Not synced yet")
+        when = f"Last sync: {when_words(entries[0].at)}" if entries else "Not synced yet"
+        self.last_sync.setText(f"{when} — {self._sync_words}" if self._sync_words else when)
 
     # --- what the user does -------------------------------------------------------------
 
@@ -363,6 +367,8 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)
         self.progress.setFormat(text)
         self.progress.setVisible(True)
+        self.sync_step.setText(text)
+        self.sync_step.setVisible(True)
         self.cancel.setText("Cancel")
         self.cancel.setEnabled(True)
         self.cancel.setVisible(True)
@@ -376,26 +382,29 @@ class MainWindow(QMainWindow):
             return
         self.progress.setRange(0, max(p.total, 0))
         self.progress.setValue(p.done)
-        counts = f"{p.done} of {p.total}" if p.total else "Starting"
-        self.progress.setFormat(counts + (f" — {p.current}" if p.current else ""))
+        self.progress.setFormat(f"{p.done} of {p.total}" if p.total else "Starting")
+        if p.current:  # the document being sent, or the step (a busy bar shows no text)
+            problems = f" ({p.problems} need attention so far)" if p.problems else ""
+            self.sync_step.setText(f"{p.current}{problems}")
 
     def _sync_done(self, report: Any) -> None:
         synced = report.count("synced")
         attention = report.count("failed") + report.count("blocked")
         if report.cancelled:
-            words = "Sync cancelled; what was sent stays sent, the rest goes next time."
+            words = "cancelled: what was sent stays sent, the rest goes next time"
         elif report.stopped:
-            words = f"Sync stopped: {report.stopped}"
+            words = f"stopped: {report.stopped}"
         else:
-            words = f"Sync done: {synced} synced" + (
+            words = f"{synced} synced" + (
                 f", {attention} need attention" if attention else "")
         self._sync_ended(words, report)
 
     def _sync_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):
-            self._sync_ended("Sync cancelled.", error)
+            self._sync_ended("cancelled", error)
             return
-        words = error.words(plain) if isinstance(error, UserError) else "The sync stopped."
+        words = "stopped: " + (error.words(plain) if isinstance(error, UserError)
+                               else "something unexpected happened")
         self._sync_ended(words, error)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Sync")
@@ -404,10 +413,12 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.progress.setVisible(False)
+        self.sync_step.setVisible(False)
         self.cancel.setVisible(False)
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(True)
-        self.statusBar().showMessage(words, 15000)
+        self._sync_words = words
+        self.last_sync.setText(f"Last sync: just now — {words}")
         self.refresh_tables()
         self._ask_last_sync()
         self.sync_finished.emit(outcome)

@@ -69,7 +69,7 @@ def test_sync_now_moves_the_progress_bar_and_keeps_filter_and_selection(qtbot, d
     table = window.findChild(QTableView, "poTable")
     qtbot.waitUntil(lambda: window.company.text() != "" and "(" in window.company.text())
     assert "local sandbox" in window.company.text()
-    assert window.last_sync.text() == "Not synced yet"
+    qtbot.waitUntil(lambda: window.last_sync.text() == "Not synced yet")
     everything = len(numbers(table))
     with qtbot.waitSignal(window.views[DocKind.PO].loaded):
         window.filter_bar.text.setText("PO-100")
@@ -88,6 +88,7 @@ def test_sync_now_moves_the_progress_bar_and_keeps_filter_and_selection(qtbot, d
     assert len(set(values)) > 2 and max(values) > 1  # it moved, document by document
     assert not bar.isVisible()
     qtbot.waitUntil(lambda: window.last_sync.text().startswith("Last sync: today at"))
+    assert f"{report.count('synced')} synced" in window.last_sync.text()
     # The tables asked again, with the same filter, and the same PO is still selected.
     qtbot.waitUntil(lambda: all(t.startswith(("Synced", "Blocked", "Failed", "Not synced",
                                               "Excluded"))
@@ -132,7 +133,7 @@ def test_closing_during_a_sync_stops_cleanly_and_loses_nothing(qtbot, tmp_path, 
         bar = window.findChild(QProgressBar, "syncProgress")
         window.start_sync()
         # Wait until documents are being sent (past the pull), then close.
-        qtbot.waitUntil(lambda: bar.value() >= 1 and "PO" in bar.format(),
+        qtbot.waitUntil(lambda: bar.value() >= 1 and "PO-" in window.sync_step.text(),
                         timeout=SYNC_TIMEOUT)
         window.close()
         # closing waited for the document in flight: every job has returned
