@@ -21,9 +21,8 @@ IMPORT_KINDS = (("Purchase orders", "pos"), ("Supplier invoices", "invoices"),
 
 CONNECT_STEPS = (
     "SyncDesk signs in to QuickBooks Online in your web browser; it never sees your "
-    "password. Connecting from the window arrives soon. Until then, in a terminal:<br>"
-    "<code>syncdesk connect --env production</code><br>"
-    "then open SyncDesk again: your company's purchase orders and invoices are here.")
+    "password. You need your Intuit app's client id and secret. In a terminal the same "
+    "is <code>syncdesk connect --env production</code>.")
 
 
 class FirstRunPanel(QWidget):

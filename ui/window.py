@@ -8,6 +8,7 @@ reaches ``Tasks.trouble`` and a friendly dialog (``ui/error_dialog.py``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from app.services import Services
 from app.services.connection import ConnectionHealth
 from app.services.sync import LogQuery
 from app.work import Cancelled, Progress
+from ui.connect_dialog import ConnectDialog
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
@@ -156,6 +158,8 @@ class MainWindow(QMainWindow):
         self.first_run.demo_requested.connect(self.open_demo)
         self.first_run.open_requested.connect(self.choose_company)
         self.first_run.import_requested.connect(self.choose_csv)
+        self.first_run.connect_qbo.clicked.connect(self.connect_quickbooks)
+        self.connect_dialog: ConnectDialog | None = None
         self._restore_layout()
         if services is not None:
             self._show_company()
@@ -172,6 +176,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &recent", self, objectName="recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
+        connect = QAction("&Connect to QuickBooks…", self)
+        connect.triggered.connect(self.connect_quickbooks)
+        file_menu.addAction(connect)
         demo = QAction("Open the &demo company", self)
         demo.triggered.connect(self.open_demo)
         file_menu.addAction(demo)
@@ -273,18 +280,14 @@ class MainWindow(QMainWindow):
 
     def wait_loaded(self, timeout_ms: int = 15000) -> bool:
         """Wait (the window not shown yet) until both tables hold their first page."""
-        if self.ctx.services is None or self._loaded >= set(KINDS):
-            return True
-        loop = QEventLoop()
-        for view in self.views.values():
-            view.loaded.connect(lambda: self._loaded >= set(KINDS) and loop.quit(),
-                                Qt.ConnectionType.SingleShotConnection)
-        self.ctx.tasks.trouble.connect(loop.quit, Qt.ConnectionType.SingleShotConnection)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        while not self._loaded >= set(KINDS):
-            loop.exec()
-            if not self._loaded >= set(KINDS) and not self.ctx.tasks.running():
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.ctx.services is not None and not self._loaded >= set(KINDS):
+            left = deadline - time.monotonic()
+            if left <= 0:
                 break
+            loop = QEventLoop()  # events flow (the answers arrive); the GIL is let go
+            QTimer.singleShot(min(int(left * 1000) + 1, 20), loop.quit)
+            loop.exec()
         return self._loaded >= set(KINDS)
 
     def _ask_health(self) -> None:
@@ -483,6 +486,31 @@ class MainWindow(QMainWindow):
         self.ctx.tasks.start(job, "open", on_success=lambda demo: self.open_company(
             demo.services, on_close=demo.close, title="SyncDesk — demo company",
             remember=False), on_failure=self._open_failed)
+
+    def connect_quickbooks(self) -> ConnectDialog:
+        """The connect dialog (not modal to the caller): the open company, or on a first
+        run a new company store at the default place, which then opens."""
+        from app.services.opening import open_services
+
+        services, create_at = self.ctx.services, self._db
+
+        def target() -> tuple[Services, bool]:
+            if services is not None:
+                return services, False
+            return open_services(create_at, create=True), True
+
+        dialog = ConnectDialog(self.ctx.tasks, target, self)
+        dialog.connected.connect(self._connected)
+        self.connect_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _connected(self, services: Services, report: Any) -> None:
+        if services is not self.ctx.services:
+            self.open_company(services, on_close=services.close)
+        else:
+            self._ask_health()
+        self.statusBar().showMessage(f"Connected to {report.company_label}.", 15000)
 
     def choose_company(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a company", "",

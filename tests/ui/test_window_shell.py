@@ -21,7 +21,7 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.services.demo import open_demo
 from app.services.documents_views import ListQuery
-from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from ui import create_main_window
 from ui.window import MainWindow
 
@@ -229,3 +229,36 @@ def test_the_window_remembers_its_size_and_splitter(qtbot, settings):
     assert (again.width(), again.height()) == (720, 520)
     assert again.splitter.sizes() == sizes
     again.close()
+
+
+def test_a_first_run_connects_a_quickbooks_company_from_the_window(
+        qtbot, tmp_path, settings, sandbox, memory_keyring):  # noqa: F811
+    missing = tmp_path / "my-company.db"
+    window = create_main_window(["--db", str(missing)], settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.findChild(QPushButton, "firstRunConnectButton").click()
+    dialog = window.connect_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.choose("local")
+    dialog.base_url.setText(sandbox.base_url)
+    with qtbot.waitSignal(window.company_opened, timeout=30000):
+        dialog.connect_button.click()
+    assert missing.exists() and not dialog.isVisible()
+    assert window.services.connection.health().connected
+    qtbot.waitUntil(lambda: "local sandbox" in window.company.text())
+    window.close()
+
+
+def test_a_failed_connect_says_why_in_the_dialog_and_keeps_the_window_as_it_was(
+        qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
+    window = create_main_window(["--db", str(tmp_path / "c.db")], settings=settings)
+    qtbot.addWidget(window)
+    dialog = window.connect_quickbooks()
+    dialog.choose("local")
+    dialog.base_url.setText("http://127.0.0.1:9")  # nothing listens there
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: dialog.connect_button.isEnabled(), timeout=60000)
+    assert dialog.status.text() and "Traceback" not in dialog.status.text()
+    assert window.services is None and window.first_run.isVisibleTo(window)
+    window.close()
