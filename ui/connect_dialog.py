@@ -51,7 +51,8 @@ class ConnectDialog(QDialog):
         for text, _env in ENVIRONMENTS:
             self.environment.addItem(text)
         self.base_url = QLineEdit(self, objectName="baseUrlEdit")
-        self.base_url.setPlaceholderText("http://127.0.0.1:PORT (as `syncdesk sandbox` says)")
+        self.base_url.setPlaceholderText("http://127.0.0.1:PORT")
+        self.base_url.setToolTip("The address `syncdesk sandbox` prints")
         self.client_id = QLineEdit(self, objectName="clientIdEdit")
         self.client_secret = QLineEdit(self, objectName="clientSecretEdit")
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)

@@ -262,3 +262,25 @@ def test_a_failed_connect_says_why_in_the_dialog_and_keeps_the_window_as_it_was(
     assert dialog.status.text() and "Traceback" not in dialog.status.text()
     assert window.services is None and window.first_run.isVisibleTo(window)
     window.close()
+
+
+def test_trouble_carries_only_the_failures_nobody_else_answers_for(qapp):
+    from ui.workers import Tasks
+
+    tasks = Tasks(inline=True)
+    seen: list[str] = []
+    tasks.trouble.connect(lambda name, exc: seen.append(name))
+    answered: list[BaseException] = []
+
+    def fails(exc):
+        def job(progress, cancel):
+            raise exc
+        return job
+
+    tasks.start(fails(UserError("refused")), "answered user error", on_failure=answered.append)
+    tasks.start(fails(UserError("refused")), "unanswered user error")
+    tasks.start(fails(RuntimeError("bug")), "answered bug", on_failure=answered.append)
+    from app.work import Cancelled
+    tasks.start(fails(Cancelled("stop")), "cancelled")
+    assert seen == ["unanswered user error", "answered bug"]
+    assert len(answered) == 2
