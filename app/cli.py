@@ -74,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = configure_logging(args.verbose)
     configure_backend()  # the OS keychain only (and explicit inside a bundle)
     handler: Handler | None = getattr(args, "handler", None)
+    if handler is None and _window_installed():
+        args.command, handler = "gui", _open_window  # `syncdesk` alone opens the window
     if handler is None:
         parser.print_usage(sys.stderr)
         print("syncdesk: error: name a command (the window arrives with its own issue)",
@@ -104,6 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return plain.exit_code
     except Exception as exc:
         return _unexpected(args, exc, log_file)
+
+
+def _window_installed() -> bool:
+    from app.commands.gui import find_window
+
+    return find_window() is not None
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from app.commands.gui import run_gui
+
+    return run_gui(args)
 
 
 def _store_error(args: argparse.Namespace, exc: BaseException) -> UserError | None:

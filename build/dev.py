@@ -1,8 +1,9 @@
 """Set up a virtual environment and run SyncDesk's demo or its test suite.
 
 Usage (the README's quick start):
-    python3 build/dev.py demo     # install, then run SyncDesk on the demo company
-    python3 build/dev.py test     # install, then lint and run the whole test suite
+    python3 build/dev.py demo             # install, then open the window on the demo company
+    python3 build/dev.py demo --headless  # the same demo on the command line (no display)
+    python3 build/dev.py test             # install, then lint and run the whole test suite
 
 Only the standard library is used here, so it runs on a fresh machine with
 just Python 3.11+. Extra arguments after ``test`` go to pytest.
@@ -59,11 +60,32 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
         sys.exit(code)
 
 
-def demo() -> None:
-    """The demo company end to end: a fresh store, its QuickBooks sandbox, one sync."""
+def has_display() -> bool:
+    """Whether a window can be shown here (Linux without X11 or Wayland cannot)."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def fresh_demo_store() -> Path:
     db = ROOT / ".build" / "demo.db"
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
+    return db
+
+
+def demo_window() -> None:
+    """The window on the demo company: a fresh store, its QuickBooks served in-process."""
+    db = fresh_demo_store()
+    run([str(venv_bin("syncdesk")), "gui", "--demo", "--db", str(db)])
+    print(f"The demo store is {db}. Try:\n  .venv/bin/syncdesk --db {db} show po PO-1061",
+          flush=True)
+
+
+def demo() -> None:
+    """The demo company end to end on the command line: a fresh store, its QuickBooks
+    sandbox, one sync, what needs attention."""
+    db = fresh_demo_store()
     syncdesk = str(venv_bin("syncdesk"))
     run([syncdesk, "--db", str(db), "init", "--demo"])
     # The sandbox's own notes (its company id, throttle) go to a file: the demo speaks to
@@ -103,11 +125,19 @@ def test(pytest_args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test") or (
+            sys.argv[1] == "demo" and sys.argv[2:] not in ([], ["--headless"])):
         sys.exit(__doc__)
     ensure_installed()
     if sys.argv[1] == "demo":
-        demo()
+        if sys.argv[2:] == ["--headless"]:
+            demo()
+        elif has_display():
+            demo_window()
+        else:
+            print("There is no display here, so the demo runs on the command line "
+                  "(python3 build/dev.py demo --headless).\n", file=sys.stderr, flush=True)
+            demo()
     else:
         test(sys.argv[2:])
 

@@ -10,6 +10,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from ui.window import MainWindow
 
 
@@ -20,10 +22,16 @@ def gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH_OR_URL", help="the company store to open")
 
 
-def create_main_window(argv: list[str]) -> MainWindow:
-    """The main window for ``syncdesk gui ARGV`` (a QApplication must exist)."""
+def create_main_window(argv: list[str], *, settings: QSettings | None = None) -> MainWindow:
+    """The main window for ``syncdesk gui ARGV`` (a QApplication must exist), its tables
+    holding their first rows. ``settings`` replaces the user's remembered layout and
+    recent companies (tests pass a QSettings on an ini file of their own).
+
+    Without a company store at the place named (a first run) the window offers, inside
+    itself, the demo company, connecting QuickBooks, or a CSV import; no modal dialog.
+    """
     from app.services.demo import open_demo
-    from app.services.opening import open_services
+    from app.services.opening import company_exists, open_services
     from ui.window import MainWindow
 
     parser = argparse.ArgumentParser(prog="syncdesk gui")
@@ -32,8 +40,19 @@ def create_main_window(argv: list[str]) -> MainWindow:
     if args.demo:
         demo = open_demo(args.db)
         window = MainWindow(demo.services, title="SyncDesk — demo company",
-                            on_close=demo.close)
+                            settings=settings, on_close=demo.close)
+    elif not company_exists(args.db):
+        window = MainWindow(None, settings=settings, db=args.db,
+                            where=_where(args.db))
     else:
         services = open_services(args.db)
-        window = MainWindow(services, on_close=services.close)
+        window = MainWindow(services, settings=settings, on_close=services.close)
+        window.remember(services.location)
+    window.wait_loaded()
     return window
+
+
+def _where(db: str | None) -> str:
+    from app.services.opening import company_location
+
+    return company_location(db).removeprefix("sqlite:///")

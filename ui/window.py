@@ -1,51 +1,127 @@
-"""The main window: navigation, the filter bar, the tables, the detail pane, Sync Now."""
+"""The main window: navigation, the filter bar, the tables, the detail pane, Sync Now.
+
+The window keeps one company open (its ``Services``). Without one (a first run, no
+store at the default location) it shows the first-run panel instead of the tables.
+Every store or network call goes through ``ctx.tasks``; a failure nobody answers for
+reaches ``Tasks.trouble`` and a friendly dialog (``ui/error_dialog.py``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
-    QListWidget,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.states import DocKind
+from app.errors import UserError
+from app.hints import plain
 from app.services import Services
+from app.services.connection import ConnectionHealth
 from app.services.documents_views import DocumentRow
+from app.services.sync import LogQuery
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
+from ui.connect_dialog import ConnectDialog
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
+from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
+from ui.first_run import FirstRunPanel
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
 PAGES = ("Purchase Orders", "Invoices", "Suppliers")
 KINDS = (DocKind.PO, DocKind.INVOICE)
+RECENT_KEY = "recent/companies"
+RECENT_MAX = 8
+ENVIRONMENTS = {"local": "local sandbox", "intuit-sandbox": "Intuit sandbox",
+                "production": "QuickBooks Online"}
+
+OnClose = Callable[[], Any]
+
+
+def default_settings() -> QSettings:
+    """The user's own settings (tests pass a QSettings on an ini file of their own)."""
+    return QSettings("SyncDesk", "SyncDesk")
+
+
+def store_label(location: str) -> str:
+    """A store's URL as people know it: its file's path."""
+    return location.removeprefix("sqlite:///")
+
+
+def health_words(health: ConnectionHealth) -> str:
+    if health.state == "disconnected":
+        return "Not connected to QuickBooks"
+    where = ENVIRONMENTS.get(health.environment or "", health.environment or "QuickBooks")
+    name = health.company or "QuickBooks company"
+    if health.state == "needs_reconnect":
+        return f"{name} ({where}) — sign in again to sync"
+    return f"{name} ({where})"
+
+
+def when_words(at: datetime, now: datetime | None = None) -> str:
+    """A past moment in local time: "today at 14:05", else "3 Dec 2026 at 14:05"."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    local = at.astimezone()
+    today = (now or datetime.now().astimezone()).date()
+    day = "today" if local.date() == today else f"{local.day} {local:%b %Y}"
+    return f"{day} at {local:%H:%M}"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, *, title: str = "SyncDesk",
-                 settings: QSettings | None = None, on_close: object = None) -> None:
+    company_opened = Signal()  # the tables show a (new) company
+    sync_finished = Signal(object)  # the report, or the exception that ended the sync
+
+    def __init__(self, services: Services | None, *, title: str = "SyncDesk",
+                 settings: QSettings | None = None, on_close: OnClose | None = None,
+                 db: str | None = None, where: str | None = None) -> None:
         super().__init__(objectName="mainWindow")
+        self._title = title
         self.setWindowTitle(title)
-        self.ctx = UiContext(services, Tasks(self), settings or QSettings("SyncDesk", "SyncDesk"))
+        # Without a company yet the services are missing until one opens (first run).
+        self.ctx = UiContext(services, Tasks(self),  # type: ignore[arg-type]
+                             settings if settings is not None else default_settings())
         self._on_close = on_close
+        self._db = db  # where a first run creates the company (None: the default place)
+        self._closing = False
+        self._loaded: set[DocKind] = set()
+        self._columns_restored = False
+        self._sync_words = ""  # how the last sync in this window went
+        self.last_error: QMessageBox | None = None
+        self.ctx.tasks.trouble.connect(self._trouble)
+
         self.filter_bar = FilterBar(self.ctx)
         self.views = {kind: DocumentsView(self.ctx, kind) for kind in KINDS}
         self.detail = DetailPane(self.ctx)
-        self.nav = QListWidget(objectName="navigation")
-        self.nav.addItems(PAGES)
-        self.nav.setMaximumWidth(170)
+        self.nav = QTabBar(self, objectName="navigation")
+        self.nav.setDocumentMode(True)
+        self.nav.setExpanding(False)
+        self.nav.setDrawBase(False)
+        for page in PAGES:
+            self.nav.addTab(page)
         self.pages = QStackedWidget()
         for kind in KINDS:
             self.pages.addWidget(self.views[kind])
@@ -56,41 +132,91 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.filter_bar)
         column.addWidget(self.pages, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.nav)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(middle)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.setCentralWidget(self.splitter)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        company_page = QWidget()
+        rows = QVBoxLayout(company_page)
+        rows.setContentsMargins(6, 4, 6, 0)
+        rows.addWidget(self.nav)
+        rows.addWidget(self.splitter, 1)
+        self.first_run = FirstRunPanel(where or store_label(db or "the default place"))
+        self.body = QStackedWidget(objectName="body")
+        self.body.addWidget(self.first_run)
+        self.body.addWidget(company_page)
+        self._company_page = company_page
+        self.setCentralWidget(self.body)
+        self._menus()
         self._toolbar()
         self._status_bar()
-        self.nav.currentRowChanged.connect(self._page)
+        self.nav.currentChanged.connect(self._page)
         self.filter_bar.changed.connect(self._filter)
         for kind, view in self.views.items():
             view.selection_changed.connect(self._selected)
             view.counts_changed.connect(lambda c, k=kind: self.filter_bar.show_counts(c, k))
+            view.loaded.connect(lambda kind=kind: self._loaded.add(kind))
         self.actions = DocumentActions(self.ctx, self.selected_rows, self)
         self.detail.add_actions(self.actions.actions())
         for view in self.views.values():
             self.actions.attach(view.table)
         self.actions.rows_changed.connect(self._rows_changed)
-        self.nav.setCurrentRow(0)
-        self.resize(1280, 800)
+        self.first_run.demo_requested.connect(self.open_demo)
+        self.first_run.open_requested.connect(self.choose_company)
+        self.first_run.import_requested.connect(self.choose_csv)
+        self.first_run.connect_qbo.clicked.connect(self.connect_quickbooks)
+        self.connect_dialog: ConnectDialog | None = None
+        self._restore_layout()
+        if services is not None:
+            self._show_company()
+        else:
+            self._show_first_run()
 
     # --- building ----------------------------------------------------------------------
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open company…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self.choose_company)
+        file_menu.addAction(open_action)
+        self.recent_menu = QMenu("Open &recent", self, objectName="recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.recent_menu)
+        connect = QAction("&Connect to QuickBooks…", self)
+        connect.triggered.connect(self.connect_quickbooks)
+        file_menu.addAction(connect)
+        demo = QAction("Open the &demo company", self)
+        demo.triggered.connect(self.open_demo)
+        file_menu.addAction(demo)
+        file_menu.addSeparator()
+        for text, what in (("Import purchase orders…", "pos"),
+                           ("Import supplier invoices…", "invoices"),
+                           ("Import suppliers…", "suppliers")):
+            action = QAction(text, self)
+            action.triggered.connect(lambda _=False, what=what: self.choose_csv(what))
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
 
     def _toolbar(self) -> None:
         bar = QToolBar("Main", self, objectName="mainToolBar")
         bar.setMovable(False)
         self.addToolBar(bar)
-        self.company = QLabel(self)
+        self.company = QLabel(self, objectName="companyLabel")
+        self.company.setContentsMargins(4, 0, 12, 0)
         bar.addWidget(self.company)
         self.sync_now = QPushButton("Sync Now", self, objectName="syncNowButton")
         self.sync_now.setToolTip("Send what is due to QuickBooks and read its changes (F5)")
         self.sync_now.clicked.connect(self.start_sync)
         bar.addWidget(self.sync_now)
         self.resync = QPushButton("Resync failures", self, objectName="resyncFailuresButton")
+        self.resync.setToolTip("Send every failed or blocked document again (not the "
+                               "excluded ones)")
+        self.resync.clicked.connect(self.resync_failures)
         bar.addWidget(self.resync)
         refresh = QAction("Sync Now", self, shortcut=QKeySequence(Qt.Key.Key_F5))
         refresh.triggered.connect(self.start_sync)
@@ -98,21 +224,113 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self) -> None:
         status = self.statusBar()
-        self.last_sync = QLabel(self)
+        self.last_sync = QLabel(self, objectName="lastSyncLabel")
         self.progress = QProgressBar(self, objectName="syncProgress")
+        self.progress.setMinimumWidth(260)
         self.progress.setVisible(False)
         self.cancel = QPushButton("Cancel", self, objectName="cancelSyncButton")
+        self.cancel.setToolTip("Stop after the document being sent now; nothing is lost")
         self.cancel.setVisible(False)
         self.cancel.clicked.connect(self.cancel_sync)
+        self.sync_step = QLabel(self, objectName="syncStepLabel")
         status.addWidget(self.last_sync, 1)
+        status.addPermanentWidget(self.sync_step)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel)
+
+    # --- the company shown ----------------------------------------------------------------
+
+    @property
+    def services(self) -> Services | None:
+        return self.ctx.services
+
+    def open_company(self, services: Services, *, on_close: OnClose | None = None,
+                     title: str = "SyncDesk", remember: bool = True) -> None:
+        """Show ``services``' company instead of the one shown (which is closed)."""
+        self._close_company()
+        self.ctx.services = services
+        self._on_close = on_close
+        self._title = title
+        self.setWindowTitle(title)
+        if remember:
+            self.remember(services.location)
+        self._show_company()
+
+    def _show_company(self) -> None:
+        self._loaded.clear()
+        self._sync_words = ""
+        self._restore_columns()
+        self.detail.clear()
+        self.first_run.busy(None)
+        self.body.setCurrentWidget(self._company_page)
+        for widget in (self.sync_now, self.resync):
+            widget.setEnabled(True)
+        for kind in KINDS:
+            if kind is not self.current_kind():
+                self.views[kind].apply(self.filter_bar.query())
+        self._page(self.nav.currentIndex())
+        self._ask_health()
+        self._ask_last_sync()
+        self.company_opened.emit()
+
+    def _show_first_run(self) -> None:
+        self.body.setCurrentWidget(self.first_run)
+        self.company.setText("No company open")
+        for widget in (self.sync_now, self.resync):
+            widget.setEnabled(False)
+
+    def _close_company(self) -> None:
+        """Stop the company's work at its next safe point, wait for it, then close it."""
+        self.ctx.tasks.cancel_all()
+        on_close, self._on_close = self._on_close, None
+        if callable(on_close):
+            on_close()
+
+    def wait_loaded(self, timeout_ms: int = 15000) -> bool:
+        """Wait (the window not shown yet) until both tables hold their first page."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.ctx.services is not None and not self._loaded >= set(KINDS):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            loop = QEventLoop()  # events flow (the answers arrive); the GIL is let go
+            QTimer.singleShot(min(int(left * 1000) + 1, 20), loop.quit)
+            loop.exec()
+        return self._loaded >= set(KINDS)
+
+    def _ask_health(self) -> None:
+        services = self.ctx.services
+        self.company.setText(store_label(services.location).rsplit("/", 1)[-1])
+        self.ctx.tasks.start(lambda _p, _c: services.connection.health(), "health",
+                             on_success=self._show_health)
+
+    def _show_health(self, health: ConnectionHealth) -> None:
+        if self._closing:
+            return
+        self.company.setText(health_words(health))
+        self.company.setToolTip(health.warning or store_label(self.ctx.services.location))
+        if health.company:
+            self.setWindowTitle(f"{self._title} — {health.company}")
+
+    def _ask_last_sync(self) -> None:
+        services = self.ctx.services
+        self.ctx.tasks.start(lambda _p, _c: services.sync.log(LogQuery(limit=1)), "last sync",
+                             on_success=self._show_last_sync)
+
+    def _show_last_sync(self, entries: list[Any]) -> None:
+        if self._closing:
+            return
+        when = f"Last sync: {when_words(entries[0].at)}" if entries else "Not synced yet"
+        self.last_sync.setText(f"{when} — {self._sync_words}" if self._sync_words else when)
 
     # --- what the user does -------------------------------------------------------------
 
     def current_kind(self) -> DocKind | None:
-        row = self.nav.currentRow()
+        row = self.nav.currentIndex()
         return KINDS[row] if 0 <= row < len(KINDS) else None
+
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentIndex(index)
 
     def _page(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
@@ -120,11 +338,13 @@ class MainWindow(QMainWindow):
         self.filter_bar.setVisible(kind is not None)
         if kind is not None:
             self.filter_bar.set_kind(kind)
-            self.views[kind].apply(self.filter_bar.query())
+            if self.ctx.services is not None:
+                self.views[kind].apply(self.filter_bar.query())
+        self._selected()
 
     def _filter(self) -> None:
         kind = self.current_kind()
-        if kind is not None:
+        if kind is not None and self.ctx.services is not None:
             self.views[kind].apply(self.filter_bar.query())
 
     def selected_rows(self) -> list[DocumentRow]:
@@ -143,42 +363,108 @@ class MainWindow(QMainWindow):
             self.detail.clear()
 
     def start_sync(self) -> None:
-        if self.ctx.tasks.running("sync"):
-            return
+        """Sync Now: pull QuickBooks' changes, then send what is due."""
+        self._run_sync(lambda services, progress, cancel: services.sync.run(
+            on_progress=progress, cancel=cancel), "Syncing…")
+
+    def resync_failures(self) -> None:
+        """Send every failed or blocked document again (one sync, with its progress)."""
+        self._run_sync(lambda services, progress, cancel: services.sync.resync_failures(
+            on_progress=progress, cancel=cancel), "Sending the failed documents again…")
+
+    def _run_sync(self, call: Callable[[Services, Any, Any], Any], text: str) -> None:
         services = self.ctx.services
-        self.sync_now.setEnabled(False)
+        if services is None or self._closing or self.ctx.tasks.running("sync"):
+            return
+        for widget in (self.sync_now, self.resync):
+            widget.setEnabled(False)
         self.progress.setRange(0, 0)
+        self.progress.setFormat(text)
         self.progress.setVisible(True)
+        self.sync_step.setText(text)
+        self.sync_step.setVisible(True)
+        self.cancel.setText("Cancel")
+        self.cancel.setEnabled(True)
         self.cancel.setVisible(True)
-        self.ctx.tasks.start(lambda progress, cancel: services.sync.run(
-            on_progress=progress, cancel=cancel), "sync", on_progress=self._sync_progress,
-            on_success=self._sync_done, on_failure=self._sync_failed)
+        self.statusBar().clearMessage()
+        self.ctx.tasks.start(lambda progress, cancel: call(services, progress, cancel), "sync",
+                             on_progress=self._sync_progress, on_success=self._sync_done,
+                             on_failure=self._sync_failed)
 
     def _sync_progress(self, p: Progress) -> None:
+        if self._closing:
+            return
         self.progress.setRange(0, max(p.total, 0))
         self.progress.setValue(p.done)
-        counts = f"{p.done} of {p.total}" if p.total else "starting"
-        self.progress.setFormat(f"{counts}" + (f" — {p.current}" if p.current else ""))
+        self.progress.setFormat(f"{p.done} of {p.total}" if p.total else "Starting")
+        if p.current:  # the document being sent, or the step (a busy bar shows no text)
+            problems = f" ({p.problems} need attention so far)" if p.problems else ""
+            self.sync_step.setText(f"{p.current}{problems}")
 
-    def _sync_done(self, report: object) -> None:
-        self._sync_ended("Last sync: just now")
+    def _sync_done(self, report: Any) -> None:
+        synced = report.count("synced")
+        attention = report.count("failed") + report.count("blocked")
+        if report.cancelled:
+            words = "cancelled: what was sent stays sent, the rest goes next time"
+        elif report.stopped:
+            words = f"stopped: {report.stopped}"
+        else:
+            words = f"{synced} synced" + (
+                f", {attention} need attention" if attention else "")
+        self._sync_ended(words, report)
 
     def _sync_failed(self, error: BaseException) -> None:
-        self._sync_ended("Sync cancelled" if isinstance(error, Cancelled) else str(error))
+        if isinstance(error, Cancelled):
+            self._sync_ended("cancelled", error)
+            return
+        words = "stopped: " + (error.words(plain) if isinstance(error, UserError)
+                               else "something unexpected happened")
+        self._sync_ended(words, error)
+        if isinstance(error, UserError) and not self._closing:
+            self.last_error = show_error(self, error, "Sync")
 
-    def _sync_ended(self, text: str) -> None:
+    def _sync_ended(self, words: str, outcome: object) -> None:
+        if self._closing:
+            return
         self.progress.setVisible(False)
+        self.sync_step.setVisible(False)
         self.cancel.setVisible(False)
-        self.sync_now.setEnabled(True)
-        self.last_sync.setText(text)
+        for widget in (self.sync_now, self.resync):
+            widget.setEnabled(True)
+        self._sync_words = words
+        self.last_sync.setText(f"Last sync: just now — {words}")
+        self.refresh_tables()
+        self._ask_last_sync()
+        self.sync_finished.emit(outcome)
+
+    def refresh_tables(self) -> None:
+        """Ask the store again; each table keeps its filter, sort and selected documents."""
         for view in self.views.values():
+            keep = [row.number for row in view.selected_rows()]
+            if keep:
+                view.loaded.connect(lambda view=view, keep=keep: self._reselect(view, keep),
+                                    Qt.ConnectionType.SingleShotConnection)
             view.refresh()
         if self.suppliers.isVisible():
             self.suppliers.refresh()
 
+    def _reselect(self, view: DocumentsView, numbers: list[str]) -> None:
+        for i, number in enumerate(numbers):
+            if i == 0:
+                view.select_number(number)
+            else:
+                at = view.model.position(number)
+                if at is not None:
+                    view.table.selectionModel().select(
+                        view.model.index(at, 0),
+                        view.table.selectionModel().SelectionFlag.Select
+                        | view.table.selectionModel().SelectionFlag.Rows)
+
     def cancel_sync(self) -> None:
         for task in self.ctx.tasks.running("sync"):
             task.cancel()
+        self.cancel.setText("Cancelling…")
+        self.cancel.setEnabled(False)
 
     def _rows_changed(self, rows: list[DocumentRow]) -> None:
         """Documents changed by a row action: their rows in place, the detail pane anew."""
@@ -188,9 +474,175 @@ class MainWindow(QMainWindow):
             self.detail.refresh()
         self.actions.update()
 
+    # --- opening a company ----------------------------------------------------------------
+
+    def open_demo(self) -> None:
+        """The demo company, made in the background (its store, its QuickBooks, connected)."""
+        from app.services.demo import open_demo
+
+        if self.ctx.tasks.running("open"):
+            return
+
+        def job(progress: Any, cancel: Any) -> Any:
+            demo = open_demo(on_progress=progress, cancel=cancel)
+            if cancel.is_set():  # the window closed meanwhile: leave nothing running
+                demo.close()
+                raise Cancelled("cancelled")
+            return demo
+
+        self.first_run.busy("Opening the demo company…")
+        self.ctx.tasks.start(job, "open", on_success=lambda demo: self.open_company(
+            demo.services, on_close=demo.close, title="SyncDesk — demo company",
+            remember=False), on_failure=self._open_failed)
+
+    def connect_quickbooks(self) -> ConnectDialog:
+        """The connect dialog (not modal to the caller): the open company, or on a first
+        run a new company store at the default place, which then opens."""
+        from app.services.opening import open_services
+
+        services, create_at = self.ctx.services, self._db
+
+        def target() -> tuple[Services, bool]:
+            if services is not None:
+                return services, False
+            return open_services(create_at, create=True), True
+
+        dialog = ConnectDialog(self.ctx.tasks, target, self)
+        dialog.connected.connect(self._connected)
+        self.connect_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _connected(self, services: Services, report: Any) -> None:
+        if services is not self.ctx.services:
+            self.open_company(services, on_close=services.close)
+        else:
+            self._ask_health()
+        self.statusBar().showMessage(f"Connected to {report.company_label}.", 15000)
+
+    def choose_company(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a company", "",
+                                              "SyncDesk companies (*.db);;All files (*)")
+        if path:
+            self.open_store(path)
+
+    def open_store(self, db: str, *, create: bool = False) -> None:
+        """Open the company store ``db`` (a path or URL) in the background, then show it."""
+        from app.services.opening import open_services
+
+        if self.ctx.tasks.running("open"):
+            return
+
+        def job(progress: Any, cancel: Any) -> Services:
+            services = open_services(db, create=create)
+            if cancel.is_set():
+                services.close()
+                raise Cancelled("cancelled")
+            return services
+
+        self.first_run.busy(f"Opening {db}…")
+        self.ctx.tasks.start(job, "open", on_success=lambda services: self.open_company(
+            services, on_close=services.close), on_failure=self._open_failed)
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.first_run.busy(None)
+        if isinstance(error, UserError) and not self._closing:
+            self.last_error = show_error(self, error, "Opening a company")
+
+    def choose_csv(self, what: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a CSV file", "",
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            self.import_csv(what, Path(path))
+
+    def import_csv(self, what: str, path: Path) -> None:
+        """Import ``path`` (all rows or none) into the open company, or, on a first run,
+        into a new company store at the default place, which then opens."""
+        from app.services.opening import open_services
+
+        services, create_at = self.ctx.services, self._db
+        if self.ctx.tasks.running("import") or self.ctx.tasks.running("open"):
+            return
+
+        def job(progress: Any, cancel: Any) -> tuple[Services, Any, bool]:
+            target, new = services, False
+            if target is None:
+                target, new = open_services(create_at, create=True), True
+            try:
+                report = target.documents.import_csv(what, path, on_progress=progress,
+                                                     cancel=cancel)
+            except BaseException:
+                if new:
+                    target.close()
+                raise
+            return target, report, new
+
+        def done(answer: tuple[Services, Any, bool]) -> None:
+            target, report, new = answer
+            if new:
+                self.open_company(target, on_close=target.close)
+            else:
+                self.refresh_tables()
+            self.statusBar().showMessage(f"Imported {report.count} {what} from {path.name}.",
+                                         15000)
+
+        self.first_run.busy(f"Importing {path.name}…")
+        self.ctx.tasks.start(job, "import", on_success=done, on_failure=self._open_failed)
+
+    def remember(self, location: str) -> None:
+        """Put a company first in File > Open recent."""
+        recent = [r for r in self.recent() if r != location]
+        self.ctx.settings.setValue(RECENT_KEY, [location, *recent][:RECENT_MAX])
+
+    def recent(self) -> list[str]:
+        value = self.ctx.settings.value(RECENT_KEY, [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value or []]
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for location in self.recent():
+            action = self.recent_menu.addAction(store_label(location))
+            action.triggered.connect(lambda _=False, where=location: self.open_store(where))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No company opened yet").setEnabled(False)
+
+    # --- layout remembered, trouble, closing ----------------------------------------------
+
+    def _restore_layout(self) -> None:
+        settings = self.ctx.settings
+        geometry = settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        splitter = settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([780, 500])
+
+    def _restore_columns(self) -> None:
+        """The tables' columns as left (a restored sort asks the store: a company is open)."""
+        if self._columns_restored:
+            return
+        self._columns_restored = True
+        # Hidden columns and widths: each DocumentsView remembers its own (column chooser).
+
+    def save_layout(self) -> None:
+        settings = self.ctx.settings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.sync()
+
+    def _trouble(self, name: str, error: BaseException) -> None:
+        if self._closing:
+            return
+        self.last_error = show_error(self, error)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """A running sync stops at its next safe point; nothing is left half-done."""
-        self.ctx.tasks.cancel_all()
-        if callable(self._on_close):
-            self._on_close()
+        """A running sync stops after the document in flight; nothing is left half-done."""
+        if not self._closing:
+            self.save_layout()
+            self._closing = True
+            self._close_company()
         super().closeEvent(event)

@@ -120,7 +120,13 @@ class Tasks(QObject):
     """The window's background tasks: started here, cancelled and awaited together on close.
 
     ``inline=True`` runs each task on the calling thread (tests that do not need a thread).
+
+    ``trouble`` carries every failure nobody else answers for: an unexpected error (not a
+    ``UserError``, not ``Cancelled``) always, and a ``UserError`` of a task started without
+    ``on_failure``. The window shows it in a dialog; the task's name comes with it.
     """
+
+    trouble = Signal(str, object)  # task name, the exception
 
     def __init__(self, parent: QObject | None = None, *, inline: bool = False,
                  pool: QThreadPool | None = None) -> None:
@@ -144,6 +150,9 @@ class Tasks(QObject):
             task.succeeded.connect(self._while_alive(on_success))
         if on_failure is not None:
             task.failed.connect(self._while_alive(on_failure))
+        answered = on_failure is not None
+        task.failed.connect(self._while_alive(
+            lambda exc: self._failed(task.name, exc, answered)))
         task.finished.connect(lambda: self._forget(task))
         self._running.append(task)
         if self._inline:
@@ -171,6 +180,11 @@ class Tasks(QObject):
         for task in list(self._running):
             task.cancel()
         return all(task.wait(timeout) for task in list(self._running))
+
+    def _failed(self, name: str, exc: BaseException, answered: bool) -> None:
+        if isinstance(exc, Cancelled) or (answered and _expected(exc)):
+            return
+        self.trouble.emit(name, exc)
 
     def _forget(self, task: Task) -> None:
         if task in self._running:

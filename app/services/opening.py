@@ -13,6 +13,7 @@ from app.services.documents import DocumentService
 from app.services.settings import SettingsService
 from app.services.sync import SyncService
 from app.store.database import Store, open_store, resolve_db_url, store_error
+from app.store.sqlite import is_sqlite, sqlite_path
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ def company_location(db: str | None) -> str:
     """Where the company store named by ``db`` lives (else ``$SYNCDESK_DB``, else the
     default location), as the URL ``Services.location`` holds."""
     return resolve_db_url(db)
+
+
+def company_exists(db: str | None) -> bool:
+    """Whether the company store named by ``db`` is there (a first run has none yet; a
+    store that is not a local file is taken to be there)."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url) if is_sqlite(url) else None
+    return path is None or path.exists()
 
 
 def store_problem(exc: BaseException, db: str | None) -> UserError | None:

@@ -1,0 +1,23 @@
+"""Whether a company store is there: the window's first run offers a start without one."""
+
+from __future__ import annotations
+
+from app.services.opening import company_exists, open_services
+
+
+def test_a_missing_store_is_not_there_and_asking_creates_nothing(tmp_path):
+    path = tmp_path / "none" / "company.db"
+    assert company_exists(str(path)) is False
+    assert not path.parent.exists()
+
+
+def test_a_created_store_is_there(tmp_path):
+    path = tmp_path / "company.db"
+    open_services(str(path), create=True).close()
+    assert company_exists(str(path)) is True
+    assert company_exists(f"sqlite:///{path}") is True
+
+
+def test_the_environment_names_the_default_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNCDESK_DB", str(tmp_path / "elsewhere.db"))
+    assert company_exists(None) is False

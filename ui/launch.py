@@ -1,0 +1,32 @@
+"""``syncdesk gui`` (and ``syncdesk`` alone): the QApplication, the window, the event loop.
+
+The command line finds this through the ``syncdesk.window`` entry point
+(app/commands/gui.py), so ``app/`` never imports ``ui``. ``SYNCDESK_GUI_EXIT_AFTER=MS``
+closes the window MS milliseconds after it opened (tests and the self-test).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXIT_AFTER = "SYNCDESK_GUI_EXIT_AFTER"
+
+
+def main(argv: list[str]) -> int:
+    """Open the window for ``syncdesk gui ARGV``; return when it closes (0)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui import create_main_window
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncdesk"])
+    app.setOrganizationName("SyncDesk")
+    app.setApplicationName("SyncDesk")
+    window = create_main_window(argv)
+    window.show()
+    after = os.environ.get(EXIT_AFTER, "").strip()
+    if after.isdigit():
+        QTimer.singleShot(int(after), window.close)
+    code = app.exec()  # type: ignore[union-attr]
+    return int(code)
