@@ -67,15 +67,18 @@ class Hint:
 
 # A hint's ``words`` argument, when given, is what ``plain`` says for it: the words its
 # sentence needs there ("the sandbox" where the command line names the command that
-# printed an address). Other renderings ignore it.
+# printed an address). Other renderings ignore it. Empty words suit a hint in brackets
+# after a sentence that already says what to do ("connect again ({0})"): the plain words
+# leave it out, brackets and all ("connect again").
 WORDS = "words"
 
 
 HintText = Callable[[Hint], str]
 
 # ``{N}``, or ```{N}``` where the command line quotes the command (the backticks stay only
-# around what is typed, not around plain words).
-_PLACEHOLDER = re.compile(r"`\{(\d+)\}`|\{(\d+)\}")
+# around what is typed, not around plain words); `` ({N})`` in brackets is left out whole
+# where the hint has no words.
+_PLACEHOLDER = re.compile(r"( \()?(?:`\{(\d+)\}`|\{(\d+)\})(\))?")
 
 
 def plain(hint: Hint) -> str:
@@ -91,7 +94,7 @@ def plain(hint: Hint) -> str:
         Action.RESTORE_BACKUP: f"restore the backup {a['file']}" if "file" in a
         else "restore a backup",
         Action.TURN_ON_SETTING: f"turn on the setting {a.get('key', '')}",
-        Action.CONNECT: "connect to QuickBooks again" + (" (relinking the store)"
+        Action.CONNECT: "connect to QuickBooks" + (" (relinking the store)"
                                                          if a.get("relink") else ""),
         Action.START_SANDBOX: "start the SyncDesk sandbox",
         Action.LIST_SUPPLIERS: "see the suppliers",
@@ -126,12 +129,16 @@ def render(text: str, hints: tuple[Hint, ...], as_text: HintText = plain) -> str
         return text
 
     def one(found: re.Match[str]) -> str:
-        quoted = found.group(1) is not None
-        index = int(found.group(1) if quoted else found.group(2))
+        opened, quoted, bare, closed = found.groups()
+        index = int(quoted if quoted is not None else bare)
         if index >= len(hints):
             return found.group(0)
         shown = as_text(hints[index])
-        return f"`{shown}`" if quoted and shown != plain(hints[index]) else shown
+        if not shown and opened and closed:
+            return ""
+        if quoted is not None and shown != plain(hints[index]):
+            shown = f"`{shown}`"
+        return f"{opened or ''}{shown}{closed or ''}"
 
     return _PLACEHOLDER.sub(one, text)
 

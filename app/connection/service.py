@@ -135,12 +135,12 @@ def _credentials(req: ConnectRequest) -> tuple[str, str]:
     if not req.client_id:
         raise ConnectError("Connecting to Intuit needs your app's client id ({0}); the "
                            "README explains where to find it.",
-                           Hint.of(Action.CLIENT_ID, words="its client id"))
+                           Hint.of(Action.CLIENT_ID, words=""))
     secret = req.client_secret or keychain.get_client_secret(req.environment, req.client_id)
     if not secret:
         raise ConnectError("Connecting to Intuit needs your app's client secret ({0}); it is "
                            "kept in the OS keychain afterwards.",
-                           Hint.of(Action.CLIENT_SECRET, words="its client secret"))
+                           Hint.of(Action.CLIENT_SECRET, words=""))
     return req.client_id, secret
 
 
@@ -347,7 +347,7 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
         raise NeedsReconnect("not_connected", "This company is not connected to QuickBooks.")
     if row.state == "needs_reconnect":
         raise NeedsReconnect("needs_reconnect",
-                             "QuickBooks asked SyncDesk to sign in again (connect again).")
+                             "QuickBooks asked SyncDesk to sign in again.")
     _unlock(row, passphrase)
     oauth = _oauth_for(row)
     tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh, lock_path(row))

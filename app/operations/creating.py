@@ -40,9 +40,9 @@ def today() -> date:
 def check_po_date_allowed(session: Session, po_date: date | None) -> None:
     if po_date is not None and not get_setting(session, "enable_po_date_editing"):
         raise f.FieldError(
-            "setting a PO date needs the company setting enable_po_date_editing ({0}); "
+            "setting a PO date needs the company setting enable_po_date_editing on ({0}); "
             "otherwise QuickBooks gets the approval date",
-            Hint.of(Action.TURN_ON_SETTING, key="enable_po_date_editing"),
+            Hint.of(Action.TURN_ON_SETTING, key="enable_po_date_editing", words=""),
         )
 
 

@@ -163,7 +163,10 @@ class _Editor:
             return self._assign("supplier_id", f.supplier_id(s, text), name)
         if name == "po_date":
             value = f.optional_date(text)
-            check_po_date_allowed(s, value)
+            try:
+                check_po_date_allowed(s, value)
+            except f.FieldError as exc:  # it names the PO date itself
+                raise UserError.of(exc, f"{doc.number}: ") from None
             return self._assign("po_date", value, name)
         if name in ("issue_date",):
             return self._assign(name, f.parse_date(text), name)

@@ -281,12 +281,12 @@ def unreachable_message(provider: str, url: str, timeout: bool = False,
     happened = "did not answer in time" if timeout else "could not be reached"
     done = "; nothing was connected." if connecting else "."
     if provider == SANDBOX_PROVIDER:
-        start = Hint.of(Action.START_SANDBOX, words="the SyncDesk sandbox")
+        start = Hint.of(Action.START_SANDBOX, words="")
         said = f"{capital(provider)} at {origin(url)} {happened}{done} Is it running? "
         if connecting:
-            return Advice(said + "Start it with `{0}` and give {1} the address it prints.",
+            return Advice(said + "Start it ({0}) and give {1} the address it prints.",
                           start, Hint.of(Action.SANDBOX_ADDRESS, words="SyncDesk"))
-        return Advice(said + "Start it again with `{0}`.", start)
+        return Advice(said + "Start it again ({0}).", start)
     return Advice(f"{capital(provider)}'s sign-in service {happened}{done} Check the internet "
                   "connection and try again.")
 

@@ -49,8 +49,12 @@ Passphrase = Callable[[], str | None]
 class NotConnected(UserError):
     """The company has no working QuickBooks connection: connect (again) first."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"{reason} First {{0}}.", Hint.of(Action.CONNECT))
+    def __init__(self, reason: str, again: bool = False) -> None:
+        said = reason.strip()
+        said = said[:1].upper() + said[1:]
+        said = said if said.endswith((".", "!", "?")) else f"{said}."
+        words = "connect to QuickBooks again" if again else "connect to QuickBooks"
+        super().__init__(f"{said} First {{0}}.", Hint.of(Action.CONNECT, words=words))
         self.reason = reason  # why, without what to do
 
 
@@ -222,7 +226,8 @@ class SyncService:
         try:
             return open_client(self._store, passphrase=passphrase)
         except OAuthError as exc:
-            raise NotConnected(exc.description or str(exc)) from None
+            raise NotConnected(exc.description or str(exc),
+                               again=exc.error != "not_connected") from None
         except NoKeychain as exc:
             raise UserError.of(exc) from None
 

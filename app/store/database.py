@@ -262,7 +262,7 @@ def damaged(where: Path | str, path: Path | None) -> Advice:
         lines.append(f"{kept}. If you keep backups of your own (made with `{{1}}` or copied "
                      "elsewhere), restore the latest with `{0}`; otherwise contact support and "
                      f"send them the log file ({log_path()}).")
-    return Advice("\n".join(lines), Hint.of(Action.RESTORE_BACKUP, words="a restore"),
+    return Advice("\n".join(lines), Hint.of(Action.RESTORE_BACKUP, words="SyncDesk's restore"),
                   Hint.of(Action.MAKE_BACKUP, file="", words="SyncDesk's backup"))
 
 

@@ -95,8 +95,7 @@ def queue_after_sign_in(session: Session, actor: str) -> list[str]:
 def exclude(session: Session, kind: DocKind, number: str, reason: str, actor: str) -> Document:
     """Keep a document out of every sync (and out of Resync failures) until included."""
     if not reason.strip():
-        raise UserError("say why it is excluded ({0})",
-                        Hint.of(Action.GIVE_REASON, words="a reason"))
+        raise UserError("say why it is excluded ({0})", Hint.of(Action.GIVE_REASON, words=""))
     doc = find_document(session, kind, number)
     assert doc.id is not None
     doc.sync_state = SyncState.EXCLUDED.value

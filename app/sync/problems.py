@@ -113,7 +113,8 @@ def _transport(error: TransportError, what: str) -> Problem:
     if error.cause == "unreachable" and error.local:
         return Problem.advised(Kind.TRANSPORT, Advice(
             f"The SyncDesk sandbox at {error.server} could not be reached for {what}: is it "
-            "still running ({0})?", Hint.of(Action.START_SANDBOX)), "connection", faults, facts)
+            "still running ({0})?", Hint.of(Action.START_SANDBOX, words="")), "connection", faults,
+        facts)
     if error.cause == "unreachable":
         text = (f"QuickBooks could not be reached for {what}; check the internet "
                 "connection.")
@@ -186,18 +187,19 @@ def _waiting_steps(doc: Hint, facts: dict[str, Any], exclude: Hint) -> Advice:
     if not po:
         return Advice("Nothing to do here: it goes as soon as its PO is in QuickBooks.")
     status, state = facts.get("po_status"), facts.get("po_sync_state")
-    show = Hint.of(Action.SHOW_DOCUMENT, kind="po", number=po)
+    show = Hint.of(Action.SHOW_DOCUMENT, kind="po", number=po, words=f"{po}'s page")
     if status in ("draft", "pending"):
         return Advice(f"Approve {po} first: {{0}}. This invoice goes with it at the next "
                       "sync.", Hint.of(Action.APPROVE, kind="po", number=po))
     if status == "cancelled" and state != SyncState.SYNCED:
         return Advice(f"{po} was cancelled: bill another PO ({{0}}), or keep this invoice "
                       "out of syncing: {1}.",
-                      _edit(doc, "po", "NUMBER"), exclude)
+                      _on(Action.EDIT_DOCUMENT, doc, field="po", value="NUMBER", words=""),
+                      exclude)
     if state == SyncState.EXCLUDED:
         return Advice(f"{po} is excluded from syncing: include it again ({{0}}), or keep this "
-                      "invoice out too: {1}.", Hint.of(Action.INCLUDE, kind="po", number=po),
-                      exclude)
+                      "invoice out too: {1}.",
+                      Hint.of(Action.INCLUDE, kind="po", number=po, words=""), exclude)
     if state in (SyncState.BLOCKED, SyncState.FAILED):
         return Advice(f"Clear {po}'s own problem first ({{0}} says what to do); this invoice "
                       "goes once it is in QuickBooks.", show)
@@ -206,7 +208,8 @@ def _waiting_steps(doc: Hint, facts: dict[str, Any], exclude: Hint) -> Advice:
                       Hint.of(Action.RESEND, kind="po", number=po))
     if state == SyncState.SYNCED:
         return Advice(f"Nothing to do: {po} is in QuickBooks now, and the next sync sends "
-                      "this invoice ({0} sends it now).", _on(Action.RESEND, doc))
+                      "this invoice ({0} sends it now).", _on(Action.RESEND, doc,
+                                                              words="resending it"))
     if state == SyncState.QUEUED:
         return Advice(f"Nothing to do here: it goes as soon as {po} is in QuickBooks (the "
                       "next sync sends both).")
@@ -236,6 +239,7 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
     line_field = f"line.{line}" if line else "line.N"
     who = supplier or facts.get("supplier")
     resend = _on(Action.RESEND, doc)
+    resend_now = _on(Action.RESEND, doc, words="resending it")  # "({0} tries now)"
     exclude = _on(Action.EXCLUDE, doc)
     date_field = "po_date" if doc_kind == "po" else "issue_date"
     again = "Nothing to do: the next sync tries it again ({0} tries now)."
@@ -249,7 +253,8 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
             "by themselves."),
         Kind.AP_AR_LINE_ACCOUNT: Advice(
             "Put the line on an expense or cost-of-goods account: {0} ({1} shows them).",
-            _edit(doc, f"{line_field}.account", "ACCOUNT"), Hint.of(Action.LIST_ACCOUNTS)),
+            _edit(doc, f"{line_field}.account", "ACCOUNT"),
+            Hint.of(Action.LIST_ACCOUNTS, words="the list of accounts")),
         Kind.BILL_BEFORE_PO: Advice(
             "Correct the invoice's date: {0} (on or after "
             + (f"{facts['po_date']}, the date of {facts.get('po') or 'its PO'})."
@@ -286,18 +291,18 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
             "To keep SyncDesk's copy, send it: {0} (it replaces the changes made in "
             "QuickBooks). To keep QuickBooks' version, stop syncing it: {1}.",
             resend, exclude),
-        Kind.STALE_OBJECT: Advice(again, resend),
-        Kind.THROTTLED: Advice(again, resend),
-        Kind.TRANSPORT: _transport_steps(facts, resend),
+        Kind.STALE_OBJECT: Advice(again, resend_now),
+        Kind.THROTTLED: Advice(again, resend_now),
+        Kind.TRANSPORT: _transport_steps(facts, resend_now),
         Kind.ANSWER_MISMATCH: Advice(
             "Nothing was marked synced. Send it as a new request: {0}; if it happens again, "
             f"check in QuickBooks that no other document holds number {shlex.quote(number)}.",
             resend),
         Kind.AUTH_NEEDED: Advice("Connect again ({0}); the sync carries on afterwards.",
-                                 Hint.of(Action.CONNECT)),
+                                 Hint.of(Action.CONNECT, words="")),
         Kind.UNKNOWN: Advice(
             "Read QuickBooks' own words above (also in {0}), correct what they name, then: "
-            "{1}.", Hint.of(Action.SHOW_LOG, number=number), resend),
+            "{1}.", Hint.of(Action.SHOW_LOG, number=number, words="its sync log"), resend),
     }
     return steps.get(kind) or Advice("See {0}.", doc)
 
@@ -308,8 +313,9 @@ def _transport_steps(facts: dict[str, Any], resend: Hint) -> Advice:
     cause = facts.get("cause")
     if cause == "unreachable" and facts.get("local"):
         return Advice("Start the sandbox again ({1}) and, if its address changed, connect to "
-                      f"it again ({{2}}); {again}.", resend, Hint.of(Action.START_SANDBOX),
-                      Hint.of(Action.CONNECT, environment="local", base_url="URL"))
+                      f"it again ({{2}}); {again}.", resend,
+                      Hint.of(Action.START_SANDBOX, words=""),
+                      Hint.of(Action.CONNECT, environment="local", base_url="URL", words=""))
     if cause in ("server_error", "busy"):
         return Advice(f"Nothing to do on your side: {again}. If it keeps failing, QuickBooks "
                       "is having trouble; try again later.", resend)
@@ -319,15 +325,17 @@ def _transport_steps(facts: dict[str, Any], resend: Hint) -> Advice:
 def _shorten(doc: Hint, who: str | None, facts: dict[str, Any]) -> Advice:
     """What to do about a field longer than QuickBooks allows."""
     element = facts.get("element")
-    limit = facts.get("limit") or "QuickBooks' limit of"
+    limit = facts.get("limit")
+    at_most = f"at most {limit} characters" if limit else "QuickBooks' length limit"
+    within = f"of at most {limit} characters" if limit else "within QuickBooks' length limit"
     if element == "DisplayName":
         return Advice("Shorten the supplier's name: {0}.",
                       Hint.of(Action.EDIT_SUPPLIER, name=who, field="name", value="SHORTER"))
     if element == "DocNumber" and doc.get("kind") == "po":
         return Advice(f"A PO's number cannot be changed: cancel this one ({{0}}) and enter it "
-                      f"again with a number of at most {limit} characters.",
-                      _on(Action.CANCEL, doc))
+                      f"again with a number {within}.",
+                      _on(Action.CANCEL, doc, words=""))
     field = {"DocNumber": "reference", "PrivateNote": "memo",
              "Line.Description": "line.N.description"}.get(str(element), "FIELD")
-    return Advice(f"Shorten it to at most {limit} characters: {{0}}.",
+    return Advice(f"Shorten it to {at_most}: {{0}}.",
                   _edit(doc, field, "SHORTER"))

@@ -49,10 +49,10 @@ def test_the_steps_are_hints_with_the_document_line_and_supplier():
     assert advice.hints == (
         Hint.of(Action.EDIT_DOCUMENT, kind="invoice", number="INV-9", field="line.2.account",
                 value="ACCOUNT"),
-        Hint.of(Action.LIST_ACCOUNTS))
+        Hint.of(Action.LIST_ACCOUNTS, words="the list of accounts"))
     assert advice.words(plain) == (
         "Put the line on an expense or cost-of-goods account: change line.2.account of "
-        "invoice INV-9 (see the accounts shows them).")
+        "invoice INV-9 (the list of accounts shows them).")
     assert advice.words(as_command) == (
         "Put the line on an expense or cost-of-goods account: syncdesk edit invoice INV-9 "
         "--set line.2.account=ACCOUNT (syncdesk list accounts shows them).")
@@ -68,7 +68,8 @@ def test_the_steps_are_hints_with_the_document_line_and_supplier():
     assert currency.hints[0].get("value") == "USD"
     assert "--set currency=USD" in currency.words(as_command)
     waiting = what_to_do("waiting_on_po", "invoice", "INV-1", {"po": "PO-4"})
-    assert waiting.hints == (Hint.of(Action.SHOW_DOCUMENT, kind="po", number="PO-4"),)
+    assert waiting.hints == (Hint.of(Action.SHOW_DOCUMENT, kind="po", number="PO-4",
+                                     words="PO-4's page"),)
     assert "syncdesk show po PO-4" in waiting.words(as_command)
 
 
@@ -120,8 +121,7 @@ def test_an_unreachable_sandbox_is_stored_in_plain_words():
     problem = diagnose(TransportError("no connection", cause="unreachable",
                                       server="http://127.0.0.1:5000"), "PO-1")
     assert problem.explanation == ("The SyncDesk sandbox at http://127.0.0.1:5000 could not "
-                                   "be reached for PO-1: is it still running (start the "
-                                   "SyncDesk sandbox)?")
+                                   "be reached for PO-1: is it still running?")
     assert problem.to_json()["explanation"] == problem.explanation
     assert problem.words(as_command) == ("The SyncDesk sandbox at http://127.0.0.1:5000 could "
                                          "not be reached for PO-1: is it still running "
