@@ -95,6 +95,8 @@ class DocumentsView(QWidget):
             lambda *_: self.selection_changed.emit())
         self.model.sort_requested.connect(self._sort)
         self._asked = 0  # the latest query's number; older answers are dropped
+        self._sent = 0  # the query number last sent to the store
+        self._in_flight = False
         self._query = ListQuery(limit=PAGE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -186,25 +188,50 @@ class DocumentsView(QWidget):
         self._ask()
 
     def _ask(self) -> None:
+        """Ask for the current query's first page. One listing at a time: while one is
+        out, newer queries only move ``_asked`` on, and the latest goes when it answers
+        (fast typing never queues a query per keystroke, and never shows a stale page)."""
         self._asked += 1
+        if not self._in_flight:
+            self._send()
+
+    def _send(self) -> None:
         number, query, documents = self._asked, self._query, self._ctx.services.documents
+        self._in_flight, self._sent = True, number
 
-        def job(progress: object, cancel: object) -> tuple[list[DocumentRow], FilterCounts]:
-            return documents.list(self.kind, query), documents.counts(self.kind, query)
+        def job(progress: object, cancel: object) -> list[DocumentRow]:
+            return documents.list(self.kind, query)
 
-        self._ctx.tasks.start(job, f"list {self.kind.value}",
-                              on_success=lambda answer: self._answered(number, query, answer))
+        task = self._ctx.tasks.start(job, f"list {self.kind.value}", on_success=lambda rows:
+                                     self._answered(number, query, rows))
+        task.finished.connect(self._flight_over)
 
-    def _answered(self, number: int, query: ListQuery,
-                  answer: tuple[list[DocumentRow], FilterCounts]) -> None:
+    def _flight_over(self) -> None:
+        self._in_flight = False
+        if self._sent != self._asked:  # a newer query waited for this one
+            self._send()
+
+    def _answered(self, number: int, query: ListQuery, rows: list[DocumentRow]) -> None:
         if number != self._asked:
             return  # an older query's answer: the user has typed on since
-        rows, counts = answer
         self.model.show(query, rows)
         self.empty.setGeometry(self.table.viewport().rect())
         self.empty.setVisible(not rows)
-        self.counts_changed.emit(counts)
         self.loaded.emit()
+        self._ask_counts(number, query)
+
+    def _ask_counts(self, number: int, query: ListQuery) -> None:
+        """The filter bar's counts, after the rows (they never hold the table back)."""
+        documents = self._ctx.services.documents
+
+        def job(progress: object, cancel: object) -> FilterCounts:
+            return documents.counts(self.kind, query)
+
+        def answered(counts: FilterCounts) -> None:
+            if number == self._asked:
+                self.counts_changed.emit(counts)
+
+        self._ctx.tasks.start(job, f"counts {self.kind.value}", on_success=answered)
 
     def selected_rows(self) -> list[DocumentRow]:
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}

@@ -2,8 +2,8 @@
 counts), supplier, date range. It says what to show; the tables ask the store.
 
 Each kind (POs, invoices) keeps its own filter: switching pages puts back the filter
-last used on that page. Typing waits for a short pause (``DEBOUNCE_MS``); every
-other choice applies at once.
+last used on that page. Typing applies at once (keystrokes arriving together go as
+one); the table never has more than one query out.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from app.services.documents_views import Count, FilterCounts, ListQuery
 from ui.context import UiContext
 from ui.models.documents import status_words
 
-DEBOUNCE_MS = 150  # typing pauses this long before the table asks the store
+# Keystrokes handled in one turn of the event loop go as one query; the table then sends
+# one query at a time, the latest when the one out answers (ui/documents_view.py).
+DEBOUNCE_MS = 0
 
 # syncFilterCombo's items: (text, sync_state filter)
 SYNC_CHOICES = (
@@ -174,7 +176,6 @@ class FilterBar(QWidget):
         second.addWidget(self.date_from)
         second.addWidget(self.to_check)
         second.addWidget(self.date_to)
-        self.load_suppliers()
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
@@ -191,7 +192,10 @@ class FilterBar(QWidget):
                 self.status.addItem(status_words(status), status)
 
     def load_suppliers(self) -> None:
-        """Ask the store for the suppliers' names (off the GUI thread)."""
+        """Ask the store for the suppliers' names (off the GUI thread); with no company
+        open (a first run) there are none yet: the window asks again when one opens."""
+        if self._ctx.services is None:
+            return
         documents = self._ctx.services.documents
         self._ctx.tasks.start(
             lambda progress, cancel: [s.name for s in documents.suppliers()],

@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
         self._sync_words = ""
         self._restore_columns()
         self.detail.clear()
+        self.filter_bar.load_suppliers()
         self.first_run.busy(None)
         self.body.setCurrentWidget(self._company_page)
         for widget in (self.sync_now, self.resync):
