@@ -185,13 +185,13 @@ def test_each_page_keeps_its_filter_through_switches_refreshes_and_a_sync(qtbot,
         bar.text.setText("harbor")
     harbor = [r.number for r in shown(pos)]
     with wait_loaded(qtbot, invoices):
-        window.nav.setCurrentRow(1)
+        window.show_page(1)
     assert bar.text.text() == "" and bar.status.itemText(1) != "Draft"  # invoices' own
     with wait_loaded(qtbot, invoices):
         bar.sync.setCurrentIndex(4)  # Needs attention
     attention = [r.number for r in shown(invoices)]
     with wait_loaded(qtbot, pos):
-        window.nav.setCurrentRow(0)
+        window.show_page(0)
     assert bar.text.text() == "harbor" and bar.sync.currentIndex() == 0
     assert [r.number for r in shown(pos)] == harbor
     with wait_loaded(qtbot, pos):
@@ -202,7 +202,7 @@ def test_each_page_keeps_its_filter_through_switches_refreshes_and_a_sync(qtbot,
     qtbot.waitUntil(lambda: not window.ctx.tasks.running("sync"), timeout=30000)
     qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=10000)
     assert [r.number for r in shown(pos)] == harbor and bar.text.text() == "harbor"
-    window.nav.setCurrentRow(1)
+    window.show_page(1)
     assert bar.sync.currentIndex() == 4 and bar.text.text() == ""
     qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=10000)
     assert [r.number for r in shown(invoices)] == attention
@@ -285,7 +285,7 @@ def test_an_older_answer_is_dropped(qtbot, window):
 def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, window, demo):
     table = window.findChild(QTableView, "supplierTable")
     with qtbot.waitSignal(window.suppliers.loaded, timeout=10000):
-        window.nav.setCurrentRow(2)
+        window.show_page(2)
     model = table.model()
     expected = demo.services.documents.supplier_overview()
     assert model.rowCount() == len(expected)

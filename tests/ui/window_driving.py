@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QTabBar,
     QTableView,
     QTabWidget,
     QWidget,
@@ -37,7 +38,8 @@ def cell_texts(model: QAbstractItemModel, row: int) -> list[str]:
 
 
 def show_page(qtbot, window: QMainWindow, page: str, table_name: str) -> QTableView:
-    """Go to ``page`` through the navigation (a list or tabs), then wait for its table."""
+    """Go to ``page`` through the navigation (a list, a tab widget or a tab bar), then wait
+    for its table."""
     for nav in window.findChildren(QListWidget):
         hits = [i for i in range(nav.count()) if nav.item(i).text().startswith(page)]
         if hits:
@@ -50,7 +52,13 @@ def show_page(qtbot, window: QMainWindow, page: str, table_name: str) -> QTableV
                 tabs.setCurrentIndex(hits[0])
                 break
         else:
-            raise AssertionError(f"no navigation entry named {page!r}")
+            for bar in window.findChildren(QTabBar):
+                hits = [i for i in range(bar.count()) if bar.tabText(i).startswith(page)]
+                if hits:
+                    bar.setCurrentIndex(hits[0])
+                    break
+            else:
+                raise AssertionError(f"no navigation entry named {page!r}")
     view = window.findChild(QTableView, table_name)
     assert view is not None, f"the {page} page has no table named {table_name!r}"
     qtbot.waitUntil(view.isVisible, timeout=5000)
