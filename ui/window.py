@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.states import DocKind
+from app.domain.states import DocKind, SyncState
 from app.errors import UserError
 from app.hints import plain
 from app.services import Services
@@ -403,8 +403,8 @@ class MainWindow(QMainWindow):
             self.sync_step.setText(f"{p.current}{problems}")
 
     def _sync_done(self, report: Any) -> None:
-        synced = report.count("synced")
-        attention = report.count("failed") + report.count("blocked")
+        synced = report.count(SyncState.SYNCED)
+        attention = report.count(SyncState.FAILED) + report.count(SyncState.BLOCKED)
         if report.cancelled:
             words = "cancelled: what was sent stays sent, the rest goes next time"
         elif report.stopped:

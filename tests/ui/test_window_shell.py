@@ -219,14 +219,15 @@ def test_the_window_remembers_its_size_and_splitter(qtbot, settings):
     first = MainWindow(None, settings=settings)
     qtbot.addWidget(first)
     first.show()
-    first.resize(720, 520)  # inside the offscreen screen (800 × 600)
+    first.resize(720, 520)  # inside the offscreen screen (800 × 600), or its least size
     first.splitter.setSizes([450, 250])
-    sizes = first.splitter.sizes()
+    size, sizes = (first.width(), first.height()), first.splitter.sizes()
+    assert size != (1280, 800)  # not the size a window without remembered settings gets
     first.close()
     again = MainWindow(None, settings=settings)
     qtbot.addWidget(again)
     again.show()
-    assert (again.width(), again.height()) == (720, 520)
+    assert (again.width(), again.height()) == size
     assert again.splitter.sizes() == sizes
     again.close()
 

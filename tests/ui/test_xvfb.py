@@ -183,7 +183,7 @@ def closes_by_itself() -> bool:
                     "(to close itself after opening); the test above drives it instead")
 def test_syncdesk_gui_demo_runs_in_a_real_x_server(display, tmp_path):
     """The very command a user types, ``syncdesk gui --demo``, on xcb; shot from outside."""
-    env = {**x_env(display), EXIT_AFTER: "8"}
+    env = {**x_env(display), EXIT_AFTER: "8000"}  # milliseconds
     gui = subprocess.Popen([sys.executable, "-m", "app", "gui", "--demo", "--db",
                             str(tmp_path / "demo.db")], cwd=ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
