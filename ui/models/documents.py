@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -26,6 +25,7 @@ from app.domain.money import display_money
 from app.domain.qbo_column import state_text
 from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, ListQuery
+from ui.models.columns import ColumnsModel
 from ui.state_icons import state_icon
 
 PAGE = 100  # rows fetched at a time
@@ -83,7 +83,7 @@ STATE_COLOURS = {  # the QuickBooks column's text colour, by sync state
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the DocumentRow itself
 
 
-class DocumentTableModel(QAbstractTableModel):
+class DocumentTableModel(ColumnsModel):
     """POs or invoices; column 0 is the number, one column is the QuickBooks state."""
 
     sort_requested = Signal(str, bool)  # sort key, descending: the caller fetches again
@@ -128,20 +128,6 @@ class DocumentTableModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is the store's job: say which, and let the caller fetch again."""

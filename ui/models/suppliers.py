@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.domain.states import SyncState
 from app.services.documents_views import SupplierOverview
+from ui.models.columns import ColumnsModel
 from ui.state_icons import state_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,7 +51,7 @@ def _icon(row: SupplierOverview) -> Any:
     return state_icon(SyncState.BLOCKED if row.qbo_active is False else SyncState.SYNCED)
 
 
-class SupplierTableModel(QAbstractTableModel):
+class SupplierTableModel(ColumnsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = COLUMNS
@@ -83,20 +84,6 @@ class SupplierTableModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A few hundred rows: sorted here, in Python."""
