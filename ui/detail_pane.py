@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import format_money, format_quantity
+from app.domain.money import display_money, format_quantity
 from app.domain.problems import label as problem_label
 from app.domain.qbo_column import state_word
 from app.domain.states import DocKind
@@ -282,9 +282,9 @@ class DetailPane(QWidget):
         else:
             rows += [("Supplier's number", d.reference or ""), ("PO", d.po_number or ""),
                      ("Issued", day_text(d.date)), ("Due", day_text(d.due_date))]
-        rows += [("Status", words(d.status)), ("Total", f"{format_money(d.total)} {d.currency}")]
+        rows += [("Status", words(d.status)), ("Total", f"{display_money(d.total)} {d.currency}")]
         if d.kind is DocKind.INVOICE and d.amount_paid:
-            rows.append(("Paid", f"{format_money(d.amount_paid)} {d.currency}"))
+            rows.append(("Paid", f"{display_money(d.amount_paid)} {d.currency}"))
         rows.append(("Memo", d.memo or ""))
         if d.excluded_reason:
             rows.append(("Excluded because", d.excluded_reason))
@@ -296,7 +296,7 @@ class DetailPane(QWidget):
         self.lines.setRowCount(len(d.lines))
         for at, line in enumerate(d.lines):
             cells = (line.description or "", line.item or line.account or "",
-                     _quantity(line.qty), _quantity(line.unit_price), format_money(line.amount))
+                     _quantity(line.qty), _quantity(line.unit_price), display_money(line.amount))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(row)
         kind = self.current_kind()
         self.filter_bar.setVisible(kind is not None)
+        self.detail.setVisible(kind is not None)  # the suppliers page has no document to show
         if kind is not None:
             self.filter_bar.set_kind(kind)
             if self.ctx.services is not None:
@@ -620,7 +621,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([780, 500])
+            self.splitter.setSizes([860, 420])  # the table's QuickBooks column whole
 
     def _restore_columns(self) -> None:
         """The tables' columns as left (a restored sort asks the store: a company is open)."""

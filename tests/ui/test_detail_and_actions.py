@@ -112,7 +112,7 @@ def test_a_blocked_po_shows_its_problem_fix_it_and_history(qtbot, synced):
     assert pane.last_sync.text() == "Never" and pane.qbo_id.text() == "—"
     assert pane.lines.rowCount() == 1
     assert pane.lines.item(0, 0).text() == "Imported tea, 30 cases"
-    assert pane.lines.item(0, 4).text() == "1840.00"
+    assert pane.lines.item(0, 4).text() == "1,840.00"
     history = window.findChild(QTreeWidget, "historyView")
     assert history.topLevelItemCount() >= 3
     newest = history.topLevelItem(0)
