@@ -409,11 +409,14 @@ class MainWindow(QMainWindow):
         if report.cancelled:
             words = "cancelled: what was sent stays sent, the rest goes next time"
         elif report.stopped:
-            words = f"stopped: {report.stopped}"
+            words = f"stopped early: {synced} synced" + (
+                f", {attention} need attention" if attention else "")
         else:
             words = f"{synced} synced" + (
                 f", {attention} need attention" if attention else "")
         self._sync_ended(words, report)
+        if report.stopped and not self._closing:  # QuickBooks failing: say so, not only below
+            self.last_error = show_error(self, UserError(report.stopped_words(plain)), "Sync")
 
     def _sync_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):

@@ -285,3 +285,22 @@ def test_trouble_carries_only_the_failures_nobody_else_answers_for(qapp):
     tasks.start(fails(Cancelled("stop")), "cancelled")
     assert seen == ["unanswered user error", "answered bug"]
     assert len(answered) == 2
+
+
+def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_path, settings,
+                                                                  memory_keyring):  # noqa: F811
+    demo = open_demo(str(tmp_path / "demo.db"))
+    try:
+        demo.sandbox.faults.load("500:POST/purchaseorder:*")  # every PO create fails there
+        window = MainWindow(demo.services, settings=settings)
+        qtbot.addWidget(window)
+        window.wait_loaded()
+        window.show()
+        with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT):
+            window.start_sync()
+        assert window.last_error is not None and window.last_error.isVisible()
+        assert "QuickBooks" in window.last_error.text()
+        assert "stopped early" in window.last_sync.text()
+        window.close()
+    finally:
+        demo.close()
