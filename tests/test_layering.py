@@ -56,6 +56,14 @@ def test_app_never_imports_qt_or_ui():
     assert offending(APP, ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")) == []
 
 
+def test_the_window_asks_services_only():
+    """ui/ holds no query and no business rule: it reaches the core through app.services
+    (plus errors, hints, work and the domain's enums and words)."""
+    assert offending(APP.parent / "ui", ("app.store", "app.sync", "app.operations",
+                                         "app.connection", "app.qbo", "app.sandbox",
+                                         "sqlmodel", "sqlalchemy")) == []
+
+
 def test_sandbox_keeps_its_own_state():
     assert offending(APP / "sandbox", ("app.store", "app.qbo", "app.sync", "app.domain",
                                        "app.operations")) == []
