@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMenu,
     QTableView,
@@ -26,6 +25,7 @@ from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, FilterCounts, ListQuery
 from ui.context import UiContext
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
+from ui.tables import style_table
 
 TABLE_NAMES = {DocKind.PO: "poTable", DocKind.INVOICE: "invoiceTable"}
 SAMPLES = {  # each column's first width fits this text; long supplier names are elided
@@ -54,20 +54,9 @@ class DocumentsView(QWidget):
                                         self)
         self.table = QTableView(self, objectName=TABLE_NAMES[kind])
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setIconSize(QSize(16, 16))
-        rows = self.table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        style_table(self.table)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         metrics = self.table.fontMetrics()

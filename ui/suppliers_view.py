@@ -7,11 +7,9 @@ shows (and after a sync); an answer older than the latest question is dropped.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.documents_views import SupplierOverview
 from ui.context import UiContext
 from ui.models.suppliers import SupplierTableModel
+from ui.tables import style_table
 
 SAMPLES = {"name": "Meridian Insurance Brokers", "attention": "Needs attention",
            "currency": "Currency", "active": "Active",
@@ -44,18 +43,9 @@ class SuppliersView(QWidget):
         self.model = SupplierTableModel(self)
         self.table = QTableView(self, objectName="supplierTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setIconSize(QSize(16, 16))
-        rows = self.table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        style_table(self.table)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         metrics = self.table.fontMetrics()
         for i, column in enumerate(self.model.columns):
             if column.key in SAMPLES:
