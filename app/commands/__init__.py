@@ -10,7 +10,16 @@ Adder = Callable[..., argparse.ArgumentParser]
 
 def register_all(add: Adder) -> None:
     """Declare every store-backed subcommand through ``add(name, handler, help)``."""
-    from app.commands import connection, documents, gui, importing, status, store, sync
+    from app.commands import (
+        connection,
+        documents,
+        fix,
+        gui,
+        importing,
+        status,
+        store,
+        sync,
+    )
 
     store.register(add)
     status.register(add)
@@ -18,4 +27,5 @@ def register_all(add: Adder) -> None:
     documents.register(add)
     connection.register(add)
     sync.register(add)
+    fix.register(add)
     gui.register(add)

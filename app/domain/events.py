@@ -38,6 +38,8 @@ class Event(StrEnum):
     VENDOR_REMOVED = "vendor_removed"
     SUPPLIER_RENAMED = "supplier_renamed"
     RELINKED = "relinked"
+    FIXED = "fixed"  # a fix-it repair was applied; the detail holds its changes, old → new
+    FIX_FAILED = "fix_failed"  # a fix-it repair stopped part-way (nothing half-written)
 
 
 class LogResult(StrEnum):

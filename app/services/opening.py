@@ -10,6 +10,7 @@ from app.errors import UserError
 from app.services.company import CompanyService
 from app.services.connection import ConnectionService
 from app.services.documents import DocumentService
+from app.services.fixes import FixService
 from app.services.settings import SettingsService
 from app.services.sync import SyncService
 from app.store.database import Store, open_store, resolve_db_url, store_error
@@ -26,6 +27,7 @@ class Services:
     connection: ConnectionService
     settings: SettingsService
     company: CompanyService
+    fixes: FixService
 
     _store: Store = field(repr=False, compare=False)
 
@@ -33,7 +35,7 @@ class Services:
     def for_store(cls, store: Store) -> Services:
         return cls(store.url, DocumentService(store), SyncService(store),
                    ConnectionService(store), SettingsService(store), CompanyService(store),
-                   store)
+                   FixService(store), store)
 
     def close(self) -> None:
         """Close the store (for a company kept open across calls, as the window does)."""

@@ -223,18 +223,23 @@ class SyncService:
                     for kind, number in only]
 
     def _client(self, passphrase: Passphrase | None) -> QboClient:
-        try:
-            return open_client(self._store, passphrase=passphrase)
-        except OAuthError as exc:
-            raise NotConnected(exc.description or str(exc),
-                               again=exc.error != "not_connected") from None
-        except NoKeychain as exc:
-            raise UserError.of(exc) from None
+        return qbo_client(self._store, passphrase)
 
     def _engine(self, passphrase: Passphrase | None, on_progress: OnProgress | None,
                 cancel: threading.Event | None, auto_retry: bool = False) -> SyncEngine:
         return SyncEngine(self._store, self._client(passphrase), on_progress=on_progress,
                           cancel=cancel, actor=self.actor, auto_retry=auto_retry)
+
+
+def qbo_client(store: Store, passphrase: Passphrase | None = None) -> QboClient:
+    """The company's QuickBooks client; ``NotConnected`` when there is no working connection."""
+    try:
+        return open_client(store, passphrase=passphrase)
+    except OAuthError as exc:
+        raise NotConnected(exc.description or str(exc),
+                           again=exc.error != "not_connected") from None
+    except NoKeychain as exc:
+        raise UserError.of(exc) from None
 
 
 def _state_of(kind: DocKind, doc: Any) -> DocumentSyncState:

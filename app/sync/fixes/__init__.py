@@ -1,0 +1,40 @@
+"""Fix-it repairs: one module per fix id (``FIXES`` in ``app.domain.problems``).
+
+See ``base`` for the shape of a fix, ``targets`` for finding the documents to fix,
+``runner`` for applying a plan, resending and verifying.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from app.domain.problems import FIXES, TRANSIENT
+from app.errors import UserError
+
+#: Fix ids that need no repair of their own: the document simply goes again.
+RETRY = "retry"
+
+
+def fix_ids() -> frozenset[str]:
+    """Every fix id a problem can point at, but ``retry``."""
+    return frozenset(FIXES.values()) - {RETRY}
+
+
+def module_for(fix_id: str) -> ModuleType:
+    """The module of one fix id (``UserError`` when SyncDesk has none for it yet)."""
+    if fix_id == RETRY:
+        raise UserError("This problem clears by itself: SyncDesk sends the document again "
+                        "with the next sync (Resend sends it now).")
+    if fix_id not in fix_ids():
+        raise UserError(f"SyncDesk has no fix named '{fix_id}'.")
+    try:
+        return importlib.import_module(f"app.sync.fixes.{fix_id}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"app.sync.fixes.{fix_id}":
+            raise
+        raise UserError(f"SyncDesk cannot repair this problem by itself yet ({fix_id}).") \
+            from None
+
+
+__all__ = ["RETRY", "TRANSIENT", "fix_ids", "module_for"]
