@@ -1,0 +1,93 @@
+"""The fix-it wizard in the demo window (offscreen, the demo's in-process sandbox): the
+fixes the users asked for by name walked through the real pages (Next, Back, Finish),
+the bulk fix of a problem group, and Cancel on every page changing nothing on either
+side."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.states import DocKind
+from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.ui.fix_driving import (
+    finish,
+    idle,
+    open_wizard,
+    press_back,
+    press_cancel,
+    press_next,
+    quickbooks_state,
+    row_of,
+    sync_demo,
+    syncdesk_state,
+)
+from ui import create_main_window
+from ui.fix_pages import INPUTS, OPTION, PREVIEW, PROBLEM
+
+PO, INVOICE = DocKind.PO, DocKind.INVOICE
+
+
+@pytest.fixture
+def demo(qtbot, tmp_path):
+    """The demo window after its first sync: its blocked documents wait for a fix."""
+    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
+    qtbot.addWidget(window)
+    window.show()
+    sync_demo(qtbot, window)
+    yield window
+    window.close()
+
+
+def synced_row(qtbot, window, kind: DocKind, number: str) -> None:
+    """The document's row in the table says Synced (put there without a reload)."""
+    qtbot.waitUntil(lambda: row_of(window, kind, number) is not None
+                    and row_of(window, kind, number).table_text.startswith("Synced"),
+                    timeout=30000)
+
+
+def test_rename_duplicate_vendor(qtbot, demo):
+    wizard = open_wizard(qtbot, demo, PO, "PO-1061")
+    assert wizard.windowTitle() == "Fix: supplier name taken in QuickBooks"
+    assert wizard.currentId() == PROBLEM
+    assert wizard.currentPage().title() == "Fix: supplier name taken in QuickBooks"
+    press_next(qtbot, wizard, OPTION)
+    first = wizard.option_page.buttons[wizard.single.options[0].name]
+    assert first.isChecked()
+    press_next(qtbot, wizard, INPUTS)
+    press_back(qtbot, wizard, OPTION)
+    press_next(qtbot, wizard, INPUTS)
+    press_next(qtbot, wizard, PREVIEW)
+    press_back(qtbot, wizard, INPUTS)
+    press_next(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    idle(qtbot, demo)
+
+
+# --- Cancel -------------------------------------------------------------------------------
+
+
+def walk_to(qtbot, wizard, page: int) -> None:
+    """Next with the recommended option and its prefilled values, up to ``page``."""
+    while wizard.currentId() != page:
+        here = wizard.currentId()
+        assert here < page, f"went past page {page} (now {here})"
+        press_next(qtbot, wizard)
+        qtbot.waitUntil(lambda h=here: wizard.currentId() != h, timeout=30000)
+
+
+@pytest.mark.parametrize("kind,number", [(PO, "PO-1061"), (INVOICE, "INV-2042")])
+def test_cancel_on_any_page_changes_nothing(qtbot, demo, kind, number):
+    refs = [(kind, number)]
+    before = (syncdesk_state(demo, refs), quickbooks_state(demo))
+    for page in (PROBLEM, OPTION, INPUTS, PREVIEW):
+        wizard = open_wizard(qtbot, demo, kind, number)
+        if page == INPUTS and not wizard.single.options[0].inputs:
+            wizard.reject()
+            continue  # the recommended way needs nothing: there is no such page
+        walk_to(qtbot, wizard, page)
+        press_cancel(qtbot, wizard)
+        qtbot.waitUntil(lambda w=wizard: not w.isVisible(), timeout=30000)
+        idle(qtbot, demo)
+        assert (syncdesk_state(demo, refs), quickbooks_state(demo)) == before, \
+            f"Cancel on page {page} changed something"
+    assert not row_of(demo, kind, number).table_text.startswith("Synced")
