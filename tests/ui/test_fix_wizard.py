@@ -6,6 +6,7 @@ side."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QWizard
 
 from app.domain.states import DocKind
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
@@ -22,7 +23,7 @@ from tests.ui.fix_driving import (
     syncdesk_state,
 )
 from ui import create_main_window
-from ui.fix_pages import INPUTS, OPTION, PREVIEW, PROBLEM
+from ui.fix_pages import APPLY, INPUTS, OPTION, PREVIEW, PROBLEM, RESULT
 
 PO, INVOICE = DocKind.PO, DocKind.INVOICE
 
@@ -91,3 +92,21 @@ def test_cancel_on_any_page_changes_nothing(qtbot, demo, kind, number):
         assert (syncdesk_state(demo, refs), quickbooks_state(demo)) == before, \
             f"Cancel on page {page} changed something"
     assert not row_of(demo, kind, number).table_text.startswith("Synced")
+
+
+def test_cancel_while_the_fix_runs_stops_it_and_says_what_was_done(qtbot, demo):
+    wizard = open_wizard(qtbot, demo, PO, "PO-1061")
+    walk_to(qtbot, wizard, PREVIEW)
+    press_next(qtbot, wizard)  # "Fix it"
+    assert wizard.currentId() == APPLY
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    press_cancel(qtbot, wizard)  # asks the fix to stop at its next safe point
+    assert wizard.isVisible()  # the wizard stays to say what happened
+    qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=60000)
+    assert wizard.result_page.title() == "Stopped"
+    assert "You stopped the fix" in wizard.result_page.headline.text()
+    press_next(qtbot, wizard)  # Finish
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30000)
+    history = demo.ctx.services.documents.history(PO, "PO-1061")
+    assert any(h.summary.startswith("Fixed") for h in history)  # what was done is recorded
+    assert not row_of(demo, PO, "PO-1061").table_text.startswith("Synced")  # not sent again
