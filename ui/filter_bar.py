@@ -115,8 +115,9 @@ class SyncStateCombo(QComboBox):
         for i, count in enumerate(counts):
             self.setItemData(i, count, COUNT_ROLE)
             name = self.itemText(i)
-            self.setItemData(i, f"{name}: {count} documents" if count else name,
-                             Qt.ItemDataRole.ToolTipRole)
+            words = f"{name}: {count} documents" if count else name
+            self.setItemData(i, words, Qt.ItemDataRole.ToolTipRole)
+            self.setItemData(i, words, Qt.ItemDataRole.AccessibleDescriptionRole)
         self._tell()
         self.update()
 

@@ -66,3 +66,24 @@ def test_the_filter_bar_fits_the_window_without_clipping_or_overlap(qtbot, windo
         Path(shots).mkdir(parents=True, exist_ok=True)
         window.grab().save(str(Path(shots) / f"window-{width}.png"))
 
+
+
+def test_the_status_bar_words_end_in_an_ellipsis_when_a_sync_shows_at_800(qtbot, window):
+    """During a sync the status bar holds the last sync's words, the document being sent, the
+    progress bar and Cancel: at 800 wide the words are shortened with "…" (whole in the
+    tooltip), never cut mid-letter, and the window stays 800 wide."""
+    window.resize(NARROW, 600)
+    window.show()
+    qtbot.waitUntil(lambda: window.width() == NARROW, timeout=5000)
+    words = "Last sync: just now — cancelled: what was sent stays sent, the rest goes next time"
+    window.last_sync.setText(words)
+    window.sync_step.setText("PO-1001 (3 need attention so far)")
+    for widget in (window.sync_step, window.progress, window.cancel):
+        widget.setVisible(True)
+    window.grab()  # paints the labels
+    QApplication.processEvents()
+    assert window.width() == NARROW and window.minimumSizeHint().width() <= NARROW
+    assert window.last_sync.width() < window.last_sync.fontMetrics().horizontalAdvance(words)
+    assert window.last_sync.toolTip() == words
+    assert window.sync_step.width() >= window.sync_step.sizeHint().width()
+    assert window.sync_step.toolTip() == ""  # shown whole
