@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,14 +30,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionComboBox,
+    QStyleOptionViewItem,
+    QStylePainter,
     QWidget,
 )
 
 from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
 from app.services.documents import statuses
-from app.services.documents_views import Count, FilterCounts, ListQuery
+from app.services.documents_views import FilterCounts, ListQuery
 from ui.context import UiContext
+from ui.flow_layout import FlowLayout
 from ui.models.documents import status_words
 
 # Keystrokes handled in one turn of the event loop go as one query; the table then sends
@@ -45,30 +60,98 @@ SYNC_CHOICES = (
 )
 ALL_STATUSES = "All statuses"
 ALL_SUPPLIERS = "All suppliers"
-WIDEST_COUNT = "Needs attention (1,000+)"  # the sync combo is sized for this, counts never move it
+WIDEST_COUNT = "1,000+"  # the sync combo is sized for its widest name and this count
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1  # syncFilterCombo: the count shown ("12", "1,000+")
+COUNT_GAP = 16  # between a state's name and its count
+COUNT_MARGIN = 4  # after the count
+
+
+class CountDelegate(QStyledItemDelegate):
+    """The open list of ``syncFilterCombo``: each state's name, its count right-aligned."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        count = index.data(COUNT_ROLE)
+        if not count:
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        painter.save()
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected
+                                     else QPalette.ColorRole.Text))
+        area = option.rect.adjusted(0, 0, -COUNT_MARGIN, 0)  # type: ignore[attr-defined]
+        painter.drawText(area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         str(count))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        return QSize(size.width() + COUNT_GAP + COUNT_MARGIN
+                     + metrics.horizontalAdvance(WIDEST_COUNT), size.height())
 
 
 class SyncStateCombo(QComboBox):
-    """``syncFilterCombo``: each item is its label and, once known, its count ("Needs
-    attention (12)"). Finding an item by its label alone also works, count or not."""
+    """``syncFilterCombo``: each item's text is its plain name ("Needs attention"); its count
+    (``COUNT_ROLE``, once known) shows right-aligned in the open list, after the name on the
+    closed combo, and in the tooltips. The combo is sized for the widest name and count, so
+    counts never move it."""
 
-    def label(self, index: int) -> str:
-        return SYNC_CHOICES[index][0] if 0 <= index < len(SYNC_CHOICES) else ""
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
+        super().__init__(parent, objectName=objectName)
+        for text, state in SYNC_CHOICES:
+            self.addItem(text, state)
+        self.setItemDelegate(CountDelegate(self))
+        self.currentIndexChanged.connect(lambda _i: self._tell())
+        self._tell()
 
-    def findText(self, text: str,  # type: ignore[override]
-                 flags: Qt.MatchFlag = Qt.MatchFlag.MatchExactly
-                 | Qt.MatchFlag.MatchCaseSensitive) -> int:
-        found = super().findText(text, flags)
-        if found < 0 and not flags & ~(Qt.MatchFlag.MatchExactly
-                                       | Qt.MatchFlag.MatchCaseSensitive):
-            labels = [self.label(i) for i in range(self.count())]
-            found = labels.index(text) if text in labels else -1
-        return found
+    def count_of(self, index: int) -> str | None:
+        """The count shown for item ``index`` ("12", "1,000+"), None until known."""
+        return self.itemData(index, COUNT_ROLE)
 
-    def setCurrentText(self, text: str) -> None:
-        found = self.findText(text)
-        if found >= 0:
-            self.setCurrentIndex(found)
+    def show_counts(self, counts: list[str | None]) -> None:
+        for i, count in enumerate(counts):
+            self.setItemData(i, count, COUNT_ROLE)
+            name = self.itemText(i)
+            words = f"{name}: {count} documents" if count else name
+            self.setItemData(i, words, Qt.ItemDataRole.ToolTipRole)
+            self.setItemData(i, words, Qt.ItemDataRole.AccessibleDescriptionRole)
+        self._tell()
+        self.update()
+
+    def _tell(self) -> None:
+        count = self.count_of(self.currentIndex())
+        where = f" ({self.currentText()}: {count} documents)" if count else ""
+        self.setToolTip(f"Show documents by where they stand with QuickBooks{where}")
+
+    def sizeHint(self) -> QSize:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text, _state in SYNC_CHOICES)
+        contents = QSize(widest + COUNT_GAP + metrics.horizontalAdvance(WIDEST_COUNT),
+                         metrics.height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option,
+                                             contents, self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+        count = self.count_of(self.currentIndex())
+        if count:
+            field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, self)
+            painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+            painter.drawText(field.adjusted(0, 0, -COUNT_MARGIN, 0),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
 
 
 @dataclass(frozen=True)
@@ -112,12 +195,6 @@ class FilterBar(QWidget):
         self._fill_statuses()
 
         self.sync = SyncStateCombo(self, objectName="syncFilterCombo")
-        self.sync.setToolTip("Show documents by where they stand with QuickBooks")
-        for text, _state in SYNC_CHOICES:
-            self.sync.addItem(text)
-        self.sync.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.sync.setMinimumContentsLength(len(WIDEST_COUNT))
 
         self.supplier = QComboBox(self, objectName="supplierFilterCombo")
         self.supplier.setEditable(True)
@@ -126,7 +203,7 @@ class FilterBar(QWidget):
         self.supplier.setToolTip("Show one supplier's documents (type to find a name)")
         self.supplier.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.supplier.setMinimumContentsLength(18)
+        self.supplier.setMinimumContentsLength(14)
         completer = QCompleter(self.supplier.model(), self.supplier)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -156,26 +233,27 @@ class FilterBar(QWidget):
         self.supplier.currentIndexChanged.connect(lambda _i: self._supplier_picked())
         self.supplier.lineEdit().editingFinished.connect(self._supplier_picked)
 
-        # Two rows: what is typed and where documents stand first; the narrower choices under.
-        layout = QVBoxLayout(self)
+        # One row on a wide window; on a narrow one the groups wrap onto more rows (a label
+        # stays with its choice, the date range stays together).
+        self.text.setMinimumWidth(  # the hint whole, and room for the clear button
+            self.text.fontMetrics().horizontalAdvance(self.text.placeholderText()) + 40)
+        layout = FlowLayout(self, spacing=12)
         layout.setContentsMargins(0, 0, 0, 4)
-        layout.setSpacing(4)
-        first, second = QHBoxLayout(), QHBoxLayout()
-        layout.addLayout(first)
-        layout.addLayout(second)
-        first.addWidget(self.text, 1)
-        first.addWidget(self._label("&QuickBooks:", self.sync))
-        first.addWidget(self.sync)
-        second.addWidget(self._label("S&tatus:", self.status))
-        second.addWidget(self.status)
-        second.addSpacing(8)
-        second.addWidget(self._label("S&upplier:", self.supplier))
-        second.addWidget(self.supplier, 1)
-        second.addSpacing(8)
-        second.addWidget(self.from_check)
-        second.addWidget(self.date_from)
-        second.addWidget(self.to_check)
-        second.addWidget(self.date_to)
+        layout.add(self.text, 3)
+        layout.add(self._group(self._label("&QuickBooks:", self.sync), self.sync))
+        layout.add(self._group(self._label("S&tatus:", self.status), self.status))
+        layout.add(self._group(self._label("S&upplier:", self.supplier), self.supplier), 1)
+        layout.add(self._group(self.from_check, self.date_from, self.to_check, self.date_to))
+
+    def _group(self, *widgets: QWidget) -> QWidget:
+        """Widgets kept side by side on one row of the bar."""
+        group = QWidget(self)
+        row = QHBoxLayout(group)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for widget in widgets:
+            row.addWidget(widget, 1 if isinstance(widget, QComboBox) else 0)
+        return group
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
@@ -270,13 +348,12 @@ class FilterBar(QWidget):
                          date_from=self._from(), date_to=self._to())
 
     def show_counts(self, counts: FilterCounts, kind: DocKind | None = None) -> None:
-        """Each sync state's item with its count: "Needs attention (12)". The items keep
-        their order and the combo its size; another page's counts wait for that page."""
+        """Each sync state's count beside its name ("Needs attention  12"; ``All``: every
+        document). The items keep their names, order and size; another page's counts wait
+        for that page."""
         kind = kind or self.kind
         self._counts[kind] = counts
         if kind is not self.kind:
             return
-        for i, (text, state) in enumerate(SYNC_CHOICES):
-            if state is not None:
-                count: Count = counts[state]
-                self.sync.setItemText(i, f"{text} ({count})")
+        self.sync.show_counts([str(counts.total if state is None else counts[state])
+                               for _text, state in SYNC_CHOICES])

@@ -23,7 +23,7 @@ from ui.tables import style_table
 
 SAMPLES = {"name": "Meridian Insurance Brokers", "attention": "Needs attention",
            "currency": "Currency", "active": "Active",
-           "quickbooks": "Linked to vendor 1234 (active)"}
+           "quickbooks": "Linked by name to vendor 1234 (inactive in QuickBooks)"}
 PADDING = 18
 
 

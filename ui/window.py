@@ -45,6 +45,7 @@ from ui.connect_dialog import ConnectDialog
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
+from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
@@ -225,7 +226,7 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self) -> None:
         status = self.statusBar()
-        self.last_sync = QLabel(self, objectName="lastSyncLabel")
+        self.last_sync = ElidedLabel(self, objectName="lastSyncLabel")
         self.progress = QProgressBar(self, objectName="syncProgress")
         self.progress.setMinimumWidth(260)
         self.progress.setVisible(False)
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         self.cancel.setToolTip("Stop after the document being sent now; nothing is lost")
         self.cancel.setVisible(False)
         self.cancel.clicked.connect(self.cancel_sync)
-        self.sync_step = QLabel(self, objectName="syncStepLabel")
+        self.sync_step = ElidedLabel(self, objectName="syncStepLabel")
         status.addWidget(self.last_sync, 1)
         status.addPermanentWidget(self.sync_step)
         status.addPermanentWidget(self.progress)

@@ -60,6 +60,7 @@ from app.store.models import (
     Supplier,
 )
 from app.sync.chart import ChartRow, list_accounts, list_items
+from app.sync.lists import name_key, original_name
 from app.sync.problems import waiting_on_po, what_to_do
 from app.work import OnProgress
 
@@ -213,7 +214,9 @@ class DocumentService:
     def supplier_overview(self, search: str | None = None, *, offset: int = 0,
                           limit: int | None = None) -> list[SupplierOverview]:
         """Suppliers by name with their QuickBooks link (the linked vendor, active or not as
-        the last sync read it) and how many of their documents need attention."""
+        the last sync read it) and how many of their documents need attention. A supplier
+        not linked yet whose vendor of the same name is inactive in QuickBooks shows that
+        vendor (``by_name``): the sync stops there, it is no missing link."""
 
         def work(session: Session) -> list[SupplierOverview]:
             query = select(Supplier).order_by(col(Supplier.name))
@@ -237,9 +240,27 @@ class DocumentService:
             active = dict(session.exec(
                 select(QboObject.qbo_id, QboObject.active).where(
                     QboObject.entity == "Vendor", col(QboObject.qbo_id).in_(vendor_ids))).all())
-            return [SupplierOverview(s.name, s.email, s.currency, s.active, s.qbo_vendor_id,
-                                     active.get(s.qbo_vendor_id) if s.qbo_vendor_id else None,
-                                     attention.get(s.id or 0, 0)) for s in suppliers]
+            # A supplier whose vendor of the same name is inactive stays unlinked (the sync
+            # will not take it as a new link) but is tied to it all the same: the sync finds
+            # it by name and stops there. Name as QuickBooks compares names.
+            inactive = {}
+            if any(not s.qbo_vendor_id for s in suppliers):
+                for vendor_id, data in session.exec(
+                        select(QboObject.qbo_id, QboObject.data).where(
+                            QboObject.entity == "Vendor", col(QboObject.active).is_(False))):
+                    inactive.setdefault(name_key(original_name(data)), vendor_id)
+            rows = []
+            for s in suppliers:
+                vendor_id, vendor_active, by_name = s.qbo_vendor_id, None, False
+                if vendor_id:
+                    vendor_active = active.get(vendor_id)
+                elif name_key(s.name) in inactive:
+                    vendor_id, vendor_active = inactive[name_key(s.name)], False
+                    by_name = True
+                rows.append(SupplierOverview(s.name, s.email, s.currency, s.active, vendor_id,
+                                             vendor_active, attention.get(s.id or 0, 0),
+                                             by_name))
+            return rows
 
         return self._read(work)
 

@@ -124,6 +124,12 @@ class FilterCounts:
     def needs_attention(self) -> Count:
         return self.by_state[NEEDS_ATTENTION_FILTER]
 
+    @property
+    def total(self) -> Count:
+        """Every matching document, whatever its sync state ("at least" if any count is)."""
+        counts = [self.by_state[s.value] for s in SyncState if s.value in self.by_state]
+        return Count(sum(c.count for c in counts), more=any(c.more for c in counts))
+
 
 @dataclass(frozen=True)
 class ProblemBox:
@@ -300,17 +306,20 @@ class SupplierOverview:
     email: str | None
     currency: str
     active: bool
-    qbo_vendor_id: str | None
-    qbo_active: bool | None  # the linked vendor as the last sync read it; None: not known
+    qbo_vendor_id: str | None  # the linked vendor, or the inactive one of its name (by_name)
+    qbo_active: bool | None  # the vendor as the last sync read it; None: not known
     needs_attention: int
+    by_name: bool = False  # not linked: the vendor of its name is inactive in QuickBooks
 
     @property
     def quickbooks(self) -> str:
         """"Linked to vendor 12 (active)", "Linked to vendor 12 (inactive in QuickBooks)",
-        "Not linked" (the first sync links a supplier to the vendor of its name)."""
+        "Not linked yet" (the first sync links a supplier to the vendor of its name, or
+        creates one). A supplier whose vendor of the same name is inactive is linked to it
+        by that name: "Linked by name to vendor 12 (inactive in QuickBooks)"."""
         if not self.qbo_vendor_id:
-            return "Not linked"
-        linked = f"Linked to vendor {self.qbo_vendor_id}"
+            return "Not linked yet"
+        linked = f"Linked {'by name ' if self.by_name else ''}to vendor {self.qbo_vendor_id}"
         if self.qbo_active is None:
             return linked
         return linked + (" (active)" if self.qbo_active else " (inactive in QuickBooks)")

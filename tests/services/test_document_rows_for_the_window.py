@@ -14,6 +14,7 @@ from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.services import Services
 from app.services.documents import ListQuery
+from app.services.documents_views import Count, FilterCounts
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST
 from tests.sync.conftest import bill_po, make_po
@@ -64,7 +65,7 @@ def test_supplier_overview_has_the_link_and_documents_needing_attention(synced, 
     assert acme.quickbooks == f"Linked to vendor {acme.qbo_vendor_id} (active)"
     obrien = rows["O'Brien & Sons"]
     assert obrien.qbo_vendor_id is None and obrien.needs_attention == 0
-    assert obrien.quickbooks == "Not linked"
+    assert obrien.quickbooks == "Not linked yet"
     assert [r.name for r in synced.documents.supplier_overview("o'bri")] == ["O'Brien & Sons"]
     # The vendor made inactive in QuickBooks: the next sync's mirror says so.
     sandbox.create("Vendor", {**sandbox.read("Vendor", acme.qbo_vendor_id), "Active": False})
@@ -72,3 +73,35 @@ def test_supplier_overview_has_the_link_and_documents_needing_attention(synced, 
     acme = {r.name: r for r in synced.documents.supplier_overview()}["Acme Supply"]
     assert acme.qbo_active is False
     assert acme.quickbooks.endswith("(inactive in QuickBooks)")
+
+
+def test_a_supplier_whose_vendor_of_its_name_is_inactive_shows_that_vendor(
+        store, sandbox, services: Services):
+    """The sync never links a supplier to an inactive vendor (its documents are blocked), but
+    the supplier is tied to it by name: the overview says which vendor, and that it is
+    inactive in QuickBooks; a supplier with no vendor at all is not linked yet."""
+    connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
+    vendor = sandbox.create("Vendor", {"DisplayName": "Acme Supply"})
+    sandbox.create("Vendor", {**sandbox.read("Vendor", vendor["Id"]), "Active": False})
+    make_po(store, number="PO-1")
+    make_po(store, number="PO-2", supplier="O'Brien & Sons", status=PoStatus.PENDING)
+    _sync(store)
+    rows = {r.name: r for r in services.documents.supplier_overview()}
+    assert services.documents.row(DocKind.PO, "PO-1").problem == "inactive_vendor"
+    assert [r.qbo_vendor_id for r in services.documents.suppliers("Acme")] == [None]  # no link
+    acme = rows["Acme Supply"]
+    assert (acme.qbo_vendor_id, acme.qbo_active, acme.by_name) == (vendor["Id"], False, True)
+    assert acme.quickbooks == f"Linked by name to vendor {vendor['Id']} (inactive in QuickBooks)"
+    assert acme.needs_attention == 1
+    obrien = rows["O'Brien & Sons"]
+    assert (obrien.qbo_vendor_id, obrien.by_name, obrien.quickbooks) == (None, False,
+                                                                          "Not linked yet")
+
+
+def test_the_filter_counts_total_is_every_state_together():
+    counts = FilterCounts({"synced": Count(3), "queued": Count(2), "failed": Count(1),
+                           "blocked": Count(4), "not_synced": Count(0), "excluded": Count(5),
+                           "needs_attention": Count(5)})
+    assert counts.total == Count(15)
+    capped = FilterCounts({**counts.by_state, "synced": Count(1000, more=True)})
+    assert str(capped.total) == "1,012+"

@@ -16,7 +16,7 @@ from app.services.demo import DemoCompany, open_demo
 from app.services.documents_views import Count, FilterCounts, ListQuery
 from tests.qbo.conftest import MemoryKeyring
 from ui.documents_view import DocumentsView
-from ui.filter_bar import DEBOUNCE_MS, SYNC_CHOICES
+from ui.filter_bar import COUNT_ROLE, DEBOUNCE_MS, SYNC_CHOICES
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
 from ui.models.suppliers import SupplierTableModel
 from ui.window import MainWindow
@@ -118,12 +118,11 @@ def test_typing_in_the_filter_shows_only_matching_rows_after_the_pause(qtbot, wi
 def test_needs_attention_shows_only_failed_and_blocked_rows(qtbot, window, demo):
     combo = window.findChild(QComboBox, "syncFilterCombo")
     assert combo.itemText(0) == "All"
-    at = next(i for i in range(combo.count()) if combo.itemText(i).startswith("Needs attention"))
+    at = combo.findText("Needs attention")
     expected = demo.services.documents.list(
         DocKind.PO, ListQuery(sync_state="needs_attention"))
     assert expected  # the demo company has blocked POs
-    assert combo.itemText(at) == f"Needs attention ({len(expected)})"
-    assert combo.findText("Needs attention") == at  # by its label, whatever the count
+    assert combo.itemData(at, COUNT_ROLE) == str(len(expected))
     view = window.views[DocKind.PO]
     with wait_loaded(qtbot, view):
         combo.setCurrentIndex(at)
@@ -135,19 +134,65 @@ def test_needs_attention_shows_only_failed_and_blocked_rows(qtbot, window, demo)
                for i in range(len(rows)))
 
 
+def test_sync_items_are_their_plain_names_and_their_counts_show_beside(qtbot, window, demo):
+    """Outside tests compare the items' text exactly: it is the plain name; each item's count
+    (``All``: every document) is in COUNT_ROLE, drawn in the open list and on the closed
+    combo, and in the tooltips."""
+    combo = window.findChild(QComboBox, "syncFilterCombo")
+    assert [combo.itemText(i) for i in range(combo.count())] == \
+        ["All", "Synced", "Not synced", "Queued", "Needs attention", "Excluded"]
+    counts = demo.services.documents.counts(DocKind.PO, window.filter_bar.query())
+    expected = [counts.total, counts["synced"], counts["not_synced"], counts["queued"],
+                counts["needs_attention"], counts["excluded"]]
+    assert [combo.itemData(i, COUNT_ROLE) for i in range(combo.count())] == \
+        [str(c) for c in expected]
+    assert expected[0].count == len(demo.services.documents.list(DocKind.PO))
+    attention = combo.findText("Needs attention")
+    assert combo.itemData(attention, Qt.ItemDataRole.ToolTipRole) == \
+        f"Needs attention: {expected[4]} documents"
+    view = window.views[DocKind.PO]
+    with wait_loaded(qtbot, view):
+        combo.setCurrentIndex(attention)
+    assert combo.currentText() == "Needs attention"
+    assert f"Needs attention: {expected[4]} documents" in combo.toolTip()
+    # The closed combo draws the count after the name (the picture differs without it).
+    with_count = combo.grab().toImage()
+    combo.setItemData(attention, None, COUNT_ROLE)
+    without = combo.grab().toImage()
+    combo.setItemData(attention, str(expected[4]), COUNT_ROLE)
+    assert with_count != without and combo.grab().toImage() == with_count
+    combo.showPopup()
+    qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=5000)
+    popup = combo.view().viewport().grab().toImage()
+    combo.hidePopup()
+    assert not blank(popup, 0, popup.width())
+    # "All" is drawn at the row's left, its count at the row's right.
+    row = combo.view().visualRect(combo.model().index(0, 0))
+    assert not blank(popup, row.width() * 3 // 4, row.width(), row.top(), row.bottom())
+
+
+def blank(image, left: int, right: int, top: int = 0, bottom: int | None = None) -> bool:
+    """Whether ``image`` is one colour in the box (``bottom`` inclusive)."""
+    bottom = image.height() - 1 if bottom is None else bottom
+    colours = {image.pixel(x, y) for x in range(left, right) for y in range(top, bottom + 1)}
+    return len(colours) <= 1
+
+
 def test_counts_keep_the_items_order_and_the_combo_its_size(window):
     bar = window.filter_bar
     size = bar.sync.sizeHint()
     current = bar.sync.currentIndex()
-    big = FilterCounts({state: Count(1000, more=True) for _t, state in SYNC_CHOICES if state})
+    big = FilterCounts({state: Count(1000, more=True)
+                        for state in (*(s.value for s in SyncState), "needs_attention")})
     bar.show_counts(big, DocKind.PO)
-    assert [bar.sync.itemText(i).split(" (")[0] for i in range(bar.sync.count())] == \
+    assert [bar.sync.itemText(i) for i in range(bar.sync.count())] == \
         [text for text, _state in SYNC_CHOICES]
-    assert bar.sync.itemText(4) == "Needs attention (1,000+)"
+    assert bar.sync.itemData(4, COUNT_ROLE) == "1,000+"
+    assert bar.sync.itemData(0, COUNT_ROLE) == "6,000+"
     assert bar.sync.sizeHint() == size and bar.sync.currentIndex() == current
-    small = FilterCounts({state: Count(3) for _t, state in SYNC_CHOICES if state})
+    small = FilterCounts({state: Count(3) for state in big.by_state})
     bar.show_counts(small, DocKind.INVOICE)  # another page's counts wait for that page
-    assert bar.sync.itemText(4) == "Needs attention (1,000+)"
+    assert bar.sync.itemData(4, COUNT_ROLE) == "1,000+"
 
 
 def test_status_supplier_and_dates_filter(qtbot, window, demo):
@@ -301,6 +346,25 @@ def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, w
     with qtbot.waitSignal(window.suppliers.loaded, timeout=10000):
         window.suppliers.search.setText("harb")
     assert [model.row(r).name for r in range(model.rowCount())] == ["Harbor Freight Lines"]
+
+
+def test_a_supplier_whose_only_vendor_is_inactive_says_so_on_the_suppliers_page(qtbot, window):
+    """Harbor Freight Lines' only QuickBooks vendor is inactive in the demo's sandbox: the page
+    names that vendor and says it is inactive (a blocked icon), never "not linked"; a supplier
+    with no vendor in QuickBooks at all is not linked yet."""
+    table = window.findChild(QTableView, "supplierTable")
+    with qtbot.waitSignal(window.suppliers.loaded, timeout=10000):
+        window.show_page(2)
+    model = table.model()
+    column = [c.key for c in model.columns].index("quickbooks")
+    texts = {model.data(model.index(r, 0)): model.data(model.index(r, column))
+             for r in range(model.rowCount())}
+    harbor = texts["Harbor Freight Lines"]
+    assert harbor.startswith("Linked by name to vendor ")
+    assert harbor.endswith(" (inactive in QuickBooks)")
+    assert texts["Pacific Rim Imports"] == "Not linked yet"
+    at = list(texts).index("Harbor Freight Lines")
+    assert model.data(model.index(at, column), Qt.ItemDataRole.ToolTipRole) == harbor
 
 
 def test_a_filter_matching_nothing_says_so_and_problems_show_in_full(qtbot, window):
