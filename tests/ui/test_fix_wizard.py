@@ -64,6 +64,12 @@ def test_rename_duplicate_vendor(qtbot, demo):
     idle(qtbot, demo)
 
 
+def before_preview(wizard) -> int:
+    """The page Back goes to from the preview (the inputs, or the options when the way
+    chosen needs nothing)."""
+    return INPUTS if wizard.option_page.chosen().inputs else OPTION
+
+
 # --- Cancel -------------------------------------------------------------------------------
 
 
@@ -110,3 +116,28 @@ def test_cancel_while_the_fix_runs_stops_it_and_says_what_was_done(qtbot, demo):
     history = demo.ctx.services.documents.history(PO, "PO-1061")
     assert any(h.summary.startswith("Fixed") for h in history)  # what was done is recorded
     assert not row_of(demo, PO, "PO-1061").table_text.startswith("Synced")  # not sent again
+
+
+# --- bulk -------------------------------------------------------------------------------
+
+
+def test_bulk_fix_of_a_problem_group(qtbot, demo):
+    """PO-1063 and INV-2041 share one cause (a line on an A/P account): the first page
+    offers to fix both; the plan, the preview and the result then cover both."""
+    groups = {g.key: g.documents for g in demo.ctx.services.sync.problem_groups()}
+    assert any(set(docs) >= {"PO-1063", "INV-2041"} for docs in groups.values()), groups
+    wizard = open_wizard(qtbot, demo, PO, "PO-1063")
+    page = wizard.problem_page
+    assert page.bulk.isVisible() and not page.bulk.isChecked()
+    assert page.bulk.text() == "Fix all 2 documents with this cause"
+    assert "PO-1063" in page.bulk_words.text() and "INV-2041" in page.bulk_words.text()
+    page.bulk.setChecked(True)
+    assert "2 documents" in page.documents.text()
+    walk_to(qtbot, wizard, PREVIEW)
+    assert {t.number for t in wizard.plan.targets} == {"PO-1063", "INV-2041"}
+    assert {n for _k, n in wizard.plan.resend} >= {"PO-1063", "INV-2041"}
+    press_back(qtbot, wizard, before_preview(wizard))
+    walk_to(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    synced_row(qtbot, demo, PO, "PO-1063")
+    synced_row(qtbot, demo, INVOICE, "INV-2041")
