@@ -3,10 +3,18 @@ QuickBooks. The same bill → linked, no new bill; a different one → renumbere
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.events import Event
+from app.qbo.limits import Limits
+from app.qbo.oauth import follow_redirects
+from app.sandbox.server import SandboxServer
+from app.store.database import open_store
 from app.sync.fixes.base import InputError, Side
+from tests.qbo.conftest import FAST
 from tests.sync.fixes import qbo_fixtures as fx
 from tests.sync.fixes.qbo_fixtures import (
     INVOICE,
@@ -134,3 +142,32 @@ def test_a_fault_on_the_resend_leaves_it_consistent_and_a_second_run_finishes(
     assert apply(store, client, plan).fixed
     assert len(bills(sandbox, "A-100-2")) == 1 and len(bills(sandbox, "A-100")) == 1
     assert state(store, PO, "PO-1") == ("synced", None)
+
+
+def test_the_demo_invoice_inv_2043_is_fixed_from_the_command_line(tmp_path, cli):
+    """The demo's INV-2043: Keystone Paper Co. already has bill KP-2291 (another date and
+    amount) in QuickBooks; ``syncdesk fix invoice INV-2043 --yes`` renumbers and sends it."""
+    db = tmp_path / "demo.db"
+    assert cli("--db", db, "init", "--demo").code == 0
+    with SandboxServer(seed="demo", throttle="off") as server:
+        store = open_store(f"sqlite:///{db}")
+        try:
+            connect(store, ConnectRequest("local", server.base_url), follow_redirects,
+                    timeout=10)
+            sync(store, open_client(store, Limits(per_minute=100_000, per_second=10_000),
+                                    FAST))
+            assert state(store, INVOICE, "INV-2043") == ("blocked", "duplicate_bill_number")
+        finally:
+            store.close()
+        shown = cli("--db", db, "fix", "invoice", "INV-2043", "--json")
+        assert shown.code == 0, shown.err
+        assert json.loads(shown.out)["option"] == "renumber"
+        done = cli("--db", db, "fix", "invoice", "INV-2043", "--yes", "--json")
+        assert done.code == 0, done.err
+        result = json.loads(done.out)
+        assert result["fixed"] and result["plan"]["inputs"] == {"reference": "KP-2291-2"}
+        assert len(bills(server, "KP-2291")) == 1 and len(bills(server, "KP-2291-2")) == 1
+        history_out = json.loads(cli("--db", db, "history", "invoice", "INV-2043",
+                                     "--json").out)
+        assert any(e["action"] == "fixed" and "KP-2291 → KP-2291-2" in e["summary"]
+                   for e in history_out)
