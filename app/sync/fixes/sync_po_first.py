@@ -64,8 +64,9 @@ def _blocker(po: dict[str, Any]) -> str | None:
         return (f"{name} is excluded from syncing ({po['reason'] or 'no reason given'}): "
                 "include it again first, or keep this invoice out too.")
     problem = po["problem"]
+    passing = {k.value for k in TRANSIENT} | {Kind.AUTH_NEEDED.value}
     if po["sync_state"] in (SyncState.BLOCKED.value, SyncState.FAILED.value) and problem and \
-            Kind(problem) not in TRANSIENT and problem != Kind.AUTH_NEEDED.value:
+            problem not in passing:
         return (f"{name} has a problem of its own ({meaning(problem)}): fix {name} first "
                 "(its own Fix it), then this invoice goes with the next sync.")
     return None
@@ -94,7 +95,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     po = _po(ctx, targets)
     blocker = _blocker(po)
     if blocker is not None:
-        return Plan(FIX, option.name, targets, (), dict(inputs), (), {"blocked": blocker},
+        return Plan(FIX, option.name, targets, (), dict(inputs), (), {"cannot_go": blocker},
                     f"Nothing can change yet. {blocker}")
     changes: list[Change] = []
     resend: list[tuple[DocKind, str]] = []
@@ -118,5 +119,5 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
 def apply(ctx: FixContext, plan: Plan) -> None:
     """Nothing to change beforehand: the runner sends the PO first, then the invoices. A
     plan whose PO cannot go stops here, saying why (history records it, nothing else)."""
-    if plan.data.get("blocked"):
-        raise FixFailed(str(plan.data["blocked"]))
+    if plan.data.get("cannot_go"):
+        raise FixFailed(str(plan.data["cannot_go"]))
