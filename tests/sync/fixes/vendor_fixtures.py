@@ -8,6 +8,7 @@ where a user would find them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,3 +125,37 @@ def demo(tmp_path: Path, cli) -> Iterator[Demo]:
             yield found
         finally:
             store.close()
+
+
+def refuse(sandbox: SandboxServer, method: str, path: str, count: int = 1):
+    """Make QuickBooks refuse the next ``count`` ``method path`` requests with a validation
+    Fault (not a passing trouble: no retry helps); returns the list of refused requests."""
+    from flask import Response
+
+    from app.sandbox.faults import business, fault_body
+
+    refused: list[str] = []
+
+    def hook(ctx):
+        if ctx.method == method and ctx.path.lower() == path and len(refused) < count:
+            refused.append(ctx.path)
+            body = fault_body([business("the record is locked for editing")],
+                              "ValidationFault", "2026-12-01T00:00:00.000-07:00")
+            return Response(json.dumps(body), status=400, mimetype="application/json")
+        return None
+
+    sandbox.before_hooks.append(hook)
+    return refused
+
+
+def count_writes(sandbox: SandboxServer, path: str) -> list[str]:
+    """Every POST to ``path`` from now on (e.g. "vendor")."""
+    seen: list[str] = []
+
+    def hook(ctx):
+        if ctx.method == "POST" and ctx.path.lower() == path:
+            seen.append(ctx.path)
+        return None
+
+    sandbox.before_hooks.append(hook)
+    return seen
