@@ -122,3 +122,33 @@ def test_create_a_missing_account(demo: Demo):  # noqa: F811
     [po] = [p for p in demo.qbo("PurchaseOrder") if p["DocNumber"] == PO[1]]
     assert {line["AccountBasedExpenseLineDetail"]["AccountRef"]["value"]
             for line in po["Line"]} == {made["Id"]}
+
+
+def test_create_a_missing_item(demo: Demo):  # noqa: F811
+    from decimal import Decimal
+
+    from app.operations.fields import LineValues
+    from app.store.models import Item
+
+    with demo.store.session() as s:
+        item = Item(name="Loose Leaf Sampler")
+        s.add(item)
+        s.flush()
+        item_id = item.id
+    make_po(demo.store, number=PO[1], supplier=SUPPLIER, lines=[
+        LineValues(description="Samplers", item_id=item_id, qty=Decimal("3"),
+                   unit_price=Decimal("12.50"))])
+    assert demo.sync().stopped is None
+    assert demo.state(*PO) == ("blocked", "missing_reference")
+    fixes = demo.services.fixes
+    subject = fixes.choices(*PO)
+    assert [o.name for o in subject.options] == ["map", "create"]
+    assert "Wholesale Tea, case" in subject.options[0].inputs[0].choices
+    plan = fixes.plan(subject, "create")
+    [change] = plan.changes
+    assert change.side is Side.QUICKBOOKS and change.new.startswith("'Loose Leaf Sampler'")
+    assert fixes.apply(plan).fixed
+    [made] = demo.qbo_named("Item", "Loose Leaf Sampler", "Name")
+    assert made["Type"] == "NonInventory"
+    [po] = [p for p in demo.qbo("PurchaseOrder") if p["DocNumber"] == PO[1]]
+    assert po["Line"][0]["ItemBasedExpenseLineDetail"]["ItemRef"]["value"] == made["Id"]
