@@ -9,7 +9,7 @@ what is already done, so running a fix again after a failure finishes the job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,11 +19,11 @@ from app.domain.states import DocKind, PoStatus
 from app.errors import UserError
 from app.operations.editing import edit_invoice, edit_po
 from app.operations.lookup import find_document
-from app.operations.settings import get_setting
+from app.operations.settings import get_setting, set_setting
 from app.operations.workflow_steps import change_po_status
 from app.qbo.client import QboClient
 from app.store.models import Account, Invoice, InvoiceLine, PoLine, PurchaseOrder
-from app.sync.fixes.base import Change, FixContext, InputError, Side, Target
+from app.sync.fixes.base import Change, FixContext, Input, InputError, Side, Target
 
 Document = PurchaseOrder | Invoice
 
@@ -120,3 +120,35 @@ def set_qbo_date(client: QboClient, kind: DocKind, qbo_id: str, when: date) -> b
         return False
     client.update(entity(kind), qbo_id, lambda obj: {**obj, "TxnDate": when.isoformat()})
     return True
+
+
+# --- PO dates: a company setting, turned on only with the user's yes -----------------------
+
+PO_DATES = "enable_po_date_editing"
+YES, NO = "yes", "no"
+CONSENT = "turn_on_po_dates"
+
+
+def po_dates_on(ctx: FixContext) -> bool:
+    with ctx.session() as session:
+        return bool(get_setting(session, PO_DATES))
+
+
+def po_dates_input() -> Input:
+    """Asks to turn PO-date editing on (never assumed: the suggestion is no)."""
+    return Input(CONSENT, "Turn on PO-date editing for the company", NO, (YES, NO),
+                 help=f"Setting a PO's date needs the company setting '{PO_DATES}'; answer "
+                      "yes to turn it on (it stays on).")
+
+
+def po_dates_consent(inputs: Mapping[str, str], errors: dict[str, str]) -> Change:
+    """The setting change a PO date needs; an error at the field without a yes."""
+    if inputs.get(CONSENT, NO).strip().lower() != YES:
+        errors[CONSENT] = ("a PO's date can change only with PO-date editing on for the "
+                           "company; answer yes to turn it on")
+    return Change(Side.SYNCDESK, f"Company setting {PO_DATES} (PO-date editing)", "off", "on")
+
+
+def turn_on_po_dates(session: Session) -> None:
+    if not get_setting(session, PO_DATES):
+        set_setting(session, PO_DATES, "on")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from app.domain.states import DocKind, PoStatus
 from app.errors import UserError
 from app.operations.lookup import find_invoice
-from app.operations.settings import get_setting, set_setting
+from app.operations.settings import get_setting
 from app.store.models import PurchaseOrder
 from app.sync.fixes import document_steps as steps
 from app.sync.fixes.base import (
@@ -25,8 +25,6 @@ from app.sync.fixes.base import (
 )
 
 FIX = "fix_bill_date"
-PO_DATES = "enable_po_date_editing"
-YES, NO = "yes", "no"
 EDITABLE = (PoStatus.DRAFT.value, PoStatus.PENDING.value, PoStatus.APPROVED.value)
 
 
@@ -38,7 +36,7 @@ def _documents(ctx: FixContext, target: Target) -> tuple[date, PurchaseOrder, bo
         if po is None:
             raise UserError(f"{invoice.number} bills no PO any more; send it again (Resend).")
         session.expunge(po)
-        return invoice.issue_date, po, bool(get_setting(session, PO_DATES))
+        return invoice.issue_date, po, bool(get_setting(session, steps.PO_DATES))
 
 
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
@@ -65,10 +63,7 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
                f"gets the invoice's date or an earlier one"
                + (", first in QuickBooks, then in SyncDesk" if po.qbo_id else "") + ".")
         if not po_dates_on:
-            inputs.append(Input(
-                "turn_on_po_dates", "Turn on PO-date editing for the company", NO, (YES, NO),
-                help="Setting a PO's date needs the company setting 'enable_po_date_editing'; "
-                     "answer yes to turn it on (it stays on)."))
+            inputs.append(steps.po_dates_input())
             why += " PO-date editing is off for the company: this turns it on, if you agree."
         options.append(Option("backdate_po", f"Backdate {po.number}", why,
                               inputs=tuple(inputs)))
@@ -129,19 +124,12 @@ def _plan_po(ctx: FixContext, target: Target, option: Option,
     elif (closed := steps.closed_books(ctx, new)) is not None:
         errors["po_date"] = f"QuickBooks' books are closed up to {closed}; give a later date"
     turn_on = not po_dates_on
-    if turn_on and inputs.get("turn_on_po_dates", NO).strip().lower() != YES:
-        errors["turn_on_po_dates"] = ("backdating a PO needs PO-date editing on for the "
-                                      "company; answer yes to turn it on, or date the invoice "
-                                      "instead")
+    changes: list[Change] = [steps.po_dates_consent(inputs, errors)] if turn_on else []
     if po.status not in EDITABLE:
         raise UserError(f"{po.number} is {po.status}; its date cannot change. Date the invoice "
                         "instead.")
     if errors:
         raise InputError(errors)
-    changes: list[Change] = []
-    if turn_on:
-        changes.append(Change(Side.SYNCDESK, f"Company setting {PO_DATES} (PO-date editing)",
-                              "off", "on"))
     in_qbo = steps.qbo_record(ctx, DocKind.PO, po)
     if po.qbo_id:
         old_qbo = str(in_qbo.get("TxnDate", ""))[:10] if in_qbo else po.txn_date.isoformat()
@@ -176,6 +164,6 @@ def apply(ctx: FixContext, plan: Plan) -> None:
     if data.get("po_qbo_id"):  # QuickBooks first: the bill goes against its date
         steps.set_qbo_date(ctx.need_client(), DocKind.PO, data["po_qbo_id"], when)
     with ctx.session() as session:
-        if data.get("turn_on") and not get_setting(session, PO_DATES):
-            set_setting(session, PO_DATES, "on")
+        if data.get("turn_on"):
+            steps.turn_on_po_dates(session)
         steps.edit(session, DocKind.PO, data["po"], [("po_date", data["po_date"])], ctx.actor)
