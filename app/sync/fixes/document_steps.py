@@ -134,9 +134,11 @@ def po_dates_on(ctx: FixContext) -> bool:
         return bool(get_setting(session, PO_DATES))
 
 
-def po_dates_input() -> Input:
-    """Asks to turn PO-date editing on (never assumed: the suggestion is no)."""
-    return Input(CONSENT, "Turn on PO-date editing for the company", NO, (YES, NO),
+def po_dates_input(suggest: str = NO) -> Input:
+    """Asks to turn PO-date editing on. The suggestion is no, but where moving the date is
+    the recommended way (the option says it turns the setting on, and the preview lists
+    the setting's change before anything is written)."""
+    return Input(CONSENT, "Turn on PO-date editing for the company", suggest, (YES, NO),
                  help=f"Setting a PO's date needs the company setting '{PO_DATES}'; answer "
                       "yes to turn it on (it stays on).")
 

@@ -49,7 +49,7 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
                     help=f"After {closing}, the closing date (YYYY-MM-DD)")]
     pos = [t for t, _ in dated if t.kind is DocKind.PO]
     if pos and not steps.po_dates_on(ctx):
-        inputs.append(steps.po_dates_input())
+        inputs.append(steps.po_dates_input(steps.YES))
     which = ", ".join(f"{t.number} ({d})" for t, d in dated)
     summary = (f"QuickBooks' books are closed up to {closing}, and {which} "
                f"{'is' if len(dated) == 1 else 'are'} dated on or before it; QuickBooks takes "
@@ -60,7 +60,8 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
         "move_date", "Move the date into the open period",
         f"Choose this when the document may carry a date after {closing}: it goes to "
         f"QuickBooks in the open period (suggested: {first_open}, the first open day)."
-        + (" Changing a PO's date needs PO-date editing on: this turns it on, if you agree."
+        + (" Changing a PO's date needs PO-date editing on: this turns it on for the company "
+           "(answer no to keep it off and choose another way)."
            if len(inputs) > 1 else ""), True, tuple(inputs))
     admin = Option(
         "ask_admin", "Ask a QuickBooks admin to open the period",
