@@ -48,6 +48,7 @@ from ui.documents_view import DocumentsView
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
+from ui.open_failed import OpenFailedPanel, log_open_failure, why_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         self.body = QStackedWidget(objectName="body")
         self.body.addWidget(self.first_run)
         self.body.addWidget(company_page)
+        self.open_failed = OpenFailedPanel()
+        self.body.addWidget(self.open_failed)
+        self._failed_db: str | None = None  # the company file the failed page is about
         self._company_page = company_page
         self.setCentralWidget(self.body)
         self._menus()
@@ -167,6 +171,9 @@ class MainWindow(QMainWindow):
         self.first_run.open_requested.connect(self.choose_company)
         self.first_run.import_requested.connect(self.choose_csv)
         self.first_run.connect_qbo.clicked.connect(self.connect_quickbooks)
+        self.open_failed.demo_requested.connect(self.open_demo)
+        self.open_failed.open_requested.connect(self.choose_company)
+        self.open_failed.retry_requested.connect(self.try_again)
         self.connect_dialog: ConnectDialog | None = None
         self._restore_layout()
         if services is not None:
@@ -262,7 +269,7 @@ class MainWindow(QMainWindow):
         self._restore_columns()
         self.detail.clear()
         self.filter_bar.load_suppliers()
-        self.first_run.busy(None)
+        self._busy(None)
         self.body.setCurrentWidget(self._company_page)
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(True)
@@ -276,9 +283,33 @@ class MainWindow(QMainWindow):
 
     def _show_first_run(self) -> None:
         self.body.setCurrentWidget(self.first_run)
+        self._no_company()
+
+    def _no_company(self) -> None:
         self.company.setText("No company open")
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(False)
+
+    def show_open_failed(self, db: str | None, error: BaseException) -> None:
+        """The company file ``db`` could not be opened: say which and why, inside the
+        window, with the ways on (the demo company, another file, try again). The
+        traceback goes to the log file only."""
+        from app.services.opening import company_location
+
+        where = store_label(company_location(db))
+        log_open_failure(error, db, where)
+        self._failed_db = db
+        self.open_failed.show_problem(where, why_words(error, db))
+        self.body.setCurrentWidget(self.open_failed)
+        self._no_company()
+
+    def try_again(self) -> None:
+        """Open the company file the failed page is about once more."""
+        self.open_store(self._failed_db)
+
+    def _busy(self, text: str | None) -> None:
+        self.first_run.busy(text)
+        self.open_failed.busy(text)
 
     def _close_company(self) -> None:
         """Stop the company's work at its next safe point, wait for it, then close it."""
@@ -495,7 +526,7 @@ class MainWindow(QMainWindow):
                 raise Cancelled("cancelled")
             return demo
 
-        self.first_run.busy("Opening the demo company…")
+        self._busy("Opening the demo company…")
         self.ctx.tasks.start(job, "open", on_success=lambda demo: self.open_company(
             demo.services, on_close=demo.close, title="SyncDesk — demo company",
             remember=False), on_failure=self._open_failed)
@@ -531,9 +562,10 @@ class MainWindow(QMainWindow):
         if path:
             self.open_store(path)
 
-    def open_store(self, db: str, *, create: bool = False) -> None:
-        """Open the company store ``db`` (a path or URL) in the background, then show it."""
-        from app.services.opening import open_services
+    def open_store(self, db: str | None, *, create: bool = False) -> None:
+        """Open the company store ``db`` (a path or URL; None: the default place) in the
+        background, then show it."""
+        from app.services.opening import company_location, open_services
 
         if self.ctx.tasks.running("open"):
             return
@@ -545,12 +577,23 @@ class MainWindow(QMainWindow):
                 raise Cancelled("cancelled")
             return services
 
-        self.first_run.busy(f"Opening {db}…")
+        self._busy(f"Opening {store_label(company_location(db))}…")
         self.ctx.tasks.start(job, "open", on_success=lambda services: self.open_company(
-            services, on_close=services.close), on_failure=self._open_failed)
+            services, on_close=services.close),
+            on_failure=lambda error: self._store_failed(db, error))
+
+    def _store_failed(self, db: str | None, error: BaseException) -> None:
+        """A company file that would not open: with no company open, the page says which
+        and why; with one open, a dialog does and the open company stays."""
+        if isinstance(error, Cancelled) or self._closing:
+            return
+        if self.ctx.services is None:
+            self.show_open_failed(db, error)
+        else:
+            self._open_failed(error)
 
     def _open_failed(self, error: BaseException) -> None:
-        self.first_run.busy(None)
+        self._busy(None)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Opening a company")
 
@@ -591,7 +634,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Imported {report.count} {what} from {path.name}.",
                                          15000)
 
-        self.first_run.busy(f"Importing {path.name}…")
+        self._busy(f"Importing {path.name}…")
         self.ctx.tasks.start(job, "import", on_success=done, on_failure=self._open_failed)
 
     def remember(self, location: str) -> None:
