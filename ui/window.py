@@ -38,7 +38,7 @@ from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth
 from app.services.documents_views import DocumentRow
-from app.services.sync import LogQuery
+from app.services.sync import LogQuery, SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
 from ui.connect_dialog import ConnectDialog
@@ -56,6 +56,8 @@ PAGES = ("Purchase Orders", "Invoices", "Suppliers")
 KINDS = (DocKind.PO, DocKind.INVOICE)
 RECENT_KEY = "recent/companies"
 RECENT_MAX = 8
+SYNC_BUSY = ("Another SyncDesk window or command is syncing this company right now. Try Sync "
+             "Now again when it has finished.")
 ENVIRONMENTS = {"local": "local sandbox", "intuit-sandbox": "Intuit sandbox",
                 "production": "QuickBooks Online"}
 
@@ -415,6 +417,7 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(text)
         self.progress.setVisible(True)
         self.sync_step.setText(text)
+        self.sync_step.setToolTip("")
         self.sync_step.setVisible(True)
         self.cancel.setText("Cancel")
         self.cancel.setEnabled(True)
@@ -453,20 +456,38 @@ class MainWindow(QMainWindow):
         if isinstance(error, Cancelled):
             self._sync_ended("cancelled", error)
             return
+        if isinstance(error, SyncBusy):
+            self._sync_busy(error)
+            return
         words = "stopped: " + (error.words(plain) if isinstance(error, UserError)
                                else "something unexpected happened")
         self._sync_ended(words, error)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Sync")
 
-    def _sync_ended(self, words: str, outcome: object) -> None:
+    def _sync_busy(self, error: SyncBusy) -> None:
+        """This company is being synced elsewhere: nothing was done here, so the last
+        sync's words stay as they were; the status bar says why and what to do."""
         if self._closing:
             return
+        self._sync_idle()
+        self.sync_step.setText(SYNC_BUSY)
+        self.sync_step.setToolTip(error.words(plain))
+        self.sync_step.setVisible(True)
+        self.sync_finished.emit(error)
+
+    def _sync_idle(self) -> None:
         self.progress.setVisible(False)
         self.sync_step.setVisible(False)
+        self.sync_step.setToolTip("")
         self.cancel.setVisible(False)
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(True)
+
+    def _sync_ended(self, words: str, outcome: object) -> None:
+        if self._closing:
+            return
+        self._sync_idle()
         self._sync_words = words
         self.last_sync.setText(f"Last sync: just now — {words}")
         self.refresh_tables()

@@ -21,6 +21,8 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.services.demo import open_demo
 from app.services.documents_views import ListQuery
+from app.store.database import open_store
+from app.sync.lock import SyncLock
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from ui import create_main_window
 from ui.window import MainWindow
@@ -112,6 +114,42 @@ def test_resync_failures_runs_as_a_sync(qtbot, demo_window):
         assert not window.findChild(QPushButton, "syncNowButton").isEnabled()
     report = ended.args[0]
     assert failing and len(report.outcomes) == sum(failing.values())
+
+
+def test_sync_now_while_another_sync_holds_the_company_says_so_and_keeps_the_last_sync(
+        qtbot, demo_window):
+    """Another SyncDesk (a second window, a CLI sync) holds this store's sync lock: Sync Now
+    is refused, and the status bar says so plainly instead of "Last sync … stopped"."""
+    window = demo_window
+    window.show()
+    qtbot.waitUntil(lambda: window.last_sync.text() == "Not synced yet")
+    other = open_store(window.services.location)  # another SyncDesk's own connection
+    lock = SyncLock(other)
+    lock.acquire()
+    try:
+        with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT) as ended:
+            qtbot.mouseClick(window.findChild(QPushButton, "syncNowButton"),
+                             Qt.MouseButton.LeftButton)
+        assert isinstance(ended.args[0], UserError)
+    finally:
+        lock.release()
+        other.close()
+    step = window.findChild(QLabel, "syncStepLabel")
+    assert step.isVisible()
+    assert step.text() == ("Another SyncDesk window or command is syncing this company right "
+                           "now. Try Sync Now again when it has finished.")
+    qtbot.waitUntil(lambda: not window.ctx.tasks.running())  # any late answer has landed
+    assert window.last_sync.text() == "Not synced yet"  # nothing happened here
+    assert window.last_error is None  # the status bar says it; no dialog in the way
+    assert window.findChild(QPushButton, "syncNowButton").isEnabled()
+    assert not window.findChild(QProgressBar, "syncProgress").isVisible()
+    # Once the other sync is done, Sync Now goes through and the words make way.
+    with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT) as ended:
+        window.start_sync()
+        assert "Another SyncDesk" not in step.text()
+    assert ended.args[0].count("synced") > 0
+    assert not step.isVisible()
+    qtbot.waitUntil(lambda: window.last_sync.text().startswith("Last sync: today at"))
 
 
 def pending_documents(path: Path) -> list[str]:
