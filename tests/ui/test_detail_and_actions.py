@@ -21,11 +21,11 @@ from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
+from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models.documents import ROW_ROLE
 from ui.problem_dialog import ProblemDialog
-from ui.window import MainWindow
 
 WAIT = 20000
 SEND_WAIT = 120_000  # ms: a send QuickBooks fails is retried (backing off) before it fails
@@ -344,10 +344,8 @@ def test_open_in_quickbooks_opens_intuits_web_app(qtbot, store, sandbox, monkeyp
     qbo_id = services.documents.row(DocKind.PO, "PO-1").qbo_id
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
-    window = MainWindow(services, settings=QSettings(str(tmp_path / "ui.ini"),
-                                                     QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
+    window = window_on_store(qtbot, services.location,
+                             QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     select(qtbot, window, "PO-1")
     shown(qtbot, window, "PO-1")
     button = window.findChild(QPushButton, "openInQboButton")

@@ -24,8 +24,8 @@ from app.services.documents_views import ListQuery
 from app.store.database import open_store
 from app.sync.lock import SyncLock
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
+from tests.ui.window_driving import window_on_store
 from ui import create_main_window
-from ui.window import MainWindow
 
 SYNC_TIMEOUT = 120_000  # ms: a generous bound on a whole demo sync on a busy machine
 
@@ -164,10 +164,7 @@ def test_closing_during_a_sync_stops_cleanly_and_loses_nothing(qtbot, tmp_path, 
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
         demo.sandbox.faults.load("slow=300ms:POST/*:*")
-        window = MainWindow(demo.services, settings=settings)
-        qtbot.addWidget(window)
-        window.wait_loaded()
-        window.show()
+        window = window_on_store(qtbot, demo.location, settings)
         bar = window.findChild(QProgressBar, "syncProgress")
         window.start_sync()
         # Wait until documents are being sent (past the pull), then close.
@@ -253,18 +250,14 @@ def test_a_user_error_shows_its_own_words(qtbot, demo_window):
     assert window.last_error.text() == "the supplier Acme is inactive"
 
 
-def test_the_window_remembers_its_size_and_splitter(qtbot, settings):
-    first = MainWindow(None, settings=settings)
-    qtbot.addWidget(first)
-    first.show()
+def test_the_window_remembers_its_size_and_splitter(qtbot, tmp_path, settings):
+    first = window_on_store(qtbot, tmp_path / "none-yet.db", settings)  # a first run
     first.resize(720, 520)  # inside the offscreen screen (800 × 600), or its least size
     first.splitter.setSizes([450, 250])
     size, sizes = (first.width(), first.height()), first.splitter.sizes()
     assert size != (1280, 800)  # not the size a window without remembered settings gets
     first.close()
-    again = MainWindow(None, settings=settings)
-    qtbot.addWidget(again)
-    again.show()
+    again = window_on_store(qtbot, tmp_path / "none-yet.db", settings)
     assert (again.width(), again.height()) == size
     assert again.splitter.sizes() == sizes
     again.close()
@@ -330,10 +323,7 @@ def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_pat
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
         demo.sandbox.faults.load("500:POST/purchaseorder:*")  # every PO create fails there
-        window = MainWindow(demo.services, settings=settings)
-        qtbot.addWidget(window)
-        window.wait_loaded()
-        window.show()
+        window = window_on_store(qtbot, demo.location, settings)
         with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT):
             window.start_sync()
         assert window.last_error is not None and window.last_error.isVisible()
