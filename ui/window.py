@@ -8,6 +8,7 @@ reaches ``Tasks.trouble`` and a friendly dialog (``ui/error_dialog.py``).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,7 +53,10 @@ from ui.open_failed import OpenFailedPanel, log_open_failure, why_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
+log = logging.getLogger(__name__)
+
 PAGES = ("Purchase Orders", "Invoices", "Suppliers")
+CLOSE_WAIT = 30.0  # seconds, for all the company's running work together
 KINDS = (DocKind.PO, DocKind.INVOICE)
 RECENT_KEY = "recent/companies"
 RECENT_MAX = 8
@@ -314,8 +318,11 @@ class MainWindow(QMainWindow):
         self.open_failed.busy(text)
 
     def _close_company(self) -> None:
-        """Stop the company's work at its next safe point, wait for it, then close it."""
-        self.ctx.tasks.cancel_all()
+        """Stop the company's work at its next safe point, wait for it (``CLOSE_WAIT``
+        seconds at most, all of it together), then close it."""
+        if not self.ctx.tasks.cancel_all(CLOSE_WAIT):
+            log.warning("closing the company while %s still ran after %.0f s",
+                        ", ".join(t.name for t in self.ctx.tasks.running()), CLOSE_WAIT)
         on_close, self._on_close = self._on_close, None
         if callable(on_close):
             on_close()
