@@ -39,7 +39,8 @@ def test_choices_show_the_closing_date_and_suggest_the_first_open_day(demo):  # 
     assert [o.name for o in choices.options] == ["move_date", "ask_admin"]
     move = choices.options[0]
     assert move.recommended and move.inputs[0].suggested == FIRST_OPEN
-    assert move.inputs[1].key == "turn_on_po_dates" and move.inputs[1].suggested == "yes"  # the recommended way; the preview lists the setting
+    # the recommended way turns PO-date editing on; the preview lists the setting's change
+    assert move.inputs[1].key == "turn_on_po_dates" and move.inputs[1].suggested == "yes"
     plan = closed.plan(ctx, found, move, {"date": FIRST_OPEN, "turn_on_po_dates": "yes"})
     assert (Side.SYNCDESK, "PO-1064 PO date", "2026-06-20", FIRST_OPEN) in [
         (c.side, c.what, c.old, c.new) for c in plan.changes]
