@@ -29,6 +29,9 @@ def create_main_window(argv: list[str], *, settings: QSettings | None = None) ->
 
     Without a company store at the place named (a first run) the window offers, inside
     itself, the demo company, connecting QuickBooks, or a CSV import; no modal dialog.
+    A store that is there but cannot be opened (damaged, read-only, from a newer SyncDesk)
+    opens the window on a page saying which file and why, offering the demo company,
+    another company file, or trying again; the same words go to stderr as one line.
     """
     from app.services.demo import open_demo
     from app.services.opening import company_exists, open_services
@@ -45,11 +48,27 @@ def create_main_window(argv: list[str], *, settings: QSettings | None = None) ->
         window = MainWindow(None, settings=settings, db=args.db,
                             where=_where(args.db))
     else:
-        services = open_services(args.db)
-        window = MainWindow(services, settings=settings, on_close=services.close)
-        window.remember(services.location)
+        try:
+            services = open_services(args.db)
+        except Exception as exc:  # every failure is shown on the page, none is lost
+            window = MainWindow(None, settings=settings, db=args.db, where=_where(args.db))
+            window.show_open_failed(args.db, exc)
+            _tell_console(exc, args.db)
+        else:
+            window = MainWindow(services, settings=settings, on_close=services.close)
+            window.remember(services.location)
     window.wait_loaded()
     return window
+
+
+def _tell_console(error: BaseException, db: str | None) -> None:
+    """The one line a command-line start of ``syncdesk gui`` also gets on stderr."""
+    import sys
+
+    from app.commands.hints import as_command
+    from ui.open_failed import why_words
+
+    print(f"syncdesk: {why_words(error, db, as_command)}", file=sys.stderr)
 
 
 def _where(db: str | None) -> str:

@@ -8,6 +8,7 @@ reaches ``Tasks.trouble`` and a friendly dialog (``ui/error_dialog.py``).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth
 from app.services.documents_views import DocumentRow
-from app.services.sync import LogQuery
+from app.services.sync import LogQuery, SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
 from ui.connect_dialog import ConnectDialog
@@ -49,13 +50,19 @@ from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
+from ui.open_failed import OpenFailedPanel, log_open_failure, why_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
+log = logging.getLogger(__name__)
+
 PAGES = ("Purchase Orders", "Invoices", "Suppliers")
+CLOSE_WAIT = 30.0  # seconds, for all the company's running work together
 KINDS = (DocKind.PO, DocKind.INVOICE)
 RECENT_KEY = "recent/companies"
 RECENT_MAX = 8
+SYNC_BUSY = ("Another SyncDesk window or command is syncing this company right now. Try Sync "
+             "Now again when it has finished.")
 ENVIRONMENTS = {"local": "local sandbox", "intuit-sandbox": "Intuit sandbox",
                 "production": "QuickBooks Online"}
 
@@ -148,6 +155,9 @@ class MainWindow(QMainWindow):
         self.body = QStackedWidget(objectName="body")
         self.body.addWidget(self.first_run)
         self.body.addWidget(company_page)
+        self.open_failed = OpenFailedPanel()
+        self.body.addWidget(self.open_failed)
+        self._failed_db: str | None = None  # the company file the failed page is about
         self._company_page = company_page
         self.setCentralWidget(self.body)
         self._menus()
@@ -169,6 +179,9 @@ class MainWindow(QMainWindow):
         self.first_run.open_requested.connect(self.choose_company)
         self.first_run.import_requested.connect(self.choose_csv)
         self.first_run.connect_qbo.clicked.connect(self.connect_quickbooks)
+        self.open_failed.demo_requested.connect(self.open_demo)
+        self.open_failed.open_requested.connect(self.choose_company)
+        self.open_failed.retry_requested.connect(self.try_again)
         self.connect_dialog: ConnectDialog | None = None
         self._restore_layout()
         if services is not None:
@@ -264,7 +277,7 @@ class MainWindow(QMainWindow):
         self._restore_columns()
         self.detail.clear()
         self.filter_bar.load_suppliers()
-        self.first_run.busy(None)
+        self._busy(None)
         self.body.setCurrentWidget(self._company_page)
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(True)
@@ -278,13 +291,40 @@ class MainWindow(QMainWindow):
 
     def _show_first_run(self) -> None:
         self.body.setCurrentWidget(self.first_run)
+        self._no_company()
+
+    def _no_company(self) -> None:
         self.company.setText("No company open")
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(False)
 
+    def show_open_failed(self, db: str | None, error: BaseException) -> None:
+        """The company file ``db`` could not be opened: say which and why, inside the
+        window, with the ways on (the demo company, another file, try again). The
+        traceback goes to the log file only."""
+        from app.services.opening import company_location
+
+        where = store_label(company_location(db))
+        log_open_failure(error, db, where)
+        self._failed_db = db
+        self.open_failed.show_problem(where, why_words(error, db))
+        self.body.setCurrentWidget(self.open_failed)
+        self._no_company()
+
+    def try_again(self) -> None:
+        """Open the company file the failed page is about once more."""
+        self.open_store(self._failed_db)
+
+    def _busy(self, text: str | None) -> None:
+        self.first_run.busy(text)
+        self.open_failed.busy(text)
+
     def _close_company(self) -> None:
-        """Stop the company's work at its next safe point, wait for it, then close it."""
-        self.ctx.tasks.cancel_all()
+        """Stop the company's work at its next safe point, wait for it (``CLOSE_WAIT``
+        seconds at most, all of it together), then close it."""
+        if not self.ctx.tasks.cancel_all(CLOSE_WAIT):
+            log.warning("closing the company while %s still ran after %.0f s",
+                        ", ".join(t.name for t in self.ctx.tasks.running()), CLOSE_WAIT)
         on_close, self._on_close = self._on_close, None
         if callable(on_close):
             on_close()
@@ -386,6 +426,7 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(text)
         self.progress.setVisible(True)
         self.sync_step.setText(text)
+        self.sync_step.setToolTip("")
         self.sync_step.setVisible(True)
         self.cancel.setText("Cancel")
         self.cancel.setEnabled(True)
@@ -424,20 +465,38 @@ class MainWindow(QMainWindow):
         if isinstance(error, Cancelled):
             self._sync_ended("cancelled", error)
             return
+        if isinstance(error, SyncBusy):
+            self._sync_busy(error)
+            return
         words = "stopped: " + (error.words(plain) if isinstance(error, UserError)
                                else "something unexpected happened")
         self._sync_ended(words, error)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Sync")
 
-    def _sync_ended(self, words: str, outcome: object) -> None:
+    def _sync_busy(self, error: SyncBusy) -> None:
+        """This company is being synced elsewhere: nothing was done here, so the last
+        sync's words stay as they were; the status bar says why and what to do."""
         if self._closing:
             return
+        self._sync_idle()
+        self.sync_step.setText(SYNC_BUSY)
+        self.sync_step.setToolTip(error.words(plain))
+        self.sync_step.setVisible(True)
+        self.sync_finished.emit(error)
+
+    def _sync_idle(self) -> None:
         self.progress.setVisible(False)
         self.sync_step.setVisible(False)
+        self.sync_step.setToolTip("")
         self.cancel.setVisible(False)
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(True)
+
+    def _sync_ended(self, words: str, outcome: object) -> None:
+        if self._closing:
+            return
+        self._sync_idle()
         self._sync_words = words
         self.last_sync.setText(f"Last sync: just now — {words}")
         self.refresh_tables()
@@ -497,7 +556,7 @@ class MainWindow(QMainWindow):
                 raise Cancelled("cancelled")
             return demo
 
-        self.first_run.busy("Opening the demo company…")
+        self._busy("Opening the demo company…")
         self.ctx.tasks.start(job, "open", on_success=lambda demo: self.open_company(
             demo.services, on_close=demo.close, title="SyncDesk — demo company",
             remember=False), on_failure=self._open_failed)
@@ -533,9 +592,10 @@ class MainWindow(QMainWindow):
         if path:
             self.open_store(path)
 
-    def open_store(self, db: str, *, create: bool = False) -> None:
-        """Open the company store ``db`` (a path or URL) in the background, then show it."""
-        from app.services.opening import open_services
+    def open_store(self, db: str | None, *, create: bool = False) -> None:
+        """Open the company store ``db`` (a path or URL; None: the default place) in the
+        background, then show it."""
+        from app.services.opening import company_location, open_services
 
         if self.ctx.tasks.running("open"):
             return
@@ -547,12 +607,23 @@ class MainWindow(QMainWindow):
                 raise Cancelled("cancelled")
             return services
 
-        self.first_run.busy(f"Opening {db}…")
+        self._busy(f"Opening {store_label(company_location(db))}…")
         self.ctx.tasks.start(job, "open", on_success=lambda services: self.open_company(
-            services, on_close=services.close), on_failure=self._open_failed)
+            services, on_close=services.close),
+            on_failure=lambda error: self._store_failed(db, error))
+
+    def _store_failed(self, db: str | None, error: BaseException) -> None:
+        """A company file that would not open: with no company open, the page says which
+        and why; with one open, a dialog does and the open company stays."""
+        if isinstance(error, Cancelled) or self._closing:
+            return
+        if self.ctx.services is None:
+            self.show_open_failed(db, error)
+        else:
+            self._open_failed(error)
 
     def _open_failed(self, error: BaseException) -> None:
-        self.first_run.busy(None)
+        self._busy(None)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Opening a company")
 
@@ -593,7 +664,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Imported {report.count} {what} from {path.name}.",
                                          15000)
 
-        self.first_run.busy(f"Importing {path.name}…")
+        self._busy(f"Importing {path.name}…")
         self.ctx.tasks.start(job, "import", on_success=done, on_failure=self._open_failed)
 
     def remember(self, location: str) -> None:

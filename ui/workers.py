@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -176,10 +177,16 @@ class Tasks(QObject):
         return [t for t in self._running if name is None or t.name == name]
 
     def cancel_all(self, timeout: float = 30.0) -> bool:
-        """Cancel every task and wait for each to reach its safe point; True if all did."""
-        for task in list(self._running):
+        """Cancel every task and wait until each has reached its safe point, ``timeout``
+        seconds at most for all of them together; True if all did."""
+        tasks = list(self._running)
+        for task in tasks:
             task.cancel()
-        return all(task.wait(timeout) for task in list(self._running))
+        deadline = time.monotonic() + timeout
+        stopped = True
+        for task in tasks:
+            stopped = task.wait(max(0.0, deadline - time.monotonic())) and stopped
+        return stopped
 
     def _failed(self, name: str, exc: BaseException, answered: bool) -> None:
         if isinstance(exc, Cancelled) or (answered and _expected(exc)):

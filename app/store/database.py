@@ -181,6 +181,10 @@ def _open(engine: Engine, url: str, path: Path | None) -> None:
                         ) from exc
     if revision is None and tables:
         raise UserError(f"{path or url} is not a SyncDesk store (it has other tables)")
+    if revision is not None and revision not in known_revisions():
+        raise UserError(f"{path or url} was made by a newer SyncDesk (schema {revision}), "
+                        "so this SyncDesk cannot open it and changed nothing; update SyncDesk "
+                        "first")
     head = head_revision()
     if revision != head:
         if revision is not None and path is not None:

@@ -58,7 +58,8 @@ def check_lines(doc: SyncDoc, lists: QboLists) -> list[Problem]:
                 problems.append(Problem(
                     Kind.AP_AR_LINE_ACCOUNT, f"{upper_first(where)} uses '{line.account}', an "
                     f"{account['AccountType']} account; QuickBooks only takes expense or "
-                    "cost-of-goods accounts on purchase lines.", f"account:{line.account}",
+                    "cost-of-goods accounts on purchase lines.",
+                    Kind.AP_AR_LINE_ACCOUNT.value,  # one root cause, one bulk fix for all
                     facts={"account": line.account, "line": line.line_no,
                            "account_type": account["AccountType"]}))
             elif not account.get("Active", True):

@@ -83,7 +83,8 @@ def diagnose(error: QboClientError, what: str) -> Problem:
                            "before the PO it bills.")
         if "accounts payable" in text or "accounts receivable" in text:
             return problem(Kind.AP_AR_LINE_ACCOUNT, f"QuickBooks refused {what}: a line uses an "
-                           "Accounts Payable or Accounts Receivable account.")
+                           "Accounts Payable or Accounts Receivable account.",
+                           Kind.AP_AR_LINE_ACCOUNT.value)
         if "one name at a time" in text:
             return problem(Kind.TRANSPORT, f"QuickBooks was busy changing another name and "
                            f"turned {what} away for now.", "connection", cause="busy")

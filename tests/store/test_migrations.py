@@ -142,6 +142,22 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path):
         open_store(f"sqlite:///{text}")
 
 
+
+def test_a_store_from_a_newer_syncdesk_is_refused_and_left_as_it_was(tmp_path: Path):
+    path = tmp_path / "newer.db"
+    open_store(f"sqlite:///{path}").close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="made by a newer SyncDesk") as refused:
+        open_store(f"sqlite:///{path}", write=True)
+    assert str(path) in str(refused.value) and "f00dfeed9999" in str(refused.value)
+    assert path.read_bytes() == before
+    assert list(tmp_path.glob("*.bak")) == []  # no copy made for a migration never run
+
 def test_a_missing_store_is_not_created_when_asked_not_to(tmp_path: Path):
     with pytest.raises(UserError, match="there is no SyncDesk store") as refused:
         open_store(f"sqlite:///{tmp_path / 'missing.db'}", create=False)

@@ -32,7 +32,7 @@ def test_show_json_carries_the_problem_and_what_to_do(cli, db):
     error = po["last_error"]
     assert error["kind"] == "ap_ar_line_account"
     assert error["fix"] == "change_line_account"
-    assert error["group"] == "account:Accounts Payable (A/P)"
+    assert error["group"] == "ap_ar_line_account"  # every A/P or A/R line: one bulk fix
     assert error["explanation"].startswith("Line 1 of PO-2 uses 'Accounts Payable (A/P)'")
     assert error["what_to_do"] == (
         "Put the line on an expense or cost-of-goods account: syncdesk edit po PO-2 --set "

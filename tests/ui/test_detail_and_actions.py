@@ -17,16 +17,18 @@ from app.hints import Advice
 from app.qbo.oauth import follow_redirects
 from app.services import Services
 from app.services.connection import ConnectOptions, WebLink
+from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
+from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models.documents import ROW_ROLE
 from ui.problem_dialog import ProblemDialog
-from ui.window import MainWindow
 
 WAIT = 20000
+SEND_WAIT = 120_000  # ms: a send QuickBooks fails is retried (backing off) before it fails
 
 
 @pytest.fixture
@@ -224,20 +226,51 @@ def quickbooks(window, number: str) -> str:
     return row_of(window, number).quickbooks
 
 
-def test_resend_sends_the_document_and_updates_its_row_in_place(qtbot, window):
+@pytest.fixture
+def demo_and_window(qtbot, tmp_path):
+    """The demo company (its sandbox at hand, for its faults) and the window on its store,
+    built as ``syncdesk gui --db DEMO.db`` builds it."""
+    demo = open_demo(str(tmp_path / "demo.db"))
+    window = create_main_window(["--db", str(demo.location)],
+                                settings=QSettings(str(tmp_path / "ui.ini"),
+                                                   QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        yield demo, window
+    finally:
+        window.close()
+        demo.close()
+
+
+def test_resend_of_a_failed_po_updates_its_row_in_place(qtbot, demo_and_window):
+    demo, window = demo_and_window
     idle(qtbot, window)
     assert quickbooks(window, "PO-1059") == "Queued"  # the demo before its first sync
     select(qtbot, window, "PO-1059")
     shown(qtbot, window, "PO-1059")
     seen = watch_model(window)
     resend = window.findChild(QPushButton, "resendButton")
+    # QuickBooks fails every PO it is sent: PO-1059 fails.
+    demo.sandbox.faults.load("500:POST/purchaseorder:*")
     assert resend.isEnabled()
     resend.click()
-    qtbot.waitUntil(lambda: quickbooks(window, "PO-1059") == "Synced", timeout=WAIT)
-    assert seen == {"reset": 0, "changed": 1}
+    qtbot.waitUntil(lambda: quickbooks(window, "PO-1059").startswith("Failed"),
+                    timeout=SEND_WAIT)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.detail.qbo_state.text().startswith("Failed"), timeout=WAIT)
+    assert seen["reset"] == 0
+    # QuickBooks answers again: Resend sends the failed PO, its row turns Synced in place.
+    demo.sandbox.faults.clear()
+    changed = seen["changed"]
+    qtbot.waitUntil(resend.isEnabled, timeout=WAIT)
+    resend.click()
+    qtbot.waitUntil(lambda: quickbooks(window, "PO-1059") == "Synced", timeout=SEND_WAIT)
+    assert seen["reset"] == 0 and seen["changed"] == changed + 1  # the row, not a reload
     qtbot.waitUntil(lambda: window.detail.qbo_state.text() == "Synced", timeout=WAIT)
     assert window.detail.qbo_id.text() != "—"
     assert window.detail.history.topLevelItem(0).text(2).startswith("Created in QuickBooks")
+    assert [r.number for r in window.views[DocKind.PO].selected_rows()] == ["PO-1059"]
     assert quickbooks(window, "PO-1057") == "Queued"  # only the one asked for went
 
 
@@ -333,10 +366,8 @@ def test_open_in_quickbooks_opens_intuits_web_app(qtbot, store, sandbox, monkeyp
     qbo_id = services.documents.row(DocKind.PO, "PO-1").qbo_id
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
-    window = MainWindow(services, settings=QSettings(str(tmp_path / "ui.ini"),
-                                                     QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
+    window = window_on_store(qtbot, services.location,
+                             QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     select(qtbot, window, "PO-1")
     shown(qtbot, window, "PO-1")
     button = window.findChild(QPushButton, "openInQboButton")

@@ -82,3 +82,17 @@ def test_a_demo_into_a_full_store_is_refused_in_words(tmp_path, cli):
                           timeout=LAUNCH_TIMEOUT)
     assert done.returncode == 1
     assert "already holds documents" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_damaged_store_opens_the_window_on_its_page_and_says_so_on_stderr(tmp_path):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"\x00\x13not a database, a half-copied file " * 200)
+    before = damaged.read_bytes()
+    done = subprocess.run([syncdesk(), "--db", str(damaged), "gui"], env=gui_env(tmp_path),
+                          capture_output=True, text=True, timeout=LAUNCH_TIMEOUT)
+    assert done.returncode == 0, done.stderr  # the window opened, then closed
+    assert f"syncdesk: {damaged} is not a SyncDesk store" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert damaged.read_bytes() == before
+    logs = list((tmp_path / "xdg-state").rglob("syncdesk.log"))
+    assert logs and "Traceback" in logs[0].read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from app.domain.states import DocKind, SyncState
 from app.services.demo import DemoCompany, open_demo
 from app.services.documents_views import Count, FilterCounts, ListQuery
 from tests.qbo.conftest import MemoryKeyring
+from tests.ui.window_driving import window_on_store
 from ui.documents_view import DocumentsView
 from ui.filter_bar import COUNT_ROLE, DEBOUNCE_MS, SYNC_CHOICES
 from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
@@ -46,9 +47,7 @@ def settings(tmp_path) -> QSettings:
 
 
 def open_window(qtbot, demo: DemoCompany, settings: QSettings) -> MainWindow:
-    window = MainWindow(demo.services, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
+    window = window_on_store(qtbot, demo.location, settings)  # as `syncdesk gui --db` does
     view = window.views[DocKind.PO]
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10000)
     qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=10000)

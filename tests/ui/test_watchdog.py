@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QLineEdit
 
 from app.services.demo import open_demo
@@ -24,8 +24,8 @@ from tests.ui.window_driving import (
     sync_running,
     table,
     wait_sync_done,
+    window_on_store,
 )
-from ui.window import MainWindow
 
 TICK_MS = 20
 BOUND_MS = 200
@@ -59,9 +59,8 @@ class Watchdog:
 
 def test_the_window_answers_while_a_sync_waits_on_a_slow_quickbooks(qtbot, tmp_path):
     demo = open_demo(str(tmp_path / "demo.db"))
-    window = MainWindow(demo.services, title="SyncDesk — demo company", on_close=demo.close)
-    qtbot.addWidget(window)
-    window.show()
+    window = window_on_store(qtbot, demo.location,
+                             QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     po_table = table(window, "poTable")
     qtbot.waitUntil(lambda: po_table.model().rowCount() > 0, timeout=10000)
     slow = demo.sandbox.faults.add("slow", route="*", count=None, delay=SLOW)
@@ -83,6 +82,7 @@ def test_the_window_answers_while_a_sync_waits_on_a_slow_quickbooks(qtbot, tmp_p
     cancel_sync(qtbot, window)
     wait_sync_done(qtbot, window)
     window.close()
+    demo.close()
 
     print(f"\nwatchdog: {len(watchdog.gaps)} ticks over {measured:.1f} s of sync, "
           f"worst gap {watchdog.worst_ms:.0f} ms, slow answers {slow.fired}")

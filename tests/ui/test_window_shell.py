@@ -21,9 +21,11 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.services.demo import open_demo
 from app.services.documents_views import ListQuery
+from app.store.database import open_store
+from app.sync.lock import SyncLock
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
+from tests.ui.window_driving import window_on_store
 from ui import create_main_window
-from ui.window import MainWindow
 
 SYNC_TIMEOUT = 120_000  # ms: a generous bound on a whole demo sync on a busy machine
 
@@ -114,6 +116,42 @@ def test_resync_failures_runs_as_a_sync(qtbot, demo_window):
     assert failing and len(report.outcomes) == sum(failing.values())
 
 
+def test_sync_now_while_another_sync_holds_the_company_says_so_and_keeps_the_last_sync(
+        qtbot, demo_window):
+    """Another SyncDesk (a second window, a CLI sync) holds this store's sync lock: Sync Now
+    is refused, and the status bar says so plainly instead of "Last sync … stopped"."""
+    window = demo_window
+    window.show()
+    qtbot.waitUntil(lambda: window.last_sync.text() == "Not synced yet")
+    other = open_store(window.services.location)  # another SyncDesk's own connection
+    lock = SyncLock(other)
+    lock.acquire()
+    try:
+        with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT) as ended:
+            qtbot.mouseClick(window.findChild(QPushButton, "syncNowButton"),
+                             Qt.MouseButton.LeftButton)
+        assert isinstance(ended.args[0], UserError)
+    finally:
+        lock.release()
+        other.close()
+    step = window.findChild(QLabel, "syncStepLabel")
+    assert step.isVisible()
+    assert step.text() == ("Another SyncDesk window or command is syncing this company right "
+                           "now. Try Sync Now again when it has finished.")
+    qtbot.waitUntil(lambda: not window.ctx.tasks.running())  # any late answer has landed
+    assert window.last_sync.text() == "Not synced yet"  # nothing happened here
+    assert window.last_error is None  # the status bar says it; no dialog in the way
+    assert window.findChild(QPushButton, "syncNowButton").isEnabled()
+    assert not window.findChild(QProgressBar, "syncProgress").isVisible()
+    # Once the other sync is done, Sync Now goes through and the words make way.
+    with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT) as ended:
+        window.start_sync()
+        assert "Another SyncDesk" not in step.text()
+    assert ended.args[0].count("synced") > 0
+    assert not step.isVisible()
+    qtbot.waitUntil(lambda: window.last_sync.text().startswith("Last sync: today at"))
+
+
 def pending_documents(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
         return [row[0] for table in ("purchase_order", "invoice")
@@ -126,10 +164,7 @@ def test_closing_during_a_sync_stops_cleanly_and_loses_nothing(qtbot, tmp_path, 
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
         demo.sandbox.faults.load("slow=300ms:POST/*:*")
-        window = MainWindow(demo.services, settings=settings)
-        qtbot.addWidget(window)
-        window.wait_loaded()
-        window.show()
+        window = window_on_store(qtbot, demo.location, settings)
         bar = window.findChild(QProgressBar, "syncProgress")
         window.start_sync()
         # Wait until documents are being sent (past the pull), then close.
@@ -215,18 +250,14 @@ def test_a_user_error_shows_its_own_words(qtbot, demo_window):
     assert window.last_error.text() == "the supplier Acme is inactive"
 
 
-def test_the_window_remembers_its_size_and_splitter(qtbot, settings):
-    first = MainWindow(None, settings=settings)
-    qtbot.addWidget(first)
-    first.show()
+def test_the_window_remembers_its_size_and_splitter(qtbot, tmp_path, settings):
+    first = window_on_store(qtbot, tmp_path / "none-yet.db", settings)  # a first run
     first.resize(720, 520)  # inside the offscreen screen (800 × 600), or its least size
     first.splitter.setSizes([450, 250])
     size, sizes = (first.width(), first.height()), first.splitter.sizes()
     assert size != (1280, 800)  # not the size a window without remembered settings gets
     first.close()
-    again = MainWindow(None, settings=settings)
-    qtbot.addWidget(again)
-    again.show()
+    again = window_on_store(qtbot, tmp_path / "none-yet.db", settings)
     assert (again.width(), again.height()) == size
     assert again.splitter.sizes() == sizes
     again.close()
@@ -292,10 +323,7 @@ def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_pat
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
         demo.sandbox.faults.load("500:POST/purchaseorder:*")  # every PO create fails there
-        window = MainWindow(demo.services, settings=settings)
-        qtbot.addWidget(window)
-        window.wait_loaded()
-        window.show()
+        window = window_on_store(qtbot, demo.location, settings)
         with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT):
             window.start_sync()
         assert window.last_error is not None and window.last_error.isVisible()

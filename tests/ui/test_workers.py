@@ -9,7 +9,7 @@ from PySide6.QtCore import QThread
 
 from app.errors import UserError
 from app.work import Cancelled, check_cancel, report_progress
-from ui.workers import Tasks
+from ui.workers import Task, Tasks
 
 
 @pytest.fixture
@@ -100,6 +100,34 @@ def test_cancel_all_waits_for_every_task(qtbot, tasks):
     tasks.start(job, "b")
     assert tasks.cancel_all(5) is True
     assert ended.is_set()
+
+
+def test_cancel_all_waits_once_for_all_tasks_not_once_for_each(qtbot, tasks, monkeypatch):
+    """One deadline for every task together: a close with several stuck tasks waits the
+    timeout once, not the timeout times the number of tasks."""
+    release = threading.Event()
+    asked: list[float | None] = []
+    wait = Task.wait
+
+    def recording_wait(self, timeout=None):
+        asked.append(timeout)
+        return wait(self, timeout)
+
+    monkeypatch.setattr(Task, "wait", recording_wait)
+
+    def stuck(progress, cancel):  # a call that only stops at a safe point far away
+        release.wait(60)
+
+    for name in ("a", "b", "c"):
+        tasks.start(stuck, name)
+    try:
+        assert tasks.cancel_all(0.3) is False  # none stopped: each is still running
+        assert len(asked) == 3 and all(t is not None and t >= 0 for t in asked)
+        assert sum(asked) <= 0.3  # the one deadline shared, whatever the clock did
+    finally:
+        release.set()
+    assert tasks.cancel_all(30) is True
+    qtbot.waitUntil(lambda: tasks.running() == [], timeout=5000)
 
 
 def test_inline_tasks_answer_at_once(qapp):

@@ -8,7 +8,9 @@ waits with ``qtbot`` (events keep flowing); none sleeps.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QLabel,
@@ -21,6 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 SYNC_SECONDS = 120  # a whole demo sync on a loaded 2-core machine, with room to spare
+
+
+def window_on_store(qtbot, store: Path | str, settings: QSettings) -> QMainWindow:
+    """The window as ``syncdesk gui --db STORE`` builds it (``ui.create_main_window``, the
+    stable interface), shown; ``settings`` keeps its layout out of the user's own. A test
+    that needs the sandbox at hand (its faults) opens the demo company first
+    (``app.services.demo.open_demo``) and this window on its store; close the window
+    before the demo."""
+    from ui import create_main_window
+
+    window = create_main_window(["--db", str(store)], settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    return window
 
 
 def table(window: QWidget, name: str) -> QTableView:

@@ -42,7 +42,7 @@ def group_targets(session: Session, key: str) -> tuple[Target, ...]:
                   if (row.last_error_detail or {}).get("group") == key]
     if not found:
         raise UserError(f"No document needing attention has the problem group '{key}' "
-                        "(`syncdesk status --json` lists the groups).")
+                        "(the status lists each group's key with its documents).")
     fixes = {FIXES[t.problem.kind] for t in found}
     if len(fixes) > 1:
         raise UserError(f"The documents of group '{key}' need different fixes ("

@@ -1,0 +1,156 @@
+"""Steps the document fixes share (dates, lines, fields of one PO or invoice).
+
+Store changes go through the editing operations (their history says old → new);
+an approved PO that an edit sends back to pending is approved again by an
+approval override (recorded in its history), so a fix ends with the document
+approved and ready to send. QuickBooks writes read the record first and skip
+what is already done, so running a fix again after a failure finishes the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.domain.states import DocKind, PoStatus
+from app.errors import UserError
+from app.operations.editing import edit_invoice, edit_po
+from app.operations.lookup import find_document
+from app.operations.settings import get_setting, set_setting
+from app.operations.workflow_steps import change_po_status
+from app.qbo.client import QboClient
+from app.store.models import Account, Invoice, InvoiceLine, PoLine, PurchaseOrder
+from app.sync.fixes.base import Change, FixContext, Input, InputError, Side, Target
+
+Document = PurchaseOrder | Invoice
+
+REAPPROVAL = "require_reapproval_after_edit"
+
+
+def label(kind: DocKind, number: str) -> str:
+    return number if kind is DocKind.PO or number.upper().startswith("INV") \
+        else f"invoice {number}"
+
+
+def entity(kind: DocKind) -> str:
+    return "PurchaseOrder" if kind is DocKind.PO else "Bill"
+
+
+def one_target(targets: tuple[Target, ...]) -> Target:
+    """The one document of a fix made for one document at a time."""
+    if len(targets) != 1:
+        raise UserError("This fix repairs one document at a time; fix them one by one.")
+    return targets[0]
+
+
+def load(session: Session, target: Target) -> Document:
+    return find_document(session, target.kind, target.number)
+
+
+def lines_of(session: Session, kind: DocKind, doc: Document) -> list[Any]:
+    model = PoLine if kind is DocKind.PO else InvoiceLine
+    parent = PoLine.po_id if kind is DocKind.PO else InvoiceLine.invoice_id
+    return list(session.exec(select(model).where(parent == doc.id)
+                             .order_by(col(model.line_no))))
+
+
+def account_name(session: Session, account_id: int | None) -> str | None:
+    account = session.get(Account, account_id) if account_id else None
+    return account.name if account else None
+
+
+def doc_date(kind: DocKind, doc: Document) -> date:
+    """The date QuickBooks gets for the document."""
+    return doc.txn_date if isinstance(doc, PurchaseOrder) else doc.issue_date
+
+
+def parse_date_input(key: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError({key: f"'{text.strip()}' is not a date; write it as YYYY-MM-DD "
+                               "(e.g. 2026-10-31)"}) from None
+
+
+def closed_books(ctx: FixContext, when: date) -> date | None:
+    """QuickBooks' closing date when ``when`` falls in the closed books, else None."""
+    closing = ctx.lists().closing_date
+    return closing if closing is not None and when <= closing else None
+
+
+def reapproval_change(session: Session, kind: DocKind, doc: Document) -> Change | None:
+    """What editing this document does to its approval, when it needs an override."""
+    if kind is not DocKind.PO or doc.status != PoStatus.APPROVED.value or \
+            not get_setting(session, REAPPROVAL):
+        return None
+    return Change(Side.SYNCDESK, f"{doc.number} approval", "approved",
+                  "approved again by approval override (the company asks for re-approval "
+                  "after edits; the fix records the override in its history)")
+
+
+def edit(session: Session, kind: DocKind, number: str, pairs: Sequence[tuple[str, str]],
+         actor: str) -> None:
+    """Edit a document through the editing operations; an approved PO the edit sent back
+    to pending is approved again by an approval override (history records both)."""
+    before = find_document(session, kind, number).status
+    if kind is DocKind.PO:
+        edit_po(session, number, pairs, actor)
+        po = find_document(session, kind, number)
+        if before == PoStatus.APPROVED.value and po.status == PoStatus.PENDING.value:
+            change_po_status(session, number, "override", actor)
+    else:
+        edit_invoice(session, number, pairs, actor)
+
+
+def qbo_record(ctx: FixContext, kind: DocKind, doc: Document) -> dict[str, Any] | None:
+    """QuickBooks' copy of a document (None when it has none or SyncDesk is not connected)."""
+    if not doc.qbo_id or ctx.client is None:
+        return None
+    return ctx.client.read(entity(kind), doc.qbo_id)
+
+
+def set_qbo_date(client: QboClient, kind: DocKind, qbo_id: str, when: date) -> bool:
+    """Date a QuickBooks document ``when`` (read first, sent with its current SyncToken,
+    only the date changed); False when it already has that date."""
+    current = client.read(entity(kind), qbo_id)
+    if str(current.get("TxnDate", ""))[:10] == when.isoformat():
+        return False
+    client.update(entity(kind), qbo_id, lambda obj: {**obj, "TxnDate": when.isoformat()})
+    return True
+
+
+# --- PO dates: a company setting, turned on only with the user's yes -----------------------
+
+PO_DATES = "enable_po_date_editing"
+YES, NO = "yes", "no"
+CONSENT = "turn_on_po_dates"
+
+
+def po_dates_on(ctx: FixContext) -> bool:
+    with ctx.session() as session:
+        return bool(get_setting(session, PO_DATES))
+
+
+def po_dates_input(suggest: str = NO) -> Input:
+    """Asks to turn PO-date editing on. The suggestion is no, but where moving the date is
+    the recommended way (the option says it turns the setting on, and the preview lists
+    the setting's change before anything is written)."""
+    return Input(CONSENT, "Turn on PO-date editing for the company", suggest, (YES, NO),
+                 help=f"Setting a PO's date needs the company setting '{PO_DATES}'; answer "
+                      "yes to turn it on (it stays on).")
+
+
+def po_dates_consent(inputs: Mapping[str, str], errors: dict[str, str]) -> Change:
+    """The setting change a PO date needs; an error at the field without a yes."""
+    if inputs.get(CONSENT, NO).strip().lower() != YES:
+        errors[CONSENT] = ("a PO's date can change only with PO-date editing on for the "
+                           "company; answer yes to turn it on")
+    return Change(Side.SYNCDESK, f"Company setting {PO_DATES} (PO-date editing)", "off", "on")
+
+
+def turn_on_po_dates(session: Session) -> None:
+    if not get_setting(session, PO_DATES):
+        set_setting(session, PO_DATES, "on")

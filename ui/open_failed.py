@@ -1,0 +1,124 @@
+"""A company file that could not be opened (damaged, read-only, from a newer SyncDesk…).
+
+Shown inside the window (never a modal dialog, so starting SyncDesk never blocks): which
+file, why in plain words, and what the user can do next: open the demo company, open
+another company file, or try this one again. The traceback, if there is one worth keeping,
+goes to SyncDesk's log file, never to the page. Nothing here writes to the file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError
+from app.hints import HintText, plain
+from app.logs import FILE_ONLY
+from app.services.opening import store_problem
+from ui.error_dialog import error_words
+
+log = logging.getLogger(__name__)
+
+
+def open_problem(error: BaseException, db: str | None) -> UserError | None:
+    """``error`` from opening the store ``db`` as a ``UserError`` with its own words, or
+    None for a failure nobody foresaw (a bug)."""
+    if isinstance(error, UserError):
+        return error
+    return store_problem(error, db)
+
+
+def why_words(error: BaseException, db: str | None, as_text: HintText = plain) -> str:
+    """Why the store ``db`` could not be opened, in a bookkeeper's words (no traceback)."""
+    said = open_problem(error, db)
+    if said is None:
+        text, details = error_words(error)
+        return f"{text} {details}".strip()
+    return said.words(as_text)
+
+
+def log_open_failure(error: BaseException, db: str | None, where: str) -> None:
+    """The whole story (the traceback too) to SyncDesk's log file, not the console (a
+    foreseen trouble at INFO, which the console shows only with -v)."""
+    level = logging.INFO if open_problem(error, db) is not None else logging.ERROR
+    log.log(level, "could not open the company file %s", where, exc_info=error,
+            extra=FILE_ONLY)
+
+
+class OpenFailedPanel(QWidget):
+    """Which company file could not be opened and why; each way out is a signal."""
+
+    demo_requested = Signal()
+    open_requested = Signal()
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="openFailedPanel")
+        self.title = QLabel("<h2>SyncDesk could not open this company file</h2>", self,
+                            objectName="openFailedTitle")
+        self.file = QLabel(self, objectName="openFailedFile")
+        self.file.setWordWrap(True)
+        self.file.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason = QLabel(self, objectName="openFailedReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.untouched = QLabel("SyncDesk did not change anything in that file.", self)
+        self.demo = QPushButton("Open the demo company", self,
+                                objectName="openFailedDemoButton")
+        self.demo.setToolTip("A sample company with its own QuickBooks, to try everything "
+                             "safely; your own data is never touched")
+        self.open_file = QPushButton("Open another company file…", self,
+                                     objectName="openFailedOpenButton")
+        self.retry = QPushButton("Try again", self, objectName="openFailedRetryButton")
+        self.retry.setToolTip("Open the same file again (after fixing what is said above)")
+        self.status = QLabel(self, objectName="openFailedStatus")
+        self.status.setWordWrap(True)
+
+        card = QFrame(self)
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMaximumWidth(640)
+        column = QVBoxLayout(card)
+        column.setSpacing(12)
+        column.addWidget(self.title)
+        column.addWidget(self.file)
+        column.addWidget(self.reason)
+        column.addWidget(self.untouched)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retry)
+        buttons.addWidget(self.open_file)
+        buttons.addWidget(self.demo)
+        column.addLayout(buttons)
+        column.addWidget(self.status)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 2)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.demo.clicked.connect(self.demo_requested)
+        self.open_file.clicked.connect(self.open_requested)
+        self.retry.clicked.connect(self.retry_requested)
+
+    def show_problem(self, where: str, why: str) -> None:
+        self.file.setText(f"The company file: {where}")
+        self.reason.setText(why[:1].upper() + why[1:])
+        self.busy(None)
+
+    def busy(self, text: str | None) -> None:
+        """While the window opens a company: say what happens, and take no second click."""
+        self.status.setText(text or "")
+        for button in (self.demo, self.open_file, self.retry):
+            button.setEnabled(text is None)
