@@ -226,9 +226,10 @@ class InputsPage(FixPage):
             field: QLineEdit | QComboBox
             if spec.choices:
                 field = QComboBox(self, objectName=f"fixInput_{spec.key}")
+                if spec.suggested not in spec.choices:
+                    field.addItem(spec.suggested)  # nothing suggested: the user chooses
                 field.addItems(list(spec.choices))
-                if spec.suggested in spec.choices:
-                    field.setCurrentText(spec.suggested)
+                field.setCurrentText(spec.suggested)
                 field.currentTextChanged.connect(lambda _t, k=spec.key: self._edited(k))
             else:
                 field = QLineEdit(spec.suggested, self, objectName=f"fixInput_{spec.key}")

@@ -6,7 +6,7 @@ side."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QComboBox, QWizard
 
 from app.domain.states import DocKind
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
@@ -19,6 +19,7 @@ from tests.ui.fix_driving import (
     press_next,
     quickbooks_state,
     row_of,
+    sandbox_of,
     sync_demo,
     syncdesk_state,
 )
@@ -46,22 +47,119 @@ def synced_row(qtbot, window, kind: DocKind, number: str) -> None:
                     timeout=30000)
 
 
+def field(wizard, key: str):
+    found = wizard.inputs_page.fields.get(key)
+    assert found is not None, f"no field {key!r} on the inputs page"
+    return found
+
+
+def changes(wizard) -> list[tuple[str, ...]]:
+    table = wizard.preview_page.table
+    return [tuple(table.item(r, c).text() for c in range(table.columnCount()))
+            for r in range(table.rowCount())]
+
+
+def fixed(qtbot, demo, wizard, kind: DocKind, number: str) -> None:
+    """The result page said Synced; the row and the detail pane say so too, without a
+    reload of the table."""
+    assert wizard.result_page.title() == "Fixed", wizard.result_page.headline.text()
+    results = wizard.result_page.table
+    stands = {results.item(r, 0).text(): results.item(r, 1).text()
+              for r in range(results.rowCount())}
+    assert stands.get(number) == "Synced" and set(stands.values()) == {"Synced"}, stands
+    synced_row(qtbot, demo, kind, number)
+    qtbot.waitUntil(lambda: not demo.detail.banner.isVisible()
+                    and demo.detail.qbo_state.text() == "Synced", timeout=30000)
+
+
 def test_rename_duplicate_vendor(qtbot, demo):
+    """PO-1061: its supplier's name belongs to a QuickBooks customer; rename the supplier."""
     wizard = open_wizard(qtbot, demo, PO, "PO-1061")
     assert wizard.windowTitle() == "Fix: supplier name taken in QuickBooks"
     assert wizard.currentId() == PROBLEM
     assert wizard.currentPage().title() == "Fix: supplier name taken in QuickBooks"
+    assert "Northwind Traders" in wizard.problem_page.summary.text()
+    assert wizard.single.choices.record  # the QuickBooks customer holding the name
+    assert not wizard.problem_page.bulk.isVisible()  # one document has this cause
     press_next(qtbot, wizard, OPTION)
-    first = wizard.option_page.buttons[wizard.single.options[0].name]
-    assert first.isChecked()
+    assert wizard.option_page.buttons["rename"].isChecked()
     press_next(qtbot, wizard, INPUTS)
+    name = field(wizard, "name")
+    suggested = name.text()
+    assert suggested and suggested != "Northwind Traders"
     press_back(qtbot, wizard, OPTION)
     press_next(qtbot, wizard, INPUTS)
+    assert field(wizard, "name").text() == suggested
+    name.setText("Northwind Traders")  # the name QuickBooks refused: told at the field
+    press_next(qtbot, wizard)
+    error = wizard.inputs_page.errors["name"]
+    qtbot.waitUntil(error.isVisible, timeout=30000)
+    assert error.text() and wizard.currentId() == INPUTS
+    name.setText(suggested)
     press_next(qtbot, wizard, PREVIEW)
+    assert ("SyncDesk", "Supplier name", "Northwind Traders", suggested) in changes(wizard)
+    assert any(c[0] == "QuickBooks" for c in changes(wizard))
+    assert "PO-1061" in wizard.preview_page.resend.text()
     press_back(qtbot, wizard, INPUTS)
     press_next(qtbot, wizard, PREVIEW)
     finish(qtbot, wizard)
-    idle(qtbot, demo)
+    fixed(qtbot, demo, wizard, PO, "PO-1061")
+    vendors = sandbox_of(demo).company.all("Vendor")
+    assert [v for v in vendors if v["DisplayName"] == suggested]
+
+
+def test_backdate_po(qtbot, demo):
+    """INV-2042 is dated before its PO (PO-1051): backdate the PO, QuickBooks first."""
+    wizard = open_wizard(qtbot, demo, INVOICE, "INV-2042")
+    assert wizard.windowTitle() == "Fix: invoice dated before its PO"
+    press_next(qtbot, wizard, OPTION)
+    option = wizard.option_page.buttons["backdate_po"]
+    assert not option.isChecked()  # the recommended way comes first and chosen
+    option.click()
+    press_next(qtbot, wizard, INPUTS)
+    press_back(qtbot, wizard, OPTION)
+    assert option.isChecked()
+    press_next(qtbot, wizard, INPUTS)
+    po_date = field(wizard, "po_date")
+    invoice_date = po_date.text()
+    for key, box in wizard.inputs_page.fields.items():
+        if isinstance(box, QComboBox):  # consent to turning PO-date editing on
+            box.setCurrentText("yes")
+            assert box.currentText() == "yes", key
+    po_date.setText("31 February")
+    press_next(qtbot, wizard)
+    qtbot.waitUntil(wizard.inputs_page.errors["po_date"].isVisible, timeout=30000)
+    assert wizard.currentId() == INPUTS
+    po_date.setText(invoice_date)
+    press_next(qtbot, wizard, PREVIEW)
+    rows = changes(wizard)
+    assert any(r[0] == "QuickBooks" and invoice_date in r[3] for r in rows), rows
+    assert any(r[0] == "SyncDesk" and invoice_date in r[3] for r in rows), rows
+    press_back(qtbot, wizard, INPUTS)
+    press_next(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    fixed(qtbot, demo, wizard, INVOICE, "INV-2042")
+    pos = [p for p in sandbox_of(demo).company.all("PurchaseOrder")
+           if p.get("DocNumber") == "PO-1051"]
+    assert [str(p["TxnDate"])[:10] for p in pos] == [invoice_date]
+
+
+def test_reactivate_vendor_with_next_and_finish_only(qtbot, demo):
+    """PO-1062: its vendor is inactive in QuickBooks. The recommended way needs nothing,
+    so Next goes from the options straight to the preview (and Back comes back there)."""
+    wizard = open_wizard(qtbot, demo, PO, "PO-1062")
+    assert wizard.windowTitle() == "Fix: supplier's vendor inactive in QuickBooks"
+    press_next(qtbot, wizard, OPTION)
+    assert wizard.option_page.buttons["reactivate"].isChecked()
+    press_next(qtbot, wizard, PREVIEW)
+    assert any(r[0] == "QuickBooks" for r in changes(wizard))
+    press_back(qtbot, wizard, OPTION)
+    press_next(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    fixed(qtbot, demo, wizard, PO, "PO-1062")
+    vendors = [v for v in sandbox_of(demo).company.all("Vendor")
+               if v["DisplayName"] == "Harbor Freight Lines"]
+    assert len(vendors) == 1 and vendors[0].get("Active", True)
 
 
 def before_preview(wizard) -> int:
