@@ -94,14 +94,16 @@ class ProblemPage(FixPage):
         self.setSubTitle("What went wrong")
         self._single, self._group = single, group
         layout = QVBoxLayout(self)
+        self.documents = label("", self, "fixDocuments")
+        layout.addWidget(self.documents)
         self.summary = label("", self, "fixSummary")
         layout.addWidget(self.summary)
+        layout.addSpacing(8)
         self.record_title = label("<b>In QuickBooks</b>", self)
         layout.addWidget(self.record_title)
         self.record = QFormLayout()
         layout.addLayout(self.record)
-        self.documents = label("", self, "fixDocuments")
-        layout.addWidget(self.documents)
+        layout.addSpacing(8)
         self.bulk = QCheckBox(self, objectName="fixAllCheck")
         self.bulk_words = label("", self, "fixAllDocuments", HELP_STYLE)
         layout.addWidget(self.bulk)
@@ -126,11 +128,11 @@ class ProblemPage(FixPage):
         self.record_title.setVisible(bool(subject.choices.record))
         first = subject.targets[0]
         if len(subject.targets) == 1:
-            self.documents.setText(f"Fixing {document_words(first.kind, first.number)} "
-                                   f"({first.supplier}).")
+            self.documents.setText(f"<b>{document_words(first.kind, first.number)}</b> "
+                                   f"({first.supplier})")
         else:
-            self.documents.setText(f"Fixing {len(subject.targets)} documents: "
-                                   f"{numbers(subject)}.")
+            self.documents.setText(f"<b>{len(subject.targets)} documents:</b> "
+                                   f"{numbers(subject)}")
 
 
 class OptionPage(FixPage):
@@ -298,21 +300,17 @@ class PreviewPage(FixPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Fix it")
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, len(CHANGE_COLUMNS), self, objectName="fixChangesTable")
-        self.table.setHorizontalHeaderLabels(CHANGE_COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(True)
+        self.table = read_only_table(CHANGE_COLUMNS, self, "fixChangesTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         self.resend = label("", self, "fixResendList")
         layout.addWidget(self.resend)
         self.note = label("", self, "fixNote")
         layout.addWidget(self.note)
+        layout.addStretch(1)
 
     def initializePage(self) -> None:
         plan = self.fix_wizard().plan
@@ -323,7 +321,7 @@ class PreviewPage(FixPage):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
+        fit_rows(self.table)
         if not plan.changes:
             self.table.hide()
         else:
@@ -333,6 +331,25 @@ class PreviewPage(FixPage):
                             "No document needs sending again.")
         self.note.setText(plan.note)
         self.note.setVisible(bool(plan.note))
+
+
+def fit_rows(table: QTableWidget) -> None:
+    """A read-only table as tall as its rows (the page's stretch takes the rest)."""
+    table.resizeRowsToContents()
+    height = (table.horizontalHeader().height() + 2 * table.frameWidth()
+              + sum(table.rowHeight(r) for r in range(table.rowCount())))
+    table.setFixedHeight(min(max(height, 48), 300))
+
+
+def read_only_table(columns: tuple[str, ...], parent: QWidget, name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns), parent, objectName=name)
+    table.setHorizontalHeaderLabels(columns)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    table.setWordWrap(True)
+    return table
 
 
 def change_cells(change: Change) -> tuple[str, str, str, str]:
@@ -381,16 +398,12 @@ class ResultPage(FixPage):
         layout = QVBoxLayout(self)
         self.headline = label("", self, "fixOutcome")
         layout.addWidget(self.headline)
-        self.table = QTableWidget(0, 2, self, objectName="fixResultTable")
-        self.table.setHorizontalHeaderLabels(("Document", "Where it stands"))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(True)
+        self.table = read_only_table(("Document", "Where it stands"), self, "fixResultTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
 
     def initializePage(self) -> None:
         wizard = self.fix_wizard()
@@ -403,7 +416,7 @@ class ResultPage(FixPage):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
+        fit_rows(self.table)
         self.table.setVisible(bool(rows))
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QTableView, QWidget
 
 from app.domain.states import DocKind
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
@@ -38,7 +38,7 @@ from tests.ui.window_driving import (
     wait_sync_done,
 )
 from ui import create_main_window
-from ui.fix_pages import APPLY, OPTION, PREVIEW, RESULT
+from ui.fix_pages import APPLY, INPUTS, OPTION, PREVIEW, RESULT
 
 SHOTS = os.environ.get("SYNCDESK_SHOTS")
 BLOCKED_PO = "PO-1061"  # the demo company's PO blocked by a duplicate supplier name
@@ -147,7 +147,7 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
 #: None for the recommended one).
 WIZARDS = (
     ("fix-rename", DocKind.PO, "PO-1061", None),
-    ("fix-backdate", DocKind.INVOICE, "INV-2042", None),
+    ("fix-backdate", DocKind.INVOICE, "INV-2042", "backdate_po"),
     ("fix-reactivate", DocKind.PO, "PO-1062", None),
 )
 
@@ -176,6 +176,10 @@ def shoot_wizard(qtbot, window, name: str, kind: DocKind, number: str,
         seen.add(page)
         if page == OPTION and option is not None:
             wizard.option_page.buttons[option].setChecked(True)
+        if page == INPUTS:  # consent where asked (turning PO-date editing on)
+            for box in wizard.inputs_page.findChildren(QComboBox):
+                if box.findText("yes") >= 0:
+                    box.setCurrentText("yes")
         qtbot.wait(100)
         save(wizard, f"{name}-{page + 1}-{wizard.currentPage().objectName()}.png")
         problems += [f"{name} page {page + 1}: cut off: {t!r}"
