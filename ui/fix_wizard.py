@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
 from app.domain.problems import label as problem_label
 from app.domain.states import DocKind
@@ -321,12 +321,20 @@ class FixLauncher(QObject):
                 return None
             return group if len(group.targets) > 1 else None
 
-        self._opening = True
+        self._set_opening(True)
         self._ctx.tasks.start(job, "fix-open", on_success=self._opened,
                               on_failure=self._not_opened)
 
+    def _set_opening(self, opening: bool) -> None:
+        """While the ways to fix are looked up (QuickBooks may be asked), a busy cursor."""
+        if opening and not self._opening:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        elif self._opening and not opening:
+            QApplication.restoreOverrideCursor()
+        self._opening = opening
+
     def _opened(self, opening: Opening) -> None:
-        self._opening = False
+        self._set_opening(False)
         if opening.single is None:
             if opening.detail.last_error is None:
                 self._tell(opening.why)
@@ -342,7 +350,7 @@ class FixLauncher(QObject):
         self.wizard.open()
 
     def _not_opened(self, exc: BaseException) -> None:
-        self._opening = False
+        self._set_opening(False)
         if not isinstance(exc, Cancelled):
             self._tell(str(exc) if isinstance(exc, UserError) else UNEXPECTED)
 

@@ -239,3 +239,33 @@ def test_bulk_fix_of_a_problem_group(qtbot, demo):
     finish(qtbot, wizard)
     synced_row(qtbot, demo, PO, "PO-1063")
     synced_row(qtbot, demo, INVOICE, "INV-2041")
+
+
+# --- QuickBooks refusing -------------------------------------------------------------
+
+
+def test_a_fix_quickbooks_refuses_says_so_and_running_it_again_finishes(qtbot, demo):
+    """Every vendor write fails in QuickBooks: the wizard ends saying the fix stopped and
+    can be run again, the vendor is still inactive; run again, it is fixed."""
+    sandbox = sandbox_of(demo)
+    sandbox.faults.add("500", route="POST/vendor", count=None)
+    wizard = open_wizard(qtbot, demo, PO, "PO-1062")
+    walk_to(qtbot, wizard, PREVIEW)
+    press_next(qtbot, wizard)  # "Fix it"
+    qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=120000)
+    assert wizard.result_page.title() == "Not fixed yet"
+    words = wizard.result_page.headline.text()
+    assert "run the fix again" in words, words
+    press_next(qtbot, wizard)  # Finish
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30000)
+    vendor = [v for v in sandbox.company.all("Vendor")
+              if str(v["DisplayName"]).startswith("Harbor Freight Lines")]
+    assert len(vendor) == 1 and not vendor[0].get("Active", True)
+    assert not row_of(demo, PO, "PO-1062").table_text.startswith("Synced")
+
+    sandbox.faults.clear()
+    idle(qtbot, demo)
+    again = open_wizard(qtbot, demo, PO, "PO-1062")
+    walk_to(qtbot, again, PREVIEW)
+    finish(qtbot, again)
+    fixed(qtbot, demo, again, PO, "PO-1062")
