@@ -199,21 +199,28 @@ def test_cancel_on_any_page_changes_nothing(qtbot, demo, kind, number):
 
 
 def test_cancel_while_the_fix_runs_stops_it_and_says_what_was_done(qtbot, demo):
-    wizard = open_wizard(qtbot, demo, PO, "PO-1061")
+    """PO-1062: QuickBooks takes its time reactivating the vendor (a slow answer in the
+    sandbox), the user presses Cancel meanwhile: the vendor write finishes (a write is
+    never cut in half), the document is not sent again, and the wizard says so."""
+    sandbox = sandbox_of(demo)
+    wizard = open_wizard(qtbot, demo, PO, "PO-1062")
     walk_to(qtbot, wizard, PREVIEW)
+    sandbox.faults.add("slow", route="POST/vendor", count=1, delay=1.5)
     press_next(qtbot, wizard)  # "Fix it"
     assert wizard.currentId() == APPLY
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     press_cancel(qtbot, wizard)  # asks the fix to stop at its next safe point
     assert wizard.isVisible()  # the wizard stays to say what happened
+    assert "Stopping" in wizard.apply_page.step.text()
     qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=60000)
+    assert sandbox.faults.count("slow") == 1  # the cancel came while QuickBooks worked
     assert wizard.result_page.title() == "Stopped"
     assert "You stopped the fix" in wizard.result_page.headline.text()
     press_next(qtbot, wizard)  # Finish
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30000)
-    history = demo.ctx.services.documents.history(PO, "PO-1061")
+    history = demo.ctx.services.documents.history(PO, "PO-1062")
     assert any(h.summary.startswith("Fixed") for h in history)  # what was done is recorded
-    assert not row_of(demo, PO, "PO-1061").table_text.startswith("Synced")  # not sent again
+    assert not row_of(demo, PO, "PO-1062").table_text.startswith("Synced")  # not sent again
 
 
 # --- bulk -------------------------------------------------------------------------------
