@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from app.commands import Adder
-from app.commands.common import add_json_flag, print_json, print_table
+from app.commands.common import TABLE_WIDTH, add_json_flag, print_json
 from app.commands.connection import ask_passphrase
 from app.domain.states import DocKind
 from app.errors import UsageError, UserError
@@ -84,22 +85,36 @@ def _progress(p: Progress) -> None:
 
 def _print_plan(subject: FixChoices, plan: Plan) -> None:
     numbers = ", ".join(t.number for t in subject.targets)
-    print(f"{numbers}: {subject.choices.summary}")
+    summary = subject.choices.summary
+    if not summary.startswith(numbers):
+        summary = f"{numbers}: {summary}"
+    _say(summary)
     for label, value in subject.choices.record:
-        print(f"  {label}: {value}")
+        _say(f"{label}: {value}", indent="  ")
     option = subject.choices.option(plan.option)
-    others = [o.name for o in subject.options if o.name != option.name]
-    print(f"Fix: {option.title}" + (" (recommended)" if option.recommended else "")
-          + (f"; other options: {', '.join(others)}" if others else ""))
-    print(f"  {option.why}")
+    print()
+    _say(f"Fix: {option.title}" + (" (recommended)." if option.recommended else "."))
+    _say(option.why, indent="  ")
+    others = [o for o in subject.options if o.name != option.name]
+    if others:
+        _say("Other ways: " + "; ".join(f"{o.title} (--option {o.name})" for o in others) + ".",
+             indent="  ")
     if plan.changes:
-        print_table(["Where", "What", "Now", "After the fix"],
-                    [[c.side.value, c.what, c.old or "(none)", c.new or "(none)"]
-                     for c in plan.changes], shrink=(1,))
+        print()
+        print("What changes:")
+        for change in plan.changes:
+            _say(f"{change.side.value}: {change.what}: {change.old or '(none)'} → "
+                 f"{change.new or '(none)'}", indent="  ", subsequent="      ")
     if plan.resend:
-        print("Then sent to QuickBooks again: " + ", ".join(n for _, n in plan.resend) + ".")
+        _say("Then sent to QuickBooks again: " + ", ".join(n for _, n in plan.resend) + ".")
     if plan.note:
-        print(plan.note)
+        _say(plan.note)
+
+
+def _say(text: str, indent: str = "", subsequent: str | None = None) -> None:
+    print(textwrap.fill(text, TABLE_WIDTH, initial_indent=indent,
+                        subsequent_indent=indent if subsequent is None else subsequent,
+                        break_on_hyphens=False, break_long_words=False))
 
 
 def _print_result(result: FixResult) -> None:

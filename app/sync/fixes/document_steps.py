@@ -86,9 +86,9 @@ def reapproval_change(session: Session, kind: DocKind, doc: Document) -> Change 
     if kind is not DocKind.PO or doc.status != PoStatus.APPROVED.value or \
             not get_setting(session, REAPPROVAL):
         return None
+    # the company asks for re-approval after edits: the fix approves by override
     return Change(Side.SYNCDESK, f"{doc.number} approval", "approved",
-                  "approved again by approval override (the company asks for re-approval "
-                  "after edits; the fix records the override in its history)")
+                  "approved again (approval override)")
 
 
 def edit(session: Session, kind: DocKind, number: str, pairs: Sequence[tuple[str, str]],

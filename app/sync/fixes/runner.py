@@ -83,7 +83,8 @@ def run_plan(ctx: FixContext, plan: Plan, on_progress: OnProgress | None = None)
         except FixFailed as exc:
             _record_failure(ctx, plan, str(exc))
             raise
-        _record_fix(ctx, plan)
+        if plan.changes:  # a plan that changes nothing (ask an admin) is no fix to record
+            _record_fix(ctx, plan)
     if ctx.cancel.is_set():
         return FixResult(plan, _read_back(ctx, plan))
     step(1, "Sending the documents to QuickBooks again")

@@ -179,3 +179,35 @@ def bills_numbered(demo: DemoCompany, doc_number: str) -> list[dict[str, Any]]:
     company = demo.sandbox.company
     with company.lock:
         return [b for b in company.all("Bill") if b.get("DocNumber") == doc_number]
+
+
+def new_po(demo: DemoCompany, number: str, *, qty: str = "4", unit_price: str = "25.50",
+           amount: str | None = None, currency: str | None = None) -> None:
+    """An approved PO of PO-1051's supplier with one qty × price line, changed in the store
+    afterwards as an import or an old version could leave it: its amount set to ``amount``,
+    its currency to ``currency`` (neither is possible through SyncDesk's own editing)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from app.domain.states import PoStatus
+    from app.operations import creating
+    from app.operations.fields import LineValues
+    from app.operations.lookup import account_by_name, find_po
+    from app.store.models import PoLine
+
+    with demo.services._store.session() as s:
+        supplier_id = find_po(s, "PO-1051").supplier_id
+        account = account_by_name(s, "Job Materials")
+        po = creating.create_po(
+            s, number=number, supplier_id=supplier_id, actor=ACTOR, status=PoStatus.APPROVED,
+            approved_on=date(2026, 11, 2), created_on=date(2026, 11, 2),
+            lines=[LineValues(description="Pallet wrap", account_id=account.id,
+                              qty=Decimal(qty), unit_price=Decimal(unit_price))])
+        if amount is not None:
+            line = s.exec(select(PoLine).where(PoLine.po_id == po.id)).one()
+            line.amount = po.total = Decimal(amount)
+            s.add(line)
+        if currency is not None:
+            po.currency = currency
+        s.add(po)
+    demo.services.sync.run()

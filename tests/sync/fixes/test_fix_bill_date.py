@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -179,3 +180,21 @@ def test_a_failing_resend_leaves_it_blocked_free_and_a_rerun_sends_it(demo):  # 
     assert again.fixed
     assert len(bills_numbered(demo, invoice.reference)) == 1
     assert date.fromisoformat(qbo(demo, DocKind.INVOICE, INV)["TxnDate"]) == po.txn_date
+
+
+def test_syncdesk_fix_backdates_the_po_only_with_consent(demo, cli):  # noqa: F811
+    db = str(demo.location)
+    before = snapshot(demo)
+    refused = cli("--db", db, "fix", "invoice", INV, "--option", "backdate_po", "--yes")
+    assert refused.code == 1 and "turn_on_po_dates" in refused.err
+    assert snapshot(demo) == before and _setting(demo, "enable_po_date_editing") is False
+    done = cli("--db", db, "fix", "invoice", INV, "--option", "backdate_po", "--set",
+               "turn_on_po_dates=yes", "--yes", "--json")
+    assert done.code == 0, done.err
+    result = json.loads(done.out)
+    assert result["fixed"] is True
+    assert result["plan"]["changes"][0] == {
+        "side": "SyncDesk", "what": "Company setting enable_po_date_editing (PO-date editing)",
+        "old": "off", "new": "on"}
+    invoice_date = doc(demo, DocKind.INVOICE, INV).issue_date
+    assert qbo(demo, DocKind.PO, "PO-1051")["TxnDate"] == invoice_date.isoformat()
