@@ -209,5 +209,16 @@ def test_screenshots_of_the_fix_wizards(qtbot, tmp_path):
         except (AssertionError, qtbot.TimeoutError) as exc:
             problems.append(f"{name}: {exc}")
         idle(qtbot, window)
+    try:  # the bulk offer: PO-1063 and INV-2041 share one cause
+        wizard = open_wizard(qtbot, window, DocKind.PO, "PO-1063")
+        wizard.resize(720, 520)
+        wizard.problem_page.bulk.setChecked(True)
+        qtbot.wait(100)
+        save(wizard, "fix-bulk-1-fixProblemPage.png")
+        problems += [f"bulk page 1: cut off: {t!r}"
+                     for t in clipped_labels(wizard.currentPage())]
+        wizard.reject()
+    except (AssertionError, qtbot.TimeoutError) as exc:
+        problems.append(f"fix-bulk: {exc}")
     window.close()
     assert not problems, "\n".join(problems)
