@@ -33,6 +33,7 @@ from app.errors import UserError
 from app.services.documents_views import DocumentRow
 from app.work import Cancelled, check_cancel, report_progress
 from ui.context import UiContext
+from ui.fix_wizard import FixLauncher
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class DocumentActions(QObject):
         self.reason_dialog: ReasonDialog | None = None
         self._busy = False
         self.message: QMessageBox | None = None
+        self.fixer = FixLauncher(ctx, parent)
+        self.fixer.rows_changed.connect(self.rows_changed)
         self.resend = self._action("Resend", "resendAction",
                                    "Send again to QuickBooks now, whatever happened before",
                                    self._resend)
@@ -197,6 +200,10 @@ class DocumentActions(QObject):
         documents = self._ctx.services.documents
         self.run("Approve", [r for r in self._targets() if approvable(r)],
                  lambda r: documents.approve(r.kind, r.number))
+
+    def fix_document(self, kind: DocKind, number: str) -> None:
+        """"Fix it…": the document's fix-it wizard (or its problem, when it has none)."""
+        self.fixer.open(kind, number)
 
     def _exclude(self) -> None:
         rows = [r for r in self._targets() if r.sync_state != SyncState.EXCLUDED.value]

@@ -37,6 +37,7 @@ from app.hints import plain
 from app.services.connection import WebLink
 from app.services.documents_views import DocumentDetail, HistoryEntry, ProblemBox
 from ui.context import UiContext
+from ui.fix_wizard import RETRY
 from ui.problem_dialog import ProblemDialog
 
 NOTHING_SELECTED = ("Select a purchase order or an invoice to see its details, where it "
@@ -87,7 +88,7 @@ def bind(button: QPushButton, action: QAction) -> None:
 
 
 class DetailPane(QWidget):
-    fix_requested = Signal(object, str)  # kind, number (the fix-it wizards, issue 13)
+    fix_requested = Signal(object, str)  # kind, number: "Fix it…" (the fix-it wizard)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="detailPane")
@@ -130,7 +131,7 @@ class DetailPane(QWidget):
         self.advice.setWordWrap(True)
         self.fix_it = QPushButton("Fix it…", self.banner, objectName="fixItButton")
         self.fix_it.setEnabled(False)
-        self.fix_it.setToolTip("Shows what went wrong and QuickBooks' own error")
+        self.fix_it.setToolTip("Shows what went wrong and the ways to fix it, then fixes it")
         banner_layout = QVBoxLayout(self.banner)
         banner_layout.addWidget(self.problem)
         banner_layout.addWidget(self.advice)
@@ -348,9 +349,13 @@ class DetailPane(QWidget):
             QDesktopServices.openUrl(QUrl(self._link.url))
 
     def _fix(self) -> None:
+        """The fix-it wizard (``fix_requested``: the window's row actions open it); the
+        problem dialog for a problem that clears by itself with the next send."""
         if self._detail is None or self._detail.last_error is None:
             return
-        self.fix_requested.emit(self._detail.kind, self._detail.number)
+        if self._detail.last_error.fix not in (None, RETRY):
+            self.fix_requested.emit(self._detail.kind, self._detail.number)
+            return
         self.problem_dialog = ProblemDialog(self._detail, self)
         self.problem_dialog.open()  # not modal-blocking: the window stays alive
 

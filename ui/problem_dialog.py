@@ -1,4 +1,5 @@
-"""What "Fix it…" shows until the fix-it wizards exist (issue 13): the document's problem in
+"""What "Fix it…" shows for a problem that has no fix-it wizard (one that clears by itself
+with the next send, one SyncDesk cannot repair by itself yet): the document's problem in
 plain words, what to do about it, and QuickBooks' own error as it came."""
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def raw_error(detail: DocumentDetail) -> str:
 
 
 class ProblemDialog(QDialog):
-    def __init__(self, detail: DocumentDetail, parent: QWidget | None = None) -> None:
+    def __init__(self, detail: DocumentDetail, parent: QWidget | None = None,
+                 why: str = "") -> None:
         super().__init__(parent, objectName="problemDialog")
         box = detail.last_error
         assert box is not None
@@ -54,6 +56,10 @@ class ProblemDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
+        if why:  # why there is no fix-it wizard for it
+            no_wizard = QLabel(why, self, objectName="problemNoWizard")
+            no_wizard.setWordWrap(True)
+            layout.addWidget(no_wizard)
         layout.addWidget(QLabel("<b>What to do</b>", self))
         layout.addWidget(advice)
         layout.addWidget(QLabel("<b>QuickBooks' own error</b>", self))

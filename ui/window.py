@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             self.actions.attach(view.table)
         self.actions.rows_changed.connect(self._rows_changed)
+        self.detail.fix_requested.connect(self.actions.fix_document)
         self.first_run.demo_requested.connect(self.open_demo)
         self.first_run.open_requested.connect(self.choose_company)
         self.first_run.import_requested.connect(self.choose_csv)

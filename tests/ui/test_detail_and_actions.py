@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTreeWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTreeWidget, QWizard
 
 from app.domain.states import DocKind
 from app.hints import Advice
 from app.qbo.oauth import follow_redirects
 from app.services import Services
-from app.services.connection import ConnectOptions
+from app.services.connection import ConnectOptions, WebLink
 from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
@@ -123,10 +123,32 @@ def test_a_blocked_po_shows_its_problem_fix_it_and_history(qtbot, synced):
     details = [newest.child(i).text(2) for i in range(newest.childCount())]
     assert "Outcome: Blocked" in details and "Problem: name taken in QuickBooks" in details
     shoot(window, "blocked-po")
+    fix.click()  # its problem has a fix: the fix-it wizard (tests/ui/test_fix_wizard.py)
+    qtbot.waitUntil(lambda: window.findChild(QWizard, "fixWizard") is not None
+                    and window.findChild(QWizard, "fixWizard").isVisible(), timeout=WAIT)
+    assert pane.problem_dialog is None
+    window.findChild(QWizard, "fixWizard").reject()
+
+
+def test_fix_it_on_a_problem_that_clears_by_itself_shows_the_problem(qtbot, window):
+    """A problem with no fix-it wizard (it goes again with the next send): Fix it… shows
+    what went wrong and QuickBooks' own error."""
+    fault = {"code": "003001", "message": "ThrottleExceeded", "detail": "Too many requests"}
+    box = ProblemBox("throttled", "QuickBooks asked SyncDesk to slow down.", "retry", None,
+                     Advice("It goes again with the next sync."), "003001",
+                     "ThrottleExceeded", [fault])
+    detail = DocumentDetail(DocKind.PO, "PO-1050", "Acme", "approved", "USD",
+                            Decimal("10.00"), None, "failed", "throttled", None, None,
+                            box, None, None, 1, date(2026, 8, 1))
+    pane = window.detail
+    pane._answered(pane._asked, (detail, [], WebLink(None)))
+    fix = window.findChild(QPushButton, "fixItButton")
+    assert fix.isEnabled()
     fix.click()
     dialog = pane.problem_dialog
     assert dialog is not None and dialog.isVisible()
-    assert "QuickBooks sent no error" in dialog.raw.toPlainText()  # found before sending
+    assert "Code: 003001" in dialog.raw.toPlainText()
+    assert window.findChild(QWizard, "fixWizard") is None
     dialog.close()
 
 

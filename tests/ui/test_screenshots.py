@@ -5,7 +5,9 @@ Set ``SYNCDESK_SHOTS=/some/folder`` to run it (skipped otherwise):
     SYNCDESK_SHOTS=.build/shots .venv/bin/python -m pytest tests/ui/test_screenshots.py
 
 It saves ``po-blocked.png`` (the PO table after a sync of the demo company, with the detail
-pane of a blocked PO), ``invoices.png`` and ``suppliers.png``. Every picture is saved
+pane of a blocked PO), ``invoices.png`` and ``suppliers.png``; and each page of the three
+fix-it wizards the users asked for by name (``fix-rename-…``, ``fix-backdate-…``,
+``fix-reactivate-…``, one picture a page, numbered in order). Every picture is saved
 before anything is checked, so a failing check still leaves the pictures to look at. The
 checks are what a bookkeeper notices at a glance: a table with rows, the detail pane
 showing the selected document and its problem, and the QuickBooks column wide enough to
@@ -19,9 +21,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QTableView, QWidget
 
+from app.domain.states import DocKind
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.ui.fix_driving import idle, open_wizard, press_next, sync_demo
 from tests.ui.window_driving import (
     cell_texts,
     detail_texts,
@@ -34,6 +38,7 @@ from tests.ui.window_driving import (
     wait_sync_done,
 )
 from ui import create_main_window
+from ui.fix_pages import APPLY, INPUTS, OPTION, PREVIEW, RESULT
 
 SHOTS = os.environ.get("SYNCDESK_SHOTS")
 BLOCKED_PO = "PO-1061"  # the demo company's PO blocked by a duplicate supplier name
@@ -132,5 +137,88 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
         qtbot.waitUntil(lambda: suppliers.model().rowCount() > 0, timeout=10000)
         qtbot.wait(200)
         save(window, "suppliers.png")
+    window.close()
+    assert not problems, "\n".join(problems)
+
+
+# --- the fix-it wizards ---------------------------------------------------------------
+
+#: The three fixes the users asked for by name: (picture name, document, option to take:
+#: None for the recommended one).
+WIZARDS = (
+    ("fix-rename", DocKind.PO, "PO-1061", None),
+    ("fix-backdate", DocKind.INVOICE, "INV-2042", "backdate_po"),
+    ("fix-reactivate", DocKind.PO, "PO-1062", None),
+)
+
+
+def clipped_labels(page: QWidget) -> list[str]:
+    """Visible one-line labels of ``page`` whose text is wider than the label."""
+    out = []
+    for widget in page.findChildren(QLabel):
+        if not widget.isVisible() or widget.wordWrap() or not widget.text():
+            continue
+        if widget.fontMetrics().horizontalAdvance(widget.text()) > widget.width() + 1:
+            out.append(widget.text())
+    return out
+
+
+def shoot_wizard(qtbot, window, name: str, kind: DocKind, number: str,
+                 option: str | None, problems: list[str]) -> None:
+    wizard = open_wizard(qtbot, window, kind, number)
+    wizard.resize(720, 520)
+    # The fix runs by itself once "Fix it" is pressed: its page is taken as it shows.
+    wizard.currentIdChanged.connect(lambda page: page == APPLY and save(
+        wizard, f"{name}-{APPLY + 1}-{wizard.currentPage().objectName()}.png"))
+    seen: set[int] = set()
+    while wizard.currentId() not in seen:
+        page = wizard.currentId()
+        seen.add(page)
+        if page == OPTION and option is not None:
+            wizard.option_page.buttons[option].setChecked(True)
+        if page == INPUTS:  # consent where asked (turning PO-date editing on)
+            for box in wizard.inputs_page.findChildren(QComboBox):
+                if box.findText("yes") >= 0:
+                    box.setCurrentText("yes")
+        qtbot.wait(100)
+        save(wizard, f"{name}-{page + 1}-{wizard.currentPage().objectName()}.png")
+        problems += [f"{name} page {page + 1}: cut off: {t!r}"
+                     for t in clipped_labels(wizard.currentPage())]
+        if page == RESULT:
+            if "Synced" not in wizard.result_page.table.item(0, 1).text():
+                problems.append(f"{name}: {number} not synced after the fix")
+            press_next(qtbot, wizard)
+            break
+        if page == PREVIEW:
+            press_next(qtbot, wizard)
+            qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=120000)
+        else:
+            press_next(qtbot, wizard)
+            qtbot.waitUntil(lambda p=page: wizard.currentId() != p, timeout=30000)
+
+
+def test_screenshots_of_the_fix_wizards(qtbot, tmp_path):
+    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
+    qtbot.addWidget(window)
+    window.show()
+    sync_demo(qtbot, window)
+    problems: list[str] = []
+    for name, kind, number, option in WIZARDS:
+        try:
+            shoot_wizard(qtbot, window, name, kind, number, option, problems)
+        except (AssertionError, qtbot.TimeoutError) as exc:
+            problems.append(f"{name}: {exc}")
+        idle(qtbot, window)
+    try:  # the bulk offer: PO-1063 and INV-2041 share one cause
+        wizard = open_wizard(qtbot, window, DocKind.PO, "PO-1063")
+        wizard.resize(720, 520)
+        wizard.problem_page.bulk.setChecked(True)
+        qtbot.wait(100)
+        save(wizard, "fix-bulk-1-fixProblemPage.png")
+        problems += [f"bulk page 1: cut off: {t!r}"
+                     for t in clipped_labels(wizard.currentPage())]
+        wizard.reject()
+    except (AssertionError, qtbot.TimeoutError) as exc:
+        problems.append(f"fix-bulk: {exc}")
     window.close()
     assert not problems, "\n".join(problems)
