@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
+from app.domain.problems import FIX_TITLES
 from app.domain.problems import label as problem_label
 from app.domain.states import DocKind
 from app.errors import UserError
@@ -44,32 +45,13 @@ from ui.fix_pages import (
 )
 from ui.problem_dialog import ProblemDialog
 
-#: What each fix repairs, in the words of the wizard's title ("Fix: …").
-FIX_NAMES = {
-    "resolve_duplicate_name": "supplier name taken in QuickBooks",
-    "reactivate_vendor": "supplier's vendor inactive in QuickBooks",
-    "change_line_account": "line on an Accounts Payable or Receivable account",
-    "fix_bill_date": "invoice dated before its PO",
-    "resolve_duplicate_bill_number": "bill number already used in QuickBooks",
-    "shorten_field": "text too long for QuickBooks",
-    "remap_reference": "account or item missing in QuickBooks",
-    "fix_line_amount": "line amount that does not add up",
-    "fix_currency": "currency QuickBooks does not take",
-    "move_out_of_closed_period": "date in a closed period",
-    "relink_bill": "bill that lost its PO link",
-    "sync_po_first": "invoice waiting on its PO",
-    "recreate_in_qbo": "document deleted in QuickBooks",
-    "resolve_qbo_changes": "document changed in QuickBooks",
-    "reconnect": "QuickBooks connection",
-    "contact_support": "error SyncDesk does not know",
-}
 RETRY = "retry"  # the fix id of a problem that clears by itself: no wizard
 UNEXPECTED = ("Something went wrong; the details are in SyncDesk's log file. Nothing was "
               "left half-done: running the fix again carries on where it stopped.")
 
 
 def fix_name(subject: FixChoices) -> str:
-    return FIX_NAMES.get(subject.fix) or problem_label(subject.targets[0].problem.kind.value)
+    return FIX_TITLES.get(subject.fix) or problem_label(subject.targets[0].problem.kind.value)
 
 
 Ref = tuple[DocKind, str]

@@ -10,6 +10,7 @@ import textwrap
 from app.commands import Adder
 from app.commands.common import TABLE_WIDTH, add_json_flag, print_json
 from app.commands.connection import ask_passphrase
+from app.domain.problems import FIX_TITLES
 from app.domain.states import DocKind
 from app.errors import UsageError, UserError
 from app.services import open_company
@@ -88,6 +89,9 @@ def _print_plan(subject: FixChoices, plan: Plan) -> None:
     summary = subject.choices.summary
     if not summary.startswith(numbers):
         summary = f"{numbers}: {summary}"
+    title = FIX_TITLES.get(subject.fix)
+    if title:
+        print(f"Problem: {title}")
     _say(summary)
     for label, value in subject.choices.record:
         _say(f"{label}: {value}", indent="  ")

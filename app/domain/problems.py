@@ -65,6 +65,28 @@ FIXES: dict[Kind, str] = {
 }
 
 
+# What each fix repairs, in a few words: the fix-it wizard's title ("Fix: …") and the
+# command line's plan.
+FIX_TITLES: dict[str, str] = {
+    "resolve_duplicate_name": "supplier name taken in QuickBooks",
+    "reactivate_vendor": "supplier's vendor inactive in QuickBooks",
+    "change_line_account": "line on an Accounts Payable or Receivable account",
+    "fix_bill_date": "invoice dated before its PO",
+    "resolve_duplicate_bill_number": "bill number already used in QuickBooks",
+    "shorten_field": "text too long for QuickBooks",
+    "remap_reference": "account or item missing in QuickBooks",
+    "fix_line_amount": "line amount that does not add up",
+    "fix_currency": "currency QuickBooks does not take",
+    "move_out_of_closed_period": "date in a closed period",
+    "relink_bill": "bill that lost its PO link",
+    "sync_po_first": "invoice waiting on its PO",
+    "recreate_in_qbo": "document deleted in QuickBooks",
+    "resolve_qbo_changes": "document changed in QuickBooks",
+    "reconnect": "QuickBooks connection",
+    "contact_support": "error SyncDesk does not know",
+}
+
+
 # What each kind means, in a few words (``status`` prints these beside the counts).
 MEANINGS: dict[Kind, str] = {
     Kind.DUPLICATE_NAME: "the supplier's name belongs to a QuickBooks customer or employee",
