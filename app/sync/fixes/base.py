@@ -9,7 +9,8 @@ A fix module (one per fix id, ``app/sync/fixes/<fix id>.py``) has three function
   sides, old → new, and what ``apply`` will do (``Plan.data``). No side effects.
   Bad inputs raise ``InputError`` naming the input, so a form can show the
   message beside the field.
-- ``apply(ctx, plan) -> None``: makes the changes, QuickBooks first (every write
+- ``apply(ctx, plan) -> Sequence[Change] | None``: makes the changes (and returns those
+  really made, None meaning all of the plan's), QuickBooks first (every write
   idempotent: it checks QuickBooks' current record before writing, so a second run
   after a failure finishes the job), then the store in one transaction.
 
@@ -21,7 +22,7 @@ document's history, resends the plan's documents and verifies they synced.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -110,9 +111,13 @@ class Change:
     what: str  # "Supplier name", "Vendor 'Harbor Freight Lines' in QuickBooks", "Line 2 account"
     old: str | None
     new: str | None
+    # The document it belongs to (its number), when it is one document's: the runner
+    # writes each change into that document's history (None: every target's, e.g. a vendor).
+    document: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"side": self.side.value, "what": self.what, "old": self.old, "new": self.new}
+        return {"side": self.side.value, "what": self.what, "old": self.old, "new": self.new,
+                "document": self.document}
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,10 @@ class Fix(Protocol):
     def plan(self, ctx: FixContext, targets: tuple[Target, ...], option: Option,
              inputs: Mapping[str, str]) -> Plan: ...
 
-    def apply(self, ctx: FixContext, plan: Plan) -> None: ...
+    def apply(self, ctx: FixContext, plan: Plan) -> Sequence[Change] | None:
+        """Make the plan's changes; returns the changes really made (a step found already
+        done in QuickBooks is left out), or None for all of ``plan.changes``."""
+        ...
 
 
 def problem_of(detail: Mapping[str, Any] | None, kind: str | None) -> Problem:
