@@ -125,8 +125,9 @@ class LogDetail:
     sent: Mapping[str, Any] | None  # entity, DocNumber, VendorRef, TxnDate, lines, total
     request_id: str | None  # the idempotent requestid the create went with
     qbo_id: str | None  # the QuickBooks id it got (success)
+    explanation: str | None  # SyncDesk's words for what happened
     code: str | None  # QuickBooks' error code
-    message: str | None  # SyncDesk's explanation, or QuickBooks' message
+    message: str | None  # QuickBooks' own message (its first error's)
     detail: str | None  # QuickBooks' Fault detail ("Detail" of its first error)
     element: str | None  # the field QuickBooks named, if it named one
     intuit_tid: str | None  # QuickBooks' transaction id, for Intuit support
@@ -352,9 +353,10 @@ def _detail(entry: SyncLogEntry) -> LogDetail:
     except ValueError:
         fix = None
     return LogDetail(
-        _row(entry), sent, (sent or {}).get("request_id"), data.get("qbo_id"),
-        entry.code or first.get("code"), entry.message or first.get("message"),
-        first.get("detail"), first.get("element"), entry.intuit_tid, kind,
+        _row(entry), sent, (sent or {}).get("request_id"), data.get("qbo_id"), entry.message,
+        entry.code or first.get("code") or None, first.get("message") or None,
+        first.get("detail") or None, first.get("element") or None,
+        entry.intuit_tid or first.get("intuit_tid") or None, kind,
         meaning(kind) if kind else None, fix, faults)
 
 
