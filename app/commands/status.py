@@ -11,6 +11,7 @@ from app.commands import Adder
 from app.commands.common import TABLE_WIDTH, add_json_flag, print_json
 from app.domain.problems import MEANINGS, Kind
 from app.domain.states import DocKind, SyncState
+from app.domain.wording import STATE_MEANINGS, not_synced_text
 from app.services import open_company
 from app.services.sync import SyncStatus
 from app.text import count_of
@@ -19,41 +20,6 @@ from app.text import count_of
 def register(add: Adder) -> None:
     status = add("status", run_status, "counts by sync state and problem, and the connection")
     add_json_flag(status)
-
-
-# What each sync state means, after its count ("75 synced: …").
-STATE_MEANINGS = {
-    SyncState.SYNCED: "in QuickBooks as SyncDesk has them",
-    SyncState.QUEUED: "approved, waiting for the next sync",
-    SyncState.BLOCKED: "stopped by SyncDesk's checks before sending; they need attention",
-    SyncState.FAILED: "QuickBooks refused them; they need attention",
-    SyncState.EXCLUDED: "kept out of syncing by hand",
-    SyncState.NOT_SYNCED: "not due for QuickBooks yet",
-}
-# Why a document of each status is not synced ("3 draft POs").
-_NOT_SYNCED = {
-    (DocKind.PO, "draft"): ("draft PO", ""),
-    (DocKind.PO, "pending"): ("PO", " waiting for approval"),
-    (DocKind.PO, "approved"): ("approved PO", " not queued"),
-    (DocKind.PO, "cancelled"): ("PO", " cancelled before it reached QuickBooks"),
-    (DocKind.PO, "closed"): ("closed PO", " never sent"),
-    (DocKind.INVOICE, "outstanding"): ("outstanding invoice", " (not approved yet)"),
-    (DocKind.INVOICE, "approved"): ("approved invoice", " not queued"),
-    (DocKind.INVOICE, "ready_to_pay"): ("ready-to-pay invoice", " not queued"),
-    (DocKind.INVOICE, "paid"): ("paid invoice", " never sent"),
-}
-
-
-def _not_synced_text(counts: Mapping[DocKind, Mapping[str, int]]) -> str:
-    parts = []
-    for kind in DocKind:
-        for status, n in sorted(counts[kind].items()):
-            noun, after = _NOT_SYNCED.get((kind, status), (f"{status} {kind.label}", ""))
-            if n != 1:
-                after = after.replace("cancelled before it", "cancelled before they")
-            parts.append(f"{count_of(n, noun)}{after}")
-    return ", ".join(parts) if parts else \
-        "drafts, POs waiting for approval and outstanding invoices would be counted here"
 
 
 def _lists_as_of(lists: Mapping[str, str]) -> str:
@@ -112,7 +78,7 @@ def run_status(args: argparse.Namespace) -> int:
                   SyncState.EXCLUDED, SyncState.NOT_SYNCED):
         meaning = STATE_MEANINGS[state]
         if state is SyncState.NOT_SYNCED:
-            meaning = f"{meaning} — {_not_synced_text(not_synced)}"
+            meaning = f"{meaning} — {not_synced_text(not_synced)}"
         print(textwrap.fill(f"  {by_state[state.value]} {state.value.replace('_', ' ')}: "
                             f"{meaning}", TABLE_WIDTH, subsequent_indent="    "))
     if by_problem:

@@ -22,8 +22,8 @@ from app.commands.common import (
 )
 from app.commands.connection import ask_passphrase
 from app.commands.hints import as_command
-from app.domain.events import LogResult
 from app.domain.states import DocKind
+from app.domain.wording import DONE
 from app.errors import UserError
 from app.services import open_company
 from app.services.sync import LogQuery, NotConnected, Outcome, SyncReport, SyncService
@@ -135,22 +135,13 @@ def _sync_service(args: argparse.Namespace, *, write: bool = True) -> Iterator[S
         yield services.sync
 
 
-# How each outcome reads after its count ("75 created").
-_DONE = {
-    "create": "created", "update": "updated", "close": "closed in QuickBooks",
-    "adopt": "found already in QuickBooks", "would-create": "would be created",
-    "would-update": "would be updated", "skip": "skipped (cancelled before sending)",
-    LogResult.BLOCKED: "blocked", LogResult.FAILED: "failed",
-}
-
-
 def _outcome_sentence(outcomes: list[Outcome]) -> str:
     """What became of the documents, as a sentence: "PO-1049 closed in QuickBooks.",
     "73 documents created, 2 POs blocked."."""
     by_action: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_action.setdefault(outcome.action, []).append(outcome)
-    order = list(_DONE)
+    order = list(DONE)
     parts = []
     for action, done in sorted(by_action.items(), key=lambda kv: (
             order.index(kv[0]) if kv[0] in order else 99, kv[0])):
@@ -161,7 +152,7 @@ def _outcome_sentence(outcomes: list[Outcome]) -> str:
             noun = "PO" if kinds == {"po"} else "invoice" if kinds == {"invoice"} \
                 else "document"
             who = count_of(len(done), noun)
-        parts.append(f"{who} {_DONE.get(action, action)}")
+        parts.append(f"{who} {DONE.get(action, action)}")
     return upper_first(", ".join(parts)) + "."
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from app.errors import UserError
 from app.services.company import CompanyService
 from app.services.connection import ConnectionService
+from app.services.dashboard import DashboardService
 from app.services.documents import DocumentService
 from app.services.fixes import FixService
 from app.services.settings import SettingsService
 from app.services.sync import SyncService
+from app.services.sync_log import SyncLogService
 from app.store.database import Store, open_store, resolve_db_url, store_error
 from app.store.sqlite import is_sqlite, sqlite_path
 
@@ -28,6 +30,8 @@ class Services:
     settings: SettingsService
     company: CompanyService
     fixes: FixService
+    sync_log: SyncLogService
+    dashboard: DashboardService
 
     _store: Store = field(repr=False, compare=False)
 
@@ -35,7 +39,7 @@ class Services:
     def for_store(cls, store: Store) -> Services:
         return cls(store.url, DocumentService(store), SyncService(store),
                    ConnectionService(store), SettingsService(store), CompanyService(store),
-                   FixService(store), store)
+                   FixService(store), SyncLogService(store), DashboardService(store), store)
 
     def close(self) -> None:
         """Close the store (for a company kept open across calls, as the window does)."""

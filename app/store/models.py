@@ -195,7 +195,10 @@ class SyncLogEntry(SQLModel, table=True):
     """One sync attempt (or list pull) and its outcome."""
 
     __tablename__ = "sync_log"
-    __table_args__ = (Index("ix_sync_log_doc", "doc_kind", "doc_id"),)
+    __table_args__ = (Index("ix_sync_log_doc", "doc_kind", "doc_id"),
+                      # the sync log page's filters, newest first (0011)
+                      Index("ix_sync_log_doc_number", "doc_number"),
+                      Index("ix_sync_log_problem", "problem"))
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = timestamp_field(index=True)
@@ -208,6 +211,7 @@ class SyncLogEntry(SQLModel, table=True):
     message: str | None = None
     intuit_tid: str | None = None
     detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    problem: str | None = None  # the problem kind of a failed or blocked attempt (0011)
 
 
 class SettingRow(SQLModel, table=True):

@@ -49,7 +49,8 @@ def log_attempt(session: Session, doc: DocRef | None, operation: str, result: st
     session.add(SyncLogEntry(
         doc_kind=doc.kind.value if doc else None, doc_id=doc.id if doc else None,
         doc_number=doc.number if doc else None, operation=operation, result=result, code=code,
-        message=message, intuit_tid=intuit_tid, detail=detail))
+        message=message, intuit_tid=intuit_tid, detail=detail,
+        problem=((detail or {}).get("problem") or {}).get("kind")))
 
 
 def mark_pending(session: Session, doc: DocRef, request_id: str,

@@ -247,6 +247,9 @@ NEW_IN_0010 = {f"ix_{table}_sync_state{rest}" for table in ("purchase_order", "i
                for rest in ("", "_status", "_supplier")}
 
 
+NEW_IN_0011 = {"ix_sync_log_problem", "ix_sync_log_doc_number"}
+
+
 def indexes(path: Path) -> set[str]:
     con = sqlite3.connect(path)
     try:
@@ -270,7 +273,8 @@ def test_a_0009_store_gets_the_sync_state_indexes_and_can_go_back(tmp_path: Path
 
     store = open_store(f"sqlite:///{path}")
     try:
-        assert indexes(path) == before | NEW_IN_0010
+        # (the store goes to the newest revision: 0011's sync-log indexes come too)
+        assert indexes(path) - NEW_IN_0011 == before | NEW_IN_0010
         with store.session() as session:
             def plan(sql: str) -> str:
                 return " ".join(row[3] for row in session.execute(text(
