@@ -169,6 +169,8 @@ class DetailPane(QWidget):
         self.history.setMinimumHeight(120)
         self.history.setWordWrap(True)
         self.history.header().setStretchLastSection(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole in the tooltip
         self.history.setUniformRowHeights(False)
         history_box = QGroupBox("History (newest first)", self)
         QVBoxLayout(history_box).addWidget(self.history)
@@ -423,7 +425,8 @@ class LinesTable(QTableWidget):
                     width = self._wanted(column)
                     self.setColumnWidth(column, width)
                     numbers += width
-            account = max(ACCOUNT_MIN, min(self._wanted(1), room - numbers - DESCRIPTION_MIN))
+            least = max(ACCOUNT_MIN, self.horizontalHeader().sectionSizeHint(1))  # its title
+            account = max(least, min(self._wanted(1), room - numbers - DESCRIPTION_MIN))
             self.setColumnWidth(1, account)
             # Only a very narrow pane takes the description below its minimum (it wraps).
             self.setColumnWidth(0, max(ACCOUNT_MIN, room - numbers - account))
