@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import workflow
+from app.domain.problems import label as problem_label
+from app.domain.qbo_column import state_word
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UserError
 from app.services.documents_views import DocumentRow
@@ -37,6 +39,7 @@ from ui.fix_wizard import FixLauncher
 
 log = logging.getLogger(__name__)
 
+SAY_MS = 15000  # how long a Resend's outcome stays in the status bar
 REASON_NEEDED = "Say why these documents stay out of QuickBooks: the reason is kept in " \
                 "their history."
 Selection = Callable[[], list[DocumentRow]]
@@ -124,6 +127,7 @@ class DocumentActions(QObject):
         self.reason_dialog: ReasonDialog | None = None
         self._busy = False
         self.message: QMessageBox | None = None
+        self.said = ""  # the last word given in the status bar
         self.fixer = FixLauncher(ctx, parent)
         self.fixer.rows_changed.connect(self.rows_changed)
         self.resend = self._action("Resend", "resendAction",
@@ -157,7 +161,7 @@ class DocumentActions(QObject):
         """Enable what makes sense for the selected rows (none while an action runs)."""
         rows = [] if self.busy else self._selection()
         excluded = [r.sync_state == SyncState.EXCLUDED.value for r in rows]
-        self.resend.setEnabled(bool(rows) and not all(excluded))
+        self.resend.setEnabled(any(r.can_resend for r in rows))  # the service's rule
         self.approve.setEnabled(any(approvable(r) for r in rows))
         self.exclude.setEnabled(bool(rows) and not all(excluded))
         self.include.setEnabled(any(excluded))
@@ -192,8 +196,7 @@ class DocumentActions(QObject):
 
     def _resend(self) -> None:
         sync = self._ctx.services.sync
-        self.run("Resend", [r for r in self._targets()
-                            if r.sync_state != SyncState.EXCLUDED.value],
+        self.run("Resend", [r for r in self._targets() if r.can_resend],
                  lambda r: sync.resend(r.kind, r.number))
 
     def _approve(self) -> None:
@@ -264,7 +267,16 @@ class DocumentActions(QObject):
             self.rows_changed.emit(report.rows)
         if report.errors:
             self._notify(title, _errors_text(title, report.errors))
+        elif title == "Resend" and report.rows:
+            self._say(_resent_text(report.rows))
         self.finished.emit(report)
+
+    def _say(self, text: str) -> None:
+        """A word in the window's status bar (a Resend's outcome)."""
+        self.said = text
+        status = getattr(self._parent, "statusBar", None)
+        if callable(status):
+            status().showMessage(text, SAY_MS)
 
     def _failed(self, title: str, error: BaseException) -> None:
         self._busy = False
@@ -278,6 +290,24 @@ class DocumentActions(QObject):
                                    QMessageBox.StandardButton.Ok, self._parent)
         self.message.setObjectName("actionMessage")
         self.message.open()
+
+
+def _resent_text(rows: list[DocumentRow]) -> str:
+    """What a Resend came to: "PO-1063 is still blocked: A/P or A/R account"."""
+    stuck = [r for r in rows if r.sync_state != SyncState.SYNCED.value]
+    if not stuck:
+        return (f"{rows[0].number} is in QuickBooks now." if len(rows) == 1
+                else f"{len(rows)} documents are in QuickBooks now.")
+    if len(rows) == 1:
+        row = rows[0]
+        why = problem_label(row.problem) if row.problem else "see its details"
+        if row.sync_state == SyncState.BLOCKED.value:
+            return f"{row.number} is still blocked: {why}"
+        if row.sync_state == SyncState.FAILED.value:
+            return f"{row.number} failed again: {why}"
+        return f"{row.number} is {state_word(row.sync_state).lower()}."
+    names = ", ".join(r.number for r in stuck[:3]) + ("…" if len(stuck) > 3 else "")
+    return f"{len(stuck)} of {len(rows)} documents are not in QuickBooks yet: {names}"
 
 
 def _errors_text(title: str, errors: list[tuple[str, str]]) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QFont
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -51,6 +52,11 @@ DETAIL_WORDS = {
     "faults": "QuickBooks' errors",
 }
 LINE_COLUMNS = ("Description", "Account / item", "Qty", "Unit price", "Amount")
+DESCRIPTION_MIN = 140  # px: the lines' description never shrinks below this (it wraps)
+ACCOUNT_MIN = 70  # px: an account or item name wraps onto more lines below its own width
+HISTORY_SHARE = (3, 2)  # the pane's height: the document above, its history below
+HISTORY_MOST = 0.45  # of the pane's height, for a long history (it scrolls beyond)
+HISTORY_LEAST = 150  # px, for a short one
 
 
 def day_text(value: date | None) -> str:
@@ -143,16 +149,7 @@ class DetailPane(QWidget):
         header = QGroupBox("Details", self)
         header.setLayout(self.fields)
 
-        self.lines = QTableWidget(0, len(LINE_COLUMNS), self, objectName="detailLines")
-        self.lines.setHorizontalHeaderLabels(LINE_COLUMNS)
-        self.lines.verticalHeader().hide()
-        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.lines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.lines.setWordWrap(True)
-        lines_header = self.lines.horizontalHeader()
-        lines_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(LINE_COLUMNS)):
-            lines_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.lines = LinesTable(self)
         lines_box = QGroupBox("Lines", self)
         QVBoxLayout(lines_box).addWidget(self.lines)
 
@@ -169,9 +166,11 @@ class DetailPane(QWidget):
 
         self.history = QTreeWidget(self, objectName="historyView")
         self.history.setHeaderLabels(["When", "Who", "What"])
-        self.history.setMinimumHeight(220)
+        self.history.setMinimumHeight(120)
         self.history.setWordWrap(True)
         self.history.header().setStretchLastSection(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole in the tooltip
         self.history.setUniformRowHeights(False)
         history_box = QGroupBox("History (newest first)", self)
         QVBoxLayout(history_box).addWidget(self.history)
@@ -183,15 +182,26 @@ class DetailPane(QWidget):
         column.addWidget(header)
         column.addWidget(lines_box)
         column.addWidget(qbo_box)
-        column.addWidget(history_box, 1)
+        column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
+        # The history has its own share of the height, below the document (which scrolls).
+        self.split = QSplitter(Qt.Orientation.Vertical, self, objectName="detailSplitter")
+        self.split.addWidget(scroll)
+        self.split.addWidget(history_box)
+        self.split.setChildrenCollapsible(False)
+        for at, share in enumerate(HISTORY_SHARE):
+            self.split.setStretchFactor(at, share)
+        self._history_box = history_box
+        self._split_moved = False  # the user's own split is kept from then on
+        self.split.splitterMoved.connect(lambda *_: setattr(self, "_split_moved", True))
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.hint)
-        self.pages.addWidget(scroll)
+        self.pages.addWidget(self.split)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addLayout(self.buttons)
@@ -266,6 +276,21 @@ class DetailPane(QWidget):
         self._show_problem(detail.last_error)
         self._show_history(history)
         self.pages.setCurrentIndex(1)
+        self._share_height()
+
+    def _share_height(self) -> None:
+        """The history gets the height its entries need (``HISTORY_LEAST`` at least,
+        ``HISTORY_MOST`` of the pane at most); the document above gets the rest."""
+        total = sum(self.split.sizes())
+        if self._split_moved or total <= 0:
+            return
+        rows = self.history.topLevelItemCount()
+        row = self.history.sizeHintForRow(0) if rows else self.history.fontMetrics().height()
+        frame = self._history_box.sizeHint().height() - self.history.sizeHint().height()
+        need = (self.history.header().sizeHint().height() + (rows + 1) * max(row, 1)
+                + 2 * self.history.frameWidth() + max(frame, 0) + self.split.handleWidth())
+        height = max(HISTORY_LEAST, min(need, int(total * HISTORY_MOST)))
+        self.split.setSizes([total - height, height])
 
     def _value(self, form: QFormLayout, label: str, name: str | None = None) -> QLabel:
         value = QLabel(self, objectName=name or "")
@@ -305,10 +330,11 @@ class DetailPane(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.lines.setItem(at, column, item)
-        self.lines.resizeRowsToContents()
-        height = (self.lines.horizontalHeader().height() + 2 * self.lines.frameWidth()
-                  + sum(self.lines.rowHeight(r) for r in range(len(d.lines))))
-        self.lines.setFixedHeight(max(height, 48))
+        # Quantity and unit price only where a line has them (expense lines have neither).
+        for column in (2, 3):
+            self.lines.setColumnHidden(column, not any(
+                self.lines.item(r, column).text() for r in range(len(d.lines))))
+        self.lines.fit()
 
     def _show_quickbooks(self, d: DocumentDetail, link: WebLink) -> None:
         self.qbo_state.setText(d.state_text)
@@ -358,6 +384,63 @@ class DetailPane(QWidget):
             return
         self.problem_dialog = ProblemDialog(self._detail, self)
         self.problem_dialog.open()  # not modal-blocking: the window stays alive
+
+
+class LinesTable(QTableWidget):
+    """A document's lines, all of them, in the pane's width: the amounts whole, the
+    description at least ``DESCRIPTION_MIN`` wide, the account or item wrapped onto more
+    lines when the pane is narrow; never a sideways scrollbar, never a row cut off."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(0, len(LINE_COLUMNS), parent, objectName="detailLines")
+        self.setHorizontalHeaderLabels(LINE_COLUMNS)
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        self._fitting = False
+
+    def _wanted(self, column: int) -> int:
+        return max(self.sizeHintForColumn(column),
+                   self.horizontalHeader().sectionSizeHint(column))
+
+    def fit(self) -> None:
+        """Share the width out (amounts, then the description's minimum, then the account),
+        then let each row be as tall as its wrapped words."""
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            room = self.width() - 2 * self.frameWidth()
+            numbers = 0
+            for column in (2, 3, 4):
+                if not self.isColumnHidden(column):
+                    width = self._wanted(column)
+                    self.setColumnWidth(column, width)
+                    numbers += width
+            least = max(ACCOUNT_MIN, self.horizontalHeader().sectionSizeHint(1))  # its title
+            account = max(least, min(self._wanted(1), room - numbers - DESCRIPTION_MIN))
+            self.setColumnWidth(1, account)
+            # Only a very narrow pane takes the description below its minimum (it wraps).
+            self.setColumnWidth(0, max(ACCOUNT_MIN, room - numbers - account))
+            self.resizeRowsToContents()
+            height = (self.horizontalHeader().height() + 2 * self.frameWidth()
+                      + sum(self.rowHeight(r) for r in range(self.rowCount())))
+            self.setFixedHeight(max(height, 48))
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()
 
 
 def _quantity(value: Decimal | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -36,7 +37,12 @@ SAMPLES = {  # each column's first width fits this text; long supplier names are
 # The QuickBooks column is wide enough for its longest words (a problem's short label).
 QUICKBOOKS_SAMPLES = [column_text(state.value, problem) for problem in LABELS
                       for state in (SyncState.FAILED, SyncState.BLOCKED)]
-PADDING = 14  # pixels around a cell's text
+PADDING = 10  # pixels around a cell's text (the cell's own margins are 8)
+SUPPLIER_MIN = 90  # the supplier shrinks (elided, whole in its tooltip) down to this
+#: The saved column layout's version: 2 since the QuickBooks column follows the number. A
+#: layout saved before (or without a version) never hides the QuickBooks column or keeps
+#: it narrower than its words.
+LAYOUT_VERSION = 2
 EMPTY = {DocKind.PO: "No purchase orders match this filter",
          DocKind.INVOICE: "No invoices match this filter"}
 
@@ -60,19 +66,20 @@ class DocumentsView(QWidget):
         header.setHighlightSections(False)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         metrics = self.table.fontMetrics()
-        for key, sample in SAMPLES.items():
-            if key in self._keys():
-                header.resizeSection(self.model.column_of(key),
-                                     metrics.horizontalAdvance(sample) + PADDING)
+        self._natural = {key: metrics.horizontalAdvance(sample) + PADDING
+                         for key, sample in SAMPLES.items() if key in self._keys()}
         widest = max(metrics.horizontalAdvance(text) for text in QUICKBOOKS_SAMPLES)
-        header.resizeSection(self.model.column_of("sync_state"),
-                             widest + self.table.iconSize().width() + 4 + PADDING)
+        self._natural["sync_state"] = widest + self.table.iconSize().width() + 4 + PADDING
+        for key, width in self._natural.items():
+            header.resizeSection(self.model.column_of(key), width)
+        self._fitting = False  # the supplier's width being fitted (not the user's drag)
         # The store's default order (newest first) is what the header shows; sorting is
         # switched on before the model's sort is heard, so nothing is asked twice.
         header.setSortIndicator(self.model.column_of("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self._restore_columns()
-        header.sectionResized.connect(lambda *_: self._save_widths())
+        self._supplier_width = header.sectionSize(self.model.column_of("supplier"))
+        header.sectionResized.connect(self._section_resized)
         self.empty = QLabel(EMPTY[kind], self.table.viewport(), objectName="emptyTableLabel")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)  # drawn greyed, as a hint rather than content
@@ -106,34 +113,79 @@ class DocumentsView(QWidget):
         header = self.table.horizontalHeader()
         return [c.key for i, c in enumerate(self.model.columns) if header.isSectionHidden(i)]
 
+    def _version_setting(self) -> str:
+        return f"tables/{TABLE_NAMES[self.kind]}/layoutVersion"
+
     def _restore_columns(self) -> None:
-        saved = self._ctx.settings.value(self._setting(), "")
+        settings = self._ctx.settings
+        try:
+            version = int(settings.value(self._version_setting(), 0) or 0)
+        except (TypeError, ValueError):
+            version = 0
+        saved = settings.value(self._setting(), "")
         keys = saved.split(",") if isinstance(saved, str) else list(saved or [])
         header = self.table.horizontalHeader()
         for key in keys:
-            if key in self._keys() and key != "number":
+            if key in self._keys() and key != "number" \
+                    and (key != "sync_state" or version >= LAYOUT_VERSION):
                 header.setSectionHidden(self.model.column_of(key), True)
-        widths = self._ctx.settings.value(self._widths_setting(), "")
+        widths = settings.value(self._widths_setting(), "")
         for pair in (widths.split(",") if isinstance(widths, str) and widths else []):
             key, _, width = pair.partition("=")
             if key in self._keys() and width.isdigit() and int(width) > 0 \
                     and self.model.column_of(key) != self._last():
+                if key == "sync_state":  # never narrower than its words
+                    width = str(max(int(width), self._natural["sync_state"]))
                 header.resizeSection(self.model.column_of(key), int(width))
+        settings.setValue(self._setting(), ",".join(self.hidden_columns()))  # as validated
+        settings.setValue(self._version_setting(), LAYOUT_VERSION)
 
     def _widths_setting(self) -> str:
         return f"tables/{TABLE_NAMES[self.kind]}/columnWidths"
 
+    def _section_resized(self, index: int, old: int, new: int) -> None:
+        if index == self.model.column_of("supplier") and not self._fitting:
+            self._supplier_width = new  # the user's width: the one the fitting aims for
+        self._save_widths()
+
     def _save_widths(self) -> None:
         header = self.table.horizontalHeader()
-        widths = ",".join(f"{c.key}={header.sectionSize(i)}"
+        supplier = self.model.column_of("supplier")
+        widths = ",".join(f"{c.key}={self._supplier_width if i == supplier else size}"
                           for i, c in enumerate(self.model.columns)
+                          for size in (header.sectionSize(i),)
                           if not header.isSectionHidden(i) and header.sectionSize(i) > 0
                           and i != self._last())
         self._ctx.settings.setValue(self._widths_setting(), widths)
 
+    def fit_columns(self) -> None:
+        """Every column in the table's width where it can be: the supplier gives up its room
+        first (elided, down to ``SUPPLIER_MIN``); with room to spare it has its own width
+        (the user's, or what fits a long name) again."""
+        header = self.table.horizontalHeader()
+        supplier = self.model.column_of("supplier")
+        if header.isSectionHidden(supplier) or not self.isVisibleTo(self.window()):
+            return  # a page not shown: its width is not known yet
+        shown = [i for i in range(len(self.model.columns)) if not header.isSectionHidden(i)]
+        others = sum(self._natural.get(self.model.columns[i].key, 0) if i == shown[-1]
+                     else header.sectionSize(i) for i in shown if i != supplier)
+        room = self.table.viewport().width() - others
+        width = max(SUPPLIER_MIN, min(self._supplier_width, room))
+        if width != header.sectionSize(supplier):
+            self._fitting = True
+            try:
+                header.resizeSection(supplier, width)
+            finally:
+                self._fitting = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_columns()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self.empty.setGeometry(self.table.viewport().rect())
+            self.fit_columns()
         return super().eventFilter(watched, event)
 
     def show_column(self, key: str, shown: bool) -> None:
@@ -142,6 +194,8 @@ class DocumentsView(QWidget):
             return
         self.table.horizontalHeader().setSectionHidden(self.model.column_of(key), not shown)
         self._ctx.settings.setValue(self._setting(), ",".join(self.hidden_columns()))
+        self._ctx.settings.setValue(self._version_setting(), LAYOUT_VERSION)
+        self.fit_columns()
 
     def _column_menu(self, at: QPoint) -> None:
         menu = self.column_menu()

@@ -23,7 +23,7 @@ from ui.tables import style_table
 
 SAMPLES = {"name": "Meridian Insurance Brokers", "attention": "Needs attention",
            "currency": "Currency", "active": "Active",
-           "quickbooks": "Linked by name to vendor 1234 (inactive in QuickBooks)"}
+           "quickbooks": "Linked by name to Harbor Freight Lines (inactive in QuickBooks)"}
 PADDING = 18
 
 

@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([860, 420])  # the table's QuickBooks column whole
+            self.splitter.setSizes([900, 380])  # the invoice table whole at 1280 wide
 
     def _restore_columns(self) -> None:
         """The tables' columns as left (a restored sort asks the store: a company is open)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.events import Event
-from app.domain.states import InvoiceStatus, PoStatus, SyncState
+from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 
 
 class WorkflowError(ValueError):
@@ -116,6 +116,23 @@ def edit_invoice(status: InvoiceStatus) -> Transition:
     if status is InvoiceStatus.PAID:
         raise WorkflowError("a paid invoice cannot be edited")
     return Transition(status, queue=status in SYNCABLE_INVOICE, actions=(Event.EDITED,))
+
+
+# --- sending --------------------------------------------------------------------------
+
+SENDABLE_PO = (PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED)
+
+
+def sendable_status(kind: DocKind, status: str) -> bool:
+    """Whether a document in ``status`` goes to QuickBooks (an approved, closed or
+    cancelled PO; an approved or ready-to-pay invoice)."""
+    return status in (SENDABLE_PO if kind is DocKind.PO else SYNCABLE_INVOICE)
+
+
+def can_resend(kind: DocKind, status: str, sync_state: str) -> bool:
+    """Whether the user's Resend can send the document now: a status that goes to
+    QuickBooks, and not excluded (an excluded document is included first)."""
+    return sync_state != SyncState.EXCLUDED.value and sendable_status(kind, status)
 
 
 # --- sync state -----------------------------------------------------------------------

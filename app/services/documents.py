@@ -237,9 +237,11 @@ class DocumentService:
                 for supplier_id, count in found:
                     attention[supplier_id] = attention.get(supplier_id, 0) + count
             vendor_ids = [s.qbo_vendor_id for s in suppliers if s.qbo_vendor_id]
-            active = dict(session.exec(
-                select(QboObject.qbo_id, QboObject.active).where(
-                    QboObject.entity == "Vendor", col(QboObject.qbo_id).in_(vendor_ids))).all())
+            active, names = {}, {}
+            for vendor_id, vendor_active, data in session.exec(
+                    select(QboObject.qbo_id, QboObject.active, QboObject.data).where(
+                        QboObject.entity == "Vendor", col(QboObject.qbo_id).in_(vendor_ids))):
+                active[vendor_id], names[vendor_id] = vendor_active, original_name(data) or None
             # A supplier whose vendor of the same name is inactive stays unlinked (the sync
             # will not take it as a new link) but is tied to it all the same: the sync finds
             # it by name and stops there. Name as QuickBooks compares names.
@@ -248,18 +250,20 @@ class DocumentService:
                 for vendor_id, data in session.exec(
                         select(QboObject.qbo_id, QboObject.data).where(
                             QboObject.entity == "Vendor", col(QboObject.active).is_(False))):
-                    inactive.setdefault(name_key(original_name(data)), vendor_id)
+                    inactive.setdefault(name_key(original_name(data)),
+                                        (vendor_id, original_name(data) or None))
             rows = []
             for s in suppliers:
                 vendor_id, vendor_active, by_name = s.qbo_vendor_id, None, False
+                vendor_name = names.get(vendor_id) if vendor_id else None
                 if vendor_id:
                     vendor_active = active.get(vendor_id)
                 elif name_key(s.name) in inactive:
-                    vendor_id, vendor_active = inactive[name_key(s.name)], False
-                    by_name = True
+                    vendor_id, vendor_name = inactive[name_key(s.name)]
+                    vendor_active, by_name = False, True
                 rows.append(SupplierOverview(s.name, s.email, s.currency, s.active, vendor_id,
                                              vendor_active, attention.get(s.id or 0, 0),
-                                             by_name))
+                                             by_name, vendor_name))
             return rows
 
         return self._read(work)

@@ -17,6 +17,7 @@ from typing import Any
 from app.domain.money import format_money, format_quantity
 from app.domain.qbo_column import box_text, column_text, state_text, table_text
 from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
+from app.domain.workflow import can_resend
 from app.hints import Advice, HintText, plain
 
 
@@ -81,6 +82,12 @@ class DocumentRow:
     def table_text(self) -> str:
         """The window's QuickBooks column: "Synced · Closed", "Blocked: vendor inactive"."""
         return table_text(self.sync_state, self.problem, self.qbo_status)
+
+    @property
+    def can_resend(self) -> bool:
+        """Whether Resend can send it now (a status that goes to QuickBooks, not excluded):
+        a draft PO or an outstanding invoice cannot go yet."""
+        return can_resend(self.kind, self.status, self.sync_state)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -310,19 +317,33 @@ class SupplierOverview:
     qbo_active: bool | None  # the vendor as the last sync read it; None: not known
     needs_attention: int
     by_name: bool = False  # not linked: the vendor of its name is inactive in QuickBooks
+    qbo_vendor_name: str | None = None  # the vendor's name as the last sync read it
 
     @property
     def quickbooks(self) -> str:
-        """"Linked to vendor 12 (active)", "Linked to vendor 12 (inactive in QuickBooks)",
-        "Not linked yet" (the first sync links a supplier to the vendor of its name, or
-        creates one). A supplier whose vendor of the same name is inactive is linked to it
-        by that name: "Linked by name to vendor 12 (inactive in QuickBooks)"."""
+        """"Linked to Acme Supply (active)", "Linked to Acme Supply (inactive in
+        QuickBooks)", "Not linked yet" (the first sync links a supplier to the vendor of its
+        name, or creates one). A supplier whose vendor of the same name is inactive is
+        linked to it by that name: "Linked by name to Acme Supply (inactive in
+        QuickBooks)". A vendor the sync has not read yet goes by its id: "vendor 12"."""
         if not self.qbo_vendor_id:
             return "Not linked yet"
-        linked = f"Linked {'by name ' if self.by_name else ''}to vendor {self.qbo_vendor_id}"
+        linked = f"Linked {'by name ' if self.by_name else ''}to {self.vendor}"
         if self.qbo_active is None:
             return linked
         return linked + (" (active)" if self.qbo_active else " (inactive in QuickBooks)")
+
+    @property
+    def vendor(self) -> str:
+        """The linked QuickBooks vendor by name ("Acme Supply"), else by id ("vendor 12")."""
+        if not self.qbo_vendor_id:
+            return ""
+        return self.qbo_vendor_name or f"vendor {self.qbo_vendor_id}"
+
+    @property
+    def vendor_id_text(self) -> str:
+        """Where the id shows (a tooltip): "QuickBooks vendor id 12"."""
+        return f"QuickBooks vendor id {self.qbo_vendor_id}" if self.qbo_vendor_id else ""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from sqlmodel import Session, col, select
 
 from app.domain.events import Event
 from app.domain.problems import Kind
-from app.domain.states import NEEDS_ATTENTION, DocKind, PoStatus, SyncState
-from app.domain.workflow import SYNCABLE_INVOICE
+from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
+from app.domain.workflow import sendable_status
 from app.errors import UserError
 from app.hints import Action, Hint
 from app.operations.creating import queue
@@ -24,10 +24,9 @@ def resend(session: Session, kind: DocKind, number: str, actor: str) -> Document
     if doc.sync_state == SyncState.EXCLUDED.value:
         raise UserError(f"{number} is excluded from syncing ({doc.excluded_reason}); include "
                         "it first")
-    if kind is DocKind.PO and doc.status not in (
-            PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED):
+    if kind is DocKind.PO and not sendable_status(kind, doc.status):
         raise UserError(f"{number} is {doc.status}; only approved POs go to QuickBooks")
-    if kind is DocKind.INVOICE and doc.status not in SYNCABLE_INVOICE:
+    if kind is DocKind.INVOICE and not sendable_status(kind, doc.status):
         raise UserError(f"{number} is {doc.status}; only approved or ready-to-pay invoices go "
                         "to QuickBooks")
     doc.auto_retries = 0

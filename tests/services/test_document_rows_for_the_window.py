@@ -10,6 +10,7 @@ import pytest
 from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.qbo_column import table_text
 from app.domain.states import DocKind, PoStatus
+from app.errors import UserError
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.services import Services
@@ -50,6 +51,19 @@ def test_rows_carry_quickbooks_status_for_the_window(synced):
     assert "qbo_status" not in invoice.to_json() and "qbo_status" not in rows["PO-1"].to_json()
 
 
+def test_rows_say_whether_resend_can_send_them(synced):
+    """The window enables Resend by the row's ``can_resend``: the same rule the sync's Resend
+    applies (a pending PO is refused), and an excluded document cannot go either."""
+    rows = {r.number: r for r in synced.documents.list(DocKind.PO)}
+    assert (rows["PO-1"].can_resend, rows["PO-2"].can_resend, rows["PO-3"].can_resend) == (
+        True, True, False)
+    with pytest.raises(UserError, match="PO-3 is pending"):
+        synced.sync.resend(DocKind.PO, "PO-3")
+    assert synced.documents.list(DocKind.INVOICE)[0].can_resend is True
+    synced.sync.exclude(DocKind.PO, "PO-2", "entered by hand")
+    assert synced.documents.row(DocKind.PO, "PO-2").can_resend is False
+
+
 def test_table_text_words():
     assert table_text("synced", None, "Closed") == "Synced · Closed"
     assert table_text("synced", None, None) == "Synced"
@@ -62,7 +76,8 @@ def test_supplier_overview_has_the_link_and_documents_needing_attention(synced, 
     acme = rows["Acme Supply"]
     assert acme.qbo_vendor_id and acme.qbo_active is True
     assert acme.needs_attention == 1  # PO-2 blocked
-    assert acme.quickbooks == f"Linked to vendor {acme.qbo_vendor_id} (active)"
+    assert acme.quickbooks == "Linked to Acme Supply (active)"  # the vendor by its name
+    assert acme.vendor_id_text == f"QuickBooks vendor id {acme.qbo_vendor_id}"
     obrien = rows["O'Brien & Sons"]
     assert obrien.qbo_vendor_id is None and obrien.needs_attention == 0
     assert obrien.quickbooks == "Not linked yet"
@@ -91,7 +106,8 @@ def test_a_supplier_whose_vendor_of_its_name_is_inactive_shows_that_vendor(
     assert [r.qbo_vendor_id for r in services.documents.suppliers("Acme")] == [None]  # no link
     acme = rows["Acme Supply"]
     assert (acme.qbo_vendor_id, acme.qbo_active, acme.by_name) == (vendor["Id"], False, True)
-    assert acme.quickbooks == f"Linked by name to vendor {vendor['Id']} (inactive in QuickBooks)"
+    assert acme.quickbooks == "Linked by name to Acme Supply (inactive in QuickBooks)"
+    assert acme.vendor_id_text == f"QuickBooks vendor id {vendor['Id']}"
     assert acme.needs_attention == 1
     obrien = rows["O'Brien & Sons"]
     assert (obrien.qbo_vendor_id, obrien.by_name, obrien.quickbooks) == (None, False,

@@ -323,13 +323,41 @@ def test_actions_on_two_rows_and_what_could_not_be_done(qtbot, window):
                                 for n in ("PO-1058", "PO-1048")), timeout=WAIT)
     idle(qtbot, window)
     select(qtbot, window, "PO-1057", "PO-1060")  # queued, and a draft that cannot go
-    window.findChild(QPushButton, "resendButton").click()
-    qtbot.waitUntil(lambda: window.actions.message is not None, timeout=WAIT)
-    assert quickbooks(window, "PO-1057") == "Synced"
-    text = window.actions.message.text()
-    assert text.startswith("Resend did not go through for PO-1060:")
-    assert "draft" in text and "syncdesk" not in text
-    window.actions.message.close()
+    resend = window.findChild(QPushButton, "resendButton")
+    assert resend.isEnabled()  # one of them can go: Resend sends that one, not the draft
+    resend.click()
+    qtbot.waitUntil(lambda: quickbooks(window, "PO-1057") == "Synced", timeout=SEND_WAIT)
+    idle(qtbot, window)
+    assert window.actions.message is None  # nothing refused: the draft was never asked
+    assert quickbooks(window, "PO-1060") == "Not synced"
+
+
+def test_resend_is_disabled_for_a_draft(qtbot, window):
+    """A draft PO cannot go to QuickBooks: Resend is not offered (it used to be, and then
+    refused "PO-1050 is draft")."""
+    idle(qtbot, window)
+    select(qtbot, window, "PO-1050")
+    shown(qtbot, window, "PO-1050")
+    assert row_of(window, "PO-1050").status == "draft"
+    assert not window.findChild(QPushButton, "resendButton").isEnabled()
+    assert not window.actions.resend.isEnabled()
+    window.actions.resend.trigger()  # even when asked (a shortcut): nothing is sent
+    assert not window.ctx.tasks.running("actions") and window.actions.message is None
+
+
+def test_resend_of_a_blocked_po_that_stays_blocked_says_so(qtbot, synced):
+    window = synced
+    select(qtbot, window, "PO-1063")
+    shown(qtbot, window, "PO-1063")
+    assert quickbooks(window, "PO-1063").startswith("Blocked")
+    resend = window.findChild(QPushButton, "resendButton")
+    assert resend.isEnabled()
+    resend.click()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("PO-1063"),
+                    timeout=SEND_WAIT)
+    assert window.statusBar().currentMessage() == \
+        "PO-1063 is still blocked: A/P or A/R account"
+    assert window.actions.message is None
 
 
 def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, window):

@@ -336,7 +336,8 @@ def test_the_suppliers_page_shows_links_and_documents_needing_attention(qtbot, w
     keys = [c.key for c in model.columns]
     texts = {model.data(model.index(r, 0)): model.data(model.index(r, keys.index("quickbooks")))
              for r in range(model.rowCount())}
-    assert any(t.startswith("Linked to vendor ") for t in texts.values())
+    assert texts["Acme Office Supply"] == "Linked to Acme Office Supply (active)"
+    assert not any("vendor " in t for t in texts.values())  # vendors by name, never by id
     harbor = next(r for r in expected if r.name == "Harbor Freight Lines")
     assert harbor.needs_attention >= 1
     at = next(r for r in range(model.rowCount()) if model.row(r).name == harbor.name)
@@ -359,11 +360,13 @@ def test_a_supplier_whose_only_vendor_is_inactive_says_so_on_the_suppliers_page(
     texts = {model.data(model.index(r, 0)): model.data(model.index(r, column))
              for r in range(model.rowCount())}
     harbor = texts["Harbor Freight Lines"]
-    assert harbor.startswith("Linked by name to vendor ")
-    assert harbor.endswith(" (inactive in QuickBooks)")
+    assert harbor == "Linked by name to Harbor Freight Lines (inactive in QuickBooks)"
     assert texts["Pacific Rim Imports"] == "Not linked yet"
     at = list(texts).index("Harbor Freight Lines")
-    assert model.data(model.index(at, column), Qt.ItemDataRole.ToolTipRole) == harbor
+    vendor_id = model.row(at).qbo_vendor_id
+    assert vendor_id  # the id is kept, in the tooltip
+    assert model.data(model.index(at, column), Qt.ItemDataRole.ToolTipRole) == \
+        f"{harbor} — QuickBooks vendor id {vendor_id}"
 
 
 def test_a_filter_matching_nothing_says_so_and_problems_show_in_full(qtbot, window):

@@ -5,7 +5,8 @@ Set ``SYNCDESK_SHOTS=/some/folder`` to run it (skipped otherwise):
     SYNCDESK_SHOTS=.build/shots .venv/bin/python -m pytest tests/ui/test_screenshots.py
 
 It saves ``po-blocked.png`` (the PO table after a sync of the demo company, with the detail
-pane of a blocked PO), ``invoices.png`` and ``suppliers.png``; and each page of the three
+pane of a blocked PO), ``invoices.png`` (with a blocked invoice's detail) and
+``suppliers.png``; and each page of the three
 fix-it wizards the users asked for by name (``fix-rename-…``, ``fix-backdate-…``,
 ``fix-reactivate-…``, one picture a page, numbered in order). Every picture is saved
 before anything is checked, so a failing check still leaves the pictures to look at. The
@@ -42,6 +43,7 @@ from ui.fix_pages import APPLY, INPUTS, OPTION, PREVIEW, RESULT
 
 SHOTS = os.environ.get("SYNCDESK_SHOTS")
 BLOCKED_PO = "PO-1061"  # the demo company's PO blocked by a duplicate supplier name
+BLOCKED_INVOICE = "INV-2041"  # the demo's invoice with a line on an A/R account
 
 pytestmark = pytest.mark.skipif(not SHOTS, reason="set SYNCDESK_SHOTS to a folder to save "
                                 "screenshots of the window into")
@@ -123,10 +125,16 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
 
     invoice_table = show_page(qtbot, window, "Invoices", "invoiceTable")
     qtbot.waitUntil(lambda: invoice_table.model().rowCount() > 0, timeout=10000)
-    qtbot.wait(200)
+    select(qtbot, invoice_table, BLOCKED_INVOICE)  # a pane showing a document, not a hint
+    wait_detail(qtbot, window, BLOCKED_INVOICE)
+    qtbot.wait(300)
     save(window, "invoices.png")
     problems += [f"invoice table: QuickBooks text cut off: {t!r}"
                  for t in clipped_quickbooks_texts(invoice_table)[:5]]
+    if invoice_table.horizontalScrollBar().maximum() > 0:
+        problems.append("invoice table: columns hidden behind a horizontal scrollbar")
+    if "Blocked" not in detail_texts(window):
+        problems.append(f"the detail pane of {BLOCKED_INVOICE} does not say it is blocked")
 
     try:
         suppliers = show_page(qtbot, window, "Suppliers", "supplierTable")

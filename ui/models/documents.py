@@ -56,16 +56,19 @@ def status_words(status: str) -> str:
 
 
 NUMBER = Column("number", "Number", lambda r: r.number)
+# Right after the number: the column a bookkeeper looks at first stays in sight on any
+# window (the supplier, after it, is the one that shrinks on a narrow window).
+QUICKBOOKS = Column("sync_state", "QuickBooks", lambda r: r.table_text)
+SUPPLIER = Column("supplier", "Supplier", lambda r: r.supplier)
 AFTER_SUPPLIER = (
     Column("date", "Date", _date),
     Column("total", "Total", _total, right=True),
     Column("status", "Status", lambda r: status_words(r.status)),
-    Column("sync_state", "QuickBooks", lambda r: r.table_text),
 )
-SUPPLIER = Column("supplier", "Supplier", lambda r: r.supplier)
-PO_COLUMNS = (NUMBER, SUPPLIER, *AFTER_SUPPLIER)
-INVOICE_COLUMNS = (  # the QuickBooks column stays in sight; the invoice's own numbers after
+PO_COLUMNS = (NUMBER, QUICKBOOKS, SUPPLIER, *AFTER_SUPPLIER)
+INVOICE_COLUMNS = (  # the invoice's own numbers last
     NUMBER,
+    QUICKBOOKS,
     SUPPLIER,
     *AFTER_SUPPLIER,
     Column("reference", "Supplier's no.", lambda r: r.reference or ""),

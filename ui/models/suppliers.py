@@ -69,6 +69,9 @@ class SupplierTableModel(ColumnsModel):
             return None
         row = self._rows[index.row()]
         column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and column.key == "quickbooks" \
+                and row.qbo_vendor_id:  # the vendor's id, for whoever looks it up in QuickBooks
+            return f"{column.text(row)} — {row.vendor_id_text}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
