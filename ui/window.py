@@ -50,7 +50,7 @@ from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
-from ui.open_failed import OpenFailedPanel, log_open_failure, why_words
+from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, why_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.open_failed.demo_requested.connect(self.open_demo)
         self.open_failed.open_requested.connect(self.choose_company)
         self.open_failed.retry_requested.connect(self.try_again)
+        self.open_failed.create_requested.connect(self.start_here)
         self.connect_dialog: ConnectDialog | None = None
         self._restore_layout()
         if services is not None:
@@ -321,13 +322,17 @@ class MainWindow(QMainWindow):
         where = store_label(company_location(db))
         log_open_failure(error, db, where)
         self._failed_db = db
-        self.open_failed.show_problem(where, why_words(error, db))
+        self.open_failed.show_problem(where, why_words(error, db), can_create(error, db))
         self.body.setCurrentWidget(self.open_failed)
         self._no_company()
 
     def try_again(self) -> None:
         """Open the company file the failed page is about once more."""
         self.open_store(self._failed_db)
+
+    def start_here(self) -> None:
+        """A new company in the file the failed page is about (an empty file, or none)."""
+        self.open_store(self._failed_db, create=True)
 
     def _busy(self, text: str | None) -> None:
         self.first_run.busy(text)
@@ -689,13 +694,13 @@ class MainWindow(QMainWindow):
     def open_store(self, db: str | None, *, create: bool = False) -> None:
         """Open the company store ``db`` (a path or URL; None: the default place) in the
         background, then show it."""
-        from app.services.opening import company_location, open_services
+        from app.services.opening import company_location, open_services, start_company
 
         if self.ctx.tasks.running("open"):
             return
 
         def job(progress: Any, cancel: Any) -> Services:
-            services = open_services(db, create=create)
+            services = start_company(db) if create else open_services(db)
             if cancel.is_set():
                 services.close()
                 raise Cancelled("cancelled")

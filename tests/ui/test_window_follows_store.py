@@ -5,8 +5,6 @@ nothing to send says so (issue 12)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -17,8 +15,8 @@ from app.store.database import open_store
 from app.sync.engine import SyncEngine
 from app.sync.lock import SyncLock
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.ui.test_window_shell import demo_window, settings  # noqa: F401  (fixtures)
 from tests.ui.window_driving import window_on_store
-from ui import create_main_window
 from ui.filter_bar import SYNC_CHOICES
 from ui.models.documents import ROW_ROLE
 from ui.window import CLOSING_WORDS, SYNC_BUSY
@@ -29,18 +27,9 @@ NEEDS_ATTENTION = [text for text, _state in SYNC_CHOICES].index("Needs attention
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
-                                settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
+def window(qtbot, demo_window):  # noqa: F811
+    demo_window.show()
+    return demo_window
 
 
 def sync(qtbot, window) -> None:
@@ -175,8 +164,8 @@ def test_the_refused_sync_message_goes_once_the_other_sync_has_finished(
     qtbot.waitUntil(lambda: not window.sync_step.isVisible(), timeout=WAIT)
 
 
-def test_closing_during_a_sync_says_what_it_waits_for(qtbot, tmp_path, settings,
-                                                      memory_keyring):  # noqa: F811
+def test_closing_during_a_sync_says_what_it_waits_for(  # noqa: F811
+        qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
         demo.sandbox.faults.load("slow=300ms:POST/*:*")
