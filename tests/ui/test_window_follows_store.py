@@ -164,7 +164,7 @@ def test_the_refused_sync_message_goes_once_the_other_sync_has_finished(
     qtbot.waitUntil(lambda: not window.sync_step.isVisible(), timeout=WAIT)
 
 
-def test_closing_during_a_sync_says_what_it_waits_for(  # noqa: F811
+def test_closing_during_a_sync_says_what_it_waits_for(
         qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
