@@ -616,10 +616,12 @@ class MainWindow(QMainWindow):
             if self.detail.shown is not None:
                 self.detail.refresh()
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.WindowActivate:
+    def changeEvent(self, event: QEvent) -> None:
+        """Back to this window: look whether the store changed meanwhile (only change
+        events come here, so nothing is added to the handling of every event)."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self._check_store()
-        return super().event(event)
+        super().changeEvent(event)
 
     def cancel_sync(self) -> None:
         for task in self.ctx.tasks.running("sync"):

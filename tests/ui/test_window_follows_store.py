@@ -6,8 +6,8 @@ nothing to send says so (issue 12)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QWidget
 
 from app.domain.states import DocKind
 from app.services.demo import open_demo
@@ -115,8 +115,20 @@ def test_a_sync_with_nothing_to_send_says_so(qtbot, window):
 
 
 def activate(qtbot, window) -> None:
-    """The user comes back to ``window`` (the platform's activation event)."""
-    QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    """The user comes back to ``window``: another window first, then this one."""
+    for other in QApplication.topLevelWidgets():
+        if other is not window and isinstance(other, QMainWindow) and other.isVisible():
+            other.activateWindow()
+            qtbot.waitUntil(other.isActiveWindow, timeout=WAIT)
+            break
+    else:
+        blank = QWidget()
+        qtbot.addWidget(blank)
+        blank.show()
+        blank.activateWindow()
+        qtbot.waitUntil(blank.isActiveWindow, timeout=WAIT)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
 
 
 def test_a_second_window_catches_up_with_the_other_windows_sync_when_activated(
