@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.errors import UserError
-from app.hints import Action, Hint, HintText, plain
+from app.hints import Action, HintText, plain
 from app.logs import FILE_ONLY
 from app.services.opening import store_problem
 from ui.card_panel import CardPanel
@@ -33,22 +33,24 @@ def open_problem(error: BaseException, db: str | None) -> UserError | None:
     return store_problem(error, db)
 
 
-def page_words(hint: Hint) -> str:
-    """A hint as this page shows it: what it offers by its button's name."""
-    if hint.action is Action.CREATE_STORE:
-        return f"“{START_HERE}”"
-    return plain(hint)
-
-
 def can_create(error: BaseException, db: str | None) -> bool:
     """Whether the problem is that no company is in the file yet (a new one can go there)."""
     said = open_problem(error, db)
     return said is not None and any(h.action is Action.CREATE_STORE for h in said.hints)
 
 
-def why_words(error: BaseException, db: str | None, as_text: HintText = page_words) -> str:
-    """Why the store ``db`` could not be opened, in a bookkeeper's words (no traceback);
-    each way out named as the page offers it."""
+def page_words(error: BaseException, db: str | None) -> str:
+    """Why, as the page says it: the ways out it names are its own buttons (a file with
+    no company in it yet offers a new one there, not a command to run)."""
+    if not can_create(error, db):
+        return why_words(error, db)
+    said = why_words(error, db).split(";", 1)[0]
+    return (f"{said}. “{START_HERE}” below puts a new, empty company there (an empty file is "
+            "replaced); or open another company file, or the demo company.")
+
+
+def why_words(error: BaseException, db: str | None, as_text: HintText = plain) -> str:
+    """Why the store ``db`` could not be opened, in a bookkeeper's words (no traceback)."""
     said = open_problem(error, db)
     if said is None:
         text, details = error_words(error)
@@ -102,8 +104,8 @@ class OpenFailedPanel(CardPanel):
         column.addWidget(self.file)
         column.addWidget(self.reason)
         column.addWidget(self.untouched)
+        column.addWidget(self.create, 0, Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.create)
         buttons.addWidget(self.retry)
         buttons.addWidget(self.open_file)
         buttons.addWidget(self.demo)

@@ -50,7 +50,7 @@ from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
-from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, why_words
+from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, page_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         where = store_label(company_location(db))
         log_open_failure(error, db, where)
         self._failed_db = db
-        self.open_failed.show_problem(where, why_words(error, db), can_create(error, db))
+        self.open_failed.show_problem(where, page_words(error, db), can_create(error, db))
         self.body.setCurrentWidget(self.open_failed)
         self._no_company()
 
