@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -257,11 +265,31 @@ class DocumentsView(QWidget):
     def _answered(self, number: int, query: ListQuery, rows: list[DocumentRow]) -> None:
         if number != self._asked:
             return  # an older query's answer: the user has typed on since
-        self.model.show(query, rows)
+        keep = [row.number for row in self.selected_rows()]
+        self.model.show(query, rows)  # a reset: the selection goes, and no signal says so
+        self._reselect(keep)
         self.empty.setGeometry(self.table.viewport().rect())
         self.empty.setVisible(not rows)
         self.loaded.emit()
         self._ask_counts(number, query)
+
+    def _reselect(self, numbers: list[str]) -> None:
+        """Select again those of ``numbers`` that the new page shows (one signal)."""
+        model = self.model
+        found = [at for at in (model.position(n) for n in numbers) if at is not None]
+        if not found:
+            return
+        chosen = QItemSelection()
+        for at in found:
+            chosen.select(model.index(at, 0), model.index(at, model.columnCount() - 1))
+        self.table.selectionModel().select(
+            chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.table.selectionModel().setCurrentIndex(
+            model.index(found[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def recount(self) -> None:
+        """Ask the filter bar's counts again for the rows shown (after a row action)."""
+        self._ask_counts(self._asked, self._query)
 
     def _ask_counts(self, number: int, query: ListQuery) -> None:
         """The filter bar's counts, after the rows (they never hold the table back)."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
+
+from ui.card_panel import CardPanel
 
 # importKindCombo's items: (text, what services.documents.import_csv takes)
 IMPORT_KINDS = (("Purchase orders", "pos"), ("Supplier invoices", "invoices"),
@@ -25,7 +25,7 @@ CONNECT_STEPS = (
     "is <code>syncdesk connect --env production</code>.")
 
 
-class FirstRunPanel(QWidget):
+class FirstRunPanel(CardPanel):
     """What to do when there is no company yet; each choice is a signal for the window."""
 
     demo_requested = Signal()
@@ -33,7 +33,7 @@ class FirstRunPanel(QWidget):
     import_requested = Signal(str)  # pos | invoices | suppliers
 
     def __init__(self, where: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="firstRunPanel")
+        super().__init__("firstRunPanel", "firstRunStatus", 560, parent)
         title = QLabel("<h2>Welcome to SyncDesk</h2>", self)
         intro = QLabel(f"There is no company here yet ({where}). How would you like to "
                        "start?", self)
@@ -54,14 +54,8 @@ class FirstRunPanel(QWidget):
                                       objectName="firstRunImportButton")
         self.open_file = QPushButton("Open a company file…", self,
                                      objectName="firstRunOpenButton")
-        self.status = QLabel(self, objectName="firstRunStatus")
-        self.status.setWordWrap(True)
 
-        card = QFrame(self)
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(560)
-        column = QVBoxLayout(card)
-        column.setSpacing(12)
+        column = self.column
         column.addWidget(title)
         column.addWidget(intro)
         column.addWidget(self.demo)
@@ -73,23 +67,9 @@ class FirstRunPanel(QWidget):
         column.addLayout(importing)
         column.addWidget(self.open_file)
         column.addWidget(self.status)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 2)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
 
         self.demo.clicked.connect(self.demo_requested)
         self.open_file.clicked.connect(self.open_requested)
         self.connect_qbo.clicked.connect(lambda: self.connect_help.setVisible(True))
         self.import_csv.clicked.connect(
             lambda: self.import_requested.emit(IMPORT_KINDS[self.import_kind.currentIndex()][1]))
-
-    def busy(self, text: str | None) -> None:
-        """While the window opens a company: say what happens, and take no second click."""
-        self.status.setText(text or "")
-        for button in (self.demo, self.connect_qbo, self.import_csv, self.open_file):
-            button.setEnabled(text is None)

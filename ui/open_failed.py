@@ -11,22 +11,18 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.errors import UserError
-from app.hints import HintText, plain
+from app.hints import Action, HintText, plain
 from app.logs import FILE_ONLY
 from app.services.opening import store_problem
+from ui.card_panel import CardPanel
 from ui.error_dialog import error_words
 
 log = logging.getLogger(__name__)
+
+START_HERE = "Start a new company in this file"
 
 
 def open_problem(error: BaseException, db: str | None) -> UserError | None:
@@ -35,6 +31,22 @@ def open_problem(error: BaseException, db: str | None) -> UserError | None:
     if isinstance(error, UserError):
         return error
     return store_problem(error, db)
+
+
+def can_create(error: BaseException, db: str | None) -> bool:
+    """Whether the problem is that no company is in the file yet (a new one can go there)."""
+    said = open_problem(error, db)
+    return said is not None and any(h.action is Action.CREATE_STORE for h in said.hints)
+
+
+def page_words(error: BaseException, db: str | None) -> str:
+    """Why, as the page says it: the ways out it names are its own buttons (a file with
+    no company in it yet offers a new one there, not a command to run)."""
+    if not can_create(error, db):
+        return why_words(error, db)
+    said = why_words(error, db).split(";", 1)[0]
+    return (f"{said}. “{START_HERE}” below puts a new, empty company there (an empty file is "
+            "replaced); or open another company file, or the demo company.")
 
 
 def why_words(error: BaseException, db: str | None, as_text: HintText = plain) -> str:
@@ -54,15 +66,16 @@ def log_open_failure(error: BaseException, db: str | None, where: str) -> None:
             extra=FILE_ONLY)
 
 
-class OpenFailedPanel(QWidget):
+class OpenFailedPanel(CardPanel):
     """Which company file could not be opened and why; each way out is a signal."""
 
     demo_requested = Signal()
     open_requested = Signal()
     retry_requested = Signal()
+    create_requested = Signal()  # a new company in the file (an empty one, or none yet)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="openFailedPanel")
+        super().__init__("openFailedPanel", "openFailedStatus", 640, parent)
         self.title = QLabel("<h2>SyncDesk could not open this company file</h2>", self,
                             objectName="openFailedTitle")
         self.file = QLabel(self, objectName="openFailedFile")
@@ -81,44 +94,32 @@ class OpenFailedPanel(QWidget):
                                      objectName="openFailedOpenButton")
         self.retry = QPushButton("Try again", self, objectName="openFailedRetryButton")
         self.retry.setToolTip("Open the same file again (after fixing what is said above)")
-        self.status = QLabel(self, objectName="openFailedStatus")
-        self.status.setWordWrap(True)
+        self.create = QPushButton(START_HERE, self, objectName="openFailedCreateButton")
+        self.create.setToolTip("A new, empty company in this file (only when it holds "
+                               "nothing: an empty file is replaced)")
+        self.create.setVisible(False)
 
-        card = QFrame(self)
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(640)
-        column = QVBoxLayout(card)
-        column.setSpacing(12)
+        column = self.column
         column.addWidget(self.title)
         column.addWidget(self.file)
         column.addWidget(self.reason)
         column.addWidget(self.untouched)
+        column.addWidget(self.create, 0, Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry)
         buttons.addWidget(self.open_file)
         buttons.addWidget(self.demo)
         column.addLayout(buttons)
         column.addWidget(self.status)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 2)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
 
         self.demo.clicked.connect(self.demo_requested)
         self.open_file.clicked.connect(self.open_requested)
         self.retry.clicked.connect(self.retry_requested)
+        self.create.clicked.connect(self.create_requested)
 
-    def show_problem(self, where: str, why: str) -> None:
+    def show_problem(self, where: str, why: str, can_create: bool = False) -> None:
+        """``can_create``: the file can take a new company (it is empty, or not there)."""
         self.file.setText(f"The company file: {where}")
         self.reason.setText(why[:1].upper() + why[1:])
+        self.create.setVisible(can_create)
         self.busy(None)
-
-    def busy(self, text: str | None) -> None:
-        """While the window opens a company: say what happens, and take no second click."""
-        self.status.setText(text or "")
-        for button in (self.demo, self.open_file, self.retry):
-            button.setEnabled(text is None)

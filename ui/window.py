@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -50,7 +50,7 @@ from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
-from ui.open_failed import OpenFailedPanel, log_open_failure, why_words
+from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, page_words
 from ui.suppliers_view import SuppliersView
 from ui.workers import Tasks
 
@@ -63,6 +63,8 @@ RECENT_KEY = "recent/companies"
 RECENT_MAX = 8
 SYNC_BUSY = ("Another SyncDesk window or command is syncing this company right now. Try Sync "
              "Now again when it has finished.")
+NOTHING_SENT = "Nothing to send"
+CLOSING_WORDS = "Finishing the document being sent…"
 ENVIRONMENTS = {"local": "local sandbox", "intuit-sandbox": "Intuit sandbox",
                 "production": "QuickBooks Online"}
 
@@ -118,6 +120,12 @@ class MainWindow(QMainWindow):
         self._loaded: set[DocKind] = set()
         self._columns_restored = False
         self._sync_words = ""  # how the last sync in this window went
+        self._last_sync_when = ""  # "Last sync: today at 14:05", "Not synced yet"
+        self._attention: int | None = None  # documents needing attention now (both kinds)
+        self._attention_more = False  # at least that many
+        self._pane_for: object = None  # what the detail pane was last asked to show
+        self._store_marker: tuple[int, ...] | None = None  # the store as last shown
+        self._sync_refused = False  # the status bar says another sync holds the company
         self.last_error: QMessageBox | None = None
         self.ctx.tasks.trouble.connect(self._trouble)
 
@@ -168,7 +176,7 @@ class MainWindow(QMainWindow):
         for kind, view in self.views.items():
             view.selection_changed.connect(self._selected)
             view.counts_changed.connect(lambda c, k=kind: self.filter_bar.show_counts(c, k))
-            view.loaded.connect(lambda kind=kind: self._loaded.add(kind))
+            view.loaded.connect(lambda kind=kind: self._view_loaded(kind))
         self.actions = DocumentActions(self.ctx, self.selected_rows, self)
         self.detail.add_actions(self.actions.actions())
         for view in self.views.values():
@@ -182,6 +190,7 @@ class MainWindow(QMainWindow):
         self.open_failed.demo_requested.connect(self.open_demo)
         self.open_failed.open_requested.connect(self.choose_company)
         self.open_failed.retry_requested.connect(self.try_again)
+        self.open_failed.create_requested.connect(self.start_here)
         self.connect_dialog: ConnectDialog | None = None
         self._restore_layout()
         if services is not None:
@@ -274,6 +283,10 @@ class MainWindow(QMainWindow):
     def _show_company(self) -> None:
         self._loaded.clear()
         self._sync_words = ""
+        self._last_sync_when = ""
+        self._attention = None
+        self._store_marker = None
+        self._sync_refused = False
         self._restore_columns()
         self.detail.clear()
         self.filter_bar.load_suppliers()
@@ -287,6 +300,8 @@ class MainWindow(QMainWindow):
         self._page(self.nav.currentIndex())
         self._ask_health()
         self._ask_last_sync()
+        self._ask_attention()
+        self._check_store(refresh=False)
         self.company_opened.emit()
 
     def _show_first_run(self) -> None:
@@ -307,13 +322,17 @@ class MainWindow(QMainWindow):
         where = store_label(company_location(db))
         log_open_failure(error, db, where)
         self._failed_db = db
-        self.open_failed.show_problem(where, why_words(error, db))
+        self.open_failed.show_problem(where, page_words(error, db), can_create(error, db))
         self.body.setCurrentWidget(self.open_failed)
         self._no_company()
 
     def try_again(self) -> None:
         """Open the company file the failed page is about once more."""
         self.open_store(self._failed_db)
+
+    def start_here(self) -> None:
+        """A new company in the file the failed page is about (an empty file, or none)."""
+        self.open_store(self._failed_db, create=True)
 
     def _busy(self, text: str | None) -> None:
         self.first_run.busy(text)
@@ -363,8 +382,42 @@ class MainWindow(QMainWindow):
     def _show_last_sync(self, entries: list[Any]) -> None:
         if self._closing:
             return
-        when = f"Last sync: {when_words(entries[0].at)}" if entries else "Not synced yet"
-        self.last_sync.setText(f"{when} — {self._sync_words}" if self._sync_words else when)
+        self._last_sync_when = (f"Last sync: {when_words(entries[0].at)}" if entries
+                                else "Not synced yet")
+        self._show_sync_words()
+
+    def _ask_attention(self) -> None:
+        """How many documents need attention now (the status bar's number), off the GUI
+        thread: after a sync, a row action, a change made elsewhere."""
+        documents = self.ctx.services.documents
+
+        def job(progress: object, cancel: object) -> list[Any]:
+            return [documents.counts(kind).needs_attention for kind in KINDS]
+
+        self.ctx.tasks.start(job, "attention", on_success=self._show_attention)
+
+    def _show_attention(self, counts: list[Any]) -> None:
+        if self._closing:
+            return
+        self._attention = sum(c.count for c in counts)
+        self._attention_more = any(c.more for c in counts)
+        self._show_sync_words()
+
+    def _show_sync_words(self) -> None:
+        """The status bar's left: when the last sync was, how this window's went, and
+        how many documents need attention now."""
+        parts = [p for p in (self._sync_words, self._attention_words()) if p]
+        when = self._last_sync_when or ("Last sync: just now" if self._sync_words else "")
+        if not when:
+            return
+        self.last_sync.setText(" — ".join([when, ", ".join(parts)]) if parts else when)
+
+    def _attention_words(self) -> str:
+        if not self._attention or self._last_sync_when == "Not synced yet":
+            return ""
+        more = "+" if self._attention_more else ""
+        verb = "needs" if self._attention == 1 and not more else "need"
+        return f"{self._attention:,}{more} {verb} attention"
 
     # --- what the user does -------------------------------------------------------------
 
@@ -398,6 +451,7 @@ class MainWindow(QMainWindow):
     def _selected(self) -> None:
         rows = self.selected_rows()
         self.actions.update()
+        self._pane_for = self._pane_key(rows)
         if len(rows) == 1:
             self.detail.show_document(rows[0].kind, rows[0].number)
         elif rows:
@@ -405,6 +459,24 @@ class MainWindow(QMainWindow):
                               "Include act on all of them.")
         else:
             self.detail.clear()
+
+    @staticmethod
+    def _pane_key(rows: list[DocumentRow]) -> object:
+        if len(rows) == 1:
+            return (rows[0].kind, rows[0].number)
+        return len(rows)
+
+    def _view_loaded(self, kind: DocKind) -> None:
+        """A table shows a new first page: its selection may have gone with the old rows
+        (a model reset says nothing), so the pane and the actions follow what is selected
+        now (the view selects again what it still shows)."""
+        self._loaded.add(kind)
+        if kind is not self.current_kind():
+            return
+        if self._pane_key(self.selected_rows()) != self._pane_for:
+            self._selected()
+        else:
+            self.actions.update()
 
     def start_sync(self) -> None:
         """Sync Now: pull QuickBooks' changes, then send what is due."""
@@ -448,15 +520,16 @@ class MainWindow(QMainWindow):
 
     def _sync_done(self, report: Any) -> None:
         synced = report.count(SyncState.SYNCED)
-        attention = report.count(SyncState.FAILED) + report.count(SyncState.BLOCKED)
         if report.cancelled:
             words = "cancelled: what was sent stays sent, the rest goes next time"
         elif report.stopped:
-            words = f"stopped early: {synced} synced" + (
-                f", {attention} need attention" if attention else "")
+            words = f"stopped early: {synced} synced"
+        elif not report.outcomes:  # QuickBooks' changes may still have been read
+            words = NOTHING_SENT
         else:
-            words = f"{synced} synced" + (
-                f", {attention} need attention" if attention else "")
+            words = f"{synced} synced"
+        # How many need attention is asked of the store (``_ask_attention``), so that it
+        # stays true after a row action or a change made elsewhere.
         self._sync_ended(words, report)
         if report.stopped and not self._closing:  # QuickBooks failing: say so, not only below
             self.last_error = show_error(self, UserError(report.stopped_words(plain)), "Sync")
@@ -483,9 +556,11 @@ class MainWindow(QMainWindow):
         self.sync_step.setText(SYNC_BUSY)
         self.sync_step.setToolTip(error.words(plain))
         self.sync_step.setVisible(True)
+        self._sync_refused = True
         self.sync_finished.emit(error)
 
     def _sync_idle(self) -> None:
+        self._sync_refused = False
         self.progress.setVisible(False)
         self.sync_step.setVisible(False)
         self.sync_step.setToolTip("")
@@ -498,33 +573,55 @@ class MainWindow(QMainWindow):
             return
         self._sync_idle()
         self._sync_words = words
-        self.last_sync.setText(f"Last sync: just now — {words}")
+        self._last_sync_when = ""
+        self._show_sync_words()
         self.refresh_tables()
         self._ask_last_sync()
+        self._ask_attention()
+        self._check_store(refresh=False)
         self.sync_finished.emit(outcome)
 
     def refresh_tables(self) -> None:
-        """Ask the store again; each table keeps its filter, sort and selected documents."""
+        """Ask the store again; each table keeps its filter, sort and the selected
+        documents it still shows (``DocumentsView``); the pane follows (``_view_loaded``)."""
         for view in self.views.values():
-            keep = [row.number for row in view.selected_rows()]
-            if keep:
-                view.loaded.connect(lambda view=view, keep=keep: self._reselect(view, keep),
-                                    Qt.ConnectionType.SingleShotConnection)
             view.refresh()
         if self.suppliers.isVisible():
             self.suppliers.refresh()
 
-    def _reselect(self, view: DocumentsView, numbers: list[str]) -> None:
-        for i, number in enumerate(numbers):
-            if i == 0:
-                view.select_number(number)
-            else:
-                at = view.model.position(number)
-                if at is not None:
-                    view.table.selectionModel().select(
-                        view.model.index(at, 0),
-                        view.table.selectionModel().SelectionFlag.Select
-                        | view.table.selectionModel().SelectionFlag.Rows)
+    # --- changes made elsewhere (another window, a command) --------------------------------
+
+    def _check_store(self, refresh: bool = True) -> None:
+        """Ask the store whether it changed since this window last looked (off the GUI
+        thread); if it did and ``refresh``, show it anew: the tables (keeping filter and
+        selection), the counts, the last sync. ``refresh=False`` only notes the marker
+        (after this window's own change)."""
+        services = self.ctx.services
+        if services is None or self._closing or self.ctx.tasks.running("changes"):
+            return
+        self.ctx.tasks.start(lambda _p, _c: services.sync.changes(), "changes",
+                             on_success=lambda changes: self._store_looked(changes, refresh))
+
+    def _store_looked(self, changes: Any, refresh: bool) -> None:
+        if self._closing or self.ctx.services is None:
+            return
+        changed = self._store_marker is not None and changes.marker != self._store_marker
+        self._store_marker = changes.marker
+        if self._sync_refused and not changes.syncing and not self.ctx.tasks.running("sync"):
+            self._sync_idle()  # the other sync has finished: Sync Now works again
+        if refresh and changed and not self.ctx.tasks.running("sync"):
+            self.refresh_tables()
+            self._ask_last_sync()
+            self._ask_attention()
+            if self.detail.shown is not None:
+                self.detail.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Back to this window: look whether the store changed meanwhile (only change
+        events come here, so nothing is added to the handling of every event)."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._check_store()
+        super().changeEvent(event)
 
     def cancel_sync(self) -> None:
         for task in self.ctx.tasks.running("sync"):
@@ -536,9 +633,13 @@ class MainWindow(QMainWindow):
         """Documents changed by a row action: their rows in place, the detail pane anew."""
         for kind, view in self.views.items():
             view.replace_rows([r for r in rows if r.kind is kind])
+            if any(r.kind is kind for r in rows):
+                view.recount()  # the filter bar's counts, off the GUI thread, no reload
         if self.detail.shown in {(r.kind, r.number) for r in rows}:
             self.detail.refresh()
         self.actions.update()
+        self._ask_attention()
+        self._check_store(refresh=False)
 
     # --- opening a company ----------------------------------------------------------------
 
@@ -595,13 +696,13 @@ class MainWindow(QMainWindow):
     def open_store(self, db: str | None, *, create: bool = False) -> None:
         """Open the company store ``db`` (a path or URL; None: the default place) in the
         background, then show it."""
-        from app.services.opening import company_location, open_services
+        from app.services.opening import company_location, open_services, start_company
 
         if self.ctx.tasks.running("open"):
             return
 
         def job(progress: Any, cancel: Any) -> Services:
-            services = open_services(db, create=create)
+            services = start_company(db) if create else open_services(db)
             if cancel.is_set():
                 services.close()
                 raise Cancelled("cancelled")
@@ -712,6 +813,16 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.sync()
 
+    def _say_finishing(self) -> None:
+        """Closing waits for the document in flight (``CLOSE_WAIT`` at most): say so, and
+        paint it now, since the GUI thread waits next."""
+        self.cancel.setText("Cancelling…")
+        self.cancel.setEnabled(False)
+        self.progress.setFormat(CLOSING_WORDS)
+        self.sync_step.setText(CLOSING_WORDS)
+        self.sync_step.setVisible(True)
+        self.statusBar().repaint()
+
     def _trouble(self, name: str, error: BaseException) -> None:
         if self._closing:
             return
@@ -721,6 +832,8 @@ class MainWindow(QMainWindow):
         """A running sync stops after the document in flight; nothing is left half-done."""
         if not self._closing:
             self.save_layout()
+            if self.ctx.tasks.running("sync"):
+                self._say_finishing()
             self._closing = True
             self._close_company()
         super().closeEvent(event)

@@ -72,6 +72,19 @@ def open_services(db: str | None, *, create: bool = False, write: bool = True) -
     return Services.for_store(open_store(resolve_db_url(db), create=create, write=write))
 
 
+def start_company(db: str | None) -> Services:
+    """A new, empty company in the file named by ``db``: where there is none yet, or the
+    file holds nothing at all (0 bytes, no write-ahead log to fold in), which is then
+    replaced. A file with anything in it is never touched (it opens, or says why not)."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url) if is_sqlite(url) else None
+    if path is not None and path.is_file() and path.stat().st_size == 0:
+        wal = path.with_name(path.name + "-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            path.unlink()
+    return open_services(db, create=True)
+
+
 @contextmanager
 def open_company(db: str | None, *, create: bool = False, write: bool = True
                  ) -> Iterator[Services]:

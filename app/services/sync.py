@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from app.connection.service import connection_status, open_client
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
@@ -30,10 +30,18 @@ from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError
 from app.qbo.keychain import NoKeychain
 from app.store.database import Store
-from app.store.models import SyncLogEntry
+from app.store.models import (
+    HistoryEvent,
+    Invoice,
+    PurchaseOrder,
+    SyncLockRow,
+    SyncLogEntry,
+)
 from app.store.queries import count_by, not_synced_by_status, problem_groups
+from app.store.types import utcnow
 from app.sync import actions
 from app.sync.engine import Outcome, SyncEngine, SyncReport
+from app.sync.lock import NAME as LOCK_NAME
 from app.sync.lock import SyncBusy
 from app.sync.pull import PullReport, list_ages
 from app.work import OnProgress
@@ -90,6 +98,17 @@ class LogEntry:
     code: str | None
     message: str | None
     intuit_tid: str | None
+
+
+@dataclass(frozen=True)
+class StoreChanges:
+    """A cheap look at whether the store changed, for a window showing it: ``marker``
+    differs from an earlier one once anything was written since (a document added, an
+    entry in a history or in the sync log, which every sync, resend, exclude, include,
+    approve or fix writes); ``syncing``: a sync holds the store now (here or elsewhere)."""
+
+    marker: tuple[int, ...]
+    syncing: bool
 
 
 @dataclass(frozen=True)
@@ -210,6 +229,11 @@ class SyncService:
             problems=by_problem, not_synced=not_synced,
             connection=connection_status(self._store), lists=lists, problem_groups=groups)
 
+    def changes(self) -> StoreChanges:
+        """Whether the store changed since an earlier look (compare the ``marker``s), and
+        whether a sync runs on it now; a few indexed lookups, cheap at any size."""
+        return store_changes(self._store)
+
     def problem_groups(self) -> tuple[ProblemGroup, ...]:
         """Failed or blocked documents sharing a root cause, two or more to a group."""
         with self._store.session() as session:
@@ -229,6 +253,22 @@ class SyncService:
                 cancel: threading.Event | None, auto_retry: bool = False) -> SyncEngine:
         return SyncEngine(self._store, self._client(passphrase), on_progress=on_progress,
                           cancel=cancel, actor=self.actor, auto_retry=auto_retry)
+
+
+def store_changes(store: Store) -> StoreChanges:
+    """See ``SyncService.changes``."""
+    newest = [select(func.max(col(table.id))) for table in (  # type: ignore[attr-defined]
+        HistoryEvent, SyncLogEntry, PurchaseOrder, Invoice)]
+    now = utcnow()
+    with store.session() as session:
+        marker = tuple(session.exec(q).one() or 0 for q in newest)
+        holders = session.exec(select(SyncLockRow).where(SyncLockRow.name == LOCK_NAME)).all()
+        syncing = any(_as_utc(row.expires_at) > now for row in holders)
+    return StoreChanges(marker, syncing)
+
+
+def _as_utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def qbo_client(store: Store, passphrase: Passphrase | None = None) -> QboClient:

@@ -291,3 +291,26 @@ def test_documents_blocked_for_one_cause_form_a_problem_group(services: Services
 
 
 # --- the commands only ask the service --------------------------------------------------------
+
+
+# --- changes: what a window asks to know whether to look again ---------------------------------
+
+
+def test_the_change_marker_moves_on_every_write_a_window_shows(services: Services, two_pos):
+    before = services.sync.changes()
+    assert services.sync.changes() == before  # nothing written: the same marker
+    assert not before.syncing
+    services.sync.run()  # the sync log and the documents' history
+    after_sync = services.sync.changes()
+    assert after_sync.marker != before.marker
+    services.sync.exclude(PO, "PO-2", "entered by hand in QBO")
+    after_exclude = services.sync.changes()
+    assert after_exclude.marker != after_sync.marker
+    make_po(two_pos, number="PO-3")  # a new document
+    assert services.sync.changes().marker != after_exclude.marker
+
+
+def test_the_changes_say_when_a_sync_holds_the_store(services: Services, two_pos):
+    with SyncLock(two_pos).held(0.2):
+        assert services.sync.changes().syncing
+    assert not services.sync.changes().syncing

@@ -88,3 +88,23 @@ def test_no_web_link_without_a_connection(services):
     link = services.connection.web_link(DocKind.PO, "3")
     assert link.url is None and "not connected" in (link.reason or "")
     assert services.documents.list(DocKind.PO, ListQuery()) == []
+
+
+def test_start_company_replaces_only_an_empty_file(tmp_path):
+    from app.services.opening import open_services, start_company
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError):
+        open_services(str(empty), create=True)  # opening never replaces it
+    started = start_company(str(empty))
+    started.close()
+    assert empty.stat().st_size > 0
+    kept = tmp_path / "kept.db"
+    kept.write_bytes(b"not a store, but somebody's bytes " * 50)
+    before = kept.read_bytes()
+    with pytest.raises(UserError):
+        start_company(str(kept))
+    assert kept.read_bytes() == before
+    start_company(str(tmp_path / "new.db")).close()  # none there yet: made
+    assert (tmp_path / "new.db").stat().st_size > 0

@@ -158,3 +158,29 @@ def test_open_another_company_file_from_the_page(qtbot, tmp_path, settings, monk
         window.findChild(QPushButton, "openFailedOpenButton").click()
     assert window.recent()[0].endswith("good.db")
     window.close()
+
+
+def test_an_empty_file_offers_a_new_company_there_by_the_buttons_name(qtbot, tmp_path,
+                                                                     settings):
+    """The page names only what it offers: no "run the new-store setup", a button that
+    starts a new company in the (empty) file instead."""
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    window = open_window(qtbot, path, settings)
+    _where, reason = page_texts(window)
+    assert "empty file" in reason and "setup" not in reason
+    start = window.findChild(QPushButton, "openFailedCreateButton")
+    assert start.isVisible() and f"“{start.text()}”" in reason
+    no_company_shown(window)
+    with qtbot.waitSignal(window.company_opened, timeout=OPEN_TIMEOUT):
+        start.click()
+    assert Path(window.services.location.removeprefix("sqlite:///")) == path
+    assert path.stat().st_size > 0
+    window.close()
+
+
+def test_a_damaged_file_offers_no_new_company_in_it(qtbot, tmp_path, settings):
+    window = open_window(qtbot, damaged(tmp_path), settings)
+    page_texts(window)
+    assert not window.findChild(QPushButton, "openFailedCreateButton").isVisible()
+    window.close()
