@@ -31,7 +31,7 @@ SENT_WORDS = {"entity": "As", "DocNumber": "Number", "VendorRef": "QuickBooks ve
 
 def _table(rows: list[tuple[str, Any]]) -> str:
     cells = "".join(
-        f"<tr><td style='color:palette(mid); padding-right:10px'>{escape(name)}</td>"
+        f"<tr><td style='padding-right:10px'><i>{escape(name)}</i></td>"
         f"<td>{escape(str(value))}</td></tr>"
         for name, value in rows if value not in (None, ""))
     return f"<table cellspacing='0' cellpadding='2'>{cells}</table>" if cells else ""

@@ -46,9 +46,9 @@ if TYPE_CHECKING:
     from ui.window import MainWindow
 
 PAGE_NAME = "Sync Log"
-WIDTHS = {"when": "2026-12-01 09:30:12", "document": "QuickBooks' changes",
+WIDTHS = {"when": "2026-12-01 09:30:12", "document": "INV-20440",
           "operation": "Check before sending", "result": "Blocked: name taken in QuickBooks",
-          "code": "Code 6240"}
+          "code": "100000"}
 PADDING = 24
 
 
@@ -115,7 +115,7 @@ class SyncLogView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([820, 420])
+        self.splitter.setSizes([900, 380])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.filters)

@@ -5,13 +5,13 @@ Set ``SYNCDESK_SHOTS=/some/folder`` to run it (skipped otherwise):
     SYNCDESK_SHOTS=.build/shots .venv/bin/python -m pytest tests/ui/test_screenshots.py
 
 It saves ``po-blocked.png`` (the PO table after a sync of the demo company, with the detail
-pane of a blocked PO), ``invoices.png`` and ``suppliers.png``; and each page of the three
-fix-it wizards the users asked for by name (``fix-rename-…``, ``fix-backdate-…``,
-``fix-reactivate-…``, one picture a page, numbered in order). Every picture is saved
-before anything is checked, so a failing check still leaves the pictures to look at. The
-checks are what a bookkeeper notices at a glance: a table with rows, the detail pane
-showing the selected document and its problem, and the QuickBooks column wide enough to
-read (its text not cut off).
+pane of a blocked PO), ``invoices.png``, ``suppliers.png`` and ``sync-log.png`` (a blocked
+row's details beside the log); and each page of the three fix-it wizards the users asked for
+by name (``fix-rename-…``, ``fix-backdate-…``, ``fix-reactivate-…``, one picture a page,
+numbered in order). Every picture is saved before anything is checked, so a failing check
+still leaves the pictures to look at. The checks are what a bookkeeper notices at a glance:
+a table with rows, the detail pane showing the selected document and its problem, and the
+QuickBooks column wide enough to read (its text not cut off).
 """
 
 from __future__ import annotations
@@ -137,8 +137,34 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
         qtbot.waitUntil(lambda: suppliers.model().rowCount() > 0, timeout=10000)
         qtbot.wait(200)
         save(window, "suppliers.png")
+    problems += shoot_sync_log(qtbot, window)
     window.close()
     assert not problems, "\n".join(problems)
+
+
+def shoot_sync_log(qtbot, window) -> list[str]:
+    """The Sync Log page after the demo's first sync, a blocked row's details beside it."""
+    try:
+        log = show_page(qtbot, window, "Sync Log", "syncLogTable")
+    except AssertionError as missing:
+        save(window, "sync-log.png")
+        return [str(missing)]
+    model = log.model()
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10000)
+    log.selectRow(0)  # the newest: a blocked invoice
+    details = window.findChild(QWidget, "syncLogDetails")
+    qtbot.waitUntil(lambda: details is not None and details.isVisible(), timeout=10000)
+    qtbot.wait(200)
+    save(window, "sync-log.png")
+    problems = []
+    words = details.toPlainText()
+    for expected in ("What happened", "The problem", "QuickBooks' answer"):
+        if expected not in words:
+            problems.append(f"sync log: the details of the newest row lack {expected!r}")
+    resync = window.findChild(QWidget, "resyncFailuresButton")
+    if "(" not in resync.text():
+        problems.append(f"Resync Failures shows no count: {resync.text()!r}")
+    return problems
 
 
 # --- the fix-it wizards ---------------------------------------------------------------

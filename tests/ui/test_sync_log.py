@@ -98,7 +98,7 @@ def test_the_page_lists_the_demos_attempts_newest_first(qtbot, window):
     assert result.startswith("Blocked: ") and message == newest.message
     assert view.model.index(0, 3).data(1) is not None  # the result's icon
     pull = next(i for i, r in enumerate(rows(view)) if r.kind is None)
-    assert texts(view, pull)[1:3] == ["QuickBooks' changes", "Pull everything"]
+    assert texts(view, pull)[1:3] == ["—", "Pull everything from QuickBooks"]
     assert "in the log" in view.summary.text()
 
 

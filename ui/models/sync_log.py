@@ -38,8 +38,9 @@ RESULT_COLOURS = {LogResult.SUCCESS: QColor("#1b7f3b"), LogResult.FAILED: QColor
 #: How the log's operations read ("preflight" is SyncDesk's own check before sending).
 OPERATION_WORDS = {"create": "Create", "update": "Update", "close": "Close",
                    "adopt": "Found in QuickBooks", "preflight": "Check before sending",
-                   "pull": "Pull changes", "pull-full": "Pull everything",
-                   "pull-changes": "Pull changes", "skip": "Skipped"}
+                   "pull": "Pull QuickBooks' changes",
+                   "pull-full": "Pull everything from QuickBooks",
+                   "pull-changes": "Pull QuickBooks' changes", "skip": "Skipped"}
 
 
 def result_word(result: str) -> str:
@@ -54,10 +55,8 @@ def operation_word(operation: str) -> str:
 
 
 def document_text(row: LogRow) -> str:
-    """"PO-1061", or for a row about no document what it is about ("QuickBooks' changes")."""
-    if row.document:
-        return row.document
-    return "QuickBooks' changes" if row.type_text == "Pull" else "—"
+    """"PO-1061"; a dash for a row about no document (a pull: its operation says so)."""
+    return row.document or "—"
 
 
 def _result(row: LogRow) -> str:
