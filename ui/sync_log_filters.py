@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain.events import LogResult
 from app.domain.problems import LABELS
 from app.services.sync_log import LogFilter, LogType
+from ui.flow_layout import FlowLayout
 from ui.models.sync_log import result_word
 
 #: The periods offered: (words, days back from today; None: any time, -1: two dates).
@@ -89,12 +89,14 @@ class SyncLogFilters(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self.changed.emit())
-        layout = QHBoxLayout(self)
+        self.document.setMinimumWidth(self.document.fontMetrics().horizontalAdvance(
+            self.document.placeholderText()) + 40)
+        layout = FlowLayout(self)  # wraps onto more rows in a narrow window
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.period, self.date_from, self.until, self.date_to, self.result,
                        self.doc_type, self.problem):
-            layout.addWidget(widget)
-        layout.addWidget(self.document, 1)
+            layout.add(widget)
+        layout.add(self.document, 1)
 
     def _period_changed(self, index: int) -> None:
         between = index == BETWEEN
