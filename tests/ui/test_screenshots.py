@@ -5,13 +5,13 @@ Set ``SYNCDESK_SHOTS=/some/folder`` to run it (skipped otherwise):
     SYNCDESK_SHOTS=.build/shots .venv/bin/python -m pytest tests/ui/test_screenshots.py
 
 It saves ``po-blocked.png`` (the PO table after a sync of the demo company, with the detail
-pane of a blocked PO), ``invoices.png``, ``suppliers.png`` and ``sync-log.png`` (a blocked
-row's details beside the log); and each page of the three fix-it wizards the users asked for
-by name (``fix-rename-…``, ``fix-backdate-…``, ``fix-reactivate-…``, one picture a page,
-numbered in order). Every picture is saved before anything is checked, so a failing check
-still leaves the pictures to look at. The checks are what a bookkeeper notices at a glance:
-a table with rows, the detail pane showing the selected document and its problem, and the
-QuickBooks column wide enough to read (its text not cut off).
+pane of a blocked PO), ``invoices.png`` and ``suppliers.png``; and each page of the three
+fix-it wizards the users asked for by name (``fix-rename-…``, ``fix-backdate-…``,
+``fix-reactivate-…``, one picture a page, numbered in order). Every picture is saved
+before anything is checked, so a failing check still leaves the pictures to look at. The
+checks are what a bookkeeper notices at a glance: a table with rows, the detail pane
+showing the selected document and its problem, and the QuickBooks column wide enough to
+read (its text not cut off).
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
 
 
 def shoot_sync_log(qtbot, window) -> list[str]:
-    """The Sync Log page after the demo's first sync, a blocked row's details beside it."""
+    """``sync-log.png``: the Sync Log page after the demo's first sync, a blocked row's
+    details beside it."""
     try:
         log = show_page(qtbot, window, "Sync Log", "syncLogTable")
     except AssertionError as missing:
