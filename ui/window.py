@@ -192,6 +192,9 @@ class MainWindow(QMainWindow):
         self.open_failed.retry_requested.connect(self.try_again)
         self.open_failed.create_requested.connect(self.start_here)
         self.connect_dialog: ConnectDialog | None = None
+        from ui.sync_log_view import install as install_sync_log
+
+        self.sync_log = install_sync_log(self)  # the Sync Log page; Resync Failures asks first
         self._restore_layout()
         if services is not None:
             self._show_company()

@@ -145,8 +145,35 @@ def test_screenshots_of_the_demo_company(qtbot, tmp_path):
         qtbot.waitUntil(lambda: suppliers.model().rowCount() > 0, timeout=10000)
         qtbot.wait(200)
         save(window, "suppliers.png")
+    problems += shoot_sync_log(qtbot, window)
     window.close()
     assert not problems, "\n".join(problems)
+
+
+def shoot_sync_log(qtbot, window) -> list[str]:
+    """``sync-log.png``: the Sync Log page after the demo's first sync, a blocked row's
+    details beside it."""
+    try:
+        log = show_page(qtbot, window, "Sync Log", "syncLogTable")
+    except AssertionError as missing:
+        save(window, "sync-log.png")
+        return [str(missing)]
+    model = log.model()
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10000)
+    log.selectRow(0)  # the newest: a blocked invoice
+    details = window.findChild(QWidget, "syncLogDetails")
+    qtbot.waitUntil(lambda: details is not None and details.isVisible(), timeout=10000)
+    qtbot.wait(200)
+    save(window, "sync-log.png")
+    problems = []
+    words = details.toPlainText()
+    for expected in ("What happened", "The problem", "QuickBooks' answer"):
+        if expected not in words:
+            problems.append(f"sync log: the details of the newest row lack {expected!r}")
+    resync = window.findChild(QWidget, "resyncFailuresButton")
+    if "(" not in resync.text():
+        problems.append(f"Resync Failures shows no count: {resync.text()!r}")
+    return problems
 
 
 # --- the fix-it wizards ---------------------------------------------------------------

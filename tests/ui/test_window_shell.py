@@ -109,8 +109,12 @@ def test_resync_failures_runs_as_a_sync(qtbot, demo_window):
         window.start_sync()
     attention = window.services.sync.status()
     failing = attention.problems
+    window.findChild(QPushButton, "resyncFailuresButton").click()  # it asks first (issue 14)
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(
+        QMessageBox, "resyncConfirm")), timeout=SYNC_TIMEOUT)
+    box = next(b for b in window.findChildren(QMessageBox, "resyncConfirm") if b.isVisible())
     with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT) as ended:
-        window.findChild(QPushButton, "resyncFailuresButton").click()
+        box.button(QMessageBox.StandardButton.Yes).click()
         assert not window.findChild(QPushButton, "syncNowButton").isEnabled()
     report = ended.args[0]
     assert failing and len(report.outcomes) == sum(failing.values())
