@@ -334,8 +334,7 @@ def install(window: MainWindow) -> SyncLogView:
     window.nav.addTab(PAGE_NAME)
     window.pages.addWidget(view)
     resync = ResyncFailures(window.ctx, window.resync, window.resync_failures, window)
-    window.resync.clicked.disconnect(window.resync_failures)  # asks first, then runs it
-    window.resync.clicked.connect(resync.ask)
+    window.resync.clicked.connect(resync.ask)  # asks first, then runs it
     view.resync_failures = resync
     window.company_opened.connect(view.company_changed)
     window.company_opened.connect(resync.refresh_count)

@@ -243,8 +243,7 @@ class MainWindow(QMainWindow):
         self.resync = QPushButton("Resync failures", self, objectName="resyncFailuresButton")
         self.resync.setToolTip("Send every failed or blocked document again (not the "
                                "excluded ones)")
-        self.resync.clicked.connect(self.resync_failures)
-        bar.addWidget(self.resync)
+        bar.addWidget(self.resync)  # asks first (ui/resync_failures.py, wired by the log page)
         refresh = QAction("Sync Now", self, shortcut=QKeySequence(Qt.Key.Key_F5))
         refresh.triggered.connect(self.start_sync)
         self.addAction(refresh)
