@@ -87,7 +87,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
 
 def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
     with ctx.session() as s:
-        doc = qd.document(s, target)
+        doc = qd.load(s, target)
         log = s.exec(select(SyncLogEntry).where(
             SyncLogEntry.doc_kind == target.kind.value, SyncLogEntry.doc_id == target.id)
             .order_by(col(SyncLogEntry.id).desc()).limit(_LOG_ENTRIES)).all()

@@ -13,6 +13,7 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.store.models import Invoice, PurchaseOrder
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -38,7 +39,7 @@ def _closing(ctx: FixContext) -> date:
 
 def _dates(ctx: FixContext, targets: tuple[Target, ...]) -> list[tuple[Target, date]]:
     with ctx.session() as session:
-        return [(t, steps.doc_date(t.kind, steps.load(session, t))) for t in targets]
+        return [(t, steps.doc_date(t.kind, qd.load(session, t))) for t in targets]
 
 
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
@@ -96,7 +97,8 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     docs: list[dict[str, Any]] = []
     with ctx.session() as session:
         for target, old in dated:
-            doc = steps.load(session, target)
+            doc = qd.load(session, target)
+            start = len(changes)
             if isinstance(doc, PurchaseOrder):
                 early = [i.number for i in session.exec(select(Invoice).where(
                     Invoice.po_id == doc.id)) if i.issue_date < new]
@@ -120,11 +122,12 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             approval = steps.reapproval_change(session, target.kind, doc)
             if approval is not None:
                 changes.append(approval)
-            entity = steps.entity(target.kind)
+            entity = qd.entity(target.kind)
             changes.append(Change(Side.QUICKBOOKS, f"{entity} {doc.qbo_id} ({doc.number}) date"
                                   if doc.qbo_id else f"{entity} of {doc.number} (made by the "
                                   "resend)", old.isoformat() if doc.qbo_id else None,
                                   new.isoformat()))
+            changes[start:] = qd.belonging(doc.number, changes[start:])
             docs.append({"kind": target.kind.value, "number": doc.number, "pairs": pairs})
     if errors:
         raise InputError(errors)

@@ -39,7 +39,7 @@ SAME, RENUMBER, RESEND = "same_bill", "renumber", "resend"
 def _invoice(ctx: FixContext, target: Target) -> dict[str, Any]:
     """What the fix needs of the invoice, read once."""
     with ctx.session() as s:
-        row = qd.document(s, target)
+        row = qd.load(s, target)
         assert isinstance(row, Invoice)
         lines = qd.lines_of(s, DocKind.INVOICE, target.id)
         po = s.get(PurchaseOrder, row.po_id) if row.po_id else None
@@ -193,7 +193,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
     target = plan.targets[0]
     if plan.option == RENUMBER:
         with ctx.session() as s:
-            row = qd.document(s, target)
+            row = qd.load(s, target)
             assert isinstance(row, Invoice)
             if row.reference != plan.data["reference"]:
                 edit_invoice(s, row.number, [("reference", plan.data["reference"])], ctx.actor)
@@ -207,7 +207,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
                         f"{target.supplier}'s bill {plan.data['doc_number']}; nothing was "
                         "linked. Open the fix again to see where things stand.")
     with ctx.session() as s:
-        row = qd.document(s, target)
+        row = qd.load(s, target)
         row.qbo_id = str(bill["Id"])
         row.qbo_sync_token = str(bill.get("SyncToken", ""))
         balance = qd.money(bill.get("Balance"))

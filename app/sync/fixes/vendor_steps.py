@@ -17,7 +17,7 @@ from app.operations.suppliers import SUPPLIER_KIND
 from app.qbo.client import QboClient
 from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier
 from app.sync import records
-from app.sync.fixes.base import Target
+from app.sync.fixes.base import FixContext, InputError, Target
 from app.sync.lists import DELETED_SUFFIX, QboLists, original_name
 
 #: Characters QuickBooks does not take in a name.
@@ -89,6 +89,38 @@ def suggest_name(session: Session, lists: QboLists, supplier_id: int, name: str)
         if name_problem(session, lists, supplier_id, text) is None:
             return text
     return ""
+
+
+def supplier_of(ctx: FixContext, target: Target) -> Supplier:
+    """The target's supplier, as it is now (detached from its session)."""
+    with ctx.session() as session:
+        supplier = session.get(Supplier, target.supplier_id)
+        assert supplier is not None
+        session.expunge(supplier)
+        return supplier
+
+
+def linked_to_other(session: Session, vendor_id: str, supplier_id: int) -> Supplier | None:
+    """Another supplier already linked to the QuickBooks vendor ``vendor_id``, if any."""
+    return session.exec(select(Supplier).where(Supplier.qbo_vendor_id == str(vendor_id),
+                                               Supplier.id != supplier_id)).first()
+
+
+def free_vendor(ctx: FixContext, vendor_id: str, supplier_id: int, key: str) -> None:
+    """An error at the field ``key`` when the vendor is another supplier's already (two
+    suppliers sharing one vendor would mix their documents in QuickBooks)."""
+    with ctx.session() as session:
+        other = linked_to_other(session, vendor_id, supplier_id)
+    if other is not None:
+        raise InputError({key: f"supplier '{other.name}' is already linked to that "
+                               "QuickBooks vendor; choose another vendor"})
+
+
+def linked_vendor_ids(ctx: FixContext, supplier_id: int) -> set[str]:
+    """The QuickBooks vendors other suppliers are linked to."""
+    with ctx.session() as session:
+        return {str(s.qbo_vendor_id) for s in session.exec(select(Supplier).where(
+            col(Supplier.qbo_vendor_id).is_not(None), Supplier.id != supplier_id))}
 
 
 def vendor_words(vendor: dict[str, Any]) -> str:

@@ -104,7 +104,8 @@ def test_the_bulk_fix_puts_both_on_the_chosen_accounts_and_syncs_them(demo):  # 
         assert entry.actor == ACTOR
         assert {"side": "SyncDesk", "what": f"{number} line 2 account",
                 "old": "Accounts Payable (A/P)" if kind is DocKind.PO
-                else "Accounts Receivable (A/R)", "new": name} in entry.detail["changes"]
+                else "Accounts Receivable (A/R)", "new": name, "document": number} \
+            in entry.detail["changes"]
     po_actions = [h.action for h in history(demo, DocKind.PO, "PO-1063")]
     assert Event.APPROVAL_OVERRIDE.value in po_actions
     assert doc(demo, DocKind.PO, "PO-1063").status == "approved"

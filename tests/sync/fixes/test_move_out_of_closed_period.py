@@ -70,7 +70,8 @@ def test_moving_the_date_syncs_it_with_an_override_in_its_history(demo):  # noqa
     assert Event.APPROVAL_OVERRIDE.value in actions
     entry = fixed_entries(demo, DocKind.PO, PO)[-1]
     assert entry.actor == ACTOR and {"side": "SyncDesk", "what": "PO-1064 PO date",
-                                     "old": "2026-06-20", "new": FIRST_OPEN} in \
+                                     "old": "2026-06-20", "new": FIRST_OPEN,
+                                     "document": "PO-1064"} in \
         entry.detail["changes"]
     with demo.sandbox.company.lock:
         assert [p.get("DocNumber") for p in demo.sandbox.company.all(

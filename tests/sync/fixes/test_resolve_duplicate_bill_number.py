@@ -92,7 +92,7 @@ def test_a_different_bill_is_recommended_renumbering_with_a_free_suggestion(
     [fixed] = history(store, INVOICE, "INV-1", Event.FIXED)
     assert fixed.actor == "tester" and "A-100 → A-100-3" in fixed.summary
     assert {"side": "SyncDesk", "what": "Invoice INV-1's supplier's number", "old": "A-100",
-            "new": "A-100-3"} in fixed.detail["changes"]
+            "new": "A-100-3", "document": "INV-1"} in fixed.detail["changes"]
     again = apply(store, client, plan)  # running it again does no harm
     assert again.fixed and len(bills(sandbox, "A-100-3")) == 1
     assert len(bills(sandbox)) == 3
