@@ -62,7 +62,8 @@ def test_reactivate_syncs_the_po_under_the_same_vendor(demo: Demo):  # noqa: F81
     [fixed] = [e for e in demo.history(*PO) if e.action == Event.FIXED.value]
     assert fixed.actor and fixed.detail["option"] == "reactivate"
     assert {"side": "QuickBooks", "what": f"Vendor {vendor['Id']}",
-            "old": f"inactive, named '{NAME} (deleted)'", "new": f"active, named '{NAME}'", "document": None} \
+            "old": f"inactive, named '{NAME} (deleted)'", "new": f"active, named '{NAME}'",
+            "document": None} \
         in fixed.detail["changes"]
     with pytest.raises(Exception, match="no sync problem"):  # nothing left to fix
         fixes.choices(*PO)
