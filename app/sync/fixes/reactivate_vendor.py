@@ -121,20 +121,21 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if target is not None:
         data["vendor_id"] = str(target["Id"])
         if supplier.qbo_vendor_id != str(target["Id"]):
-            changes.append(Change(Side.SYNCDESK, "Supplier's QuickBooks vendor", now,
+            changes.append(Change(Side.SYNCDESK, steps.LINK_CHANGE, now,
                                   _link_words(target)))
     with ctx.session() as session:
         resend = steps.resend_all(session, targets)
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change]:
     data = plan.data
     vendor = None
+    reactivated = linked = True
     if data.get("vendor_id"):
         client = ctx.need_client()
         if plan.option == "reactivate":
-            vendor = steps.reactivate(client, str(data["vendor_id"]))
+            vendor, reactivated = steps.reactivate(client, str(data["vendor_id"]))
         else:
             vendor = client.read("Vendor", str(data["vendor_id"]))
             if not vendor.get("Active", True):
@@ -145,6 +146,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
         supplier = session.get(Supplier, int(data["supplier_id"]))
         assert supplier is not None
         if vendor is not None:
-            steps.link(session, int(data["supplier_id"]), vendor, ctx.actor)
+            linked = steps.link(session, int(data["supplier_id"]), vendor, ctx.actor)
         if data.get("activate_supplier") and not supplier.active:
             edit_supplier(session, supplier.name, [("active", "yes")], ctx.actor)
+    return steps.made(plan.changes, reactivated=reactivated, linked=linked)

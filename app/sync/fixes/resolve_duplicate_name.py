@@ -112,22 +112,23 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
         changes.append(Change(Side.QUICKBOOKS, f"Vendor {vendor_id}", steps.vendor_words(vendor),
                               steps.vendor_words(steps.reactivated(vendor))))
     if supplier.qbo_vendor_id != vendor_id:
-        changes.append(Change(Side.SYNCDESK, "Supplier's QuickBooks vendor",
+        changes.append(Change(Side.SYNCDESK, steps.LINK_CHANGE,
                               supplier.qbo_vendor_id,
                               f"'{original_name(vendor)}' (id {vendor_id})"))
     data["vendor_id"] = vendor_id
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change]:
     data = plan.data
     supplier_id = int(data["supplier_id"])
     vendor = None
+    reactivated = linked = True
     if plan.option in ("link", "reactivate_and_link"):
         client = ctx.need_client()
         vendor_id = str(data["vendor_id"])
         if plan.option == "reactivate_and_link":
-            vendor = steps.reactivate(client, vendor_id)
+            vendor, reactivated = steps.reactivate(client, vendor_id)
         else:
             vendor = client.read("Vendor", vendor_id)
             if not vendor.get("Active", True):
@@ -142,4 +143,5 @@ def apply(ctx: FixContext, plan: Plan) -> None:
                 edit_supplier(session, supplier.name, [("name", str(data["new_name"]))],
                               ctx.actor)
         elif vendor is not None:
-            steps.link(session, supplier_id, vendor, ctx.actor)
+            linked = steps.link(session, supplier_id, vendor, ctx.actor)
+    return steps.made(plan.changes, reactivated=reactivated, linked=linked)

@@ -187,3 +187,21 @@ def test_a_vendor_linked_to_another_supplier_is_not_offered_nor_taken(demo: Demo
         fixes.plan(subject, "link_other", {"vendor": vendor["DisplayName"]})
     assert f"supplier '{taken.name}'" in caught.value.errors["vendor"]
     assert demo.supplier(NAME).qbo_vendor_id != taken.qbo_vendor_id
+
+
+def test_apply_returns_only_the_changes_it_made(demo: Demo):  # noqa: F811
+    """The vendor was reactivated in QuickBooks after the plan was made: apply says the
+    reactivation is not SyncDesk's (the history must not claim it)."""
+    from app.sync.fixes import reactivate_vendor as module
+    from app.sync.fixes.base import FixContext
+
+    vendor = _vendor(demo)
+    plan = demo.services.fixes.plan(demo.services.fixes.choices(*PO))
+    assert any(c.what == f"Vendor {vendor['Id']}" for c in plan.changes)
+    client = demo.client()
+    client.update("Vendor", vendor["Id"], lambda body: {
+        **body, "Active": True, "DisplayName": NAME})
+    made = module.apply(FixContext(demo.store, client, "tester"), plan)
+    assert made is not None and all(c.what != f"Vendor {vendor['Id']}" for c in made)
+    assert [c.what for c in made] == [c.what for c in plan.changes
+                                      if c.what != f"Vendor {vendor['Id']}"]
