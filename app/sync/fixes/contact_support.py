@@ -99,6 +99,11 @@ def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
             "problem": doc.last_error_detail,
             "sent": next((entry.detail.get("sent") for entry in log
                           if entry.detail and entry.detail.get("sent")), None),
+            # the JSON body posted and QuickBooks' answer as it came, of the last failed send
+            "request": next((entry.detail["request"] for entry in log
+                             if entry.detail and entry.detail.get("request")), None),
+            "answer": next((entry.detail["answer"] for entry in log
+                            if entry.detail and entry.detail.get("answer")), None),
             "sync_log": [entry.model_dump(mode="json") for entry in reversed(log)]}
 
 
