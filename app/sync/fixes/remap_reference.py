@@ -220,10 +220,11 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
                 numbers = _lines(session, target.kind, target.id, kind, name)
                 lines[f"{target.kind.value}:{target.number}"] = numbers
                 changes += [Change(Side.SYNCDESK, f"{target.number} line {n} {kind}", name,
-                                   new_name) for n in numbers]
+                                   new_name, target.number) for n in numbers]
                 if numbers and _reapproval(session, target):
                     changes.append(Change(Side.SYNCDESK, f"{target.number} approval", "approved",
-                                          "approved by approval override (this fix)"))
+                                          "approved by approval override (this fix)",
+                                          target.number))
         data["lines"] = lines
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
