@@ -248,6 +248,17 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
 # --- taking QuickBooks' values --------------------------------------------------------
 
 
+def _local(s: Session, model: type[Account] | type[Item], ref: dict[str, Any] | None,
+           words: str) -> str:
+    """SyncDesk's name of the account or item QuickBooks' ``ref`` points at."""
+    ref = ref or {}
+    row = s.exec(select(model).where(model.qbo_id == str(ref.get("value")))).first()
+    if row is None:
+        raise UserError(f"QuickBooks' {words} '{ref.get('name') or ref.get('value')}' on the "
+                        f"bill is not in SyncDesk's lists yet; sync, then try again.")
+    return row.name
+
+
 def _their_line(s: Session, n: int, line: dict[str, Any], po: PurchaseOrder | None
                 ) -> list[tuple[str, str]]:
     """The edits that give SyncDesk's line ``n`` QuickBooks' line ``line``."""
@@ -255,23 +266,14 @@ def _their_line(s: Session, n: int, line: dict[str, Any], po: PurchaseOrder | No
     detail = line.get(detail_type) or {}
     pairs = [(f"line.{n}.description", str(line.get("Description") or ""))]
     if detail_type == "ItemBasedExpenseLineDetail":
-        ref = detail.get("ItemRef") or {}
-        item = s.exec(select(Item).where(Item.qbo_id == str(ref.get("value")))).first()
-        if item is None:
-            raise UserError(f"QuickBooks' item '{ref.get('name') or ref.get('value')}' on the "
-                            "bill is not in SyncDesk's list yet; sync, then try again.")
-        pairs.append((f"line.{n}.item", item.name))
+        pairs.append((f"line.{n}.item", _local(s, Item, detail.get("ItemRef"), "item")))
         if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
             pairs += [(f"line.{n}.qty", format_quantity(Decimal(str(detail["Qty"])))),
                       (f"line.{n}.unit_price",
                        format_quantity(Decimal(str(detail["UnitPrice"]))))]
     else:
-        ref = detail.get("AccountRef") or {}
-        account = s.exec(select(Account).where(Account.qbo_id == str(ref.get("value")))).first()
-        if account is None:
-            raise UserError(f"QuickBooks' account '{ref.get('name') or ref.get('value')}' on "
-                            "the bill is not in SyncDesk's chart yet; sync, then try again.")
-        pairs.append((f"line.{n}.account", account.name))
+        pairs.append((f"line.{n}.account",
+                      _local(s, Account, detail.get("AccountRef"), "account")))
     pairs.append((f"line.{n}.amount", str(qd.money(line.get("Amount")) or "0.00")))
     if po is not None:  # the bill's own link to the PO, or none
         held = [str(link.get("TxnLineId")) for link in line.get("LinkedTxn") or []
