@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from app.hints import Hint, HintText, plain, render
 
 BODY_HEAD = 300  # bytes of an unparseable body kept for the log
+RAW_MAX = 20_000  # characters of a Fault's answer kept for a support file
 UNREADABLE = "QuickBooks sent an answer SyncDesk cannot read"
 
 
@@ -57,6 +58,7 @@ class QboFault(QboClientError):
     http_status: int
     intuit_tid: str | None = None
     retry_after: float | None = None  # seconds, when a 429 came with Retry-After
+    raw: str = field(default="", repr=False, compare=False)  # the answer's text, as it came
 
     def __post_init__(self) -> None:
         super().__init__(self.summary())
@@ -238,14 +240,14 @@ def _parse_error(status: int, body: bytes, content_type: str, intuit_tid: str | 
         if isinstance(data, dict):
             errors = _json_errors(data, status, intuit_tid)
             if errors is not None:
-                return QboFault(errors, status, intuit_tid)
+                return QboFault(errors, status, intuit_tid, raw=text[:RAW_MAX])
             if "error" in data and isinstance(data["error"], str):
                 return OAuthError(data["error"], _text(data.get("error_description")), status,
                                   intuit_tid)
     if text.startswith("<?xml") or text.startswith("<IntuitResponse"):
         errors = _xml_errors(text, status, intuit_tid)
         if errors is not None:
-            return QboFault(errors, status, intuit_tid)
+            return QboFault(errors, status, intuit_tid, raw=text[:RAW_MAX])
     page = text[:15].lower().startswith(("<!doctype", "<html"))
     if "html" in str(content_type or "").lower() or page:
         return TransportError("QuickBooks sent a web page instead of data (a gateway error)",

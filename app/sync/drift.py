@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import qbo_limits
 from app.domain.money import format_money, format_quantity
+from app.domain.qbo_limits import MARKER
 from app.domain.states import DocKind, PoStatus, SyncState
 from app.store.identity import store_info
 from app.store.models import (
@@ -148,6 +149,12 @@ class Drift:
         """SyncDesk's marker, then the memo (and a cancelled PO's words): as sent."""
         cancelled = self.kind is DocKind.PO and self.doc.status == PoStatus.CANCELLED.value
         theirs = str(self.obj.get("PrivateNote") or "")
+        if MARKER not in theirs and not self._sent_by_syncdesk():
+            # A record SyncDesk linked without writing it (a bill entered by hand, taken as
+            # the invoice's by the fix-it): its note is QuickBooks' own; only the memo counts.
+            if theirs.strip() != (self.doc.memo or "").strip():
+                self.differ("memo", _quoted(self.doc.memo or ""), _quoted(theirs))
+            return
         # The store's lineage marker; the bare one of an object synced before lineages.
         lineage: str | None = store_info(self.s).lineage
         if not qbo_limits.is_marked(theirs, self.doc.number, lineage) and \
@@ -168,6 +175,15 @@ class Drift:
             self.differ("note", _quoted(sent), _quoted(theirs))
         else:
             self.differ("memo", _quoted(ours_memo), _quoted(theirs_memo))
+
+    def _sent_by_syncdesk(self) -> bool:
+        """Whether SyncDesk ever wrote this document to QuickBooks."""
+        for event in self.s.exec(select(HistoryEvent).where(
+                HistoryEvent.doc_kind == self.kind.value, HistoryEvent.doc_id == self.doc.id,
+                HistoryEvent.action == "sync")):
+            if (event.detail or {}).get("outcome") == SyncState.SYNCED:
+                return True
+        return False
 
     def _po_status(self) -> None:
         """A PO SyncDesk closed (or cancelled) and sent Closed, open again in QuickBooks.

@@ -379,7 +379,8 @@ class SyncEngine:
             definite = not problem.transient
             outcome = self._fail(doc, problem, "update" if doc.qbo_id else "create", summary,
                                  dry_run, definite=definite,
-                                 intuit_tid=getattr(error, "intuit_tid", None))
+                                 intuit_tid=getattr(error, "intuit_tid", None),
+                                 exchange={"request": body, "answer": getattr(error, "raw", "")})
             if isinstance(error, OAuthError):
                 raise _Stop(problem.explanation, outcome) from None
             return outcome
@@ -602,14 +603,15 @@ class SyncEngine:
 
     def _fail(self, doc: SyncDoc, problem: Problem, operation: str,
               summary: dict[str, Any] | None, dry_run: bool, definite: bool,
-              intuit_tid: str | None = None) -> Outcome:
+              intuit_tid: str | None = None, exchange: dict[str, Any] | None = None
+              ) -> Outcome:
         text = problem.explanation
         if not dry_run:
             with self.store.session() as session:
                 text = records.record_problem(session, doc, problem, SyncState.FAILED,
                                               operation, self.actor, self.now(), summary,
                                               definite=definite, intuit_tid=intuit_tid,
-                                              auto_retry=self.auto_retry)
+                                              auto_retry=self.auto_retry, exchange=exchange)
         return Outcome(doc.kind.value, doc.number, LogResult.FAILED.value, SyncState.FAILED.value,
                        problem.kind.value, text)
 

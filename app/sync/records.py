@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 from app.domain.events import Event, LogResult
 from app.domain.problems import Problem
 from app.domain.states import DocKind, SyncState
+from app.logs import redact
 from app.operations.history import record
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Supplier, SyncLogEntry
 from app.sync.documents import SyncDoc
@@ -131,7 +133,8 @@ def _store_line_ids(session: Session, doc: SyncDoc, obj: dict[str, Any]) -> None
 def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncState,
                    operation: str, actor: str, now: datetime,
                    summary: dict[str, Any] | None = None, definite: bool = True,
-                   intuit_tid: str | None = None, auto_retry: bool = False) -> str:
+                   intuit_tid: str | None = None, auto_retry: bool = False,
+                   exchange: dict[str, Any] | None = None) -> str:
     """Mark the document blocked or failed with its problem; returns the text shown.
 
     A transient failure goes again by itself: with ``auto_retry`` (something, such
@@ -177,7 +180,11 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
            + explanation,
            {"operation": operation, "outcome": outcome.value, "problem": problem.kind.value,
             "code": row.last_error_code, "intuit_tid": intuit_tid, "sent": summary})
+    log_detail: dict[str, Any] = {"problem": problem.to_json(), "sent": summary}
+    if exchange:  # the body posted and QuickBooks' raw answer, secrets removed (support files)
+        log_detail["request"] = json.loads(redact(json.dumps(exchange.get("request"),
+                                                             default=str)))
+        log_detail["answer"] = redact(str(exchange.get("answer") or ""))
     log_attempt(session, doc, operation, result.value, code=row.last_error_code,
-                message=explanation, intuit_tid=intuit_tid,
-                detail={"problem": problem.to_json(), "sent": summary})
+                message=explanation, intuit_tid=intuit_tid, detail=log_detail)
     return explanation

@@ -16,6 +16,7 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.store.models import Account, Invoice, InvoiceLine, PoLine, PurchaseOrder
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -94,9 +95,9 @@ def _lines(ctx: FixContext, targets: tuple[Target, ...]) -> tuple[list[_Line], l
     with ctx.session() as session:
         everyone = _usage(session, None, skip)
         for target in targets:
-            doc = steps.load(session, target)
+            doc = qd.load(session, target)
             mine = _usage(session, doc.supplier_id, skip)
-            for line in steps.lines_of(session, target.kind, doc):
+            for line in qd.lines_of(session, target.kind, doc.id or 0):
                 name = steps.account_name(session, line.account_id)
                 if not name:
                     continue
@@ -159,17 +160,19 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             mine = [ln for ln in lines if ln.target == target]
             if not mine:
                 continue
+            start = len(changes)
             changes += [Change(Side.SYNCDESK, f"{target.number} line {ln.line_no} account",
                                ln.account, chosen[ln.key]) for ln in mine]
-            doc = steps.load(session, target)
+            doc = qd.load(session, target)
             approval = steps.reapproval_change(session, target.kind, doc)
             if approval is not None:
                 changes.append(approval)
-            entity = steps.entity(target.kind)
+            entity = qd.entity(target.kind)
             changes.append(Change(
                 Side.QUICKBOOKS, f"{entity} {doc.qbo_id} ({target.number})" if doc.qbo_id
                 else f"{entity} of {target.number} (made by the resend)",
                 None, "lines on " + ", ".join(sorted({chosen[ln.key] for ln in mine}))))
+            changes[start:] = qd.belonging(target.number, changes[start:])
             docs.append({"kind": target.kind.value, "number": target.number,
                          "lines": {str(ln.line_no): chosen[ln.key] for ln in mine}})
     return Plan(FIX, OPTION, targets, tuple(changes), dict(inputs),

@@ -87,7 +87,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
 
 def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
     with ctx.session() as s:
-        doc = qd.document(s, target)
+        doc = qd.load(s, target)
         log = s.exec(select(SyncLogEntry).where(
             SyncLogEntry.doc_kind == target.kind.value, SyncLogEntry.doc_id == target.id)
             .order_by(col(SyncLogEntry.id).desc()).limit(_LOG_ENTRIES)).all()
@@ -99,6 +99,11 @@ def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
             "problem": doc.last_error_detail,
             "sent": next((entry.detail.get("sent") for entry in log
                           if entry.detail and entry.detail.get("sent")), None),
+            # the JSON body posted and QuickBooks' answer as it came, of the last failed send
+            "request": next((entry.detail["request"] for entry in log
+                             if entry.detail and entry.detail.get("request")), None),
+            "answer": next((entry.detail["answer"] for entry in log
+                            if entry.detail and entry.detail.get("answer")), None),
             "sync_log": [entry.model_dump(mode="json") for entry in reversed(log)]}
 
 

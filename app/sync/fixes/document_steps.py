@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.domain.states import DocKind, PoStatus
 from app.errors import UserError
@@ -22,21 +22,13 @@ from app.operations.lookup import find_document
 from app.operations.settings import get_setting, set_setting
 from app.operations.workflow_steps import change_po_status
 from app.qbo.client import QboClient
-from app.store.models import Account, Invoice, InvoiceLine, PoLine, PurchaseOrder
+from app.store.models import Account, Invoice, PurchaseOrder
 from app.sync.fixes.base import Change, FixContext, Input, InputError, Side, Target
+from app.sync.fixes.qbo_documents import entity
 
 Document = PurchaseOrder | Invoice
 
 REAPPROVAL = "require_reapproval_after_edit"
-
-
-def label(kind: DocKind, number: str) -> str:
-    return number if kind is DocKind.PO or number.upper().startswith("INV") \
-        else f"invoice {number}"
-
-
-def entity(kind: DocKind) -> str:
-    return "PurchaseOrder" if kind is DocKind.PO else "Bill"
 
 
 def one_target(targets: tuple[Target, ...]) -> Target:
@@ -44,17 +36,6 @@ def one_target(targets: tuple[Target, ...]) -> Target:
     if len(targets) != 1:
         raise UserError("This fix repairs one document at a time; fix them one by one.")
     return targets[0]
-
-
-def load(session: Session, target: Target) -> Document:
-    return find_document(session, target.kind, target.number)
-
-
-def lines_of(session: Session, kind: DocKind, doc: Document) -> list[Any]:
-    model = PoLine if kind is DocKind.PO else InvoiceLine
-    parent = PoLine.po_id if kind is DocKind.PO else InvoiceLine.invoice_id
-    return list(session.exec(select(model).where(parent == doc.id)
-                             .order_by(col(model.line_no))))
 
 
 def account_name(session: Session, account_id: int | None) -> str | None:
@@ -88,7 +69,7 @@ def reapproval_change(session: Session, kind: DocKind, doc: Document) -> Change 
         return None
     # the company asks for re-approval after edits: the fix approves by override
     return Change(Side.SYNCDESK, f"{doc.number} approval", "approved",
-                  "approved again (approval override)")
+                  "approved again (approval override)", doc.number)
 
 
 def edit(session: Session, kind: DocKind, number: str, pairs: Sequence[tuple[str, str]],
@@ -124,7 +105,8 @@ def set_qbo_date(client: QboClient, kind: DocKind, qbo_id: str, when: date) -> b
 
 # --- PO dates: a company setting, turned on only with the user's yes -----------------------
 
-PO_DATES = "enable_po_date_editing"
+PO_DATES = "enable_po_date_editing"  # the setting's key: never shown to a bookkeeper
+PO_DATES_CHANGE = "PO-date editing (company setting)"
 YES, NO = "yes", "no"
 CONSENT = "turn_on_po_dates"
 
@@ -139,8 +121,8 @@ def po_dates_input(suggest: str = NO) -> Input:
     the recommended way (the option says it turns the setting on, and the preview lists
     the setting's change before anything is written)."""
     return Input(CONSENT, "Turn on PO-date editing for the company", suggest, (YES, NO),
-                 help=f"Setting a PO's date needs the company setting '{PO_DATES}'; answer "
-                      "yes to turn it on (it stays on).")
+                 help=f"Setting a PO's date needs {PO_DATES_CHANGE} on; answer yes to "
+                      "turn it on (it stays on).")
 
 
 def po_dates_consent(inputs: Mapping[str, str], errors: dict[str, str]) -> Change:
@@ -148,9 +130,12 @@ def po_dates_consent(inputs: Mapping[str, str], errors: dict[str, str]) -> Chang
     if inputs.get(CONSENT, NO).strip().lower() != YES:
         errors[CONSENT] = ("a PO's date can change only with PO-date editing on for the "
                            "company; answer yes to turn it on")
-    return Change(Side.SYNCDESK, f"Company setting {PO_DATES} (PO-date editing)", "off", "on")
+    return Change(Side.SYNCDESK, PO_DATES_CHANGE, "off", "on")
 
 
-def turn_on_po_dates(session: Session) -> None:
-    if not get_setting(session, PO_DATES):
-        set_setting(session, PO_DATES, "on")
+def turn_on_po_dates(session: Session) -> bool:
+    """Turn PO-date editing on; False when it was on already."""
+    if get_setting(session, PO_DATES):
+        return False
+    set_setting(session, PO_DATES, "on")
+    return True

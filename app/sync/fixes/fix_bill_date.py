@@ -12,6 +12,7 @@ from app.operations.lookup import find_invoice
 from app.operations.settings import get_setting
 from app.store.models import PurchaseOrder
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -107,8 +108,8 @@ def _plan_invoice(ctx: FixContext, target: Target, option: Option,
     changes.append(Change(Side.QUICKBOOKS, f"Bill {qbo_id} date" if qbo_id else
                           f"Bill of {target.number} (made by the resend)",
                           old.isoformat() if qbo_id else None, new.isoformat()))
-    return Plan(FIX, option.name, (target,), tuple(changes), dict(inputs),
-                resend=((DocKind.INVOICE, target.number),),
+    return Plan(FIX, option.name, (target,), tuple(qd.belonging(target.number, changes)),
+                dict(inputs), resend=((DocKind.INVOICE, target.number),),
                 data={"invoice": target.number, "invoice_date": new.isoformat(),
                       "due_date": new_due.isoformat() if new_due else None})
 
@@ -134,16 +135,16 @@ def _plan_po(ctx: FixContext, target: Target, option: Option,
     if po.qbo_id:
         old_qbo = str(in_qbo.get("TxnDate", ""))[:10] if in_qbo else po.txn_date.isoformat()
         changes.append(Change(Side.QUICKBOOKS, f"PurchaseOrder {po.qbo_id} ({po.number}) date",
-                              old_qbo, new.isoformat()))
+                              old_qbo, new.isoformat(), po.number))
     changes.append(Change(Side.SYNCDESK, f"{po.number} PO date",
                           po.po_date.isoformat() if po.po_date else
-                          f"(none: QuickBooks gets {po.txn_date})", new.isoformat()))
+                          f"(none: QuickBooks gets {po.txn_date})", new.isoformat(), po.number))
     with ctx.session() as session:
         approval = steps.reapproval_change(session, DocKind.PO, po)
     if approval is not None:
         changes.append(approval)
     changes.append(Change(Side.QUICKBOOKS, f"Bill of {target.number} (made by the resend)",
-                          None, f"dated {invoice_date}, billing {po.number}"))
+                          None, f"dated {invoice_date}, billing {po.number}", target.number))
     note = "PO-date editing stays on for the company afterwards." if turn_on else ""
     return Plan(FIX, option.name, (target,), tuple(changes), dict(inputs),
                 resend=((DocKind.PO, po.number), (DocKind.INVOICE, target.number)),
@@ -151,7 +152,7 @@ def _plan_po(ctx: FixContext, target: Target, option: Option,
                       "turn_on": turn_on}, note=note)
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change] | None:
     data = plan.data
     if plan.option == "move_invoice_date":
         pairs = [("issue_date", data["invoice_date"])]
@@ -159,11 +160,14 @@ def apply(ctx: FixContext, plan: Plan) -> None:
             pairs.append(("due_date", data["due_date"]))
         with ctx.session() as session:
             steps.edit(session, DocKind.INVOICE, data["invoice"], pairs, ctx.actor)
-        return
+        return None
     when = date.fromisoformat(data["po_date"])
-    if data.get("po_qbo_id"):  # QuickBooks first: the bill goes against its date
-        steps.set_qbo_date(ctx.need_client(), DocKind.PO, data["po_qbo_id"], when)
+    skipped: set[str] = set()  # the steps found done already
+    if data.get("po_qbo_id") and not steps.set_qbo_date(  # QuickBooks first: the bill goes
+            ctx.need_client(), DocKind.PO, data["po_qbo_id"], when):  # against its date
+        skipped.add(f"PurchaseOrder {data['po_qbo_id']} ({data['po']}) date")
     with ctx.session() as session:
-        if data.get("turn_on"):
-            steps.turn_on_po_dates(session)
+        if data.get("turn_on") and not steps.turn_on_po_dates(session):
+            skipped.add(steps.PO_DATES_CHANGE)
         steps.edit(session, DocKind.PO, data["po"], [("po_date", data["po_date"])], ctx.actor)
+    return [c for c in plan.changes if c.what not in skipped]

@@ -12,6 +12,7 @@ from app.domain.money import CENT, MAX_QTY_PLACES, format_money, format_quantity
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -31,7 +32,7 @@ PLACES = Decimal(1).scaleb(-MAX_QTY_PLACES)
 def _documents(ctx: FixContext, targets: tuple[Target, ...]) -> list[tuple[Target, str, Decimal]]:
     with ctx.session() as session:
         return [(t, doc.currency, doc.total) for t in targets
-                for doc in (steps.load(session, t),)]
+                for doc in (qd.load(session, t),)]
 
 
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
@@ -93,13 +94,14 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     docs: list[dict[str, Any]] = []
     with ctx.session() as session:
         for target in targets:
-            doc = steps.load(session, target)
+            doc = qd.load(session, target)
             if doc.currency == home:
                 continue
             pairs = [("currency", home)]
+            start = len(changes)
             changes.append(Change(Side.SYNCDESK, f"{doc.number} currency", doc.currency, home))
             total = Decimal("0.00")
-            for line in steps.lines_of(session, target.kind, doc):
+            for line in qd.lines_of(session, target.kind, doc.id or 0):
                 amount = line.amount
                 if rate is not None and line.qty is not None and line.unit_price is not None:
                     price = (line.unit_price * rate).quantize(PLACES, ROUND_HALF_UP)
@@ -118,10 +120,11 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             approval = steps.reapproval_change(session, target.kind, doc)
             if approval is not None:
                 changes.append(approval)
-            entity = steps.entity(target.kind)
+            entity = qd.entity(target.kind)
             changes.append(Change(Side.QUICKBOOKS, f"{entity} {doc.qbo_id} ({doc.number})"
                                   if doc.qbo_id else f"{entity} of {doc.number} (made by the "
                                   "resend)", None, f"{home} {format_money(total)}"))
+            changes[start:] = qd.belonging(doc.number, changes[start:])
             docs.append({"kind": target.kind.value, "number": doc.number, "pairs": pairs})
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs),
                 resend=tuple(t.ref for t in targets), data={"docs": docs},

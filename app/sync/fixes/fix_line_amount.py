@@ -11,6 +11,7 @@ from app.domain.money import MAX_QTY_PLACES, format_money, format_quantity, line
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -53,9 +54,9 @@ class _Line:
 
 def _lines(ctx: FixContext, target: Target) -> list[_Line]:
     with ctx.session() as session:
-        doc = steps.load(session, target)
+        doc = qd.load(session, target)
         return [_Line(ln.line_no, ln.qty, ln.unit_price, ln.amount)
-                for ln in steps.lines_of(session, target.kind, doc)
+                for ln in qd.lines_of(session, target.kind, doc.id or 0)
                 if ln.qty is not None and ln.unit_price is not None
                 and line_amount(ln.qty, ln.unit_price) != ln.amount]
 
@@ -119,15 +120,16 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if errors:
         raise InputError(errors)
     with ctx.session() as session:
-        doc = steps.load(session, target)
+        doc = qd.load(session, target)
         approval = steps.reapproval_change(session, target.kind, doc) if pairs else None
-        entity, qbo_id = steps.entity(target.kind), doc.qbo_id
+        entity, qbo_id = qd.entity(target.kind), doc.qbo_id
     if approval is not None:
         changes.append(approval)
     changes.append(Change(Side.QUICKBOOKS, f"{entity} {qbo_id} ({target.number})" if qbo_id
                           else f"{entity} of {target.number} (made by the resend)", None,
                           "lines as corrected"))
-    return Plan(FIX, option.name, (target,), tuple(changes), dict(inputs), resend=(target.ref,),
+    return Plan(FIX, option.name, (target,), tuple(qd.belonging(target.number, changes)),
+                dict(inputs), resend=(target.ref,),
                 data={"kind": target.kind.value, "number": target.number, "pairs": pairs})
 
 

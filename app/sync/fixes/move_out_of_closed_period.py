@@ -1,5 +1,9 @@
 """Documents dated in QuickBooks' closed books: move their date into the open period, or
-explain what a QuickBooks admin must change (SyncDesk changes nothing then)."""
+explain what a QuickBooks admin must change (SyncDesk changes nothing then).
+
+A document already in QuickBooks is judged by the date QuickBooks holds (what it refused
+to change), not SyncDesk's: when that date is in the closed books, QuickBooks takes no
+change to the record at all, so moving the date cannot help; only an admin can."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.store.models import Invoice, PurchaseOrder
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -36,9 +41,36 @@ def _closing(ctx: FixContext) -> date:
     return closing
 
 
-def _dates(ctx: FixContext, targets: tuple[Target, ...]) -> list[tuple[Target, date]]:
+def _dates(ctx: FixContext, targets: tuple[Target, ...]
+           ) -> list[tuple[Target, date, date | None]]:
+    """Each document with SyncDesk's date and the date QuickBooks holds (None when it has
+    no record of it, or SyncDesk is not connected)."""
+    out: list[tuple[Target, date, date | None]] = []
     with ctx.session() as session:
-        return [(t, steps.doc_date(t.kind, steps.load(session, t))) for t in targets]
+        for t in targets:
+            doc = qd.load(session, t)
+            theirs = steps.qbo_record(ctx, t.kind, doc)
+            held = str((theirs or {}).get("TxnDate") or "")[:10]
+            out.append((t, steps.doc_date(t.kind, doc),
+                        date.fromisoformat(held) if held else None))
+    return out
+
+
+def _held(ours: date, theirs: date | None) -> date:
+    """The date that counts: QuickBooks' for a document it holds, else SyncDesk's."""
+    return theirs if theirs is not None else ours
+
+
+def _words(target: Target, ours: date, theirs: date | None) -> str:
+    if theirs is None or theirs == ours:
+        return f"{target.number} ({ours})"
+    return f"{target.number} ({theirs} in QuickBooks; {ours} in SyncDesk)"
+
+
+def _stuck(dated: list[tuple[Target, date, date | None]], closing: date) -> list[str]:
+    """The documents whose QuickBooks record itself is in the closed books."""
+    return [f"{t.number} (dated {theirs} in QuickBooks)" for t, _, theirs in dated
+            if theirs is not None and theirs <= closing]
 
 
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
@@ -47,15 +79,21 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
     first_open = closing + timedelta(days=1)
     inputs = [Input("date", "New date", first_open.isoformat(),
                     help=f"After {closing}, the closing date (YYYY-MM-DD)")]
-    pos = [t for t, _ in dated if t.kind is DocKind.PO]
+    pos = [t for t, _, _ in dated if t.kind is DocKind.PO]
     if pos and not steps.po_dates_on(ctx):
         inputs.append(steps.po_dates_input(steps.YES))
-    which = ", ".join(f"{t.number} ({d})" for t, d in dated)
+    which = ", ".join(_words(t, ours, theirs) for t, ours, theirs in dated)
     summary = (f"QuickBooks' books are closed up to {closing}, and {which} "
                f"{'is' if len(dated) == 1 else 'are'} dated on or before it; QuickBooks takes "
                "nothing new in a closed period.")
+    stuck = _stuck(dated, closing)
+    if stuck:
+        summary += (f" QuickBooks holds {', '.join(stuck)} in the closed books and takes no "
+                    "change to it, whatever date SyncDesk sends: only an admin can open the "
+                    "period.")
     record = (("Closing date in QuickBooks", closing.isoformat()),
-              *((f"{t.number} date", d.isoformat()) for t, d in dated))
+              *((f"{t.number} date", _held(ours, theirs).isoformat())
+                for t, ours, theirs in dated))
     move = Option(
         "move_date", "Move the date into the open period",
         f"Choose this when the document may carry a date after {closing}: it goes to "
@@ -66,8 +104,9 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
     admin = Option(
         "ask_admin", "Ask a QuickBooks admin to open the period",
         "Choose this when the document must keep its date: only a QuickBooks admin can move "
-        "the closing date. SyncDesk changes nothing; it says what to ask for.")
-    return Choices(FIX, summary, (move, admin), record)
+        "the closing date. SyncDesk changes nothing; it says what to ask for.",
+        bool(stuck))
+    return Choices(FIX, summary, (admin,) if stuck else (move, admin), record)
 
 
 def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
@@ -75,7 +114,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     closing = _closing(ctx)
     dated = _dates(ctx, targets)
     if option.name == "ask_admin":
-        earliest = min(d for _, d in dated)
+        earliest = min(_held(ours, theirs) for _, ours, theirs in dated)
         note = (f"Nothing changes in SyncDesk or QuickBooks. Ask a QuickBooks admin to move the "
                 f"closing date to before {earliest} (QuickBooks: Settings, Account and settings, "
                 f"Advanced, Accounting, Close the books; it is {closing} now), or to turn "
@@ -84,19 +123,25 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
         return Plan(FIX, option.name, targets, (), dict(inputs), note=note)
     if option.name != "move_date":
         raise UserError(f"'{option.name}' is not a way to fix this.")
+    stuck = _stuck(dated, closing)
+    if stuck:
+        raise UserError(f"QuickBooks holds {', '.join(stuck)} in its closed books and takes no "
+                        "change to it, so moving the date cannot help; ask a QuickBooks admin "
+                        "to open the period (--option ask_admin).")
     new = steps.parse_date_input("date", inputs.get("date", ""))
     errors: dict[str, str] = {}
     if new <= closing:
         errors["date"] = f"{new} is still in the closed books; give a date after {closing}"
     changes: list[Change] = []
-    pos = [t for t, _ in dated if t.kind is DocKind.PO]
+    pos = [t for t, _, _ in dated if t.kind is DocKind.PO]
     turn_on = bool(pos) and not steps.po_dates_on(ctx)
     if turn_on:
         changes.append(steps.po_dates_consent(inputs, errors))
     docs: list[dict[str, Any]] = []
     with ctx.session() as session:
-        for target, old in dated:
-            doc = steps.load(session, target)
+        for target, old, theirs in dated:
+            doc = qd.load(session, target)
+            start = len(changes)
             if isinstance(doc, PurchaseOrder):
                 early = [i.number for i in session.exec(select(Invoice).where(
                     Invoice.po_id == doc.id)) if i.issue_date < new]
@@ -120,11 +165,12 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             approval = steps.reapproval_change(session, target.kind, doc)
             if approval is not None:
                 changes.append(approval)
-            entity = steps.entity(target.kind)
+            entity = qd.entity(target.kind)
             changes.append(Change(Side.QUICKBOOKS, f"{entity} {doc.qbo_id} ({doc.number}) date"
                                   if doc.qbo_id else f"{entity} of {doc.number} (made by the "
-                                  "resend)", old.isoformat() if doc.qbo_id else None,
+                                  "resend)", _held(old, theirs).isoformat() if doc.qbo_id else None,
                                   new.isoformat()))
+            changes[start:] = qd.belonging(doc.number, changes[start:])
             docs.append({"kind": target.kind.value, "number": doc.number, "pairs": pairs})
     if errors:
         raise InputError(errors)
@@ -133,12 +179,14 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
                 note="PO-date editing stays on for the company afterwards." if turn_on else "")
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change] | None:
     if plan.option == "ask_admin":
-        return  # nothing to change: the admin acts in QuickBooks
+        return None  # nothing to change: the admin acts in QuickBooks
+    made = list(plan.changes)
     with ctx.session() as session:
-        if plan.data.get("turn_on"):
-            steps.turn_on_po_dates(session)
+        if plan.data.get("turn_on") and not steps.turn_on_po_dates(session):
+            made = [c for c in made if c.what != steps.PO_DATES_CHANGE]  # on already
         for doc in plan.data["docs"]:
             steps.edit(session, DocKind(doc["kind"]), doc["number"],
                        [(name, value) for name, value in doc["pairs"]], ctx.actor)
+    return made

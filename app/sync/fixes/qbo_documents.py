@@ -5,6 +5,8 @@ forgetting a QuickBooks record that is gone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +18,7 @@ from app.qbo.client import QboClient
 from app.qbo.errors import QboFault
 from app.qbo.query import quote
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Supplier
-from app.sync.fixes.base import Target
+from app.sync.fixes.base import Change, Target
 
 Document = PurchaseOrder | Invoice
 Line = PoLine | InvoiceLine
@@ -39,7 +41,8 @@ def label(kind: DocKind, number: str) -> str:
     return f"invoice {number}"
 
 
-def document(session: Session, target: Target) -> Document:
+def load(session: Session, target: Target) -> Document:
+    """The target's row in the store."""
     model: type[Document] = PurchaseOrder if target.kind is DocKind.PO else Invoice
     row = session.get(model, target.id)
     assert row is not None
@@ -52,6 +55,12 @@ def lines_of(session: Session, kind: DocKind, doc_id: int) -> list[Line]:
                                  .order_by(col(PoLine.line_no))))
     return list(session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == doc_id)
                              .order_by(col(InvoiceLine.line_no))))
+
+
+def belonging(number: str, changes: Iterable[Change]) -> list[Change]:
+    """``changes`` as the document ``number``'s (its history gets them); a change that
+    names its document already keeps it."""
+    return [c if c.document is not None else replace(c, document=number) for c in changes]
 
 
 def vendor_of(session: Session, supplier_id: int) -> str | None:

@@ -32,14 +32,6 @@ from app.sync.lists import name_key, original_name
 FIX = "reactivate_vendor"
 
 
-def _supplier(ctx: FixContext, target: Target) -> Supplier:
-    with ctx.session() as session:
-        supplier = session.get(Supplier, target.supplier_id)
-        assert supplier is not None
-        session.expunge(supplier)
-        return supplier
-
-
 def _vendor(ctx: FixContext, targets: tuple[Target, ...], supplier: Supplier
             ) -> dict[str, Any] | None:
     """The inactive vendor the documents were refused for, as QuickBooks holds it now."""
@@ -55,21 +47,23 @@ def _link_words(vendor: dict[str, Any]) -> str:
     return f"'{original_name(vendor)}' (id {vendor['Id']})"
 
 
-def _active_names(ctx: FixContext) -> tuple[str, ...]:
+def _active_names(ctx: FixContext, supplier_id: int) -> tuple[str, ...]:
+    """The active vendors no other supplier is linked to."""
+    taken = steps.linked_vendor_ids(ctx, supplier_id)
     names = {str(v.get("DisplayName", "")) for v in ctx.lists().vendors.values()
-             if v.get("Active", True)}
+             if v.get("Active", True) and str(v.get("Id")) not in taken}
     return tuple(sorted(names, key=name_key))
 
 
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
-    supplier = _supplier(ctx, steps.one_supplier(targets))
+    supplier = steps.supplier_of(ctx, steps.one_supplier(targets))
     vendor = _vendor(ctx, targets, supplier)
     other = Option(
         "link_other", "Use another vendor",
         "Choose this when the supplier is now another vendor in QuickBooks (say, the business "
         "was merged into a new record): SyncDesk links the supplier to it instead.",
-        inputs=(Input("vendor", "QuickBooks vendor", "", _active_names(ctx),
-                      help="An active vendor in QuickBooks."),))
+        inputs=(Input("vendor", "QuickBooks vendor", "", _active_names(ctx, supplier.id or 0),
+                      help="An active vendor in QuickBooks that no other supplier uses."),))
     if vendor is None:
         return Choices(FIX, f"QuickBooks no longer has the vendor of '{supplier.name}'; "
                        "sending again finds or creates it by name.",
@@ -96,7 +90,7 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
 
 def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
          inputs: Mapping[str, str]) -> Plan:
-    supplier = _supplier(ctx, steps.one_supplier(targets))
+    supplier = steps.supplier_of(ctx, steps.one_supplier(targets))
     vendor = _vendor(ctx, targets, supplier)
     current = ctx.lists().vendors.get(supplier.qbo_vendor_id or "")
     now = _link_words(current) if current else supplier.qbo_vendor_id
@@ -109,6 +103,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             raise InputError({"vendor": "choose the QuickBooks vendor to use"})
         if chosen is None:
             raise InputError({"vendor": f"QuickBooks has no active vendor named '{name}'"})
+        steps.free_vendor(ctx, str(chosen["Id"]), supplier.id or 0, "vendor")
         target = chosen
         if not supplier.active:
             changes.append(Change(Side.SYNCDESK, "Supplier active", "no", "yes"))
@@ -126,20 +121,21 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if target is not None:
         data["vendor_id"] = str(target["Id"])
         if supplier.qbo_vendor_id != str(target["Id"]):
-            changes.append(Change(Side.SYNCDESK, "Supplier's QuickBooks vendor", now,
+            changes.append(Change(Side.SYNCDESK, steps.LINK_CHANGE, now,
                                   _link_words(target)))
     with ctx.session() as session:
         resend = steps.resend_all(session, targets)
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change]:
     data = plan.data
     vendor = None
+    reactivated = linked = True
     if data.get("vendor_id"):
         client = ctx.need_client()
         if plan.option == "reactivate":
-            vendor = steps.reactivate(client, str(data["vendor_id"]))
+            vendor, reactivated = steps.reactivate(client, str(data["vendor_id"]))
         else:
             vendor = client.read("Vendor", str(data["vendor_id"]))
             if not vendor.get("Active", True):
@@ -150,6 +146,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
         supplier = session.get(Supplier, int(data["supplier_id"]))
         assert supplier is not None
         if vendor is not None:
-            steps.link(session, int(data["supplier_id"]), vendor, ctx.actor)
+            linked = steps.link(session, int(data["supplier_id"]), vendor, ctx.actor)
         if data.get("activate_supplier") and not supplier.active:
             edit_supplier(session, supplier.name, [("active", "yes")], ctx.actor)
+    return steps.made(plan.changes, reactivated=reactivated, linked=linked)

@@ -64,13 +64,15 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
         old = f"{words} {qbo_id} (deleted)" if qbo_id else None
         if option.name == RECREATE:
             changes.append(Change(Side.QUICKBOOKS, f"{words.capitalize()} for {what}", old,
-                                  "a new one, from SyncDesk's copy"))
+                                  "a new one, from SyncDesk's copy", target.number))
             changes.append(Change(Side.SYNCDESK, f"{what}'s record in QuickBooks", old,
-                                  f"the new {words}"))
+                                  f"the new {words}", target.number))
         else:
-            changes.append(Change(Side.SYNCDESK, f"{what}'s record in QuickBooks", old, None))
+            changes.append(Change(Side.SYNCDESK, f"{what}'s record in QuickBooks", old, None,
+                                  target.number))
             changes.append(Change(Side.SYNCDESK, f"{what}'s sync state",
-                                  qd.state_words(target.sync_state), "Not synced"))
+                                  qd.state_words(target.sync_state), "Not synced",
+                                  target.number))
     if option.name == RECREATE:
         return Plan(FIX, option.name, targets, tuple(changes), dict(inputs),
                     tuple(t.ref for t in targets))
@@ -86,7 +88,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
         return
     with ctx.session() as s:
         for target in plan.targets:
-            doc = qd.document(s, target)
+            doc = qd.load(s, target)
             if doc.qbo_id is None and doc.sync_state == SyncState.NOT_SYNCED.value:
                 continue
             if doc.qbo_id is not None and doc.qbo_id != _gone(target)[1]:

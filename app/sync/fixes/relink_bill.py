@@ -25,7 +25,7 @@ RELINK, RECREATE = "relink", "recreate"
 
 def _facts(ctx: FixContext, target: Target) -> dict[str, Any]:
     with ctx.session() as s:
-        inv = qd.document(s, target)
+        inv = qd.load(s, target)
         assert isinstance(inv, Invoice)
         po = s.get(PurchaseOrder, inv.po_id) if inv.po_id else None
         if po is None:
@@ -92,7 +92,8 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
              for n, _, _, po_line in facts["lines"] if po_line and (
                  n in facts["dropped"] or option.name == RECREATE)]
     if option.name == RELINK:
-        return Plan(FIX, option.name, targets, tuple(links), dict(inputs), (target.ref,))
+        return Plan(FIX, option.name, targets, tuple(qd.belonging(target.number, links)),
+                    dict(inputs), (target.ref,))
     bill = _bill(ctx, facts)
     if bill is not None and qd.money(bill.get("Balance")) != qd.money(bill.get("TotalAmt")):
         raise UserError(f"Bill {bill_id} has payments recorded against it in QuickBooks, so "
@@ -103,8 +104,8 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
                       "a new bill from SyncDesk's copy"), *links,
                Change(Side.SYNCDESK, f"Invoice {facts['number']}'s bill in QuickBooks",
                       f"Bill {bill_id}", "the new bill")]
-    return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), (target.ref,),
-                {"bill_id": bill_id})
+    return Plan(FIX, option.name, targets, tuple(qd.belonging(target.number, changes)),
+                dict(inputs), (target.ref,), {"bill_id": bill_id})
 
 
 def apply(ctx: FixContext, plan: Plan) -> None:
@@ -118,6 +119,6 @@ def apply(ctx: FixContext, plan: Plan) -> None:
     if qd.read_or_none(client, "Bill", bill_id) is not None:
         client.delete("Bill", bill_id)
     with ctx.session() as s:
-        doc = qd.document(s, target)
+        doc = qd.load(s, target)
         if doc.qbo_id == bill_id:
             qd.forget_qbo_copy(s, DocKind.INVOICE, doc)

@@ -1,14 +1,21 @@
 """``remap_reference``: a line uses an account or item QuickBooks does not have, or has
-made inactive.
+made inactive; or the supplier's QuickBooks vendor is gone there (QuickBooks answers
+2500 "Names element id N not found": merged away, say, after SyncDesk read its lists).
 
 Options: put the lines on another account or item QuickBooks has (chosen from its active
 ones), create the account or item in QuickBooks (or, when it is only inactive, make it
-active again). Then the documents go again.
+active again). For a vendor: link the supplier to another QuickBooks vendor (one no other
+supplier uses), or create its vendor anew. Then the documents go again.
+
+Terms: SyncDesk sends no payment terms to QuickBooks (``app.sync.mapping`` writes no
+SalesTermRef; a due date goes as a date), so an unknown term cannot be SyncDesk's
+problem and this fix has no term options.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +29,7 @@ from app.operations.workflow_steps import change_po_status
 from app.qbo.client import QboClient
 from app.qbo.query import quote
 from app.store.models import Account, InvoiceLine, Item, PoLine, PurchaseOrder
+from app.sync.fixes import vendor_steps
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -43,13 +51,22 @@ NEW_ACCOUNT_TYPES = ("Expense", "Cost of Goods Sold", "Other Expense")
 NAME_MAX = 100
 
 
+_MISSING_NAME = re.compile(r"Names element id (\S+) not found", re.IGNORECASE)
+
+
 def _reference(targets: tuple[Target, ...]) -> tuple[str, str] | None:
-    """("account"|"item", its name) the documents refer to."""
+    """("account"|"item", its name) the documents refer to; ("vendor", its QuickBooks id)
+    when QuickBooks no longer has the vendor they went with."""
     for target in targets:
         facts = target.problem.facts
         for kind in ("item", "account"):
             if facts.get(kind):
                 return kind, str(facts[kind])
+    for target in targets:
+        for fault in target.problem.faults:
+            found = _MISSING_NAME.search(str(fault.get("detail") or ""))
+            if found is not None or fault.get("element") == "VendorRef":
+                return "vendor", found.group(1) if found else ""
     return None
 
 
@@ -110,6 +127,8 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
                        (Option("resend", "Send it again", "Once the document is corrected.",
                                recommended=True),))
     kind, name = ref
+    if kind == "vendor":
+        return _vendor_choices(ctx, targets, name)
     lists = ctx.lists()
     record = _qbo_record(lists, kind, name)
     candidates = tuple(c for c in _candidates(lists, kind) if name_key(c) != name_key(name))
@@ -149,6 +168,8 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if ref is None or option.name == "resend":
         return Plan(FIX, option.name, targets, (), dict(inputs), resend)
     kind, name = ref
+    if kind == "vendor":
+        return _vendor_plan(ctx, targets, option, inputs, name)
     lists = ctx.lists()
     record = _qbo_record(lists, kind, name)
     changes: list[Change] = []
@@ -199,10 +220,11 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
                 numbers = _lines(session, target.kind, target.id, kind, name)
                 lines[f"{target.kind.value}:{target.number}"] = numbers
                 changes += [Change(Side.SYNCDESK, f"{target.number} line {n} {kind}", name,
-                                   new_name) for n in numbers]
+                                   new_name, target.number) for n in numbers]
                 if numbers and _reapproval(session, target):
                     changes.append(Change(Side.SYNCDESK, f"{target.number} approval", "approved",
-                                          "approved by approval override (this fix)"))
+                                          "approved by approval override (this fix)",
+                                          target.number))
         data["lines"] = lines
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
@@ -238,9 +260,11 @@ def _item_expense_account(lists: QboLists) -> dict[str, Any] | None:
     return None
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change] | None:
     data = plan.data
     kind = str(data.get("kind", ""))
+    if kind == "vendor":
+        return _vendor_apply(ctx, plan)
     entity = "Account" if kind == "account" else "Item"
     if plan.option == "reactivate" and data.get("qbo_id"):
         _reactivate(ctx.need_client(), entity, str(data["qbo_id"]))
@@ -250,7 +274,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
         ctx.forget_lists()
     lines: Mapping[str, list[int]] = data.get("lines") or {}
     if not lines:
-        return
+        return None
     with ctx.session() as session:
         if kind == "account":
             _local_account(session, str(data["new_name"]), data)
@@ -265,6 +289,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
                     change_po_status(session, number, "override", ctx.actor)  # as planned
             else:
                 edit_invoice(session, number, pairs, ctx.actor)
+    return None
 
 
 def _uses(session: Session, kind: DocKind, number: str, line_no: int, ref_kind: str,
@@ -307,3 +332,102 @@ def _create(client: QboClient, entity: str, data: Mapping[str, Any]) -> None:
                 "ExpenseAccountRef": {"value": data["expense_account"]}}
     digest = hashlib.sha256(f"{entity}:{name_key(name)}".encode()).hexdigest()[:32]
     client.create(entity, body, request_id=f"fix-{entity.lower()}-{digest}")
+
+
+# --- a vendor QuickBooks no longer has ------------------------------------------------
+
+
+def _vendor_choices(ctx: FixContext, targets: tuple[Target, ...], gone: str) -> Choices:
+    target = vendor_steps.one_supplier(targets)
+    supplier = vendor_steps.supplier_of(ctx, target)
+    lists = ctx.lists()
+    taken = vendor_steps.linked_vendor_ids(ctx, supplier.id or 0)
+    names = tuple(sorted({original_name(v) for v in lists.vendors.values()
+                          if v.get("Active", True) and str(v.get("Id")) not in taken},
+                         key=name_key))
+    same = lists.vendor_named(supplier.name)
+    free = same is not None and str(same.get("Id")) not in taken
+    numbers = ", ".join(t.number for t in targets)
+    link = Option("map_vendor", "Use another QuickBooks vendor",
+                  "Choose this when the supplier lives on as another vendor in QuickBooks (the "
+                  "vendors were merged, say): SyncDesk links the supplier to it.", free,
+                  (Input("vendor", "QuickBooks vendor", original_name(same) if free and same
+                         else "", names,
+                         help="An active vendor in QuickBooks that no other supplier uses."),))
+    with ctx.session() as session:
+        problem = vendor_steps.name_problem(session, lists, supplier.id or 0, supplier.name)
+    create = Option("create_vendor", "Create the vendor in QuickBooks again",
+                    f"Choose this when the supplier has no vendor in QuickBooks any more: "
+                    f"SyncDesk creates one named '{supplier.name}' and links the supplier to "
+                    "it." + (f" Not possible now: {problem}." if problem else ""),
+                    not free and problem is None)
+    options = (link, create) if free or problem is not None else (create, link)
+    return Choices(FIX, f"QuickBooks no longer has the vendor (id {gone or 'unknown'}) that "
+                   f"supplier '{supplier.name}' is linked to, so it refused {numbers}.",
+                   options, (("Supplier", supplier.name),
+                             ("Linked QuickBooks vendor", f"id {supplier.qbo_vendor_id}, not "
+                              "in QuickBooks any more")))
+
+
+def _vendor_plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
+                 inputs: Mapping[str, str], gone: str) -> Plan:
+    target = vendor_steps.one_supplier(targets)
+    supplier = vendor_steps.supplier_of(ctx, target)
+    with ctx.session() as session:
+        resend = vendor_steps.resend_all(session, targets)
+    old = f"vendor {supplier.qbo_vendor_id} (gone from QuickBooks)" \
+        if supplier.qbo_vendor_id else None
+    data: dict[str, Any] = {"kind": "vendor", "supplier_id": supplier.id}
+    lists = ctx.lists()
+    if option.name == "map_vendor":
+        name = str(inputs.get("vendor", "")).strip()
+        if not name:
+            raise InputError({"vendor": "choose the QuickBooks vendor to use "
+                                        "(--set vendor=NAME)"})
+        chosen = lists.vendor_named(name)
+        if chosen is None:
+            raise InputError({"vendor": f"QuickBooks has no active vendor named '{name}'"})
+        vendor_steps.free_vendor(ctx, str(chosen["Id"]), supplier.id or 0, "vendor")
+        data["vendor_id"] = str(chosen["Id"])
+        return Plan(FIX, option.name, targets, (
+            Change(Side.SYNCDESK, vendor_steps.LINK_CHANGE, old,
+                   f"'{original_name(chosen)}' (id {chosen['Id']})"),), dict(inputs), resend,
+            data)
+    if option.name != "create_vendor":
+        raise InputError({"option": f"'{option.name}' is not a way to fix this"})
+    with ctx.session() as session:
+        problem = vendor_steps.name_problem(session, lists, supplier.id or 0, supplier.name)
+    if problem is not None:
+        raise InputError({"name": f"'{supplier.name}' cannot be a new vendor: {problem}; "
+                                  "rename the supplier, or use another vendor"})
+    data["name"] = supplier.name
+    return Plan(FIX, option.name, targets, (
+        Change(Side.QUICKBOOKS, "New vendor", None, supplier.name),
+        Change(Side.SYNCDESK, vendor_steps.LINK_CHANGE, old, f"the new vendor '{supplier.name}'"),
+    ), dict(inputs), resend, data)
+
+
+def _vendor_apply(ctx: FixContext, plan: Plan) -> list[Change]:
+    data = plan.data
+    client = ctx.need_client()
+    created = True
+    if plan.option == "map_vendor":
+        vendor = client.read("Vendor", str(data["vendor_id"]))
+        created = False
+    else:
+        name = str(data["name"])
+        found = client.query(f"select * from Vendor where DisplayName = {quote(name)}"
+                             ).get("Vendor", [])
+        vendor = next((v for v in found if v.get("Active", True)
+                       and name_key(original_name(v)) == name_key(name)), None)
+        if vendor is None:  # none yet (an earlier run of this fix would have made it)
+            digest = hashlib.sha256(f"Vendor:{name_key(name)}".encode()).hexdigest()[:32]
+            vendor = client.create("Vendor", {"DisplayName": name, "PrintOnCheckName": name[:100]},
+                                   request_id=f"fix-vendor-{digest}")
+        else:
+            created = False
+    ctx.forget_lists()
+    with ctx.session() as session:
+        linked = vendor_steps.link(session, int(data["supplier_id"]), vendor, ctx.actor)
+    return [c for c in plan.changes if (created or c.side is not Side.QUICKBOOKS)
+            and (linked or c.what != vendor_steps.LINK_CHANGE)]

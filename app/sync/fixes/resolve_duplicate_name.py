@@ -32,17 +32,9 @@ from app.sync.lists import original_name
 FIX = "resolve_duplicate_name"
 
 
-def _supplier(ctx: FixContext, target: Target) -> Supplier:
-    with ctx.session() as session:
-        supplier = session.get(Supplier, target.supplier_id)
-        assert supplier is not None
-        session.expunge(supplier)
-        return supplier
-
-
 def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
     target = steps.one_supplier(targets)
-    supplier = _supplier(ctx, target)
+    supplier = steps.supplier_of(ctx, target)
     lists = ctx.lists()
     found = steps.holder(lists, supplier.name)
     with ctx.session() as session:
@@ -64,7 +56,14 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
                f"{steps.describe(kind, holder)} already has that name, and QuickBooks lets "
                "only one customer, vendor or employee have a name.")
     record = steps.record_rows(kind, holder)
-    if kind != "vendor":
+    other = None
+    if kind == "vendor":
+        with ctx.session() as session:
+            other = steps.linked_to_other(session, str(holder["Id"]), supplier.id or 0)
+    if kind != "vendor" or other is not None:
+        if other is not None:  # that vendor is another supplier's: linking would merge them
+            summary += (f" That vendor is supplier '{other.name}' in SyncDesk, so this "
+                        "supplier needs a name of its own.")
         rename = Option(rename.name, rename.title, rename.why, True, rename.inputs)
         return Choices(FIX, summary, (rename,), record)
     if holder.get("Active", True):
@@ -83,7 +82,7 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
 def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
          inputs: Mapping[str, str]) -> Plan:
     target = steps.one_supplier(targets)
-    supplier = _supplier(ctx, target)
+    supplier = steps.supplier_of(ctx, target)
     lists = ctx.lists()
     with ctx.session() as session:
         resend = steps.resend_all(session, targets)
@@ -108,26 +107,28 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
         raise FixFailed("No QuickBooks vendor holds this name now; look at the fix again.")
     vendor = found[1]
     vendor_id = str(vendor["Id"])
+    steps.free_vendor(ctx, vendor_id, supplier.id or 0, "vendor")
     if option.name == "reactivate_and_link" and steps.needs_reactivating(vendor):
         changes.append(Change(Side.QUICKBOOKS, f"Vendor {vendor_id}", steps.vendor_words(vendor),
                               steps.vendor_words(steps.reactivated(vendor))))
     if supplier.qbo_vendor_id != vendor_id:
-        changes.append(Change(Side.SYNCDESK, "Supplier's QuickBooks vendor",
+        changes.append(Change(Side.SYNCDESK, steps.LINK_CHANGE,
                               supplier.qbo_vendor_id,
                               f"'{original_name(vendor)}' (id {vendor_id})"))
     data["vendor_id"] = vendor_id
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), resend, data)
 
 
-def apply(ctx: FixContext, plan: Plan) -> None:
+def apply(ctx: FixContext, plan: Plan) -> list[Change]:
     data = plan.data
     supplier_id = int(data["supplier_id"])
     vendor = None
+    reactivated = linked = True
     if plan.option in ("link", "reactivate_and_link"):
         client = ctx.need_client()
         vendor_id = str(data["vendor_id"])
         if plan.option == "reactivate_and_link":
-            vendor = steps.reactivate(client, vendor_id)
+            vendor, reactivated = steps.reactivate(client, vendor_id)
         else:
             vendor = client.read("Vendor", vendor_id)
             if not vendor.get("Active", True):
@@ -142,4 +143,5 @@ def apply(ctx: FixContext, plan: Plan) -> None:
                 edit_supplier(session, supplier.name, [("name", str(data["new_name"]))],
                               ctx.actor)
         elif vendor is not None:
-            steps.link(session, supplier_id, vendor, ctx.actor)
+            linked = steps.link(session, supplier_id, vendor, ctx.actor)
+    return steps.made(plan.changes, reactivated=reactivated, linked=linked)

@@ -72,7 +72,7 @@ def key_of(field: str) -> str:
 
 def _drift(ctx: FixContext, target: Target) -> list[dict[str, Any]]:
     with ctx.session() as s:
-        doc = qd.document(s, target)
+        doc = qd.load(s, target)
         return list((doc.qbo_drift or {}).get("fields") or [])
 
 
@@ -145,7 +145,8 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
             if get_setting(s, "require_reapproval_after_edit"):
                 note = (f"The company requires re-approval after edits: {target.number} goes "
                         "back to pending and waits for approval before it is sent again.")
-    return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), (target.ref,),
+    return Plan(FIX, option.name, targets, tuple(qd.belonging(target.number, changes)),
+                dict(inputs), (target.ref,),
                 {"edits": [list(e) for e in edits if e is not None]}, note)
 
 
@@ -154,7 +155,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
     the differences are settled, so the resend replaces only what SyncDesk keeps."""
     target = plan.targets[0]
     with ctx.session() as s:
-        doc = qd.document(s, target)
+        doc = qd.load(s, target)
         pairs = [(name, value) for name, value in plan.data.get("edits", [])]
         if pairs:
             edit = edit_po if target.kind is DocKind.PO else edit_invoice

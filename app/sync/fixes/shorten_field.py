@@ -15,6 +15,7 @@ from app.errors import UserError
 from app.qbo.query import quote
 from app.store.models import Invoice, Supplier
 from app.sync.fixes import document_steps as steps
+from app.sync.fixes import qbo_documents as qd
 from app.sync.fixes.base import (
     Change,
     Choices,
@@ -77,8 +78,8 @@ def _unique(short: str, used: set[str], limit: int) -> str:
 def _fields(ctx: FixContext, target: Target) -> list[_Field]:
     found: list[_Field] = []
     with ctx.session() as session:
-        doc = steps.load(session, target)
-        lines = steps.lines_of(session, target.kind, doc)
+        doc = qd.load(session, target)
+        lines = qd.lines_of(session, target.kind, doc.id or 0)
         supplier = session.get(Supplier, doc.supplier_id)
         supplier_name = supplier.name if supplier else ""
         memo, number = doc.memo or "", doc.number
@@ -159,13 +160,14 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     changes = [Change(Side.SYNCDESK, f"{target.number} {f.label.lower()}", _short(f.value),
                       values[f.key]) for f in fields]
     with ctx.session() as session:
-        doc = steps.load(session, target)
+        doc = qd.load(session, target)
         qbo_id = doc.qbo_id
-    entity = steps.entity(target.kind)
+    entity = qd.entity(target.kind)
     changes.append(Change(Side.QUICKBOOKS, f"{entity} {qbo_id} ({target.number})" if qbo_id
                           else f"{entity} of {target.number} (made by the resend)", None,
                           ", ".join(f"{f.label.lower()}: {values[f.key]}" for f in fields)))
-    return Plan(FIX, OPTION, (target,), tuple(changes), dict(inputs), resend=(target.ref,),
+    return Plan(FIX, OPTION, (target,), tuple(qd.belonging(target.number, changes)),
+                dict(inputs), resend=(target.ref,),
                 data={"kind": target.kind.value, "number": target.number,
                       "pairs": [[f.edit, values[f.key]] for f in fields]},
                 note="The full value stays in the document's history.")

@@ -35,7 +35,7 @@ SENDABLE = (PoStatus.APPROVED.value, PoStatus.CLOSED.value, PoStatus.CANCELLED.v
 
 def _po(ctx: FixContext, targets: tuple[Target, ...]) -> dict[str, Any]:
     with ctx.session() as s:
-        invoices = [qd.document(s, t) for t in targets]
+        invoices = [qd.load(s, t) for t in targets]
         po_ids = {inv.po_id for inv in invoices if isinstance(inv, Invoice)}
         if len(po_ids) != 1 or None in po_ids:
             raise UserError("These invoices do not all bill the same PO; fix them one at a "
@@ -103,15 +103,15 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
         changes.append(Change(
             Side.QUICKBOOKS, f"Purchase order {po['number']}",
             f"purchase order {po['qbo_id']} (older copy)" if po["qbo_id"] else None,
-            f"SyncDesk's copy, total {format_money(po['total'])}"))
+            f"SyncDesk's copy, total {format_money(po['total'])}", po["number"]))
         changes.append(Change(Side.SYNCDESK, f"{po['label']}'s sync state",
-                              qd.state_words(po["sync_state"]), "Synced"))
+                              qd.state_words(po["sync_state"]), "Synced", po["number"]))
         resend.append((DocKind.PO, po["number"]))
     for (number, reference), target in zip(po["invoices"], targets, strict=True):
         changes.append(Change(Side.QUICKBOOKS, f"Bill {reference} (invoice {number})", None,
-                              f"a new bill linked to {po['label']}"))
+                              f"a new bill linked to {po['label']}", number))
         changes.append(Change(Side.SYNCDESK, f"Invoice {number}'s sync state",
-                              qd.state_words(target.sync_state), "Synced"))
+                              qd.state_words(target.sync_state), "Synced", number))
         resend.append((DocKind.INVOICE, number))
     return Plan(FIX, option.name, targets, tuple(changes), dict(inputs), tuple(resend))
 

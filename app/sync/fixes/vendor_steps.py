@@ -4,6 +4,7 @@ send again."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -17,12 +18,13 @@ from app.operations.suppliers import SUPPLIER_KIND
 from app.qbo.client import QboClient
 from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier
 from app.sync import records
-from app.sync.fixes.base import Target
+from app.sync.fixes.base import Change, FixContext, InputError, Side, Target
 from app.sync.lists import DELETED_SUFFIX, QboLists, original_name
 
 #: Characters QuickBooks does not take in a name.
 BAD_NAME_CHARACTERS = {":": "a colon", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 SUFFIXES = (" (Vendor)", " (Supplier)")
+LINK_CHANGE = "Supplier's QuickBooks vendor"
 
 
 def holder(lists: QboLists, name: str) -> tuple[str, dict[str, Any]] | None:
@@ -91,6 +93,38 @@ def suggest_name(session: Session, lists: QboLists, supplier_id: int, name: str)
     return ""
 
 
+def supplier_of(ctx: FixContext, target: Target) -> Supplier:
+    """The target's supplier, as it is now (detached from its session)."""
+    with ctx.session() as session:
+        supplier = session.get(Supplier, target.supplier_id)
+        assert supplier is not None
+        session.expunge(supplier)
+        return supplier
+
+
+def linked_to_other(session: Session, vendor_id: str, supplier_id: int) -> Supplier | None:
+    """Another supplier already linked to the QuickBooks vendor ``vendor_id``, if any."""
+    return session.exec(select(Supplier).where(Supplier.qbo_vendor_id == str(vendor_id),
+                                               Supplier.id != supplier_id)).first()
+
+
+def free_vendor(ctx: FixContext, vendor_id: str, supplier_id: int, key: str) -> None:
+    """An error at the field ``key`` when the vendor is another supplier's already (two
+    suppliers sharing one vendor would mix their documents in QuickBooks)."""
+    with ctx.session() as session:
+        other = linked_to_other(session, vendor_id, supplier_id)
+    if other is not None:
+        raise InputError({key: f"supplier '{other.name}' is already linked to that "
+                               "QuickBooks vendor; choose another vendor"})
+
+
+def linked_vendor_ids(ctx: FixContext, supplier_id: int) -> set[str]:
+    """The QuickBooks vendors other suppliers are linked to."""
+    with ctx.session() as session:
+        return {str(s.qbo_vendor_id) for s in session.exec(select(Supplier).where(
+            col(Supplier.qbo_vendor_id).is_not(None), Supplier.id != supplier_id))}
+
+
 def vendor_words(vendor: dict[str, Any]) -> str:
     """A vendor as a plan shows it: "active, named 'X'" / "inactive, named 'X (deleted)'"."""
     state = "active" if vendor.get("Active", True) else "inactive"
@@ -107,11 +141,12 @@ def needs_reactivating(vendor: dict[str, Any]) -> bool:
         str(vendor.get("DisplayName", "")).endswith(DELETED_SUFFIX)
 
 
-def reactivate(client: QboClient, vendor_id: str) -> dict[str, Any]:
-    """Make the vendor active again with its own name; nothing when it already is."""
+def reactivate(client: QboClient, vendor_id: str) -> tuple[dict[str, Any], bool]:
+    """Make the vendor active again with its own name; nothing when it already is (then
+    False: the change was not SyncDesk's)."""
     current = client.read("Vendor", vendor_id)
     if not needs_reactivating(current):
-        return current
+        return current, False
 
     def change(body: dict[str, Any]) -> dict[str, Any]:
         body["Active"] = True
@@ -120,23 +155,34 @@ def reactivate(client: QboClient, vendor_id: str) -> dict[str, Any]:
             body["DisplayName"] = name[: -len(DELETED_SUFFIX)]
         return body
 
-    return client.update("Vendor", vendor_id, change)
+    return client.update("Vendor", vendor_id, change), True
 
 
-def link(session: Session, supplier_id: int, vendor: dict[str, Any], actor: str) -> None:
-    """Remember ``vendor`` as the supplier's QuickBooks vendor, in the supplier's history."""
+def link(session: Session, supplier_id: int, vendor: dict[str, Any], actor: str) -> bool:
+    """Remember ``vendor`` as the supplier's QuickBooks vendor, in the supplier's history
+    (False when it was linked already)."""
     supplier = session.get(Supplier, supplier_id)
     assert supplier is not None
     vendor_id = str(vendor["Id"])
     old = supplier.qbo_vendor_id
     if old == vendor_id:
-        return
+        return False
     records.link_supplier(session, supplier_id, vendor_id)
     text = (f"Supplier linked to QuickBooks vendor '{original_name(vendor)}' "
             f"(id {vendor_id})" + (f", instead of vendor {old}" if old else ""))
     session.add(HistoryEvent(doc_kind=SUPPLIER_KIND, doc_id=supplier_id, actor=actor,
                              action=Event.FIXED.value, summary=text,
                              detail={"qbo_vendor_id": {"old": old, "new": vendor_id}}))
+    return True
+
+
+def made(changes: Sequence[Change], *, reactivated: bool = True, linked: bool = True
+         ) -> list[Change]:
+    """The plan's changes less the steps found done already (the vendor active, the
+    supplier linked)."""
+    return [c for c in changes
+            if (reactivated or not (c.side is Side.QUICKBOOKS and c.what.startswith("Vendor ")))
+            and (linked or c.what != LINK_CHANGE)]
 
 
 def attention(session: Session, supplier_id: int) -> list[tuple[DocKind, str]]:

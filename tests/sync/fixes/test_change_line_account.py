@@ -93,6 +93,10 @@ def test_the_bulk_fix_puts_both_on_the_chosen_accounts_and_syncs_them(demo):  # 
                  **{"PO-1063.line2": "Job Materials",
                     "INV-2041.line2": "Office Supplies & Software"})
     assert result.fixed, result.documents
+    # each change names its own document: each history gets only its own
+    assert {(c.what.split()[0], c.document) for c in result.plan.changes} >= {
+        ("PO-1063", "PO-1063"), ("INV-2041", "INV-2041")}
+    assert all(c.document and c.document in c.what for c in result.plan.changes)
     accounts = _accounts(demo)
     for kind, number, name in ((DocKind.PO, "PO-1063", "Job Materials"),
                                (DocKind.INVOICE, "INV-2041", "Office Supplies & Software")):
@@ -104,7 +108,8 @@ def test_the_bulk_fix_puts_both_on_the_chosen_accounts_and_syncs_them(demo):  # 
         assert entry.actor == ACTOR
         assert {"side": "SyncDesk", "what": f"{number} line 2 account",
                 "old": "Accounts Payable (A/P)" if kind is DocKind.PO
-                else "Accounts Receivable (A/R)", "new": name} in entry.detail["changes"]
+                else "Accounts Receivable (A/R)", "new": name, "document": number} \
+            in entry.detail["changes"]
     po_actions = [h.action for h in history(demo, DocKind.PO, "PO-1063")]
     assert Event.APPROVAL_OVERRIDE.value in po_actions
     assert doc(demo, DocKind.PO, "PO-1063").status == "approved"

@@ -65,6 +65,13 @@ def test_an_unknown_error_saves_a_support_file_without_secrets(store, client, sa
     assert doc["number"] == "PO-1" and len(doc["lines"]) == 2
     assert doc["problem"]["faults"][0]["code"] == "6190"
     assert doc["sent"]["DocNumber"] == "PO-1"
+    # the request sent: the JSON body posted, lines and all
+    assert doc["request"]["DocNumber"] == "PO-1" and len(doc["request"]["Line"]) == 2
+    assert doc["request"]["VendorRef"]["value"]
+    # QuickBooks' answer as it came (the raw body), its secrets removed
+    raw = json.loads(doc["answer"])
+    assert raw["Fault"]["Error"][0]["code"] == "6190" and raw["Fault"]["type"] == \
+        "ValidationFault"
     assert any(e["result"] == "failed" for e in doc["sync_log"])
     assert "local_tokens" not in text
     assert qbo_snapshot(sandbox) == before_qbo

@@ -55,6 +55,9 @@ def test_choices_show_both_dates_and_recommend_moving_the_invoice(demo):  # noqa
     assert choices.options[0].inputs[0].suggested == po.txn_date.isoformat()
     backdate = choices.options[1]
     assert [i.key for i in backdate.inputs] == ["po_date", "turn_on_po_dates"]
+    consent_help = backdate.inputs[1].help
+    assert "PO-date editing (company setting)" in consent_help
+    assert "enable_po_date_editing" not in consent_help + backdate.why
     assert backdate.inputs[1].suggested == "no"  # consent is never assumed
     assert "turns it on" in backdate.why
     assert any("PurchaseOrder" in value for _, value in choices.record)
@@ -126,8 +129,9 @@ def test_backdating_the_po_updates_quickbooks_first_then_sends_the_invoice(demo)
     plan = fix_bill_date.plan(ctx, found, option, {"po_date": invoice_date.isoformat(),
                                                    "turn_on_po_dates": "yes"})
     sides = [(c.side, c.what) for c in plan.changes]
-    assert sides[0] == (Side.SYNCDESK, "Company setting enable_po_date_editing "
-                                       "(PO-date editing)")
+    assert sides[0] == (Side.SYNCDESK, "PO-date editing (company setting)")
+    assert "enable_po_date_editing" not in json.dumps(plan.to_json())  # no internal key
+    assert [c.document for c in plan.changes] == [None, "PO-1051", "PO-1051", "PO-1051", INV]
     assert (Side.QUICKBOOKS, f"PurchaseOrder {po_before.qbo_id} (PO-1051) date") in sides
     assert any("approval override" in (c.new or "") for c in plan.changes)
     result = run_plan(ctx, plan)
@@ -194,7 +198,7 @@ def test_syncdesk_fix_backdates_the_po_only_with_consent(demo, cli):  # noqa: F8
     result = json.loads(done.out)
     assert result["fixed"] is True
     assert result["plan"]["changes"][0] == {
-        "side": "SyncDesk", "what": "Company setting enable_po_date_editing (PO-date editing)",
-        "old": "off", "new": "on"}
+        "side": "SyncDesk", "what": "PO-date editing (company setting)",
+        "old": "off", "new": "on", "document": None}
     invoice_date = doc(demo, DocKind.INVOICE, INV).issue_date
     assert qbo(demo, DocKind.PO, "PO-1051")["TxnDate"] == invoice_date.isoformat()

@@ -6,9 +6,10 @@ import pytest
 
 from app.domain.events import Event
 from app.domain.states import DocKind, SyncState
+from app.errors import UserError
 from app.operations.demo import CLOSING_DATE
 from app.sync.fixes import move_out_of_closed_period as closed
-from app.sync.fixes.base import InputError, Side
+from app.sync.fixes.base import InputError, Option, Side
 from app.sync.fixes.runner import run_plan
 from tests.sync.fixes.document_fixtures import (
     ACTOR,
@@ -70,7 +71,8 @@ def test_moving_the_date_syncs_it_with_an_override_in_its_history(demo):  # noqa
     assert Event.APPROVAL_OVERRIDE.value in actions
     entry = fixed_entries(demo, DocKind.PO, PO)[-1]
     assert entry.actor == ACTOR and {"side": "SyncDesk", "what": "PO-1064 PO date",
-                                     "old": "2026-06-20", "new": FIRST_OPEN} in \
+                                     "old": "2026-06-20", "new": FIRST_OPEN,
+                                     "document": "PO-1064"} in \
         entry.detail["changes"]
     with demo.sandbox.company.lock:
         assert [p.get("DocNumber") for p in demo.sandbox.company.all(
@@ -90,3 +92,37 @@ def test_asking_the_admin_changes_nothing_and_says_it_is_still_blocked(demo):  #
     assert "closed" in (result.documents[0].problem or "")
     assert snapshot(demo) == before
     assert doc(demo, DocKind.PO, PO).txn_date.isoformat() == "2026-06-20"
+
+
+def test_a_linked_document_is_judged_by_the_date_quickbooks_holds(demo):  # noqa: F811
+    """A synced invoice whose bill QuickBooks holds in the closed books (the period was
+    closed after it synced): SyncDesk's own date is in the open period, QuickBooks refuses
+    any change to the bill. The fix speaks of QuickBooks' date and offers only the admin."""
+    from sqlmodel import col, select
+
+    from app.operations.editing import edit_invoice
+    from app.store.models import Invoice
+
+    store = demo.services._store
+    with store.session() as s:
+        invoice = s.exec(select(Invoice).where(Invoice.sync_state == "synced",
+                                               col(Invoice.qbo_id).is_not(None))
+                         .order_by(col(Invoice.issue_date).desc())).first()
+        number, held = invoice.number, invoice.issue_date
+    demo.sandbox.set_closing_date(held.isoformat())  # the bill's period is closed now
+    moved = held.replace(year=held.year + 1)
+    with store.session() as s:
+        edit_invoice(s, number, [("issue_date", moved.isoformat()),
+                                 ("due_date", moved.isoformat())], ACTOR)
+    demo.services.sync.run()
+    assert doc(demo, DocKind.INVOICE, number).problem == "closed_period"
+    ctx = context(demo)
+    found = targets(demo, DocKind.INVOICE, number)
+    choices = closed.choices(ctx, found)
+    assert f"{number} ({held} in QuickBooks; {moved} in SyncDesk)" in choices.summary
+    assert dict(choices.record)[f"{number} date"] == held.isoformat()
+    assert [o.name for o in choices.options] == ["ask_admin"]
+    with pytest.raises(UserError, match="moving the date cannot help"):
+        closed.plan(ctx, found, Option("move_date", "", ""), {"date": moved.isoformat()})
+    plan = closed.plan(ctx, found, choices.option("ask_admin"), {})
+    assert f"before {held}" in plan.note

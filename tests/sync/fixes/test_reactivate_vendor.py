@@ -37,7 +37,8 @@ def test_choices_and_plan_show_the_vendor_and_change_nothing(demo: Demo):  # noq
     assert dict(subject.choices.record) == {"Vendor": f"{NAME} (deleted)",
                                             "QuickBooks id": vendor["Id"], "Active": "no"}
     [other] = subject.options[1].inputs
-    assert "Acme Office Supply" in other.choices and f"{NAME} (deleted)" not in other.choices
+    assert "Zephyr Courier" in other.choices and f"{NAME} (deleted)" not in other.choices
+    assert "Acme Office Supply" not in other.choices  # linked to its supplier already
     plan = demo.services.fixes.plan(subject)
     assert [(c.side, c.what, c.old, c.new) for c in plan.changes] == [
         (Side.QUICKBOOKS, f"Vendor {vendor['Id']}", f"inactive, named '{NAME} (deleted)'",
@@ -61,7 +62,8 @@ def test_reactivate_syncs_the_po_under_the_same_vendor(demo: Demo):  # noqa: F81
     [fixed] = [e for e in demo.history(*PO) if e.action == Event.FIXED.value]
     assert fixed.actor and fixed.detail["option"] == "reactivate"
     assert {"side": "QuickBooks", "what": f"Vendor {vendor['Id']}",
-            "old": f"inactive, named '{NAME} (deleted)'", "new": f"active, named '{NAME}'"} \
+            "old": f"inactive, named '{NAME} (deleted)'", "new": f"active, named '{NAME}'",
+            "document": None} \
         in fixed.detail["changes"]
     with pytest.raises(Exception, match="no sync problem"):  # nothing left to fix
         fixes.choices(*PO)
@@ -170,3 +172,36 @@ def test_bulk_two_pos_of_one_supplier_in_one_plan(demo: Demo, cli):  # noqa: F81
     assert sorted(numbers) == ["PO-1062", "PO-9002"]
     for ref in (PO, second):
         assert [e.action for e in demo.history(*ref)].count(Event.FIXED.value) == 1
+
+
+def test_a_vendor_linked_to_another_supplier_is_not_offered_nor_taken(demo: Demo):  # noqa: F811
+    """Two suppliers on one QuickBooks vendor would mix their documents there."""
+    taken = demo.supplier(demo_company.LINKED_SUPPLIERS[0])
+    vendor = demo.sandbox.read("Vendor", taken.qbo_vendor_id)
+    fixes = demo.services.fixes
+    subject = fixes.choices(*PO)
+    [other] = [o for o in subject.options if o.name == "link_other"]
+    assert vendor["DisplayName"] not in other.inputs[0].choices
+    assert other.inputs[0].choices  # the free active vendors are still offered
+    with pytest.raises(InputError) as caught:
+        fixes.plan(subject, "link_other", {"vendor": vendor["DisplayName"]})
+    assert f"supplier '{taken.name}'" in caught.value.errors["vendor"]
+    assert demo.supplier(NAME).qbo_vendor_id != taken.qbo_vendor_id
+
+
+def test_apply_returns_only_the_changes_it_made(demo: Demo):  # noqa: F811
+    """The vendor was reactivated in QuickBooks after the plan was made: apply says the
+    reactivation is not SyncDesk's (the history must not claim it)."""
+    from app.sync.fixes import reactivate_vendor as module
+    from app.sync.fixes.base import FixContext
+
+    vendor = _vendor(demo)
+    plan = demo.services.fixes.plan(demo.services.fixes.choices(*PO))
+    assert any(c.what == f"Vendor {vendor['Id']}" for c in plan.changes)
+    client = demo.client()
+    client.update("Vendor", vendor["Id"], lambda body: {
+        **body, "Active": True, "DisplayName": NAME})
+    made = module.apply(FixContext(demo.store, client, "tester"), plan)
+    assert made is not None and all(c.what != f"Vendor {vendor['Id']}" for c in made)
+    assert [c.what for c in made] == [c.what for c in plan.changes
+                                      if c.what != f"Vendor {vendor['Id']}"]

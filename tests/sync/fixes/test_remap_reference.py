@@ -152,3 +152,62 @@ def test_create_a_missing_item(demo: Demo):  # noqa: F811
     assert made["Type"] == "NonInventory"
     [po] = [p for p in demo.qbo("PurchaseOrder") if p["DocNumber"] == PO[1]]
     assert po["Line"][0]["ItemBasedExpenseLineDetail"]["ItemRef"]["value"] == made["Id"]
+
+
+def _gone_vendor(demo: Demo) -> str:  # noqa: F811
+    """PO-9101 of SUPPLIER, whose QuickBooks vendor vanishes (merged away) between the
+    sync's list pull and the send: QuickBooks answers 2500 "Names element id N not found"."""
+    vendor_id = demo.supplier(SUPPLIER).qbo_vendor_id
+    make_po(demo.store, number=PO[1], supplier=SUPPLIER, account=ACCOUNT)
+    sandbox = demo.sandbox
+
+    def vanish(ctx):
+        if ctx.method == "POST" and ctx.path.lower() == "purchaseorder":
+            with sandbox.company.lock:
+                if sandbox.company.get("Vendor", vendor_id) is not None:
+                    sandbox.company.remove("Vendor", vendor_id)
+        return None
+
+    sandbox.before_hooks.append(vanish)
+    assert demo.sync().stopped is None
+    sandbox.before_hooks.remove(vanish)
+    assert demo.state(*PO)[1] == "missing_reference"
+    return vendor_id
+
+
+def test_a_vendor_gone_from_quickbooks_is_created_again_and_linked(demo: Demo):  # noqa: F811
+    gone = _gone_vendor(demo)
+    fixes = demo.services.fixes
+    subject = fixes.choices(*PO)
+    assert f"vendor (id {gone})" in subject.choices.summary
+    assert [o.name for o in subject.options] == ["create_vendor", "map_vendor"]
+    before = demo.snapshot()
+    plan = fixes.plan(subject)
+    assert [(c.side, c.what, c.new) for c in plan.changes] == [
+        (Side.QUICKBOOKS, "New vendor", SUPPLIER),
+        (Side.SYNCDESK, "Supplier's QuickBooks vendor", f"the new vendor '{SUPPLIER}'")]
+    assert demo.snapshot() == before  # the plan wrote nothing
+    assert fixes.apply(plan).fixed
+    [vendor] = demo.qbo_named("Vendor", SUPPLIER)
+    assert demo.supplier(SUPPLIER).qbo_vendor_id == vendor["Id"] != gone
+    [po] = [p for p in demo.qbo("PurchaseOrder") if p["DocNumber"] == PO[1]]
+    assert po["VendorRef"]["value"] == vendor["Id"]
+
+
+def test_a_vendor_gone_from_quickbooks_is_mapped_to_another(demo: Demo):  # noqa: F811
+    _gone_vendor(demo)
+    other = demo.sandbox.create("Vendor", {"DisplayName": f"{SUPPLIER} Holdings"})
+    fixes = demo.services.fixes
+    subject = fixes.choices(*PO)
+    [link] = [o for o in subject.options if o.name == "map_vendor"]
+    taken = demo.supplier(demo_company.LINKED_SUPPLIERS[1])
+    taken_name = demo.sandbox.read("Vendor", taken.qbo_vendor_id)["DisplayName"]
+    assert other["DisplayName"] in link.inputs[0].choices
+    assert taken_name not in link.inputs[0].choices  # another supplier's vendor
+    with pytest.raises(InputError) as caught:
+        fixes.plan(subject, "map_vendor", {"vendor": taken_name})
+    assert f"supplier '{taken.name}'" in caught.value.errors["vendor"]
+    plan = fixes.plan(subject, "map_vendor", {"vendor": other["DisplayName"]})
+    assert fixes.apply(plan).fixed
+    assert demo.supplier(SUPPLIER).qbo_vendor_id == other["Id"]
+    assert demo.qbo_named("Vendor", SUPPLIER) == []  # nothing created

@@ -4,16 +4,19 @@ QuickBooks. The same bill → linked, no new bill; a different one → renumbere
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
 from app.connection.service import ConnectRequest, connect, open_client
 from app.domain.events import Event
+from app.errors import UserError
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
 from app.store.database import open_store
-from app.sync.fixes.base import InputError, Side
+from app.sync.fixes import resolve_duplicate_bill_number as module
+from app.sync.fixes.base import FixContext, InputError, Option, Side
 from tests.qbo.conftest import FAST
 from tests.sync.fixes import qbo_fixtures as fx
 from tests.sync.fixes.qbo_fixtures import (
@@ -32,6 +35,7 @@ from tests.sync.fixes.qbo_fixtures import (
     sync,
     vendor_id,
 )
+from tests.sync.fixes.vendor_fixtures import Demo, demo  # noqa: F401  (fixture)
 
 client, fixes, sandbox, memory_keyring = fx.client, fx.fixes, fx.sandbox, fx.memory_keyring
 
@@ -63,7 +67,7 @@ def test_a_different_bill_is_recommended_renumbering_with_a_free_suggestion(
                                                "value": account_id(sandbox)}}}]})
     before, before_qbo = snapshot(store), qbo_snapshot(sandbox)
     subject = fixes.choices(INVOICE, "INV-1")
-    assert [o.name for o in subject.options] == ["renumber", "same_bill"]
+    assert [o.name for o in subject.options] == ["renumber", "same_bill", "same_bill_send"]
     assert subject.options[0].recommended and not subject.options[1].recommended
     record = dict(subject.choices.record)
     assert record["Bill total"] == "99.00" and "Entered by hand" in record["Bill lines"]
@@ -92,7 +96,7 @@ def test_a_different_bill_is_recommended_renumbering_with_a_free_suggestion(
     [fixed] = history(store, INVOICE, "INV-1", Event.FIXED)
     assert fixed.actor == "tester" and "A-100 → A-100-3" in fixed.summary
     assert {"side": "SyncDesk", "what": "Invoice INV-1's supplier's number", "old": "A-100",
-            "new": "A-100-3"} in fixed.detail["changes"]
+            "new": "A-100-3", "document": "INV-1"} in fixed.detail["changes"]
     again = apply(store, client, plan)  # running it again does no harm
     assert again.fixed and len(bills(sandbox, "A-100-3")) == 1
     assert len(bills(sandbox)) == 3
@@ -102,8 +106,9 @@ def test_the_same_bill_is_linked_without_a_new_bill(store, client, sandbox, fixe
     _blocked(store, client, sandbox)
     existing = bills(sandbox, "A-100")[0]
     subject = fixes.choices(INVOICE, "INV-1")
-    assert [o.name for o in subject.options] == ["same_bill", "renumber"]
-    assert subject.options[0].recommended
+    # unpaid, open, and the invoice bills PO-1: sending SyncDesk's copy links the PO too
+    assert [o.name for o in subject.options] == ["same_bill_send", "same_bill", "renumber"]
+    assert subject.options[0].recommended and not subject.options[1].recommended
     plan = fixes.plan(subject)
     changes = [(c.side, c.what, c.old, c.new) for c in plan.changes]
     assert changes[0] == (Side.SYNCDESK, "Invoice INV-1's bill in QuickBooks", None,
@@ -171,3 +176,53 @@ def test_the_demo_invoice_inv_2043_is_fixed_from_the_command_line(tmp_path, cli)
                                      "--json").out)
         assert any(e["action"] == "fixed" and "KP-2291 → KP-2291-2" in e["summary"]
                    for e in history_out)
+
+
+def test_the_demo_paid_bill_in_the_closed_books_is_linked_taking_its_values(
+        demo: Demo):  # noqa: F811
+    """INV-2043 on the demo: Keystone Paper Co.'s bill KP-2291 in QuickBooks (Bill 148) is
+    paid and dated in the closed books, so SyncDesk never writes onto it: "the same bill"
+    links the invoice and takes QuickBooks' values, with no QuickBooks write; the invoice is
+    Synced, and stays so through the next sync."""
+    inv = (INVOICE, "INV-2043")
+    assert demo.state(*inv) == ("blocked", "duplicate_bill_number")
+    [bill] = [b for b in demo.qbo("Bill") if b.get("DocNumber") == "KP-2291"]
+    assert bill["Balance"] == 0 or Decimal(str(bill["Balance"])) == 0
+    fixes = demo.services.fixes
+    subject = fixes.choices(*inv)
+    names = [o.name for o in subject.options]
+    assert names == ["renumber", "same_bill"]  # no overwrite: the bill cannot take it
+    assert "paid" in subject.choices.summary and "closed books" in subject.choices.summary
+    before_qbo = demo.snapshot()
+    plan = fixes.plan(subject, "same_bill")
+    changes = {c.what: (c.side, c.old, c.new, c.document) for c in plan.changes}
+    assert changes["Invoice INV-2043 date"] == (Side.SYNCDESK, "2026-10-20", "2026-05-14",
+                                                "INV-2043")
+    assert changes["Invoice INV-2043 total"][1:3] == ("389.60", "412.75")
+    assert changes["Invoice INV-2043 sync state"][2] == "Synced"
+    assert all(c.side is Side.SYNCDESK for c in plan.changes) and plan.resend == ()
+    with pytest.raises(UserError, match="will not change Bill"):  # a plan made elsewhere
+        module.plan(FixContext(demo.store, demo.client(), "tester"), subject.targets,
+                    Option("same_bill_send", "", ""), {})
+    result = fixes.apply(plan)
+    assert result.fixed, result.documents
+    assert demo.snapshot() == before_qbo  # nothing written to QuickBooks
+    doc = demo.doc(*inv)
+    assert (doc.sync_state, doc.problem, doc.qbo_id) == ("synced", None, bill["Id"])
+    assert doc.issue_date.isoformat() == "2026-05-14" and str(doc.total) == "412.75"
+    assert doc.status == "paid" and str(doc.amount_paid) == "412.75"
+    events = demo.history(*inv)
+    edited = [e for e in events if e.action == Event.EDITED.value]
+    assert edited and any(c["old"] == "2026-10-20" and c["new"] == "2026-05-14"
+                          for c in edited[-1].detail["changes"])
+    assert any(e.action == Event.FIXED.value for e in events)
+    assert [b["DocNumber"] for b in demo.qbo("Bill")].count("KP-2291") == 1
+    with demo.store.session() as s:  # a pull that brings Bill 148 finds no difference
+        from app.operations.lookup import find_document
+        from app.sync.drift import Drift, Names
+        found = Drift(s, Names(s), INVOICE, find_document(s, *inv),
+                      demo.sandbox.read("Bill", bill["Id"])).differences()
+        assert found == []
+    assert demo.sync().stopped is None  # the next sync sees nothing changed in QuickBooks
+    assert demo.state(*inv) == ("synced", None)
+    assert demo.snapshot() == before_qbo

@@ -8,7 +8,11 @@ import pytest
 from app.domain.events import Event
 from app.domain.states import DocKind
 from app.operations import demo as demo_data
+from app.operations.lookup import supplier_by_name
+from app.sandbox import demo_company
 from app.services.fixes import InputError, Side
+from app.sync.fixes import resolve_duplicate_name as module
+from app.sync.fixes.base import FixContext, Option
 from app.sync.fixes.runner import FixFailed
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (autouse fixture)
 from tests.sync.fixes.vendor_fixtures import Demo, demo  # noqa: F401  (fixture)
@@ -82,7 +86,8 @@ def test_rename_creates_one_vendor_and_syncs_the_po(demo: Demo):  # noqa: F811
     fixed = [e for e in demo.history(*PO) if e.action == Event.FIXED.value]
     assert len(fixed) == 1 and fixed[0].actor
     assert f"{NAME} → {new}" in fixed[0].summary
-    assert {"side": "SyncDesk", "what": "Supplier name", "old": NAME, "new": new} in \
+    assert {"side": "SyncDesk", "what": "Supplier name", "old": NAME, "new": new,
+            "document": None} in \
         fixed[0].detail["changes"]
     # Twice does no harm: the document has no problem left to fix.
     with pytest.raises(Exception, match="no sync problem"):
@@ -159,3 +164,25 @@ def test_an_inactive_vendor_holding_the_name_is_reactivated_and_linked(demo: Dem
     assert demo.sandbox.read("Vendor", vendor["Id"])["Active"] is True
     assert demo.supplier(NAME).qbo_vendor_id == vendor["Id"]
     assert len(demo.qbo_named("Vendor", NAME)) == 1
+
+
+def test_a_vendor_holding_the_name_for_another_supplier_is_not_linked(demo: Demo):  # noqa: F811
+    """The vendor holding the name is another supplier's already: only a rename is offered,
+    and a plan to link anyway is refused naming that supplier."""
+    [customer] = demo.qbo_named("Customer", NAME)
+    client = demo.client()
+    client.update("Customer", customer["Id"], lambda b: {**b, "DisplayName": "Northwind Cafe"})
+    vendor = client.create("Vendor", {"DisplayName": NAME}, request_id="test-northwind-vendor")
+    other = demo_company.LINKED_SUPPLIERS[0]
+    with demo.store.session() as s:
+        supplier = supplier_by_name(s, other)
+        supplier.qbo_vendor_id = vendor["Id"]
+        s.add(supplier)
+        s.commit()
+    subject = demo.services.fixes.choices(*PO)
+    assert [o.name for o in subject.options] == ["rename"]
+    assert f"supplier '{other}'" in subject.choices.summary
+    link = Option("link", "Use the QuickBooks vendor", "")  # as a plan made before the link
+    with pytest.raises(InputError) as caught:
+        module.plan(FixContext(demo.store, client, "tester"), subject.targets, link, {})
+    assert f"supplier '{other}'" in caught.value.errors["vendor"]
