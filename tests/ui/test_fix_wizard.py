@@ -234,7 +234,7 @@ def test_bulk_fix_of_a_problem_group(qtbot, demo):
     wizard = open_wizard(qtbot, demo, PO, "PO-1063")
     page = wizard.problem_page
     assert page.bulk.isVisible() and not page.bulk.isChecked()
-    assert page.bulk.text() == "Fix all 2 documents with this cause"
+    assert page.bulk.text() == "Fix both documents with this cause"
     assert "PO-1063" in page.bulk_words.text() and "INV-2041" in page.bulk_words.text()
     page.bulk.setChecked(True)
     assert "2 documents" in page.documents.text()
@@ -243,6 +243,25 @@ def test_bulk_fix_of_a_problem_group(qtbot, demo):
     assert {n for _k, n in wizard.plan.resend} >= {"PO-1063", "INV-2041"}
     press_back(qtbot, wizard, before_preview(wizard))
     walk_to(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    synced_row(qtbot, demo, PO, "PO-1063")
+    synced_row(qtbot, demo, INVOICE, "INV-2041")
+
+
+def test_a_problem_group_opens_the_wizard_on_every_document(qtbot, demo):
+    """FixLauncher.open_group (a dashboard group's Fix): the wizard with both documents of
+    the cause chosen already, as its checkbox does; finishing fixes both."""
+    key = next(g.key for g in demo.ctx.services.sync.problem_groups()
+               if set(g.documents) >= {"PO-1063", "INV-2041"})
+    launcher = demo.actions.fixer
+    launcher.open_group(key)
+    qtbot.waitUntil(lambda: launcher.wizard is not None and launcher.wizard.isVisible(),
+                    timeout=30000)
+    wizard = launcher.wizard
+    assert wizard.problem_page.bulk.isChecked() and wizard.bulk
+    assert "2 documents" in wizard.problem_page.documents.text()
+    walk_to(qtbot, wizard, PREVIEW)
+    assert {t.number for t in wizard.plan.targets} == {"PO-1063", "INV-2041"}
     finish(qtbot, wizard)
     synced_row(qtbot, demo, PO, "PO-1063")
     synced_row(qtbot, demo, INVOICE, "INV-2041")
