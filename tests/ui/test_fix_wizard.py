@@ -295,3 +295,26 @@ def test_a_fix_quickbooks_refuses_says_so_and_running_it_again_finishes(qtbot, d
     walk_to(qtbot, again, PREVIEW)
     finish(qtbot, again)
     fixed(qtbot, demo, again, PO, "PO-1062")
+
+
+def test_a_resend_quickbooks_refuses_says_the_changes_were_kept(qtbot, demo):
+    """The vendor is reactivated, but QuickBooks fails on the PO when it is sent again: the
+    result page says the changes are kept and what to do; the problem page's heading over
+    the record does not claim the values are QuickBooks'."""
+    sandbox = sandbox_of(demo)
+    sandbox.faults.add("500", route="POST/purchaseorder", count=None)
+    wizard = open_wizard(qtbot, demo, PO, "PO-1062")
+    assert wizard.problem_page.record_title.text() == "<b>The details</b>"
+    walk_to(qtbot, wizard, PREVIEW)
+    press_next(qtbot, wizard)  # "Fix it"
+    qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=120000)
+    assert wizard.result_page.title() == "Not fixed yet"
+    words = wizard.result_page.headline.text()
+    assert "The fix's changes were made and are kept, but QuickBooks refused PO-1062" in words
+    assert "run the fix again or resend it" in words
+    vendor = [v for v in sandbox.company.all("Vendor")
+              if v["DisplayName"] == "Harbor Freight Lines"]
+    assert len(vendor) == 1 and vendor[0]["Active"]
+    sandbox.faults.clear()
+    press_next(qtbot, wizard)  # Finish
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30000)

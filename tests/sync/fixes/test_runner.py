@@ -228,3 +228,32 @@ def test_with_a_sync_running_the_fix_changes_nothing_and_says_so(demo, cli):  # 
     assert fixed_entries(demo, PO, "PO-1062") == []
     assert not [v for v in demo.sandbox.company.all("Vendor")
                 if v["DisplayName"] == "Harbor Freight Lines"]
+
+
+# --- words ---------------------------------------------------------------------------------
+
+def test_a_support_file_fix_says_so_and_says_nothing_of_sending(demo, cli):  # noqa: F811
+    """An unknown error: the support file fix's history says what was done (not "Fixed"),
+    and its progress says nothing about sending, since nothing is sent."""
+    body = json.dumps({"Fault": {"Error": [{"Message": "Invalid Company Status",
+                                            "Detail": "Subscription check failed",
+                                            "code": "6190"}], "type": "ValidationFault"}})
+    demo.sandbox.before_hooks.append(
+        lambda ctx: Response(body, 400, content_type="application/json")
+        if ctx.method == "POST" and ctx.path == "purchaseorder" else None)
+    assert demo.services.sync.resend(PO, "PO-1001") is not None
+    assert doc(demo, PO, "PO-1001").problem == "unknown"
+    result = cli("--db", str(demo.location), "fix", "po", "PO-1001", "--yes")
+    assert result.code == 1
+    assert "Making the changes" in result.err and "Sending" not in result.err
+    [entry] = fixed_entries(demo, PO, "PO-1001")
+    assert entry.summary.startswith("Support file saved: ") and entry.summary.endswith(".json")
+
+
+def test_a_missing_input_on_the_command_line_names_set(demo, cli):  # noqa: F811
+    result = cli("--db", str(demo.location), "fix", "invoice", "INV-2042", "--option",
+                 "backdate_po", "--yes")
+    assert result.code == 1
+    assert "turn_on_po_dates: " in result.err
+    assert "(give it with --set turn_on_po_dates=VALUE)" in result.err
+    assert "Nothing was changed." in result.err
