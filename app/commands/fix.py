@@ -134,8 +134,9 @@ def _print_result(result: FixResult) -> None:
             print(f"{doc.number} is {doc.sync_state.replace('_', ' ')}: {doc.problem}")
     if result.refused:
         print(result.kept_words(), file=sys.stderr)
-        again = " ".join(f"syncdesk resend {d.kind.value} {d.number}" for d in result.refused)
-        print(f"To finish: the same syncdesk fix again, or {again}", file=sys.stderr)
+        again = "; ".join(f"syncdesk resend {d.kind.value} {d.number}" for d in result.refused)
+        print(f"To finish, once that is sorted out: {again} (or run the same syncdesk fix "
+              "again).", file=sys.stderr)
     elif not result.fixed:
         print("Some documents are not synced yet; syncdesk show po|invoice NUMBER says why.",
               file=sys.stderr)
