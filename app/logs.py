@@ -11,7 +11,9 @@ import logging
 import logging.handlers
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -34,6 +36,18 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+def redact_all(value: Any) -> Any:
+    """``value`` (text, or a JSON-like mapping or list of them) with every registered
+    secret replaced: for what QuickBooks answered before it is stored or shown."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {k: redact_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_all(v) for v in value]
+    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -99,7 +99,7 @@ class ProblemPage(FixPage):
         self.summary = label("", self, "fixSummary")
         layout.addWidget(self.summary)
         layout.addSpacing(8)
-        self.record_title = label("<b>In QuickBooks</b>", self)
+        self.record_title = label("<b>The details</b>", self, "fixRecordTitle")
         layout.addWidget(self.record_title)
         self.record = QFormLayout()
         layout.addLayout(self.record)
@@ -110,7 +110,9 @@ class ProblemPage(FixPage):
         layout.addWidget(self.bulk_words)
         layout.addStretch(1)
         if group is not None:
-            self.bulk.setText(f"Fix all {len(group.targets)} documents with this cause")
+            count = len(group.targets)
+            self.bulk.setText("Fix both documents with this cause" if count == 2 else
+                              f"Fix all {count} documents with this cause")
             self.bulk_words.setText(f"They are {numbers(group)}: one fix for all of them, "
                                     "then each is sent again (purchase orders first).")
             self.bulk.toggled.connect(self._show)
@@ -373,6 +375,9 @@ class ApplyPage(FixPage):
 
     def initializePage(self) -> None:
         self.done = False
+        plan = self.fix_wizard().plan
+        self.setSubTitle("Making the changes, then sending the documents again."
+                         if plan is not None and plan.resend else "Making the changes.")
         self.fix_wizard().start_apply()
 
     def show_step(self, done: int, total: int, what: str | None) -> None:

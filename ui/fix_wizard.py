@@ -45,7 +45,9 @@ from ui.fix_pages import (
 )
 from ui.problem_dialog import ProblemDialog
 
-RETRY = "retry"  # the fix id of a problem that clears by itself: no wizard
+RETRY = "retry"  # a problem that clears by itself: the window shows it (no wizard)
+GROUP_RETRIES = ("These documents go to QuickBooks again with the next sync by themselves; "
+                 "Resync failures sends them now.")
 UNEXPECTED = ("Something went wrong; the details are in SyncDesk's log file. Nothing was "
               "left half-done: running the fix again carries on where it stopped.")
 
@@ -231,9 +233,14 @@ class FixWizard(QWizard):
             many = len(result.documents) > 1
             return ("The changes are made and " + ("every document is" if many else
                     "the document is") + " in QuickBooks now.")
-        if self.cancel_asked and result.report is None:
+        if self.cancel_asked and result.report is None and result.plan.resend:
             return ("You stopped the fix after its changes were made, before the documents "
                     "went to QuickBooks again. They go with the next sync, or use Resend.")
+        if result.refused:  # the changes stay made; only the resend did not go through
+            return result.kept_words()
+        if not result.sent:
+            return ("Done; nothing was sent to QuickBooks this time. Below is where each "
+                    "document stands.")
         return ("The changes are made, but QuickBooks did not take everything yet. Below is "
                 "what is still wrong; “Fix it…” on the document shows the way on.")
 
@@ -249,10 +256,11 @@ class Opening:
     """What opening "Fix it…" found: the document, its fix's choices (alone and for its
     problem group), or why SyncDesk has no wizard for it."""
 
-    detail: DocumentDetail
+    detail: DocumentDetail | None
     single: FixChoices | None
     group: FixChoices | None
     why: str = ""
+    bulk: bool = False  # the whole group chosen already (a problem group's Fix)
 
 
 class FixLauncher(QObject):
@@ -285,6 +293,8 @@ class FixLauncher(QObject):
 
         def job(progress: object, cancel: Any) -> Opening:
             detail = services.documents.detail(kind, number)
+            if detail.last_error is not None and detail.last_error.fix == RETRY:
+                return Opening(detail, None, None)  # it goes again by itself: the dialog
             try:
                 single = services.fixes.choices(kind, number, cancel=cancel)
             except UserError as exc:
@@ -307,6 +317,30 @@ class FixLauncher(QObject):
         self._ctx.tasks.start(job, "fix-open", on_success=self._opened,
                               on_failure=self._not_opened)
 
+    def open_group(self, key: str) -> None:
+        """The wizard for every document of one problem group (``key``), fixing them all
+        at once chosen already, as its checkbox does (a dashboard group's Fix); a message
+        for a group that goes again by itself."""
+        if self.busy:
+            if self.wizard is not None and self.wizard.isVisible():
+                self.wizard.raise_()
+            return
+        services = self._ctx.services
+
+        def job(progress: object, cancel: Any) -> Opening:
+            group = services.fixes.group_choices(key, cancel=cancel)
+            if group.fix == RETRY:
+                return Opening(None, None, None, GROUP_RETRIES)
+            first = group.targets[0]
+            if len(group.targets) == 1:
+                return Opening(None, group, None)
+            single = services.fixes.choices(first.kind, first.number, cancel=cancel)
+            return Opening(None, single, group, bulk=True)
+
+        self._set_opening(True)
+        self._ctx.tasks.start(job, "fix-open", on_success=self._opened,
+                              on_failure=self._not_opened)
+
     def _set_opening(self, opening: bool) -> None:
         """While the ways to fix are looked up (QuickBooks may be asked), a busy cursor."""
         if opening and not self._opening:
@@ -318,7 +352,7 @@ class FixLauncher(QObject):
     def _opened(self, opening: Opening) -> None:
         self._set_opening(False)
         if opening.single is None:
-            if opening.detail.last_error is None:
+            if opening.detail is None or opening.detail.last_error is None:
                 self._tell(opening.why)
                 return
             self.problem_dialog = ProblemDialog(opening.detail, self._parent, why=opening.why)
@@ -328,6 +362,8 @@ class FixLauncher(QObject):
             self.wizard.setParent(None)
             self.wizard.deleteLater()
         self.wizard = FixWizard(self._ctx, opening.single, opening.group, self._parent)
+        if opening.bulk:
+            self.wizard.problem_page.bulk.setChecked(True)
         self.wizard.changed.connect(self.refresh)
         self.wizard.open()
 

@@ -14,7 +14,7 @@ from app.domain.problems import FIX_TITLES
 from app.domain.states import DocKind
 from app.errors import UsageError, UserError
 from app.services import open_company
-from app.services.fixes import FixChoices, FixResult, Plan
+from app.services.fixes import FixChoices, FixResult, InputError, Plan
 from app.work import Progress
 
 
@@ -52,7 +52,12 @@ def run_fix(args: argparse.Namespace) -> int:
         subject = (fixes.group_choices(args.group, passphrase=ask_passphrase) if args.group
                    else fixes.choices(DocKind(args.kind), args.number,
                                       passphrase=ask_passphrase))
-        plan = fixes.plan(subject, args.option, inputs, passphrase=ask_passphrase)
+        try:
+            plan = fixes.plan(subject, args.option, inputs, passphrase=ask_passphrase)
+        except InputError as exc:
+            raise UserError("; ".join(f"{key}: {text} (give it with --set {key}=VALUE)"
+                                      for key, text in exc.errors.items())
+                            + ". Nothing was changed.") from None
         if args.json and not args.yes:
             print_json(plan.to_json())
             return 0
@@ -127,6 +132,11 @@ def _print_result(result: FixResult) -> None:
             print(f"{doc.number} is synced.")
         else:
             print(f"{doc.number} is {doc.sync_state.replace('_', ' ')}: {doc.problem}")
-    if not result.fixed:
+    if result.refused:
+        print(result.kept_words(), file=sys.stderr)
+        again = "; ".join(f"syncdesk resend {d.kind.value} {d.number}" for d in result.refused)
+        print(f"To finish, once that is sorted out: {again} (or run the same syncdesk fix "
+              "again).", file=sys.stderr)
+    elif not result.fixed:
         print("Some documents are not synced yet; syncdesk show po|invoice NUMBER says why.",
               file=sys.stderr)

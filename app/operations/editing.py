@@ -100,6 +100,19 @@ def edit_invoice(session: Session, number: str, pairs: Sequence[tuple[str, str]]
     return EditResult(changes, invoice.status)
 
 
+FIELD_WORDS = {"po_date": "PO date", "issue_date": "issue date", "due_date": "due date",
+               "po": "PO", "unit_price": "unit price", "po_line": "PO line", "qty": "quantity"}
+
+
+def field_words(key: str) -> str:
+    """A field key as the history's summary says it: "line.2.account" → "line 2 account",
+    "po_date" → "PO date" (the detail keeps the keys)."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "line":
+        return f"line {parts[1]} {FIELD_WORDS.get(parts[2], parts[2].replace('_', ' '))}"
+    return FIELD_WORDS.get(key, key.replace("_", " "))
+
+
 def _finish_edit(
     session: Session, kind: DocKind, doc: Document, changes: list[Change],
     transition: Transition, actor: str,
@@ -107,7 +120,7 @@ def _finish_edit(
     assert doc.id is not None
     doc.revision += 1
     doc.updated_at = utcnow()
-    summary = "Edited " + ", ".join(c.field for c in changes)
+    summary = "Edited " + ", ".join(dict.fromkeys(field_words(c.field) for c in changes))
     record(session, kind, doc.id, actor, Event.EDITED, summary,
            {"changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]})
     apply_transition(session, kind, doc, transition, actor)

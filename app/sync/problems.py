@@ -10,6 +10,7 @@ from typing import Any
 from app.domain.problems import Kind, Problem, known_meaning
 from app.domain.states import SyncState
 from app.hints import Action, Advice, Hint
+from app.logs import redact, redact_all
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.text import upper_first
 
@@ -23,7 +24,19 @@ def _number(pattern: re.Pattern[str], text: str) -> int | None:
 
 
 def diagnose(error: QboClientError, what: str) -> Problem:
-    """Name the problem behind a failure of sending ``what`` (e.g. "PO PO-1001")."""
+    """Name the problem behind a failure of sending ``what`` (e.g. "PO PO-1001").
+
+    QuickBooks' own words (in the explanation and the faults) may echo what was sent,
+    a token or a secret among it: every secret SyncDesk knows is taken out before the
+    problem is stored or shown."""
+    problem = _diagnose(error, what)
+    problem.explanation = redact(problem.explanation)
+    problem.faults = redact_all(problem.faults)
+    problem.facts = redact_all(problem.facts)
+    return problem
+
+
+def _diagnose(error: QboClientError, what: str) -> Problem:
     if isinstance(error, OAuthError):
         return Problem(Kind.AUTH_NEEDED, "QuickBooks asked SyncDesk to sign in again; connect "
                        "again and the sync carries on.", group="connection")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.domain.events import Event, LogResult
 from app.domain.problems import Problem
 from app.domain.states import DocKind, SyncState
-from app.logs import redact
+from app.logs import redact, redact_all
 from app.operations.history import record
 from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder, Supplier, SyncLogEntry
 from app.sync.documents import SyncDoc
@@ -51,7 +51,8 @@ def log_attempt(session: Session, doc: DocRef | None, operation: str, result: st
     session.add(SyncLogEntry(
         doc_kind=doc.kind.value if doc else None, doc_id=doc.id if doc else None,
         doc_number=doc.number if doc else None, operation=operation, result=result, code=code,
-        message=message, intuit_tid=intuit_tid, detail=detail,
+        message=redact(message) if message else message, intuit_tid=intuit_tid,
+        detail=redact_all(detail) if detail else detail,  # QuickBooks' words: no secrets
         problem=((detail or {}).get("problem") or {}).get("kind")))
 
 
@@ -144,8 +145,8 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
     row = row_of(session, doc)
     row.sync_state = state.value
     row.problem = problem.kind.value
-    detail = problem.to_json()
-    explanation = problem.explanation
+    detail = redact_all(problem.to_json())  # QuickBooks' words may echo a secret
+    explanation = redact(problem.explanation)
     if problem.transient and state is SyncState.FAILED:
         if row.auto_retries < MAX_AUTO_RETRIES:
             row.auto_retries += 1

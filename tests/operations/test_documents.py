@@ -264,3 +264,17 @@ def test_edit_refuses_a_long_invoice_reference_or_memo_and_an_unknown_currency(s
                 editing.edit_po(s, "PO-1", [("currency", code)], ACTOR)
         with pytest.raises(UserError, match="decimal comma"):
             editing.edit_po(s, "PO-1", [("line.2.amount", "1.234,50")], ACTOR)
+
+
+def test_the_history_says_edited_fields_in_words_and_keeps_their_keys(store):
+    with store.session() as s:
+        set_setting(s, "enable_po_date_editing", "on")
+        po = new_po(s, status=PoStatus.APPROVED)
+        s.flush()
+        editing.edit_po(s, "PO-1", [("po_date", "2026-06-01"), ("line.2.account", "Utilities"),
+                                    ("line.1.unit_price", "16")], ACTOR)
+        edited = next(e for e in events_for(s, DocKind.PO, po.id) if e.action == "edited")
+        assert edited.summary == ("Edited PO date, line 2 account, line 1 unit price, "
+                                  "line 1 amount")
+        assert [c["field"] for c in edited.detail["changes"]] == [
+            "po_date", "line.2.account", "line.1.unit_price", "line.1.amount"]

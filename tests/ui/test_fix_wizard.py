@@ -234,7 +234,7 @@ def test_bulk_fix_of_a_problem_group(qtbot, demo):
     wizard = open_wizard(qtbot, demo, PO, "PO-1063")
     page = wizard.problem_page
     assert page.bulk.isVisible() and not page.bulk.isChecked()
-    assert page.bulk.text() == "Fix all 2 documents with this cause"
+    assert page.bulk.text() == "Fix both documents with this cause"
     assert "PO-1063" in page.bulk_words.text() and "INV-2041" in page.bulk_words.text()
     page.bulk.setChecked(True)
     assert "2 documents" in page.documents.text()
@@ -243,6 +243,25 @@ def test_bulk_fix_of_a_problem_group(qtbot, demo):
     assert {n for _k, n in wizard.plan.resend} >= {"PO-1063", "INV-2041"}
     press_back(qtbot, wizard, before_preview(wizard))
     walk_to(qtbot, wizard, PREVIEW)
+    finish(qtbot, wizard)
+    synced_row(qtbot, demo, PO, "PO-1063")
+    synced_row(qtbot, demo, INVOICE, "INV-2041")
+
+
+def test_a_problem_group_opens_the_wizard_on_every_document(qtbot, demo):
+    """FixLauncher.open_group (a dashboard group's Fix): the wizard with both documents of
+    the cause chosen already, as its checkbox does; finishing fixes both."""
+    key = next(g.key for g in demo.ctx.services.sync.problem_groups()
+               if set(g.documents) >= {"PO-1063", "INV-2041"})
+    launcher = demo.actions.fixer
+    launcher.open_group(key)
+    qtbot.waitUntil(lambda: launcher.wizard is not None and launcher.wizard.isVisible(),
+                    timeout=30000)
+    wizard = launcher.wizard
+    assert wizard.problem_page.bulk.isChecked() and wizard.bulk
+    assert "2 documents" in wizard.problem_page.documents.text()
+    walk_to(qtbot, wizard, PREVIEW)
+    assert {t.number for t in wizard.plan.targets} == {"PO-1063", "INV-2041"}
     finish(qtbot, wizard)
     synced_row(qtbot, demo, PO, "PO-1063")
     synced_row(qtbot, demo, INVOICE, "INV-2041")
@@ -276,3 +295,26 @@ def test_a_fix_quickbooks_refuses_says_so_and_running_it_again_finishes(qtbot, d
     walk_to(qtbot, again, PREVIEW)
     finish(qtbot, again)
     fixed(qtbot, demo, again, PO, "PO-1062")
+
+
+def test_a_resend_quickbooks_refuses_says_the_changes_were_kept(qtbot, demo):
+    """The vendor is reactivated, but QuickBooks fails on the PO when it is sent again: the
+    result page says the changes are kept and what to do; the problem page's heading over
+    the record does not claim the values are QuickBooks'."""
+    sandbox = sandbox_of(demo)
+    sandbox.faults.add("500", route="POST/purchaseorder", count=None)
+    wizard = open_wizard(qtbot, demo, PO, "PO-1062")
+    assert wizard.problem_page.record_title.text() == "<b>The details</b>"
+    walk_to(qtbot, wizard, PREVIEW)
+    press_next(qtbot, wizard)  # "Fix it"
+    qtbot.waitUntil(lambda: wizard.currentId() == RESULT, timeout=120000)
+    assert wizard.result_page.title() == "Not fixed yet"
+    words = wizard.result_page.headline.text()
+    assert "The fix's changes were made and are kept, but QuickBooks refused PO-1062" in words
+    assert "run the fix again or resend it" in words
+    vendor = [v for v in sandbox.company.all("Vendor")
+              if v["DisplayName"] == "Harbor Freight Lines"]
+    assert len(vendor) == 1 and vendor[0]["Active"]
+    sandbox.faults.clear()
+    press_next(qtbot, wizard)  # Finish
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30000)

@@ -12,20 +12,18 @@ from types import ModuleType
 from app.domain.problems import FIXES, TRANSIENT
 from app.errors import UserError
 
-#: Fix ids that need no repair of their own: the document simply goes again.
+#: The fix id of a problem that needs no repair of its own: the document simply goes
+#: again (the ``retry`` fix sends it now).
 RETRY = "retry"
 
 
 def fix_ids() -> frozenset[str]:
-    """Every fix id a problem can point at, but ``retry``."""
-    return frozenset(FIXES.values()) - {RETRY}
+    """Every fix id a problem can point at."""
+    return frozenset(FIXES.values())
 
 
 def module_for(fix_id: str) -> ModuleType:
     """The module of one fix id (``UserError`` when SyncDesk has none for it yet)."""
-    if fix_id == RETRY:
-        raise UserError("This problem clears by itself: SyncDesk sends the document again "
-                        "with the next sync (Resend sends it now).")
     if fix_id not in fix_ids():
         raise UserError(f"SyncDesk has no fix named '{fix_id}'.")
     try:

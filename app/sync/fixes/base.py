@@ -132,6 +132,9 @@ class Plan:
     resend: tuple[tuple[DocKind, str], ...] = ()  # sent after apply; the runner orders them
     data: Mapping[str, Any] = field(default_factory=dict)  # for the fix's ``apply`` only
     note: str = ""  # anything the user must know or do besides (plain words)
+    # What the targets' history says of it when "Fixed (option): changes" would not fit
+    # (a support file saved fixes nothing): e.g. "Support file saved: PATH".
+    history: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"fix": self.fix, "option": self.option, "inputs": dict(self.inputs),

@@ -21,6 +21,7 @@ from app.logs import log_path, redact
 from app.store.models import QboConnection, SyncLogEntry
 from app.store.types import utcnow
 from app.sync.fixes import qbo_documents as qd
+from app.sync.fixes import retry
 from app.sync.fixes.base import Change, Choices, FixContext, Option, Plan, Side, Target
 
 FIX = "contact_support"
@@ -71,18 +72,23 @@ def choices(ctx: FixContext, targets: tuple[Target, ...]) -> Choices:
                    (Option(SAVE, "Save a support file",
                            "SyncDesk saves what it sent and QuickBooks' exact answer in one "
                            "file (no passwords or sign-in tokens in it) and says where it is, "
-                           "to send to SyncDesk's support.", True),), record)
+                           "to send to SyncDesk's support.", True),
+                    retry.send_again_option("Once what QuickBooks said is corrected (in "
+                                            "QuickBooks, or in SyncDesk), send it again.",
+                                            False)), record)
 
 
 def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
          inputs: Mapping[str, str]) -> Plan:
+    if option.name == retry.SEND_AGAIN:
+        return retry.resend_plan(FIX, targets, option, inputs)
     path = _path(targets, utcnow())
     return Plan(FIX, option.name, targets,
                 (Change(Side.SYNCDESK, "Support file", None, str(path)),), dict(inputs), (),
                 {"path": str(path)},
                 f"SyncDesk saves the support file as {path}. Nothing changes in QuickBooks "
                 "or in the document: once support says what to correct, correct it and "
-                "resend.")
+                "resend.", history=f"Support file saved: {path}")
 
 
 def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
@@ -109,6 +115,8 @@ def _document(ctx: FixContext, target: Target) -> dict[str, Any]:
 
 def apply(ctx: FixContext, plan: Plan) -> None:
     """Write the support file (again, if asked twice: the same file, the latest facts)."""
+    if plan.option == retry.SEND_AGAIN:
+        return  # nothing to write: the runner sends the documents again
     path = Path(plan.data["path"])
     with ctx.session() as s:
         connection = s.exec(select(QboConnection)).first()

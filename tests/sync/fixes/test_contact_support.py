@@ -43,7 +43,7 @@ def test_an_unknown_error_saves_a_support_file_without_secrets(store, client, sa
     sync(store, client)
     assert state(store, PO, "PO-1") == ("failed", "unknown")
     subject = fixes.choices(PO, "PO-1")
-    assert [o.name for o in subject.options] == ["save_support_file"]
+    assert [o.name for o in subject.options] == ["save_support_file", "send_again"]
     assert subject.choices.record[0][0] == "QuickBooks said (6190)"
     before, before_qbo = snapshot(store), qbo_snapshot(sandbox)
     plan = fixes.plan(subject)

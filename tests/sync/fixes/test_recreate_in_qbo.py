@@ -3,7 +3,10 @@ then pulled). Recreate it from SyncDesk's copy, or unlink it and mark it not syn
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.events import Event
+from app.errors import UserError
 from app.sync.fixes.base import Side
 from tests.sync.fixes import qbo_fixtures as fx
 from tests.sync.fixes.qbo_fixtures import (
@@ -62,7 +65,9 @@ def test_a_deleted_bill_is_created_again_from_syncdesks_copy(store, client, sand
         {po_id}
     fixed = history(store, INVOICE, "INV-1", Event.FIXED)
     assert fixed[-1].actor == "tester" and f"bill {old_id} (deleted) → " in fixed[-1].summary
-    assert apply(store, client, plan).fixed and len(bills(sandbox)) == 1  # no harm again
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: synced already
+        apply(store, client, plan)
+    assert len(bills(sandbox)) == 1
     sync(store, client)
     assert state(store, INVOICE, "INV-1") == ("synced", None)
 
@@ -86,7 +91,8 @@ def test_a_po_deleted_on_purpose_is_unlinked_and_stays_out(store, client, sandbo
     doc = row(store, PO, "PO-1")
     assert (doc["qbo_id"], doc["sync_state"], doc["problem"]) == (None, "not_synced", None)
     assert history(store, PO, "PO-1", Event.FIXED)[-1].actor == "tester"
-    apply(store, client, plan)  # again: nothing left to do
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: nothing left to do
+        apply(store, client, plan)
     sync(store, client)  # kept out of syncing: nothing made in QuickBooks
     assert qbo_snapshot(sandbox) == before_qbo
     assert state(store, PO, "PO-1") == ("not_synced", None)

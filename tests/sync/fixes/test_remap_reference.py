@@ -7,6 +7,7 @@ import pytest
 
 from app.domain.events import Event
 from app.domain.states import DocKind
+from app.errors import UserError
 from app.sandbox import demo_company
 from app.services.fixes import FixFailed, InputError, Side
 from app.store.models import Account
@@ -116,7 +117,8 @@ def test_create_a_missing_account(demo: Demo):  # noqa: F811
     assert demo.qbo_named("Account", "Freight In", "Name") == []
     assert demo.state(*PO) == ("blocked", "missing_reference")
     assert fixes.apply(plan).fixed  # the second run finishes the job
-    assert fixes.apply(plan).fixed is True  # and a third does no harm
+    with pytest.raises(UserError, match="Nothing to fix"):  # a third: synced already
+        fixes.apply(plan)
     [made] = demo.qbo_named("Account", "Freight In", "Name")
     assert made["AccountType"] == "Expense"
     [po] = [p for p in demo.qbo("PurchaseOrder") if p["DocNumber"] == PO[1]]

@@ -127,7 +127,8 @@ def test_the_same_bill_is_linked_without_a_new_bill(store, client, sandbox, fixe
     assert sandbox.read("PurchaseOrder", row(store, PO, "PO-1")["qbo_id"])["POStatus"] == \
         "Closed"  # linked: billed in full
     assert history(store, INVOICE, "INV-1", Event.FIXED)[0].actor == "tester"
-    assert apply(store, client, plan).fixed  # again: no harm
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: synced already
+        apply(store, client, plan)
     assert len(bills(sandbox)) == 1
     sync(store, client)  # the next sync sees no difference
     assert state(store, INVOICE, "INV-1") == ("synced", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.events import Event
+from app.errors import UserError
 from app.sync.fixes.base import InputError, Side
 from tests.sync.fixes import qbo_fixtures as fx
 from tests.sync.fixes.qbo_fixtures import (
@@ -95,7 +96,8 @@ def test_taking_quickbooks_values_edits_syncdesks_copy_with_history(
     assert not history(store, INVOICE, "INV-1", Event.DRIFT_OVERRIDDEN)
     bill = sandbox.read("Bill", bill_id)
     assert bill["TxnDate"] == "2026-08-12" and bill["Line"][0]["Description"] == "Toner (black)"
-    assert apply(store, client, plan).fixed  # again: nothing left to take, no harm
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: nothing left to take
+        apply(store, client, plan)
     sync(store, client)
     assert state(store, INVOICE, "INV-1") == ("synced", None) and len(bills(sandbox)) == 1
 

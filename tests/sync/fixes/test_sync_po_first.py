@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.events import Event
+from app.errors import UserError
 from app.operations.editing import edit_po
 from app.operations.workflow_steps import change_po_status
 from app.sync.fixes.base import FixFailed, Side
@@ -94,5 +95,6 @@ def test_an_approved_po_goes_first_then_the_invoice_and_a_fault_is_finished_late
         {po["Id"]}
     fixed = history(store, INVOICE, "INV-1", Event.FIXED)
     assert fixed and fixed[-1].actor == "tester" and "Purchase order PO-1" in fixed[-1].summary
-    assert apply(store, client, plan).fixed  # again: no harm, no duplicate
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: synced already
+        apply(store, client, plan)
     assert len(bills(sandbox)) == 1 and len(sandbox.company.all("PurchaseOrder")) == 1
