@@ -97,8 +97,9 @@ def test_a_different_bill_is_recommended_renumbering_with_a_free_suggestion(
     assert fixed.actor == "tester" and "A-100 → A-100-3" in fixed.summary
     assert {"side": "SyncDesk", "what": "Invoice INV-1's supplier's number", "old": "A-100",
             "new": "A-100-3", "document": "INV-1"} in fixed.detail["changes"]
-    again = apply(store, client, plan)  # running it again does no harm
-    assert again.fixed and len(bills(sandbox, "A-100-3")) == 1
+    with pytest.raises(UserError, match="Nothing to fix"):  # again: synced already, no harm
+        apply(store, client, plan)
+    assert len(bills(sandbox, "A-100-3")) == 1
     assert len(bills(sandbox)) == 3
 
 
