@@ -94,7 +94,9 @@ def test_an_approved_po_goes_first_then_the_invoice_and_a_fault_is_finished_late
     assert {link["TxnId"] for line in bill["Line"] for link in line.get("LinkedTxn", [])} == \
         {po["Id"]}
     fixed = history(store, INVOICE, "INV-1", Event.FIXED)
-    assert fixed and fixed[-1].actor == "tester" and "Purchase order PO-1" in fixed[-1].summary
+    assert fixed and fixed[-1].actor == "tester" and "changed PO-1" in fixed[-1].summary
+    po_fixed = history(store, PO, "PO-1", Event.FIXED)  # the PO's change is its own
+    assert po_fixed and "Changed by the fix of" in po_fixed[-1].summary
     with pytest.raises(UserError, match="Nothing to fix"):  # again: synced already
         apply(store, client, plan)
     assert len(bills(sandbox)) == 1 and len(sandbox.company.all("PurchaseOrder")) == 1
