@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain.wording import field_words, setting_words
+
 
 class Action(StrEnum):
     """Something the user can do; each hint's arguments are listed beside it."""
@@ -86,14 +88,17 @@ def plain(hint: Hint) -> str:
     a = dict(hint.args)
     if WORDS in a:
         return a[WORDS]
-    doc = " ".join(part for part in (a.get("kind"), a.get("number")) if part)
+    kind, number = {"po": "PO"}.get(a.get("kind", ""), a.get("kind")), a.get("number")
+    if kind and number and number.upper().startswith(kind.upper()):
+        kind = None  # "PO-1", not "PO PO-1"
+    doc = " ".join(part for part in (kind, number) if part)
     words = {
         Action.CREATE_STORE: "create a store",
         Action.CHOOSE_STORE: "choose another store file",
         Action.MAKE_BACKUP: "make a backup",
         Action.RESTORE_BACKUP: f"restore the backup {a['file']}" if "file" in a
         else "restore a backup",
-        Action.TURN_ON_SETTING: f"turn on the setting {a.get('key', '')}",
+        Action.TURN_ON_SETTING: f"turn on {setting_words(a.get('key', ''))}",
         Action.CONNECT: "connect to QuickBooks" + (" (relinking the store)"
                                                          if a.get("relink") else ""),
         Action.START_SANDBOX: "start the SyncDesk sandbox",
@@ -103,8 +108,9 @@ def plain(hint: Hint) -> str:
         Action.LIST_NEEDING_ATTENTION: "see the documents needing attention",
         Action.SHOW_DOCUMENT: f"open {doc}",
         Action.SHOW_LOG: f"see the sync log of {a.get('number', '')}",
-        Action.EDIT_DOCUMENT: f"change {a.get('field', 'a field')} of {doc}",
-        Action.EDIT_SUPPLIER: f"change {a.get('field', 'a field')} of the supplier "
+        Action.EDIT_DOCUMENT: f"change the {field_words(a.get('field', 'field'))} of {doc}",
+        Action.EDIT_SUPPLIER: f"change the {field_words(a.get('field', 'field'))} of the "
+                              "supplier "
                               f"{a.get('name', '')}",
         Action.APPROVE: f"approve {doc}",
         Action.CANCEL: f"cancel {doc}",

@@ -528,8 +528,10 @@ class MainWindow(QMainWindow):
             words = f"stopped early: {synced} synced"
         elif not report.outcomes:  # QuickBooks' changes may still have been read
             words = NOTHING_SENT
-        else:
+        elif synced:
             words = f"{synced} synced"
+        else:  # sent again (Resync failures) and still refused or blocked
+            words = f"{len(report.outcomes)} sent, none synced"
         # How many need attention is asked of the store (``_ask_attention``), so that it
         # stays true after a row action or a change made elsewhere.
         self._sync_ended(words, report)

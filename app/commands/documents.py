@@ -12,6 +12,7 @@ from app.commands.hints import as_command
 from app.domain.money import format_money
 from app.domain.problems import Kind
 from app.domain.states import DocKind, PoStatus
+from app.domain.wording import field_words
 from app.errors import UsageError
 from app.services import open_company
 from app.services.documents import SUPPLIER_FIELDS, statuses, sync_states
@@ -248,9 +249,11 @@ def run_history(args: argparse.Namespace) -> int:
     for event in events:
         print(f"{event.at.isoformat()[:19].replace('T', ' ')} UTC  {event.actor:<10} "
               f"{event.summary}")
-        for change in event.changes:
-            print(f"    {change['field']}: {change['old'] or '(empty)'} → "
-                  f"{change['new'] or '(empty)'}")
+        for change in event.changes:  # an edit's field, or a fix's change (side, what)
+            what = change.get("what") or field_words(str(change.get("field", "")))
+            side = f"{change['side']}: " if change.get("side") else ""
+            print(f"    {side}{what}: {change.get('old') or '(empty)'} → "
+                  f"{change.get('new') or '(empty)'}")
     return 0
 
 

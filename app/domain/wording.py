@@ -58,3 +58,27 @@ def not_synced_text(counts: Mapping[DocKind, Mapping[str, int]]) -> str:
             parts.append(f"{count_of(n, noun)}{after}")
     return ", ".join(parts) if parts else \
         "drafts, POs waiting for approval and outstanding invoices would be counted here"
+
+
+# Field keys as a bookkeeper reads them (history summaries, the plain words of a hint).
+FIELD_WORDS = {"po_date": "PO date", "issue_date": "invoice date", "due_date": "due date",
+               "po": "PO", "unit_price": "unit price", "po_line": "PO line", "qty": "quantity",
+               "reference": "supplier's invoice number"}
+
+# Company settings by the name the window gives them.
+SETTING_WORDS = {"enable_po_date_editing": "PO-date editing",
+                 "require_reapproval_after_edit": "re-approval after edits",
+                 "auto_sync_minutes": "automatic sync"}
+
+
+def field_words(key: str) -> str:
+    """A field key in words: "line.2.account" → "line 2 account", "po_date" → "PO date"
+    (history details keep the keys)."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "line":
+        return f"line {parts[1]} {FIELD_WORDS.get(parts[2], parts[2].replace('_', ' '))}"
+    return FIELD_WORDS.get(key, key.replace("_", " "))
+
+
+def setting_words(key: str) -> str:
+    return SETTING_WORDS.get(key, key.replace("_", " "))

@@ -17,6 +17,7 @@ from app.domain import workflow
 from app.domain.events import Event
 from app.domain.money import format_money, format_quantity
 from app.domain.states import DocKind, InvoiceStatus, PoStatus
+from app.domain.wording import field_words
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
 from app.operations import fields as f
@@ -98,19 +99,6 @@ def edit_invoice(session: Session, number: str, pairs: Sequence[tuple[str, str]]
         raise UserError(f"{invoice.number}: {exc}") from None
     _finish_edit(session, DocKind.INVOICE, invoice, changes, transition, actor)
     return EditResult(changes, invoice.status)
-
-
-FIELD_WORDS = {"po_date": "PO date", "issue_date": "issue date", "due_date": "due date",
-               "po": "PO", "unit_price": "unit price", "po_line": "PO line", "qty": "quantity"}
-
-
-def field_words(key: str) -> str:
-    """A field key as the history's summary says it: "line.2.account" → "line 2 account",
-    "po_date" → "PO date" (the detail keeps the keys)."""
-    parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "line":
-        return f"line {parts[1]} {FIELD_WORDS.get(parts[2], parts[2].replace('_', ' '))}"
-    return FIELD_WORDS.get(key, key.replace("_", " "))
 
 
 def _finish_edit(

@@ -291,9 +291,11 @@ def what_to_do(kind: str, doc_kind: str, number: str, facts: dict[str, Any] | No
             _edit(doc, "currency", facts.get("home_currency") or "CODE")),
         Kind.CLOSED_PERIOD: Advice(
             f"Date it after {facts.get('closing_date') or 'the closing date'}: {{0}}"
-            + (" (needs the setting enable_po_date_editing)" if doc_kind == "po" else "")
+            + (" (first {1})" if doc_kind == "po" else "")
             + ", or have the closing date moved in QuickBooks: SyncDesk checks again by "
-            "itself.", _edit(doc, date_field, "YYYY-MM-DD")),
+            "itself.", _edit(doc, date_field, "YYYY-MM-DD"),
+            *([Hint.of(Action.TURN_ON_SETTING, key="enable_po_date_editing")]
+              if doc_kind == "po" else [])),
         Kind.LINK_DROPPED: Advice(
             "Send it again with its link: {0}. If QuickBooks drops the link again, link the "
             "bill to the PO in QuickBooks by hand.", resend),

@@ -95,6 +95,9 @@ def test_every_blocked_demo_document_is_synced_after_its_fix(cli, demo):
                  if e.action == Event.FIXED]
         assert fixed, number
         assert fixed[0].actor and fixed[0].detail["changes"] is not None
+        shown = cli("--db", demo.location, "history", kind.value, number)  # as text too
+        assert shown.code == 0, shown.err
+        assert "Fixed (" in shown.out and " → " in shown.out
     for entity, field in (("Vendor", "DisplayName"), ("PurchaseOrder", "DocNumber"),
                           ("Bill", "DocNumber")):
         names = _names(demo, entity, field)

@@ -150,11 +150,11 @@ def test_connecting_to_intuit_without_the_client_id_or_secret():
      "(syncdesk resend po PO-1 tries now)."),
     ("unknown", "po", {},
      "Read QuickBooks' own words above (also in its sync log), correct what they name, "
-     "then: send po PO-1 again.",
+     "then: send PO-1 again.",
      "Read QuickBooks' own words above (also in syncdesk log --document PO-1), correct what "
      "they name, then: syncdesk resend po PO-1."),
     ("ap_ar_line_account", "po", {"line": 2},
-     "Put the line on an expense or cost-of-goods account: change line.2.account of po PO-1 "
+     "Put the line on an expense or cost-of-goods account: change the line 2 account of PO-1 "
      "(the list of accounts shows them).",
      "Put the line on an expense or cost-of-goods account: syncdesk edit po PO-1 --set "
      "line.2.account=ACCOUNT (syncdesk list accounts shows them)."),
@@ -164,10 +164,10 @@ def test_connecting_to_intuit_without_the_client_id_or_secret():
      "A PO's number cannot be changed: cancel this one (syncdesk cancel po PO-1) and enter it "
      "again with a number within QuickBooks' length limit."),
     ("string_too_long", "po", {"element": "PrivateNote", "limit": 4000},
-     "Shorten it to at most 4000 characters: change memo of po PO-1.",
+     "Shorten it to at most 4000 characters: change the memo of PO-1.",
      "Shorten it to at most 4000 characters: syncdesk edit po PO-1 --set memo=SHORTER."),
     ("string_too_long", "po", {"element": "PrivateNote"},
-     "Shorten it to QuickBooks' length limit: change memo of po PO-1.",
+     "Shorten it to QuickBooks' length limit: change the memo of PO-1.",
      "Shorten it to QuickBooks' length limit: syncdesk edit po PO-1 --set memo=SHORTER."),
     ("waiting_on_po", "invoice", {"po": "PO-4", "po_status": "cancelled"},
      "PO-4 was cancelled: bill another PO, or keep this invoice out of syncing: exclude "

@@ -51,7 +51,7 @@ def test_the_steps_are_hints_with_the_document_line_and_supplier():
                 value="ACCOUNT"),
         Hint.of(Action.LIST_ACCOUNTS, words="the list of accounts"))
     assert advice.words(plain) == (
-        "Put the line on an expense or cost-of-goods account: change line.2.account of "
+        "Put the line on an expense or cost-of-goods account: change the line 2 account of "
         "invoice INV-9 (the list of accounts shows them).")
     assert advice.words(as_command) == (
         "Put the line on an expense or cost-of-goods account: syncdesk edit invoice INV-9 "
@@ -80,7 +80,7 @@ def test_a_step_on_another_document_names_that_one():
     assert advice.words(as_command) == (
         "Approve PO 4 first: syncdesk approve po 'PO 4'. This invoice goes with it at the "
         "next sync.")
-    assert advice.words(plain) == ("Approve PO 4 first: approve po PO 4. This invoice goes "
+    assert advice.words(plain) == ("Approve PO 4 first: approve PO 4. This invoice goes "
                                    "with it at the next sync.")
 
 

@@ -127,7 +127,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if stuck:
         raise UserError(f"QuickBooks holds {', '.join(stuck)} in its closed books and takes no "
                         "change to it, so moving the date cannot help; ask a QuickBooks admin "
-                        "to open the period (--option ask_admin).")
+                        "to open the period (the other way to fix this).")
     new = steps.parse_date_input("date", inputs.get("date", ""))
     errors: dict[str, str] = {}
     if new <= closing:

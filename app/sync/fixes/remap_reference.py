@@ -382,8 +382,7 @@ def _vendor_plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if option.name == "map_vendor":
         name = str(inputs.get("vendor", "")).strip()
         if not name:
-            raise InputError({"vendor": "choose the QuickBooks vendor to use "
-                                        "(--set vendor=NAME)"})
+            raise InputError({"vendor": "choose the QuickBooks vendor to use"})
         chosen = lists.vendor_named(name)
         if chosen is None:
             raise InputError({"vendor": f"QuickBooks has no active vendor named '{name}'"})

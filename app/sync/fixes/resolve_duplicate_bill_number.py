@@ -222,7 +222,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
     if untouchable:
         raise UserError(f"SyncDesk will not change {_bill_words(bill)} in QuickBooks: "
                         + " and ".join(untouchable) + ". Link it and take QuickBooks' values "
-                        f"instead (--option {SAME}).")
+                        "instead (the same-bill way that writes nothing to QuickBooks).")
     where = f"Bill {bill.get('Id')} in QuickBooks"
     changes = [linked]
     their_date = str(bill.get("TxnDate") or "")[:10]
