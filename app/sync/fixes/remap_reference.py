@@ -362,7 +362,8 @@ def _vendor_choices(ctx: FixContext, targets: tuple[Target, ...], gone: str) -> 
                     "it." + (f" Not possible now: {problem}." if problem else ""),
                     not free and problem is None)
     options = (link, create) if free or problem is not None else (create, link)
-    return Choices(FIX, f"QuickBooks no longer has the vendor (id {gone or 'unknown'}) that "
+    which = f"vendor (id {gone})" if gone else "vendor"
+    return Choices(FIX, f"QuickBooks no longer has the {which} that "
                    f"supplier '{supplier.name}' is linked to, so it refused {numbers}.",
                    options, (("Supplier", supplier.name),
                              ("Linked QuickBooks vendor", f"id {supplier.qbo_vendor_id}, not "
