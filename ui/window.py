@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
             view.loaded.connect(lambda kind=kind: self._view_loaded(kind))
         self.actions = DocumentActions(self.ctx, self.selected_rows, self)
         self.detail.add_actions(self.actions.actions())
+        self.menus["edit"].addActions(list(self.actions.actions().values()))
         for view in self.views.values():
             self.actions.attach(view.table)
         self.actions.rows_changed.connect(self._rows_changed)
@@ -204,7 +205,15 @@ class MainWindow(QMainWindow):
     # --- building ----------------------------------------------------------------------
 
     def _menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        """The menu bar: File, Edit, View, Sync, Help, in that order. Feature modules add
+        their actions through ``self.menus[name]`` (their ``install(window)``)."""
+        bar = self.menuBar()
+        self.menus: dict[str, QMenu] = {}
+        for name, text in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"),
+                           ("sync", "&Sync"), ("help", "&Help")):
+            self.menus[name] = menu = bar.addMenu(text)
+            menu.setObjectName(f"{name}Menu")
+        file_menu = self.menus["file"]
         open_action = QAction("&Open company…", self, shortcut=QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_company)
         file_menu.addAction(open_action)
@@ -245,8 +254,9 @@ class MainWindow(QMainWindow):
                                "excluded ones)")
         bar.addWidget(self.resync)  # asks first (ui/resync_failures.py, wired by the log page)
         refresh = QAction("Sync Now", self, shortcut=QKeySequence(Qt.Key.Key_F5))
+        refresh.setObjectName("syncNowAction")
         refresh.triggered.connect(self.start_sync)
-        self.addAction(refresh)
+        self.menus["sync"].addAction(refresh)
 
     def _status_bar(self) -> None:
         status = self.statusBar()
