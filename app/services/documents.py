@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +26,6 @@ from app.operations.drafts import field_text
 from app.operations.history import events_for
 from app.operations.lookup import find_document, supplier_by_name
 from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_events
-from app.services.drafts import Draft, SaveOutcome
 from app.services.documents_views import (
     ChartEntry,
     Count,
@@ -48,6 +45,7 @@ from app.services.documents_views import (
     SupplierOverview,
     SupplierRow,
 )
+from app.services.drafts import Draft, SaveOutcome
 from app.store import queries
 from app.store.database import Store
 from app.store.models import (

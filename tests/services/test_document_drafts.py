@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.states import DocKind, PoStatus, SyncState
 from app.errors import UserError
+from app.services.documents_views import Step
 from app.services.drafts import (
     PO_DATE_OFF,
     Draft,
@@ -17,7 +18,6 @@ from app.services.drafts import (
     allowed_steps,
     editable,
 )
-from app.services.documents_views import Step
 from tests.sync.conftest import bill_po, make_po
 
 OFFICE = "Office Supplies & Software"
@@ -100,7 +100,7 @@ def test_saving_an_edited_draft_writes_what_changed(services, store):
     docs = services.documents
     draft = docs.draft(DocKind.PO, "PO-1")
     assert [ln.line for ln in draft.lines] == [1, 2]
-    toner, paper = draft.lines
+    toner, _paper = draft.lines
     edited = Draft(**{**draft.__dict__, "memo": "Rush", "lines": (
         DraftLine(**{**toner.__dict__, "qty": "5", "amount": ""}),
         DraftLine(description="Pens", account=OFFICE, qty="10", unit_price="1.25"))})
