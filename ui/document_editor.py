@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -158,6 +158,8 @@ class DocumentEditor(QDialog):
         self._lists = Lists([], [], [], [])
         self._busy = False
         self.confirmation: QMessageBox | None = None
+        self.refused_errors: dict[Any, str] = {}  # the last Save's, by field
+        self._shown_errors: dict[Any, str] = {}
         invoice = kind is DocKind.INVOICE
         self.noun = "invoice" if invoice else "PO"
         self.setWindowTitle(("New invoice" if invoice else "New purchase order")
@@ -183,6 +185,7 @@ class DocumentEditor(QDialog):
             widget = self._field(spec)
             label = QLabel(spec.label, self)
             label.setBuddy(widget)
+            label.setContentsMargins(0, 4, 0, 0)  # level with the text in its field
             box = QVBoxLayout()
             box.setSpacing(1)
             box.addWidget(widget)
@@ -351,8 +354,11 @@ class DocumentEditor(QDialog):
         assert isinstance(number, QLineEdit)
         number.setReadOnly(self.number is not None)
         if self.number is None:
-            self.status.setText(f"A new {self.noun}: it is saved as "
-                                + ("a draft" if self.kind is DocKind.PO else "outstanding"))
+            self.status.setText(
+                "A new PO: Save keeps it as a draft; then it can be submitted or approved here."
+                if self.kind is DocKind.PO else
+                "A new supplier invoice: Save keeps it as outstanding; then it can be approved "
+                "here.")
         else:
             words = status_words(draft)
             if not can_edit:
@@ -426,6 +432,7 @@ class DocumentEditor(QDialog):
     def show_errors(self, errors: dict[Any, str]) -> None:
         """Each reason at its field (header, or (line, field) in the table); a summary on
         top. An empty mapping clears them all."""
+        self._shown_errors = dict(errors)
         header = {k: v for k, v in errors.items() if isinstance(k, str)}
         lines = {(k[0] - 1, k[1]): v for k, v in errors.items() if isinstance(k, tuple)}
         for spec in self.fields:
@@ -452,6 +459,13 @@ class DocumentEditor(QDialog):
                 self.table.setCurrentIndex(self.model.index(row, self.model.column_of(key)))
         else:
             self.summary.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light or dark now: the marks are drawn again in the new scheme's red."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
+                and self._shown_errors and not self.summary.isHidden():
+            self.show_errors(self._shown_errors)
 
     def _show_problem(self, error: BaseException) -> None:
         """A refusal that is no single field's (the workflow, a PO line billed), or a
@@ -560,6 +574,7 @@ class DocumentEditor(QDialog):
             self._show_steps()
             self.saved_label.setText("Not saved." if isinstance(error, FieldErrors) else "")
             if isinstance(error, FieldErrors):
+                self.refused_errors = error.errors
                 self.show_errors(error.errors)
             else:
                 self.show_errors({})

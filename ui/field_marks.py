@@ -3,7 +3,7 @@ an inline message under it. Colours come from the palette's lightness (light or 
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 LIGHT_RED = "#b3261e"  # on a light window: 6.5:1 against white
@@ -35,9 +35,10 @@ def error_label(name: str, parent: QWidget) -> QLabel:
 
 
 def mark(field: QWidget, label: QLabel, reason: str | None) -> None:
-    """Show ``reason`` at ``field`` (None: clear it)."""
+    """Show ``reason`` at ``field`` (None: clear it), in the application's scheme (a field
+    with a style sheet of its own may keep an older palette)."""
     if reason:
-        colour = error_colour(field.palette()).name()
+        colour = error_colour(QGuiApplication.palette()).name()
         field.setStyleSheet(f"#{field.objectName()} {{ border: 2px solid {colour}; "
                             "border-radius: 3px; padding: 1px; }")
         field.setToolTip(reason)
