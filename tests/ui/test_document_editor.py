@@ -185,8 +185,13 @@ def test_editing_a_po_from_its_row(qtbot, window):
 def test_approval_override_asks_first_and_approves(qtbot, window):
     documents = window.ctx.services.documents
     number = documents.list(DocKind.PO, ListQuery(status=PoStatus.PENDING.value))[0].number
-    window.editor.open(DocKind.PO, number)
+    table = show_page(qtbot, window, "Purchase Orders", "poTable")
+    row = select(qtbot, table, number)
+    where = table.visualRect(table.model().index(row, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # opens it
     editor = editor_of(qtbot, window)
+    assert editor.number == number
     override = child(editor, QPushButton, "overrideButton")
     assert override.isVisible() and "approval round" in override.toolTip()
     assert not child(editor, QPushButton, "submitButton").isVisible()  # pending already
@@ -216,3 +221,36 @@ def test_saying_no_to_the_override_changes_nothing(qtbot, window):
     idle(qtbot, window)
     assert documents.detail(DocKind.PO, number).status == PoStatus.PENDING.value
     editor.reject()
+
+
+def test_a_new_invoice_billing_a_po(qtbot, window):
+    documents = window.ctx.services.documents
+    po = documents.list(DocKind.PO, ListQuery(status=PoStatus.APPROVED.value))[0]
+    line = documents.detail(DocKind.PO, po.number).lines[0]
+    window.findChild(QAction, "newInvoiceAction").trigger()
+    editor = editor_of(qtbot, window)
+    assert editor.edits["issue_date"].text()  # dated today
+    editor.supplier.setEditText(po.supplier)
+    qtbot.keyClicks(editor.edits["reference"], "SUP-4411")
+    qtbot.keyClicks(editor.edits["po"], po.number)
+    qtbot.keyClicks(editor.edits["due_date"], "2001-01-01")  # before the invoice date
+    model = editor.model
+    model.setData(cell(editor, 0, "description"), line.description or "Goods")
+    model.setData(cell(editor, 0, "account"), line.account or "")
+    model.setData(cell(editor, 0, "amount"), "10")
+    model.setData(cell(editor, 0, "po_line"), "99")
+    save(qtbot, editor, "refused")
+    assert child(editor, QLabel, "dueDateError").isVisible()
+    assert f"{po.number} has no line 99" in child(editor, QLabel, "linesError").text()
+    editor.edits["due_date"].clear()
+    model.setData(cell(editor, 0, "po_line"), str(line.line))
+    save(qtbot, editor)
+    detail = documents.detail(DocKind.INVOICE, editor.number)
+    assert (detail.po_number, detail.reference, detail.lines[0].po_line) == \
+        (po.number, "SUP-4411", line.line)
+    assert child(editor, QPushButton, "approveButton").isVisible()
+    step(qtbot, editor, "approveButton")
+    assert documents.detail(DocKind.INVOICE, editor.number).status == "approved"
+    assert child(editor, QPushButton, "readyButton").isVisible()
+    editor.reject()
+    idle(qtbot, window)
