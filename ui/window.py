@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
         from ui.sync_log_view import install as install_sync_log
 
         self.sync_log = install_sync_log(self)  # the Sync Log page; Resync Failures asks first
+        from ui.document_editor import install as install_editor
+
+        self.editor = install_editor(self)  # Edit: New purchase order, New invoice, Edit
         self._restore_layout()
         if services is not None:
             self._show_company()

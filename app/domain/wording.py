@@ -75,6 +75,8 @@ def field_words(key: str) -> str:
     """A field key in words: "line.2.account" → "line 2 account", "po_date" → "PO date"
     (history details keep the keys)."""
     parts = key.split(".")
+    if len(parts) == 2 and parts[0] == "line":  # a line taken out or added whole
+        return f"line {parts[1]}"
     if len(parts) == 3 and parts[0] == "line":
         return f"line {parts[1]} {FIELD_WORDS.get(parts[2], parts[2].replace('_', ' '))}"
     return FIELD_WORDS.get(key, key.replace("_", " "))

@@ -34,6 +34,7 @@ from app.operations.settings import get_setting
 from app.operations.workflow_steps import apply_transition
 from app.store.models import (
     Account,
+    Invoice,
     InvoiceLine,
     Item,
     PoLine,
@@ -61,8 +62,10 @@ class EditResult:
     status: str = ""
 
 
-def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str
-            ) -> EditResult:
+def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str,
+            remove: Sequence[int] = ()) -> EditResult:
+    """Edit a PO; ``remove`` names lines taken out first (the others are numbered anew,
+    in order, before ``pairs`` are read)."""
     po = find_po(session, number)
     try:
         transition = workflow.edit_po(
@@ -71,7 +74,7 @@ def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], act
     except WorkflowError as exc:
         raise UserError(f"{po.number}: {exc}") from None
     editor = _Editor(session, po, PoLine, PO_FIELDS, LINE_FIELDS)
-    changes = editor.apply(pairs)
+    changes = editor.apply(pairs, remove)
     if not changes:
         return EditResult([], po.status)
     if any(c.field == "po_date" for c in changes):
@@ -80,15 +83,16 @@ def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], act
     return EditResult(changes, po.status)
 
 
-def edit_invoice(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str
-                 ) -> EditResult:
+def edit_invoice(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str,
+                 remove: Sequence[int] = ()) -> EditResult:
+    """Edit an invoice; ``remove`` as for ``edit_po``."""
     invoice = find_invoice(session, number)
     try:
         transition = workflow.edit_invoice(InvoiceStatus(invoice.status))
     except WorkflowError as exc:
         raise UserError(f"{invoice.number}: {exc}") from None
     editor = _Editor(session, invoice, InvoiceLine, INVOICE_FIELDS, INVOICE_LINE_FIELDS)
-    changes = editor.apply(pairs)
+    changes = editor.apply(pairs, remove)
     if not changes:
         return EditResult([], invoice.status)
     po = session.get(PurchaseOrder, invoice.po_id) if invoice.po_id else None
@@ -131,8 +135,9 @@ class _Editor:
         ))
         self.parent = parent
 
-    def apply(self, pairs: Sequence[tuple[str, str]]) -> list[Change]:
-        changes: list[Change] = []
+    def apply(self, pairs: Sequence[tuple[str, str]], remove: Sequence[int] = ()
+              ) -> list[Change]:
+        changes: list[Change] = self._remove(remove)
         touched: dict[int, set[str]] = {}
         # Header fields first: a line's money is read in the document's (new) currency,
         # and its po_line in the (new) PO, whatever order they were given in.
@@ -151,6 +156,34 @@ class _Editor:
             changes.extend(self._settle(line_no, names))
         if changes:
             self.doc.total = sum((line.amount for line in self.lines), Decimal("0.00"))
+        return changes
+
+    def _remove(self, line_numbers: Sequence[int]) -> list[Change]:
+        """Take lines out (a PO line an invoice bills stays); the rest are numbered anew."""
+        changes = []
+        for line_no in sorted(set(line_numbers), reverse=True):
+            if not 1 <= line_no <= len(self.lines):
+                raise UserError(f"{self.doc.number}: there is no line {line_no} (it has "
+                                f"{len(self.lines)})")
+            line = self.lines[line_no - 1]
+            if isinstance(line, PoLine) and line.id is not None:
+                billed = self.session.exec(
+                    select(Invoice.number).join(InvoiceLine,
+                                                col(InvoiceLine.invoice_id) == Invoice.id)
+                    .where(InvoiceLine.po_line_id == line.id)).first()
+                if billed is not None:
+                    raise UserError(f"{self.doc.number}: line {line_no} cannot be removed: "
+                                    f"invoice {billed} bills it")
+            del self.lines[line_no - 1]
+            old = ", ".join(p for p in (line.description, format_money(line.amount)) if p)
+            changes.append(Change(f"line.{line_no}", old, None))
+            self.session.delete(line)
+        if changes:
+            self.session.flush()
+            for line_no, line in enumerate(self.lines, start=1):
+                if line.line_no != line_no:
+                    line.line_no = line_no
+                    self.session.add(line)
         return changes
 
     def _set_header(self, name: str, text: str) -> Change | None:

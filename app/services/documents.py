@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,9 +19,10 @@ from sqlmodel import Session, col, func, select
 from app.domain.problems import FIXES, Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
-from app.operations import creating, editing, workflow_steps
+from app.operations import creating, drafts, editing, workflow_steps
 from app.operations.actor import current_actor
 from app.operations.csv_import import import_csv
+from app.operations.drafts import field_text
 from app.operations.history import events_for
 from app.operations.lookup import find_document, supplier_by_name
 from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_events
@@ -46,6 +45,7 @@ from app.services.documents_views import (
     SupplierOverview,
     SupplierRow,
 )
+from app.services.drafts import Draft, SaveOutcome
 from app.store import queries
 from app.store.database import Store
 from app.store.models import (
@@ -84,22 +84,6 @@ def statuses(kind: DocKind) -> list[str]:
 def sync_states() -> list[str]:
     """What a listing filters the sync state on: each state, and ``needs_attention``."""
     return [s.value for s in SyncState] + [NEEDS_ATTENTION]
-
-
-def field_text(value: object) -> str:
-    """A typed field value as the field parsers read it: a date as YYYY-MM-DD, money and
-    quantities as plain decimals, yes/no for a flag, empty for None (clears the field)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str | int):
-        return str(value)
-    raise TypeError(f"a field's value is text, a number, a date or yes/no, not {value!r}")
 
 
 class DocumentService:
@@ -306,6 +290,35 @@ class DocumentService:
         with self._store.session() as session:
             result = edit(session, number, pairs, self._actor())
         return EditOutcome(number, _changes(result.changes), result.status)
+
+    # --- whole drafts, as the document dialog edits them --------------------------------
+
+    def new_draft(self, kind: DocKind) -> Draft:
+        """An empty PO or invoice to fill in: the next free number, the home currency, an
+        invoice dated today, one empty line."""
+        return self._read(lambda s: drafts.new_draft(s, kind, creating.today()))
+
+    def draft(self, kind: DocKind, number: str) -> Draft:
+        """A stored PO or invoice as a draft to edit (each line knows which it is)."""
+        return self._read(lambda s: drafts.draft_of(s, kind, number))
+
+    def create(self, draft: Draft) -> SaveOutcome:
+        """Add ``draft`` as a new draft PO or outstanding invoice: every field is checked,
+        and any wrong one raises ``FieldErrors`` (each reason at its field) with nothing
+        written. Empty new lines are left out."""
+        with self._store.session() as session:
+            doc = drafts.create(session, draft, self._actor())
+            return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, True)
+
+    def save(self, number: str, draft: Draft) -> SaveOutcome:
+        """Write the edited ``draft`` of document ``number`` (its kind is the draft's):
+        what changed, as one edit (lines missing from the draft are removed); every field
+        is checked first, and any wrong one raises ``FieldErrors`` with nothing written."""
+        with self._store.session() as session:
+            result = drafts.save(session, draft, number, self._actor())
+            doc = find_document(session, draft.kind, number)
+            return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, False,
+                               _changes(result.changes))
 
     def edit_supplier(self, name: str, changes: Mapping[str, object]) -> SupplierEditOutcome:
         """Change a supplier's ``name`` (a rename), ``email``, ``currency`` or ``active``.
