@@ -84,3 +84,14 @@ def test_a_default_expense_account_no_line_can_take_is_refused(services, name, w
     with pytest.raises(UserError, match=words):
         services.settings.set("default_expense_account", name)
     assert values(services)["default_expense_account"] == ""
+
+
+def test_refused_changes_give_the_reason_for_each_setting(services):
+    from app.services.settings import SettingsRefused
+
+    with pytest.raises(SettingsRefused) as refused:
+        services.settings.set_many([("company_name", "Larkspur"), ("home_currency", "XYZ"),
+                                    ("default_expense_account", "Nowhere")])
+    assert set(refused.value.reasons) == {"home_currency", "default_expense_account"}
+    assert "ISO 4217" in refused.value.reasons["home_currency"]
+    assert values(services)["company_name"] == "My Company"
