@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
         from ui.sync_log_view import install as install_sync_log
 
         self.sync_log = install_sync_log(self)  # the Sync Log page; Resync Failures asks first
+        from ui.auto_sync import install as install_auto_sync
+
+        self.extras = install_auto_sync(self)  # Settings…, auto sync, notices of new problems
         self._restore_layout()
         if services is not None:
             self._show_company()
