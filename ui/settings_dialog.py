@@ -152,15 +152,15 @@ class SettingsDialog(QDialog):
             rows.setContentsMargins(0, 0, 0, 0)
             rows.setSpacing(2)
             rows.addWidget(editor)
-            words = QLabel(explanation, cell, objectName=f"{camel(view.key)}Help")
-            words.setWordWrap(True)
-            words.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            rows.addWidget(words)
-            error = QLabel(cell, objectName=f"{camel(view.key)}Error")
+            error = QLabel(cell, objectName=f"{camel(view.key)}Error")  # under its editor
             error.setWordWrap(True)
             error.setVisible(False)
             error.setAccessibleName(f"{name}: refused")
             rows.addWidget(error)
+            words = QLabel(explanation, cell, objectName=f"{camel(view.key)}Help")
+            words.setWordWrap(True)
+            words.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            rows.addWidget(words)
             self.errors[view.key] = error
             label = QLabel(f"{name}:", self)
             label.setBuddy(editor)
@@ -169,6 +169,7 @@ class SettingsDialog(QDialog):
         self.status.setText("")
         self.status.setVisible(False)
         self.save_button.setEnabled(True)
+        self.fit()
         self.loaded.emit()
 
     def _editor(self, view: SettingView, accounts: list[Any]) -> QWidget:
@@ -253,6 +254,7 @@ class SettingsDialog(QDialog):
             for key, reason in error.reasons.items():
                 self.show_error_at(key, reason)
             self.editors[next(iter(error.reasons))].setFocus()
+            self.fit()
             self.refused.emit(error.reasons)
             return
         self.status.setText("Nothing was saved.")
@@ -261,8 +263,18 @@ class SettingsDialog(QDialog):
     def show_error_at(self, key: str, reason: str) -> None:
         """``reason`` under the setting's editor, in the setting's own words."""
         label = self.errors[key]
-        label.setText(upper_first(reason.replace(key, setting_words(key))))
+        words = upper_first(reason.replace(key, setting_words(key)))
+        label.setText(words if words.endswith(".") else words + ".")
         label.setVisible(True)
+
+    def fit(self) -> None:
+        """Tall enough for every wrapped explanation and error at the dialog's width (a
+        size hint alone leaves wrapped words cut off)."""
+        layout = self.layout()
+        layout.activate()
+        height = layout.totalHeightForWidth(self.width())
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def _clear_errors(self) -> None:
         for label in self.errors.values():

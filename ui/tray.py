@@ -119,6 +119,12 @@ class NoticeBanner(QFrame):
         self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
+        icon = QLabel(self, objectName="newProblemsIcon")
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 4
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                       .pixmap(size, size))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        row.addWidget(icon)
         self.words = QLabel(self, objectName="newProblemsText")
         self.words.setWordWrap(True)
         self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
