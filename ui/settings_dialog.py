@@ -341,6 +341,8 @@ def install(window: MainWindow) -> SettingsEntry:
     """Edit → Settings… with the platform's Preferences shortcut (Ctrl+, where it has
     none); enabled while a company is open."""
     entry = SettingsEntry(window)
+    entry.action.setEnabled(window.ctx.services is not None)
+    window.company_opened.connect(lambda: entry.action.setEnabled(True))
     window.menus["edit"].addSeparator()
     window.menus["edit"].addAction(entry.action)
     return entry
