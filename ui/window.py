@@ -199,6 +199,9 @@ class MainWindow(QMainWindow):
         from ui.document_editor import install as install_editor
 
         self.editor = install_editor(self)  # Edit: New purchase order, New invoice, Edit
+        from ui.auto_sync import install as install_auto_sync
+
+        self.extras = install_auto_sync(self)  # Settings…, auto sync, notices of new problems
         self._restore_layout()
         if services is not None:
             self._show_company()

@@ -21,6 +21,7 @@ class Setting:
     kind: type
     default: Any
     help: str
+    optional: bool = False  # a text setting that may be left empty ("" means none)
 
     def parse(self, text: str) -> Any:
         """Turn typed-in text into this setting's value, or say why not."""
@@ -40,7 +41,7 @@ class Setting:
                 return parse_currency(raw)
             except MoneyError as exc:
                 raise SettingError(str(exc)) from exc
-        if not raw:
+        if not raw and not self.optional:
             raise SettingError(f"{self.key} cannot be empty")
         return raw
 
@@ -67,6 +68,14 @@ SETTINGS: dict[str, Setting] = {
             int,
             0,
             "sync every N minutes while the window is open (0: only on demand)",
+        ),
+        Setting(
+            "default_expense_account",
+            str,
+            "",
+            "the account a new line gets when it names neither an account nor an item "
+            "(empty: none, such a line is refused)",
+            optional=True,
         ),
     )
 }

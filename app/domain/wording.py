@@ -68,7 +68,9 @@ FIELD_WORDS = {"po_date": "PO date", "issue_date": "invoice date", "due_date": "
 # Company settings by the name the window gives them.
 SETTING_WORDS = {"enable_po_date_editing": "PO-date editing",
                  "require_reapproval_after_edit": "re-approval after edits",
-                 "auto_sync_minutes": "automatic sync"}
+                 "auto_sync_minutes": "automatic sync",
+                 "default_expense_account": "default expense account",
+                 "company_name": "company name", "home_currency": "home currency"}
 
 
 def field_words(key: str) -> str:

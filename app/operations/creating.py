@@ -7,6 +7,7 @@ writes a history event for each document it creates and each queueing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -138,7 +139,10 @@ def _add_lines(session: Session, lines: Sequence[f.LineValues],
                make: Callable[[f.LineValues, dict[str, Any]], PoLine | InvoiceLine]) -> Decimal:
     """Add a new document's lines (numbered from 1); returns their total."""
     total = Decimal("0.00")
+    default = get_setting(session, "default_expense_account")
     for line_no, values in enumerate(lines, start=1):
+        if default and values.account_id is None and values.item_id is None:
+            values = replace(values, account_id=f.account_id(session, default))
         f.check_account_or_item(values)
         amount = f.settle_amount(values)
         total += amount

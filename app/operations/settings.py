@@ -8,7 +8,11 @@ from sqlmodel import Session, select
 
 from app.domain.settings import SETTINGS, SettingError, setting
 from app.errors import UserError
+from app.operations.lookup import account_by_name
 from app.store.models import SettingRow
+
+#: Account types QuickBooks refuses on a purchase line (as the preflight check does).
+NOT_ON_LINES = ("Accounts Payable", "Accounts Receivable")
 
 
 def all_settings(session: Session) -> dict[str, Any]:
@@ -31,6 +35,8 @@ def set_setting(session: Session, key: str, text: str) -> tuple[Any, Any]:
         new = setting(key).parse(text)
     except SettingError as exc:
         raise UserError(str(exc)) from exc
+    if key == "default_expense_account" and new:
+        new = _line_account(session, new)
     old = get_setting(session, key)
     row = session.get(SettingRow, key)
     if row is None:
@@ -39,3 +45,14 @@ def set_setting(session: Session, key: str, text: str) -> tuple[Any, Any]:
         row.value = new
         session.add(row)
     return old, new
+
+
+def _line_account(session: Session, name: str) -> str:
+    """The name of an account a purchase line can take (as the chart spells it), or why not."""
+    account = account_by_name(session, name)
+    if account is None:
+        raise UserError(f"there is no account called {name!r} in the chart of accounts")
+    if account.account_type in NOT_ON_LINES:
+        raise UserError(f"{account.name} is an {account.account_type} account; QuickBooks only "
+                        "takes expense or cost-of-goods accounts on purchase lines")
+    return account.name

@@ -35,6 +35,15 @@ class SettingChange:
     new: Any
 
 
+class SettingsRefused(UserError):
+    """Changes of which some were refused (so none was made): the reason for each refused
+    one by setting key, for a form to show each at its field."""
+
+    def __init__(self, reasons: dict[str, str]) -> None:
+        super().__init__("; ".join(reasons.values()))
+        self.reasons = reasons
+
+
 def _kind(definition: Setting) -> str:
     if definition.kind is bool:
         return "on_off"
@@ -69,14 +78,22 @@ class SettingsService:
         return self.set_many([(key, value)])[0]
 
     def set_many(self, changes: Iterable[tuple[str, object]]) -> list[SettingChange]:
-        """Change several settings at once: all of them, or none when one is refused."""
+        """Change several settings at once: all of them, or none when one is refused
+        (``SettingsRefused`` then gives the reason for each refused one)."""
         done = []
+        reasons: dict[str, str] = {}
         with self._store.session() as session:
             for key, value in changes:
                 try:
-                    definition = setting(key)
-                except SettingError as exc:
-                    raise UserError(str(exc)) from None
-                old, new = set_setting(session, key, _as_text(definition, value))
+                    try:
+                        definition = setting(key)
+                    except SettingError as exc:
+                        raise UserError(str(exc)) from None
+                    old, new = set_setting(session, key, _as_text(definition, value))
+                except UserError as exc:
+                    reasons[key] = str(exc)
+                    continue
                 done.append(SettingChange(key, old, new))
+            if reasons:
+                raise SettingsRefused(reasons)
         return done

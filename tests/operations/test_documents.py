@@ -278,3 +278,13 @@ def test_the_history_says_edited_fields_in_words_and_keeps_their_keys(store):
                                   "line 1 amount")
         assert [c["field"] for c in edited.detail["changes"]] == [
             "po_date", "line.2.account", "line.1.unit_price", "line.1.amount"]
+
+
+def test_a_new_line_without_account_or_item_takes_the_default_expense_account(store):
+    with pytest.raises(FieldError, match="needs an account or an item"), store.session() as s:
+        new_po(s, "PO-77", lines=[LineValues(description="Gloves", amount=Decimal("9"))])
+    with store.session() as s:
+        set_setting(s, "default_expense_account", "Utilities")
+        po = new_po(s, "PO-77", lines=[LineValues(description="Gloves", amount=Decimal("9"))])
+        line = s.exec(select(PoLine).where(PoLine.po_id == po.id)).one()
+        assert line.account_id == account_by_name(s, "Utilities").id

@@ -66,3 +66,32 @@ def test_several_changes_are_all_made_or_none(services):
                                           ("company_name", "Larkspur")])
     assert [c.new for c in changes] == [True, "Larkspur"]
     assert values(services)["company_name"] == "Larkspur"
+
+
+def test_the_default_expense_account_names_an_account_of_the_chart(services):
+    assert values(services)["default_expense_account"] == ""
+    change = services.settings.set("default_expense_account", " supplies & materials ")
+    assert change.new == "Supplies & Materials"  # as the chart spells it
+    services.settings.set("default_expense_account", "")  # empty: none
+    assert values(services)["default_expense_account"] == ""
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("Petty Cash Jar", "no account called 'Petty Cash Jar'"),
+    ("Accounts Payable (A/P)", "only takes expense or cost-of-goods accounts"),
+])
+def test_a_default_expense_account_no_line_can_take_is_refused(services, name, words):
+    with pytest.raises(UserError, match=words):
+        services.settings.set("default_expense_account", name)
+    assert values(services)["default_expense_account"] == ""
+
+
+def test_refused_changes_give_the_reason_for_each_setting(services):
+    from app.services.settings import SettingsRefused
+
+    with pytest.raises(SettingsRefused) as refused:
+        services.settings.set_many([("company_name", "Larkspur"), ("home_currency", "XYZ"),
+                                    ("default_expense_account", "Nowhere")])
+    assert set(refused.value.reasons) == {"home_currency", "default_expense_account"}
+    assert "ISO 4217" in refused.value.reasons["home_currency"]
+    assert values(services)["company_name"] == "My Company"
