@@ -243,6 +243,12 @@ def check(session: Session, draft: Draft, doc: PurchaseOrder | Invoice | None
     return (checked if not e.found else None), e.found
 
 
+def _default_account(session: Session) -> int | None:
+    """The company's default expense account for a new line naming no account or item."""
+    name = get_setting(session, "default_expense_account")
+    return f.account_id(session, name) if name else None
+
+
 def _check_lines(session: Session, draft: Draft, doc: PurchaseOrder | Invoice | None,
                  checked: Checked, e: _Errors) -> None:
     is_po = draft.kind is DocKind.PO
@@ -268,6 +274,9 @@ def _check_lines(session: Session, draft: Draft, doc: PurchaseOrder | Invoice | 
                                typed.text("unit_price")),
             amount=e.parse((n, "amount"), f.optional(f.amount(currency)), typed.text("amount")),
         )
+        if (typed.line is None and values.account_id is None and values.item_id is None
+                and not typed.text("account").strip() and not typed.text("item").strip()):
+            values.account_id = _default_account(session)  # the company's default, if set
         if not is_po:
             values.po_line_no = e.parse((n, "po_line"), _po_line_no, typed.text("po_line"))
             if values.po_line_no is not None:

@@ -197,3 +197,14 @@ def test_a_cancelled_po_is_not_edited(services, store):
     docs.cancel("PO-1")
     with pytest.raises(UserError, match="cannot be edited"):
         docs.save("PO-1", docs.draft(DocKind.PO, "PO-1"))
+
+
+def test_a_new_line_naming_no_account_gets_the_companys_default_expense_account(services):
+    docs = services.documents
+    line = DraftLine(description="Courier", amount="12")
+    with pytest.raises(FieldErrors) as refused:  # no default yet: the line needs one
+        docs.create(po_draft(number="PO-8", lines=(line,)))
+    assert set(refused.value.errors) == {(1, "account")}
+    services.settings.set("default_expense_account", OFFICE)
+    docs.create(po_draft(number="PO-8", lines=(line,)))
+    assert [ln.account for ln in docs.detail(DocKind.PO, "PO-8").lines] == [OFFICE]
