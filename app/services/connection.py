@@ -98,6 +98,8 @@ class ConnectionHealth:
     realm_id: str | None = None
     refresh_token_expires_at: datetime | None = None
     warning: str | None = None  # e.g. the sign-in ends soon
+    base_url: str | None = None  # the server it was given (a local sandbox's address)
+    client_id: str | None = None  # the Intuit app's (not a secret): a reconnect offers it
 
     @property
     def connected(self) -> bool:
@@ -198,10 +200,13 @@ class ConnectionService:
         """Whether the company is connected, to what, and any warning about it."""
         data = connection.connection_status(self._store)
         expires = data.get("refresh_token_expires_at")
+        row = connection.connection(self._store) if data["state"] != "disconnected" else None
         return ConnectionHealth(data["state"], data.get("environment"), data.get("company"),
                                 data.get("realm_id"),
                                 datetime.fromisoformat(expires) if expires else None,
-                                data.get("warning"))
+                                data.get("warning"),
+                                row.base_url if row is not None else None,
+                                row.client_id if row is not None else None)
 
     def web_link(self, kind: DocKind, qbo_id: str | None) -> WebLink:
         """The document's page in QuickBooks for the connected company, or why it has none."""
