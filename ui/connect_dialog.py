@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -66,6 +67,10 @@ REDIRECT_HELP = ("Production keys: the https address where your firm hosts SyncD
                  "app. Intuit's sandbox keys may leave it empty.")
 PASTE_HELP = ("If the browser cannot hand the sign-in back to SyncDesk, paste the address "
               "your browser ended on here while SyncDesk waits.")
+NO_KEYCHAIN = ("This computer has no OS keychain (or it is locked), so SyncDesk cannot keep "
+               "the QuickBooks sign-in there and did not start connecting. Keep it in an "
+               "encrypted file instead, below; or install and unlock a keychain (Linux: GNOME "
+               "Keyring or KWallet) and connect again.")
 KEYRING_HELP = ("SyncDesk can keep the QuickBooks sign-in in a file on this computer, "
                 "encrypted with a passphrase you choose. SyncDesk asks for the passphrase "
                 "again each time it starts, or takes it from the environment variable "
@@ -122,13 +127,18 @@ class ConnectDialog(QDialog):
         self.status = QLabel(SIGN_IN_WORDS, self)
         _named(self.status, "connectStatus", "Connecting")
         self.status.setWordWrap(True)
-        form = QFormLayout()
+        redirect = QWidget(self)
+        redirect_column = QVBoxLayout(redirect)
+        redirect_column.setContentsMargins(0, 0, 0, 0)
+        redirect_column.addWidget(self.redirect_page)
+        redirect_column.addWidget(self.redirect_help)
+        self.form = form = QFormLayout()
         form.addRow("Connect to", self.environment)
         form.addRow("Sandbox address", self.base_url)
         form.addRow("Intuit app's client id", self.client_id)
         form.addRow("Client secret", self.client_secret)
-        form.addRow("Redirect page (https)", self.redirect_page)
-        form.addRow("", self.redirect_help)
+        form.addRow("Redirect page (https)", redirect)
+        self._intuit_rows: tuple[QWidget, ...] = (self.client_id, self.client_secret, redirect)
         self.paste_box = self._paste_box()
         self.keyring_box = self._keyring_box()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -141,15 +151,15 @@ class ConnectDialog(QDialog):
         self.buttons.rejected.connect(self.stop)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.status)
         layout.addWidget(self.paste_box)
         layout.addWidget(self.keyring_box)
-        layout.addWidget(self.status)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(580)
         self._remembered()
         self.environment.currentIndexChanged.connect(self._fields)
         self._fields()
-        self.resize(max(self.sizeHint().width(), 560), self.sizeHint().height())
 
     def _paste_box(self) -> QGroupBox:
         box = QGroupBox("Paste the address your browser ended on", self)
@@ -226,13 +236,28 @@ class ConnectDialog(QDialog):
             self._settings.setValue(REDIRECT_PAGE_KEY, options.redirect_page or "")
 
     def _fields(self) -> None:
+        """Only the fields of the chosen environment show."""
         local = self._environment() == "local"
-        self.base_url.setEnabled(local)
-        for widget in (self.client_id, self.client_secret, self.redirect_page,
-                       self.redirect_help):
-            widget.setEnabled(not local)
+        self.form.setRowVisible(self.base_url, local)
+        for widget in self._intuit_rows:
+            self.form.setRowVisible(widget, not local)
         self.paste_box.setVisible(not local)
+        self.keyring_box.setVisible(False)
         self._waiting(False)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow or shrink to what shows (never narrower than the minimum)."""
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        height = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else self.sizeHint().height())
+        self.resize(width, max(height, self.minimumSizeHint().height()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
 
     def _waiting(self, on: bool) -> None:
         """The paste field takes an address only while a browser sign-in waits."""
@@ -274,7 +299,10 @@ class ConnectDialog(QDialog):
                 raise
 
         self.connect_button.setEnabled(False)
-        self.keyring_box.setVisible(False)
+        if self.keyring_box.isVisible():
+            self.keyring_box.setVisible(False)
+            self.paste_box.setVisible(not options.local)
+            self._fit()
         self.paste_address.clear()
         self._waiting(browser is not None)
         self.status.setText("Connecting…")
@@ -333,7 +361,11 @@ class ConnectDialog(QDialog):
         elif isinstance(error, UserError):
             self.status.setText(error.words(plain))
             if isinstance(error, KeychainMissing):
+                self.status.setText(NO_KEYCHAIN)
+                self.paste_box.setVisible(False)
                 self.keyring_box.setVisible(True)
+                self._fit()
+                self.keyring_button.setDefault(True)  # Enter: the encrypted file
                 self.passphrase.setFocus()
         else:
             self.status.setText("Connecting failed unexpectedly; the details are in "

@@ -30,6 +30,7 @@ from app.qbo.oauth import (
     OAuthClient,
     PastedAddress,
     authorize,
+    redirect_page_problem,
 )
 from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
 from app.qbo.transport import RetryPolicy, Transport
@@ -182,6 +183,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     client_id, secret = _credentials(req)
     if env.name == "production" and not req.base_url and not req.redirect_page:
         raise ConnectError(PRODUCTION_NEEDS_PAGE, Hint.of(Action.REDIRECT_PAGE, words=""))
+    if req.redirect_page and (problem := redirect_page_problem(req.redirect_page)):
+        raise ConnectError(problem + " Nothing was connected.")
     if req.relink:  # say so before the sign-in, not after it
         with SyncLock(store).held(WAIT):
             pass

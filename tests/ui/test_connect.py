@@ -185,7 +185,7 @@ def test_a_missing_keychain_offers_the_encrypted_file_and_connects_with_it(
         assert not dialog.keyring_box.isVisibleTo(dialog)
         dialog.connect_button.click()
         qtbot.waitUntil(lambda: dialog.keyring_box.isVisibleTo(dialog), timeout=WAIT)
-        assert "No OS keychain" in dialog.status.text()
+        assert "no OS keychain" in dialog.status.text()
         assert "SYNCDESK_KEYRING_PASSPHRASE" in dialog.keyring_box.findChild(
             type(dialog.status)).text()
         dialog.passphrase.setText("correct horse battery")
