@@ -354,6 +354,7 @@ class ConnectDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._task = None
         self._pasted = None
+        self.paste_address.clear()  # it held a one-time code
         self._waiting(False)
         self.connect_button.setEnabled(True)
         if isinstance(error, Cancelled):
