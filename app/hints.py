@@ -51,6 +51,7 @@ class Action(StrEnum):
     CLIENT_SECRET = "client_secret"  # (the Intuit app's client secret)
     ENCRYPTED_KEYRING = "encrypted_keyring"  # (keep secrets in a passphrase-locked file)
     RELINK = "relink"  # (move the store to another QuickBooks company when connecting)
+    REDIRECT_PAGE = "redirect_page"  # (the firm's https page Intuit redirects to)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def plain(hint: Hint) -> str:
         Action.CLIENT_SECRET: "your app's client secret",
         Action.ENCRYPTED_KEYRING: "an encrypted keyring",
         Action.RELINK: "re-linking turned on",
+        Action.REDIRECT_PAGE: "the redirect page's address",
     }
     return words.get(hint.action, hint.action.value.replace("_", " ")).strip()
 

@@ -42,7 +42,6 @@ from app.services.documents_views import DocumentRow
 from app.services.sync import LogQuery, SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
-from ui.connect_dialog import ConnectDialog
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
@@ -192,7 +191,6 @@ class MainWindow(QMainWindow):
         self.open_failed.open_requested.connect(self.choose_company)
         self.open_failed.retry_requested.connect(self.try_again)
         self.open_failed.create_requested.connect(self.start_here)
-        self.connect_dialog: ConnectDialog | None = None
         from ui.sync_log_view import install as install_sync_log
 
         self.sync_log = install_sync_log(self)  # the Sync Log page; Resync Failures asks first
@@ -202,6 +200,9 @@ class MainWindow(QMainWindow):
         from ui.auto_sync import install as install_auto_sync
 
         self.extras = install_auto_sync(self)  # Settings…, auto sync, notices of new problems
+        from ui.connection_menu import install as install_connection_menu
+
+        self.connection_menu = install_connection_menu(self)  # File → QuickBooks
         self._restore_layout()
         if services is not None:
             self._show_company()
@@ -226,9 +227,6 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &recent", self, objectName="recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
-        connect = QAction("&Connect to QuickBooks…", self)
-        connect.triggered.connect(self.connect_quickbooks)
-        file_menu.addAction(connect)
         demo = QAction("Open the &demo company", self)
         demo.triggered.connect(self.open_demo)
         file_menu.addAction(demo)
@@ -682,30 +680,9 @@ class MainWindow(QMainWindow):
             demo.services, on_close=demo.close, title="SyncDesk — demo company",
             remember=False), on_failure=self._open_failed)
 
-    def connect_quickbooks(self) -> ConnectDialog:
-        """The connect dialog (not modal to the caller): the open company, or on a first
-        run a new company store at the default place, which then opens."""
-        from app.services.opening import open_services
-
-        services, create_at = self.ctx.services, self._db
-
-        def target() -> tuple[Services, bool]:
-            if services is not None:
-                return services, False
-            return open_services(create_at, create=True), True
-
-        dialog = ConnectDialog(self.ctx.tasks, target, self)
-        dialog.connected.connect(self._connected)
-        self.connect_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _connected(self, services: Services, report: Any) -> None:
-        if services is not self.ctx.services:
-            self.open_company(services, on_close=services.close)
-        else:
-            self._ask_health()
-        self.statusBar().showMessage(f"Connected to {report.company_label}.", 15000)
+    def connect_quickbooks(self) -> Any:
+        """The connect dialog (ui/connection_menu.py), opened without blocking."""
+        return self.connection_menu.open_dialog()
 
     def choose_company(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a company", "",

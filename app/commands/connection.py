@@ -32,6 +32,10 @@ def register(add: Adder) -> None:
     command.add_argument("--encrypted-keyring", action="store_true",
                          help="no OS keychain here: keep Intuit's secrets in a file locked by a "
                               "passphrase (asked for, or $SYNCDESK_KEYRING_PASSPHRASE)")
+    command.add_argument("--redirect-page", metavar="URL",
+                         help="production keys: the https address where your firm hosts "
+                              "SyncDesk's redirect page (resources/oauth/redirect.html), "
+                              "registered with your Intuit app")
     command.add_argument("--relink", action="store_true",
                          help="move this store to another QuickBooks company: forget every "
                               "link to its old company and send its documents to the new one")
@@ -52,7 +56,7 @@ def run_connect(args: argparse.Namespace) -> int:
     options = ConnectOptions(args.env, args.base_url, args.client_id, secret,
                              encrypted_keyring=encrypted,
                              passphrase=ask_passphrase() if encrypted else None,
-                             relink=args.relink)
+                             relink=args.relink, redirect_page=args.redirect_page)
     opener = None if args.env == "local" else _sign_in_in_browser  # None: SyncDesk signs in
     with open_company(db_of(args), write=writes(args)) as services:
         report = services.connection.connect(options, opener, timeout=args.timeout)

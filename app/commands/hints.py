@@ -44,6 +44,7 @@ def as_command(hint: Hint) -> str:
         Action.CLIENT_SECRET: "--client-secret",
         Action.ENCRYPTED_KEYRING: "--encrypted-keyring",
         Action.RELINK: "--relink",
+        Action.REDIRECT_PAGE: "--redirect-page",
     }
     if hint.action is Action.CONNECT:
         return "syncdesk connect" + (" --relink" if a.get("relink") else "") + (

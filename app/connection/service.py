@@ -23,7 +23,15 @@ from app.qbo.client import QboClient
 from app.qbo.environments import environment, provider
 from app.qbo.errors import QboClientError
 from app.qbo.limits import Limits, RealmLimiter
-from app.qbo.oauth import Authorization, ConnectError, Endpoints, OAuthClient, authorize
+from app.qbo.oauth import (
+    Authorization,
+    ConnectError,
+    Endpoints,
+    OAuthClient,
+    PastedAddress,
+    authorize,
+    redirect_page_problem,
+)
 from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
 from app.qbo.transport import RetryPolicy, Transport
 from app.store.database import Store
@@ -111,6 +119,8 @@ class ConnectRequest:
     passphrase: str | None = None  # for the encrypted file
     relink: bool = False  # move the store to another company (see app.connection.binding)
     relinked: int | None = None  # set by connect: documents queued again by a re-link
+    redirect_page: str | None = None  # the firm's https page that hands the answer on
+    pasted: PastedAddress | None = None  # where the user may paste the browser's address
 
     def __repr__(self) -> str:  # never show the secret or the passphrase
         return f"ConnectRequest({self.environment!r}, client_id={self.client_id!r})"
@@ -144,6 +154,13 @@ def _credentials(req: ConnectRequest) -> tuple[str, str]:
     return req.client_id, secret
 
 
+PRODUCTION_NEEDS_PAGE = (
+    "Production keys need an https redirect page: Intuit sends a production sign-in only to "
+    "an https address, never straight to SyncDesk on this computer. Host SyncDesk's "
+    "redirect page (resources/oauth/redirect.html) at an https address, add that address to "
+    "your Intuit app's production redirect URIs, and give it here ({0}). Nothing was "
+    "connected.")
+
 CONNECT_STEPS = 4  # find the sign-in service, sign in, check the company, keep the connection
 
 
@@ -164,6 +181,10 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         else:
             keychain.require_keychain()
     client_id, secret = _credentials(req)
+    if env.name == "production" and not req.base_url and not req.redirect_page:
+        raise ConnectError(PRODUCTION_NEEDS_PAGE, Hint.of(Action.REDIRECT_PAGE, words=""))
+    if req.redirect_page and (problem := redirect_page_problem(req.redirect_page)):
+        raise ConnectError(problem + " Nothing was connected.")
     if req.relink:  # say so before the sign-in, not after it
         with SyncLock(store).held(WAIT):
             pass
@@ -178,7 +199,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
                         f"waiting for you to sign in to {env.provider}…")
         return answer
 
-    auth: Authorization = authorize(oauth, browser, timeout, cancel)
+    auth: Authorization = authorize(oauth, browser, timeout, cancel,
+                                    redirect_page=req.redirect_page or None, pasted=req.pasted)
     now = utcnow()
     tokens = TokenSet.from_response(auth.token_answer, auth.realm_id, now.timestamp())
     report_progress(on_progress, 2, CONNECT_STEPS, "checking the QuickBooks company")

@@ -3,6 +3,13 @@
 Desktop flow: SyncDesk opens the system browser on Intuit's authorize page
 and catches the redirect on a one-shot listener at
 ``http://localhost:PORT/callback``; the ``state`` it sent must come back.
+
+Production keys redirect only to https pages (API.md §2.2, "Desktop-app note"): a firm
+hosts ``resources/oauth/redirect.html`` at an https address registered with Intuit, and
+that page hands ``code``, ``state`` and ``realmId`` on to the listener. It cannot know
+the listener's port, so the ``state`` carries it (``PORT.RANDOM``); the whole state is
+still compared. Where the page cannot reach the listener, the user pastes the address
+the browser ended on (``PastedAddress``); the same state check applies.
 """
 
 from __future__ import annotations
@@ -196,8 +203,12 @@ class CallbackListener:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
     def redirect_uri(self) -> str:
-        return f"http://localhost:{self._server.server_address[1]}/callback"
+        return f"http://localhost:{self.port}/callback"
 
     def __enter__(self) -> CallbackListener:
         self._thread.start()
@@ -218,6 +229,63 @@ class CallbackListener:
         return self.params
 
 
+class PastedAddress:
+    """The address the browser ended on, pasted by the user while the sign-in waits
+    (given on one thread, read by the waiting one)."""
+
+    def __init__(self) -> None:
+        self._address = ""
+        self._given = threading.Event()
+
+    def __repr__(self) -> str:  # the address holds the one-time code: never show it
+        return f"PastedAddress(given={self._given.is_set()})"
+
+    def paste(self, address: str) -> None:
+        self._address = address.strip()
+        self._given.set()
+
+    @property
+    def given(self) -> bool:
+        return self._given.is_set()
+
+    @property
+    def address(self) -> str:
+        return self._address
+
+
+STATE_PORT_SEPARATOR = "."  # never in token_urlsafe's alphabet
+
+
+def handoff_state(port: int) -> str:
+    """A new ``state`` that tells the hosted redirect page the listener's port."""
+    return f"{port}{STATE_PORT_SEPARATOR}{secrets.token_urlsafe(24)}"
+
+
+def redirect_page_problem(address: str) -> str | None:
+    """Why ``address`` cannot be the https redirect page, in plain words; None when it can."""
+    parts = urlsplit(address.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        return ("The redirect page must be an https address, such as "
+                "https://yourfirm.example/syncdesk/redirect.html: Intuit sends a production "
+                "sign-in only to https pages.")
+    if parts.fragment or parts.query:
+        return ("The redirect page's address must end at the page (no “?” or “#” part): "
+                "Intuit adds the sign-in's answer after it.")
+    return None
+
+
+def answer_from_address(address: str) -> dict[str, str]:
+    """``code``, ``state`` and ``realmId`` (or ``error``) from the address the browser
+    ended on; a ``ConnectError`` when it holds no sign-in answer."""
+    query = parse_qs(urlsplit(address.strip()).query)
+    params = {k: v[0] for k, v in query.items()}
+    if not params.get("code") and not params.get("error"):
+        raise ConnectError("The address you pasted holds no sign-in answer (no code after its "
+                           "“?”); nothing was connected. Copy the whole address from the "
+                           "browser's address bar after you signed in, and paste that.")
+    return params
+
+
 class ConnectError(Hinted):
     """Connecting did not complete; the message says why in plain words (with hints)."""
 
@@ -228,18 +296,42 @@ class Authorization:
     token_answer: dict[str, Any]
 
 
+def _answer(listener: CallbackListener, timeout: float, cancel: threading.Event | None,
+            pasted: PastedAddress | None) -> tuple[dict[str, str] | None, bool]:
+    """The redirect's parameters (or the pasted address's), and whether they were pasted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if pasted is not None and pasted.given:
+            return answer_from_address(pasted.address), True
+        left = deadline - time.monotonic()
+        params = listener.wait(max(0.0, min(0.1, left)), cancel)
+        if params is not None:
+            return params, False
+        if left <= 0:
+            return None, False
+
+
 def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
-              timeout: float = 300.0, cancel: threading.Event | None = None) -> Authorization:
+              timeout: float = 300.0, cancel: threading.Event | None = None, *,
+              redirect_page: str | None = None, pasted: PastedAddress | None = None
+              ) -> Authorization:
     """Run the authorization-code flow: browser, callback, state check, code exchange.
 
-    ``cancel`` stops the wait for the browser (``Cancelled``), before any code is exchanged.
+    ``redirect_page``: the https page Intuit redirects to (it hands the answer on to the
+    listener; the exchange names it as the redirect). ``pasted``: where the user may give
+    the address the browser ended on instead. ``cancel`` stops the wait for the browser
+    (``Cancelled``), before any code is exchanged.
     """
-    state = secrets.token_urlsafe(24)
+    if redirect_page is not None:
+        problem = redirect_page_problem(redirect_page)
+        if problem is not None:
+            raise ConnectError(problem + " Nothing was connected.")
     who = capital(oauth.provider)
     with CallbackListener() as listener:
-        open_browser(oauth.authorization_url(listener.redirect_uri, state))
-        params = listener.wait(timeout, cancel)
-        redirect_uri = listener.redirect_uri
+        state = handoff_state(listener.port) if redirect_page else secrets.token_urlsafe(24)
+        redirect_uri = redirect_page.strip() if redirect_page else listener.redirect_uri
+        open_browser(oauth.authorization_url(redirect_uri, state))
+        params, was_pasted = _answer(listener, timeout, cancel, pasted)
     check_cancel(cancel)
     if params is None:
         raise ConnectError(f"{who} did not send SyncDesk back an answer in time; nothing was "
@@ -247,7 +339,16 @@ def authorize(oauth: OAuthClient, open_browser: Callable[[str], Any],
     if "error" in params:
         raise ConnectError(f"{who} did not grant access ({params['error']}); nothing was "
                            "connected.")
-    if not secrets.compare_digest(params.get("state", ""), state):
+    if was_pasted and not params.get("state"):
+        raise ConnectError("The address you pasted has no state, so SyncDesk cannot tell "
+                           "that it answers this sign-in; nothing was connected. Paste the "
+                           "whole address from the browser's address bar.")
+    if not secrets.compare_digest(params.get("state", "").encode(), state.encode()):
+        if was_pasted:
+            raise ConnectError("The address you pasted answers another sign-in (its state "
+                               "did not match), so SyncDesk ignored it; nothing was "
+                               "connected. Connect again and paste the address the browser "
+                               "ends on this time.")
         raise ConnectError("The answer that came back was not for this request (its state "
                            "did not match), so SyncDesk ignored it; nothing was connected.")
     if not params.get("code") or not params.get("realmId"):

@@ -21,6 +21,8 @@ from app.qbo.environments import ENVIRONMENT_NAMES as _ENVIRONMENT_NAMES
 from app.qbo.errors import QboClientError, TransportError
 from app.qbo.keychain import NoKeychain
 from app.qbo.oauth import ConnectError, follow_redirects
+from app.qbo.oauth import PastedAddress as PastedAddress  # the window pastes through it
+from app.qbo.oauth import redirect_page_problem as redirect_page_problem  # checks the field
 from app.store.database import Store
 from app.work import OnProgress
 
@@ -42,10 +44,24 @@ class ConnectOptions:
     encrypted_keyring: bool = False  # keep Intuit's secrets in a passphrase-locked file
     passphrase: str | None = field(default=None, repr=False)
     relink: bool = False  # move the store to another QuickBooks company
+    #: the firm's https page Intuit redirects to, which hands the answer on to SyncDesk
+    #: (production keys accept no other; see resources/oauth/redirect.html)
+    redirect_page: str | None = None
 
     @property
     def local(self) -> bool:
         return self.environment == "local"
+
+    @property
+    def needs_redirect_page(self) -> bool:
+        """Intuit's production sign-in redirects only to an https page (not to this
+        computer): the firm's hosted redirect page must be given."""
+        return self.environment == "production" and not self.base_url
+
+
+class KeychainMissing(UserError):
+    """No OS keychain to keep Intuit's secrets: connecting again with
+    ``encrypted_keyring=True`` (and a passphrase) keeps them in an encrypted file."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,8 @@ class ConnectionHealth:
     realm_id: str | None = None
     refresh_token_expires_at: datetime | None = None
     warning: str | None = None  # e.g. the sign-in ends soon
+    base_url: str | None = None  # the server it was given (a local sandbox's address)
+    client_id: str | None = None  # the Intuit app's (not a secret): a reconnect offers it
 
     @property
     def connected(self) -> bool:
@@ -127,13 +145,16 @@ class ConnectionService:
 
     def connect(self, options: ConnectOptions, open_browser: Browser | None = None, *,
                 timeout: float = 300.0, on_progress: OnProgress | None = None,
-                cancel: threading.Event | None = None) -> ConnectReport:
+                cancel: threading.Event | None = None,
+                pasted: PastedAddress | None = None) -> ConnectReport:
         """Sign in and keep the connection (replacing an earlier one).
 
         ``open_browser`` shows the sign-in page; for a local sandbox it may be left
         out (SyncDesk then signs in to the sandbox itself). While it waits for the
         browser it reports "waiting for you to sign in…"; ``cancel`` stops the wait
-        (``app.work.Cancelled``) and nothing is kept.
+        (``app.work.Cancelled``) and nothing is kept. While it waits, the address the
+        browser ended on may be given through ``pasted`` instead (the same state check
+        applies). No OS keychain for Intuit's secrets raises ``KeychainMissing``.
         """
         if open_browser is None:
             if not options.local:
@@ -141,7 +162,8 @@ class ConnectionService:
             open_browser = follow_redirects
         request = connection.ConnectRequest(options.environment, options.base_url,
                                             options.client_id, options.client_secret,
-                                            relink=options.relink)
+                                            relink=options.relink,
+                                            redirect_page=options.redirect_page, pasted=pasted)
         if options.encrypted_keyring and not options.local:
             request.keychain = keychain.ENCRYPTED_FILE
             request.passphrase = options.passphrase
@@ -150,7 +172,10 @@ class ConnectionService:
                                      on_progress=on_progress, cancel=cancel)
         except UserError:
             raise  # already in plain words, with its hints (e.g. another company's store)
-        except (ConnectError, NoKeychain, ValueError) as exc:
+        except NoKeychain as exc:
+            missing = not options.encrypted_keyring and not options.local
+            raise (KeychainMissing if missing else UserError).of(exc) from None
+        except (ConnectError, ValueError) as exc:
             raise UserError.of(exc) from None  # its hints kept
         except TransportError as exc:  # its text says what could not be reached, and what to do
             raise (UserError(exc.reason, *exc.hints) if exc.reason[:1].isupper()
@@ -175,10 +200,13 @@ class ConnectionService:
         """Whether the company is connected, to what, and any warning about it."""
         data = connection.connection_status(self._store)
         expires = data.get("refresh_token_expires_at")
+        row = connection.connection(self._store) if data["state"] != "disconnected" else None
         return ConnectionHealth(data["state"], data.get("environment"), data.get("company"),
                                 data.get("realm_id"),
                                 datetime.fromisoformat(expires) if expires else None,
-                                data.get("warning"))
+                                data.get("warning"),
+                                row.base_url if row is not None else None,
+                                row.client_id if row is not None else None)
 
     def web_link(self, kind: DocKind, qbo_id: str | None) -> WebLink:
         """The document's page in QuickBooks for the connected company, or why it has none."""
