@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.errors import UserError
 from app.logs import FILE_ONLY, configure_logging, log_path, redact
-from app.qbo.keychain import configure_backend
+from app.qbo.keychain import configure_backend, forget_unlocked
 from app.sandbox import cli as sandbox_cli
 
 Handler = Callable[[argparse.Namespace], int]
@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     log_file = configure_logging(args.verbose)
     configure_backend()  # the OS keychain only (and explicit inside a bundle)
+    forget_unlocked()  # a command asks for the encrypted file's passphrase itself
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None and _window_installed():
         args.command, handler = "gui", _open_window  # `syncdesk` alone opens the window

@@ -30,3 +30,8 @@ class UsageError(UserError):
     """The command's words were off (exit code 2)."""
 
     exit_code = 2
+
+
+class KeyringLocked(UserError):
+    """QuickBooks' secrets are in SyncDesk's encrypted file and its passphrase was not given:
+    the window asks for it (once a run) and tries again."""

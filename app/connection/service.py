@@ -136,7 +136,22 @@ def env_passphrase() -> str | None:
 def _unlock(row: QboConnection, passphrase: Passphrase | None) -> None:
     """Point keyring at the encrypted file when this connection's secrets live there."""
     if row.keychain == keychain.ENCRYPTED_FILE:
+        if env_passphrase() is None and keychain.use_unlocked_file():
+            return  # unlocked earlier in this process (the window asked once)
         keychain.use_encrypted_file((passphrase or env_passphrase)())
+
+
+def needs_passphrase(store: Store) -> bool:
+    """Whether this company's secrets are in the encrypted file, still locked in this
+    process, with no passphrase in the environment."""
+    row = connection(store)
+    return (row is not None and row.keychain == keychain.ENCRYPTED_FILE
+            and env_passphrase() is None and not keychain.use_unlocked_file())
+
+
+def unlock(passphrase: str) -> None:
+    """Unlock the encrypted file for the rest of this process (a wrong one is refused)."""
+    keychain.use_encrypted_file(passphrase)
 
 
 def _credentials(req: ConnectRequest) -> tuple[str, str]:

@@ -36,6 +36,10 @@ class NoKeychain(Hinted):
     """No usable OS keychain; the message says what to install (with hints)."""
 
 
+class PassphraseNeeded(NoKeychain):
+    """The secrets are in the encrypted file and no passphrase was given to unlock it."""
+
+
 def configure_frozen_backend() -> None:
     """Pick the platform's keychain explicitly when running from a bundle."""
     if not getattr(sys, "frozen", False):
@@ -170,7 +174,7 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
     passphrase reuse it, and its key is not derived again.
     """
     if not passphrase or not passphrase.strip():
-        raise NoKeychain("The encrypted keyring needs its passphrase: type it when asked, or "
+        raise PassphraseNeeded("The encrypted keyring needs its passphrase: type it when asked, or "
                          f"set ${PASSPHRASE_VARIABLE}.")
     file_path = str(Path(path or encrypted_file_path()).resolve())
     slot = (file_path, hmac.new(_PROCESS_KEY, passphrase.encode("utf-8"),
@@ -189,6 +193,24 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
             _UNLOCKED[slot] = backend
     register_secret(passphrase)
     keyring.set_keyring(backend)
+
+
+def use_unlocked_file(path: Path | None = None) -> bool:
+    """Use the encrypted file again if this process unlocked it before (a window asks for
+    the passphrase once, not before every sync); False when it has not been unlocked."""
+    file_path = str(Path(path or encrypted_file_path()).resolve())
+    with _UNLOCKED_LOCK:
+        backend = next((b for (where, _), b in _UNLOCKED.items() if where == file_path), None)
+    if backend is None or not Path(file_path).exists():
+        return False
+    keyring.set_keyring(backend)
+    return True
+
+
+def forget_unlocked() -> None:
+    """Lock every encrypted file again, as at the start of a new run."""
+    with _UNLOCKED_LOCK:
+        _UNLOCKED.clear()
 
 
 def _get(key: str) -> str | None:

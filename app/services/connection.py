@@ -15,11 +15,11 @@ from typing import Any
 
 from app.connection import service as connection
 from app.domain.states import DocKind
-from app.errors import UserError
+from app.errors import KeyringLocked, UserError
 from app.qbo import keychain
 from app.qbo.environments import ENVIRONMENT_NAMES as _ENVIRONMENT_NAMES
 from app.qbo.errors import QboClientError, TransportError
-from app.qbo.keychain import NoKeychain
+from app.qbo.keychain import NoKeychain, PassphraseNeeded
 from app.qbo.oauth import ConnectError, follow_redirects
 from app.qbo.oauth import PastedAddress as PastedAddress  # the window pastes through it
 from app.qbo.oauth import redirect_page_problem as redirect_page_problem  # checks the field
@@ -192,9 +192,24 @@ class ConnectionService:
         row = connection.connection(self._store)
         try:
             done = connection.disconnect(self._store, passphrase)
+        except PassphraseNeeded as exc:
+            raise KeyringLocked.of(exc) from None
         except NoKeychain as exc:
             raise UserError.of(exc) from None
         return DisconnectReport(done, row.environment if row is not None else None)
+
+    def needs_passphrase(self) -> bool:
+        """Whether Intuit's secrets are in the encrypted file, still locked in this run
+        (and no passphrase in the environment): ask for it before syncing."""
+        return connection.needs_passphrase(self._store)
+
+    def unlock(self, passphrase: str) -> None:
+        """Unlock the encrypted file for the rest of this run; a wrong passphrase is
+        refused in plain words."""
+        try:
+            connection.unlock(passphrase)
+        except NoKeychain as exc:
+            raise UserError.of(exc) from None
 
     def health(self) -> ConnectionHealth:
         """Whether the company is connected, to what, and any warning about it."""

@@ -22,13 +22,13 @@ from sqlmodel import col, func, select
 
 from app.connection.service import connection_status, open_client
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
-from app.errors import UserError
+from app.errors import KeyringLocked, UserError
 from app.hints import Action, Hint
 from app.operations.actor import current_actor
 from app.operations.lookup import find_document
 from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError
-from app.qbo.keychain import NoKeychain
+from app.qbo.keychain import NoKeychain, PassphraseNeeded
 from app.store.database import Store
 from app.store.models import (
     HistoryEvent,
@@ -278,6 +278,8 @@ def qbo_client(store: Store, passphrase: Passphrase | None = None) -> QboClient:
     except OAuthError as exc:
         raise NotConnected(exc.description or str(exc),
                            again=exc.error != "not_connected") from None
+    except PassphraseNeeded as exc:
+        raise KeyringLocked.of(exc) from None
     except NoKeychain as exc:
         raise UserError.of(exc) from None
 

@@ -103,6 +103,7 @@ def test_a_whole_sync_with_the_encrypted_file_derives_the_key_once(cli, tmp_path
                         intuit.base_url, "--client-id", "app-id", "--client-secret",
                         "app-secret", "--encrypted-keyring")
         assert connected.code == 0, connected.err
+        derivations.clear()  # each command is a run of its own: the sync unlocks again
         intuit.advance_clock(4000)  # the access token expires: the sync refreshes it
         synced = cli("--db", db, "sync", "--json")
         assert synced.code == 0, synced.err

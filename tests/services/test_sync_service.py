@@ -12,7 +12,7 @@ import pytest
 
 from app.connection.service import ConnectRequest, connect
 from app.domain.states import DocKind, PoStatus, SyncState
-from app.errors import UserError
+from app.errors import KeyringLocked, UserError
 from app.hints import Action
 from app.operations.lookup import find_po
 from app.qbo import keychain
@@ -130,7 +130,9 @@ def test_the_encrypted_keyrings_passphrase_comes_from_the_callable(services: Ser
                                   client_secret="app-secret", keychain=keychain.ENCRYPTED_FILE,
                                   passphrase=PASSPHRASE), follow_redirects, timeout=10)
     make_po(store, number="PO-1")
-    with pytest.raises(UserError, match="needs its passphrase"):
+    keychain.forget_unlocked()  # a new run: connecting unlocked the file in this one
+    assert services.connection.needs_passphrase()
+    with pytest.raises(KeyringLocked, match="needs its passphrase"):
         services.sync.run(passphrase=lambda: None)  # the user gave none
     assert states(store, "PO-1") == {"PO-1": ("queued", None)}
     asked: list[str] = []
@@ -314,3 +316,25 @@ def test_the_changes_say_when_a_sync_holds_the_store(services: Services, two_pos
     with SyncLock(two_pos).held(0.2):
         assert services.sync.changes().syncing
     assert not services.sync.changes().syncing
+
+
+def test_a_run_unlocks_the_encrypted_keyring_once_and_syncs_without_asking_again(
+        services: Services, store, intuit, monkeypatch):
+    """The window asks for the passphrase once (``unlock``); every later sync, resend or
+    disconnect of that run uses the unlocked file; a wrong passphrase is refused."""
+    monkeypatch.delenv(keychain.PASSPHRASE_VARIABLE, raising=False)
+    connect(store, ConnectRequest("production", intuit.base_url, client_id="app-id",
+                                  client_secret="app-secret", keychain=keychain.ENCRYPTED_FILE,
+                                  passphrase=PASSPHRASE), follow_redirects, timeout=10)
+    keychain.forget_unlocked()
+    make_po(store, number="PO-1")
+    assert services.connection.needs_passphrase()
+    with pytest.raises(UserError, match="not the passphrase"):
+        services.connection.unlock("wrong horse")
+    assert services.connection.needs_passphrase()
+    services.connection.unlock(PASSPHRASE)
+    assert not services.connection.needs_passphrase()
+    report = services.sync.run()  # no passphrase given: the unlocked file serves
+    assert [(o.number, o.sync_state) for o in report.outcomes] == [("PO-1", "synced")]
+    assert services.connection.disconnect().was_connected
+    keychain.forget_unlocked()
