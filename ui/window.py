@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
         from ui.sync_log_view import install as install_sync_log
 
         self.sync_log = install_sync_log(self)  # the Sync Log page; Resync Failures asks first
+        from ui.dashboard_view import install as install_dashboard
+
+        self.dashboard = install_dashboard(self)  # the Dashboard page, a Fix… per cause
         self._restore_layout()
         if services is not None:
             self._show_company()
