@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from app.text import count_of, upper_first
 from ui.context import UiContext
 from ui.results_chart import ResultsChart
 from ui.state_icons import state_icon
+from ui.window import when_words
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -59,19 +59,10 @@ KIND_WORDS = {DocKind.PO: "PO", DocKind.INVOICE: "invoice"}
 # --- plain words ---------------------------------------------------------------------------
 
 
-def when_words(at: datetime, now: datetime | None = None) -> str:
-    """A past or future moment in local time: "today at 14:05", "12 Mar 2027 at 10:42"."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    local = at.astimezone()
-    today = (now or datetime.now().astimezone()).date()
-    day = "today" if local.date() == today else f"{local.day} {local:%b %Y}"
-    return f"{day} at {local:%H:%M}"
-
-
 def health_lines(health: SyncHealth, now: datetime | None = None) -> list[str]:
     """The connection's health as a bookkeeper reads it, one fact a line."""
     now = now or datetime.now(UTC)
+    local = now.astimezone()  # "today" is the user's day
     where = ENVIRONMENTS.get(health.environment or "", "QuickBooks")
     company = health.company or "the QuickBooks company"
     if health.state == "disconnected":
@@ -82,10 +73,10 @@ def health_lines(health: SyncHealth, now: datetime | None = None) -> list[str]:
                  "sync (File → Connect to QuickBooks)."]
     else:
         lines = [f"Connected to {company} ({where})."]
-    lines.append(f"Last successful sync: {when_words(health.last_success_at, now)}."
+    lines.append(f"Last successful sync: {when_words(health.last_success_at, local)}."
                  if health.last_success_at else "No document has gone to QuickBooks yet.")
     if health.last_pull_at:
-        lines.append(f"QuickBooks' changes last read {when_words(health.last_pull_at, now)}.")
+        lines.append(f"QuickBooks' changes last read {when_words(health.last_pull_at, local)}.")
     if health.refresh_token_expires_at and health.state != "disconnected":
         ends = health.refresh_token_expires_at
         if ends.tzinfo is None:
@@ -379,15 +370,12 @@ class DashboardView(QWidget):
                                content)
         self.chart_box = _box("Sync results per day, last 30 days", "resultsChartBox",
                               self.chart, content)
-        for box in (self.kinds_box, self.health_box):
-            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.side = QWidget(content)
         self.side_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.side)
         self.side_layout.setContentsMargins(0, 0, 0, 0)
         self.side_layout.setSpacing(10)
-        self.side_layout.addWidget(self.kinds_box)
-        self.side_layout.addWidget(self.health_box)
-        self.side_layout.addStretch(1)
+        self.side_layout.addWidget(self.kinds_box, 1)
+        self.side_layout.addWidget(self.health_box, 1)
 
         self.grid = QGridLayout()
         self.grid.setSpacing(10)
@@ -427,7 +415,7 @@ class DashboardView(QWidget):
         if wide:
             self.side_layout.setDirection(QBoxLayout.Direction.TopToBottom)
             self.grid.addWidget(self.groups_box, 0, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(self.side, 0, 1)
+            self.grid.addWidget(self.side, 0, 1, Qt.AlignmentFlag.AlignTop)
             self.grid.setColumnStretch(0, 3)
             self.grid.setColumnStretch(1, 2)
         else:

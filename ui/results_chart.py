@@ -16,12 +16,16 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.domain.states import SyncState
+from app.domain.wording import state_name
 from app.services.dashboard_views import DayResults
+from app.text import upper_first
 
-# (name, light-scheme colour, dark-scheme colour); bottom of the stack first.
-SERIES = (("synced", "#2e7d32", "#5cc26a"),
-          ("failed", "#c62828", "#ff6f6f"),
-          ("blocked", "#b35c00", "#ffab4a"))
+# (result, light-scheme colour, dark-scheme colour); bottom of the stack first. A day's
+# attempts ended as the document states of the same names.
+SERIES = ((SyncState.SYNCED, "#2e7d32", "#5cc26a"),
+          (SyncState.FAILED, "#c62828", "#ff6f6f"),
+          (SyncState.BLOCKED, "#b35c00", "#ffab4a"))
 LABEL_EVERY = 7  # days between two dates under the bars (counted back from today)
 EMPTY_WORDS = "No documents were sent to QuickBooks in these 30 days."
 
@@ -33,14 +37,14 @@ def day_words(day: date) -> str:
 
 def results_words(results: DayResults) -> str:
     """"1 Dec 2026: 75 synced, 8 blocked" (the day's numbers, in plain words)."""
-    parts = [f"{n} {key}" for key, n in counts(results) if n]
+    parts = [f"{n} {state_name(key)}" for key, n in counts(results) if n]
     return f"{results.day.day} {results.day:%b %Y}: " + (", ".join(parts) or "nothing sent")
 
 
-def counts(results: DayResults) -> tuple[tuple[str, int], ...]:
+def counts(results: DayResults) -> tuple[tuple[SyncState, int], ...]:
     """The day's numbers in the stack's order: synced, failed, blocked."""
-    return (("synced", results.success), ("failed", results.failed),
-            ("blocked", results.blocked))
+    return ((SyncState.SYNCED, results.success), (SyncState.FAILED, results.failed),
+            (SyncState.BLOCKED, results.blocked))
 
 
 def nice_top(value: int) -> tuple[int, int]:
@@ -81,7 +85,7 @@ class ResultsChart(QWidget):
 
     # --- words ---------------------------------------------------------------------------
 
-    def totals(self) -> dict[str, int]:
+    def totals(self) -> dict[SyncState, int]:
         totals = {key: 0 for key, _light, _dark in SERIES}
         for day in self.days:
             for key, n in counts(day):
@@ -94,16 +98,15 @@ class ResultsChart(QWidget):
         if not any(totals.values()):
             return EMPTY_WORDS
         busiest = max(self.days, key=lambda d: (d.total, d.day))
-        return (f"Over {len(self.days)} days: {totals['synced']} synced, {totals['failed']} "
-                f"failed, {totals['blocked']} blocked. Busiest day: "
-                f"{results_words(busiest)}.")
+        each = ", ".join(f"{n} {state_name(key)}" for key, n in totals.items())
+        return f"Over {len(self.days)} days: {each}. Busiest day: {results_words(busiest)}."
 
     # --- geometry ------------------------------------------------------------------------
 
     def _dark(self) -> bool:
         return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
-    def colour(self, key: str) -> QColor:
+    def colour(self, key: SyncState) -> QColor:
         light, dark = next((lt, dk) for name, lt, dk in SERIES if name == key)
         return QColor(dark if self._dark() else light)
 
@@ -213,7 +216,8 @@ class ResultsChart(QWidget):
                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                    "Documents a day")
         p.setFont(self.font())
-        entries = [(key, f"{key.capitalize()} ({totals[key]:,})") for key, _lt, _dk in SERIES]
+        entries = [(key, f"{upper_first(state_name(key))} ({totals[key]:,})")
+                   for key, _lt, _dk in SERIES]
         x = float(self.width() - 8)
         for key, words in reversed(entries):
             x -= metrics.horizontalAdvance(words)

@@ -6,6 +6,7 @@ to that document."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabBar, QWidget
 
 from app.domain.states import DocKind, SyncState
+from app.services.dashboard_views import DayResults, SyncHealth
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from tests.ui.fix_driving import finish, idle, press_next, sync_demo
 from ui import create_main_window
-from ui.dashboard_view import DashboardView
+from ui.dashboard_view import DashboardView, health_lines
 from ui.fix_pages import PREVIEW
-from ui.results_chart import ResultsChart
+from ui.results_chart import ResultsChart, nice_top, results_words
 
 WAIT = 30000
 PO, INVOICE = DocKind.PO, DocKind.INVOICE
@@ -172,3 +174,36 @@ def test_a_small_window_scrolls_and_keeps_every_part_whole(qtbot, window):
     rows = {page.states.grid.getItemPosition(page.states.grid.indexOf(t))[0]
             for t in page.states.tiles}
     assert rows == {0}
+
+
+# --- words and scales, without a window --------------------------------------------------
+
+
+def test_health_in_words_for_each_connection_state():
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    gone = SyncHealth("disconnected", None, None, None, None, None, 0)
+    assert health_lines(gone, now)[:2] == [
+        "Not connected to QuickBooks: nothing can be sent until you connect "
+        "(File → Connect to QuickBooks).", "No document has gone to QuickBooks yet."]
+    busy = SyncHealth("needs_reconnect", "production", "Larkspur", now - timedelta(hours=1),
+                      None, now + timedelta(days=3), 4, "the sign-in ends in 3 days")
+    lines = health_lines(busy, now)
+    assert lines[0].startswith("Larkspur (QuickBooks Online) wants a new sign-in")
+    assert "(3 days from now)." in lines[2]
+    assert lines[3] == ("QuickBooks asked SyncDesk to slow down 4 times in the last 7 days; "
+                        "SyncDesk waited and went on.")
+    assert lines[-1] == "The sign-in ends in 3 days"
+    ended = SyncHealth("connected", "local", "L", None, None, now - timedelta(days=1), 1)
+    assert "The sign-in has ended: connect again to sync." in health_lines(ended, now)
+    assert "1 time in the last 7 days" in health_lines(ended, now)[-1]
+
+
+def test_the_charts_scale_and_words():
+    assert nice_top(0) == (4, 1)
+    assert nice_top(3) == (3, 1)
+    assert nice_top(8) == (8, 2)
+    assert nice_top(83) == (100, 20)
+    assert nice_top(1234) == (1500, 500)
+    day = DayResults(date(2026, 12, 1), 75, 0, 8)
+    assert results_words(day) == "1 Dec 2026: 75 synced, 8 blocked"
+    assert results_words(DayResults(date(2026, 11, 2), 0, 0, 0)) == "2 Nov 2026: nothing sent"

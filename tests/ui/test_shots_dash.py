@@ -2,7 +2,8 @@
 
 Set ``SYNCDESK_SHOTS=/some/folder`` to run it (skipped otherwise). It saves
 ``dashboard-light.png`` and ``dashboard-dark.png`` (the window at 1280×800) and
-``dashboard-small-light.png`` / ``dashboard-small-dark.png`` (800×600), each before
+``dashboard-small-light.png`` / ``dashboard-small-dark.png`` (800×600; with
+``dashboard-small-end-….png``, scrolled to the end), each before
 anything is checked; then checks what a bookkeeper notices at a glance: no word of the
 page cut off.
 """
@@ -51,6 +52,11 @@ def test_dashboard_screenshots(qtbot, tmp_path, memory_keyring):  # noqa: F811
                     page.refresh()
                 idle(qtbot, window)
                 save(window, f"dashboard{suffix}-{scheme}.png")
+                bar = page.scroll.verticalScrollBar()
+                if bar.maximum() > 0:  # the rest of a page that scrolls
+                    bar.setValue(bar.maximum())
+                    save(window, f"dashboard{suffix}-end-{scheme}.png")
+                    bar.setValue(0)
                 problems += [f"{suffix or 'large'} {scheme}: cut off: {t!r}"
                              for t in clipped(page)]
         assert not problems, problems
