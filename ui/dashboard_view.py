@@ -11,6 +11,7 @@ page into the main window's navigation.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -53,7 +54,6 @@ WIDE = 1000  # px: from this width on, the problems and the side boxes stand sid
 SHOWN_NUMBERS = 8  # a group's documents listed before "and N more"
 ENVIRONMENTS = {"local": "the local sandbox", "intuit-sandbox": "an Intuit sandbox company",
                 "production": "QuickBooks Online"}
-KIND_WORDS = {DocKind.PO: "PO", DocKind.INVOICE: "invoice"}
 
 
 # --- plain words ---------------------------------------------------------------------------
@@ -100,8 +100,8 @@ def health_lines(health: SyncHealth, now: datetime | None = None) -> list[str]:
 
 
 def documents_words(group: ProblemGroupView) -> str:
-    """"PO-1063 (PO), INV-2041 (invoice)" with links, "and 12 more" past the first few."""
-    shown = [f'<a href="{d.kind.value}:{d.number}">{d.number}</a>'
+    """"PO-1063, INV-2041", each a link to its document; "and 12 more" past the first few."""
+    shown = [f'<a href="{d.kind.value}:{escape(d.number)}">{escape(d.number)}</a>'
              for d in group.documents[:SHOWN_NUMBERS]]
     more = group.count - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

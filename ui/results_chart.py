@@ -132,8 +132,7 @@ class ResultsChart(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            day = self.day_at(event.position().x() if hasattr(event, "position")
-                              else event.pos().x())
+            day = self.day_at(event.pos().x())
             if day is not None:
                 QToolTip.showText(event.globalPos(), results_words(day), self)
             else:

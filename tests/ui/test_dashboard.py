@@ -207,3 +207,19 @@ def test_the_charts_scale_and_words():
     day = DayResults(date(2026, 12, 1), 75, 0, 8)
     assert results_words(day) == "1 Dec 2026: 75 synced, 8 blocked"
     assert results_words(DayResults(date(2026, 11, 2), 0, 0, 0)) == "2 Nov 2026: nothing sent"
+
+
+def test_the_chart_knows_the_day_under_the_pointer(qtbot):
+    chart = ResultsChart()
+    qtbot.addWidget(chart)
+    chart.resize(640, 240)
+    days = [DayResults(date(2026, 11, 2) + timedelta(days=i), i, i % 3, i % 2)
+            for i in range(30)]
+    chart.set_days(days)
+    assert not chart.grab().isNull()  # paints
+    plot = chart._plot()
+    assert chart.day_at(plot.left() + 1) == days[0]
+    assert chart.day_at(plot.right() - 1) == days[-1]
+    assert chart.day_at(0) is None
+    assert chart.accessibleDescription().startswith("Over 30 days: 435 synced, 30 failed, "
+                                                    "15 blocked. Busiest day: 1 Dec 2026:")
