@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
         from ui.connection_menu import install as install_connection_menu
 
         self.connection_menu = install_connection_menu(self)  # File → QuickBooks
+        from ui.dashboard_view import install as install_dashboard
+
+        self.dashboard = install_dashboard(self)  # the Dashboard page, a Fix… per cause
         self._restore_layout()
         if services is not None:
             self._show_company()
