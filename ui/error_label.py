@@ -5,7 +5,7 @@ a scheme change (the palette's), so it never paints light-mode red on a dark win
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 ON_LIGHT, ON_DARK = "#b3261e", "#ff8a80"  # both WCAG AA on their window colour
@@ -16,6 +16,7 @@ class ErrorLabel(QLabel):
         super().__init__(parent, objectName=name)
         self.setWordWrap(True)
         self._trouble = True
+        self._painting = False
         self._paint()
 
     def set_trouble(self, trouble: bool) -> None:
@@ -24,14 +25,20 @@ class ErrorLabel(QLabel):
         self._paint()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._paint()
         super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._painting:
+            self._paint()  # the scheme changed (a widget with a style sheet would not hear)
 
     def _paint(self) -> None:
-        sheet = ""
-        if self._trouble:
-            window = self.palette().color(QPalette.ColorRole.Window)
-            sheet = f"color: {QColor(ON_DARK if window.lightness() < 128 else ON_LIGHT).name()};"
-        if sheet != self.styleSheet():  # a style sheet change is a palette change too
-            self.setStyleSheet(sheet)
+        self._painting = True
+        try:
+            palette = QPalette(self.palette())
+            app = QGuiApplication.palette()
+            window = app.color(QPalette.ColorRole.Window)
+            colour = app.color(QPalette.ColorRole.WindowText)
+            if self._trouble:
+                colour = QColor(ON_DARK if window.lightness() < 128 else ON_LIGHT)
+            palette.setColor(QPalette.ColorRole.WindowText, colour)
+            self.setPalette(palette)
+        finally:
+            self._painting = False

@@ -102,6 +102,8 @@ class ImportDialog(QDialog):
         self.errors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.errors.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.errors.setWordWrap(True)
+        self.errors.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)  # a long problem wraps in its row
         header = self.errors.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -121,7 +123,9 @@ class ImportDialog(QDialog):
         picking = QHBoxLayout()
         picking.addWidget(self.file, 1)
         picking.addWidget(self.choose)
-        form.addRow("&File:", picking)
+        file_label = QLabel("&File:", self)
+        file_label.setBuddy(self.file)
+        form.addRow(file_label, picking)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.columns)
@@ -263,7 +267,6 @@ class ImportDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.errors.setItem(row, column, item)
-        self.errors.resizeRowsToContents()
         self.errors.setVisible(True)
 
     def reject(self) -> None:
