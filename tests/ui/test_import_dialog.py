@@ -162,3 +162,24 @@ def test_the_supplier_editor_shows_a_bad_value_at_its_field_and_saves_nothing(
         qtbot.keyClick(editor, Qt.Key.Key_Return)  # Save is the default button
     changed = documents.suppliers("harbourside")[0]
     assert (changed.currency, changed.active) == ("CAD", False)
+
+
+def test_a_first_run_imports_through_the_dialog_into_a_new_company(qtbot, tmp_path, settings):
+    missing = tmp_path / "new-company.db"
+    csv = tmp_path / "suppliers.csv"
+    csv.write_text("name,email\nNorthwind Paper,ap@northwind.example\n", encoding="utf-8")
+    window = window_on_store(qtbot, missing, settings)
+    assert not window.findChild(QAction, "newSupplierAction").isEnabled()  # no company yet
+    first_run = window.findChild(QComboBox, "importKindCombo")
+    first_run.setCurrentIndex(2)  # Suppliers
+    window.findChild(QPushButton, "firstRunImportButton").click()
+    dialog = window.companies.importer.dialog
+    assert dialog.isVisible() and dialog.kind()[1] == "suppliers"
+    dialog.file.setText(str(csv))
+    with qtbot.waitSignal(window.company_opened, timeout=WORK_TIMEOUT):
+        dialog.findChild(QPushButton, "importButton").click()
+    assert missing.exists()
+    assert [s.name for s in window.services.documents.suppliers()] == ["Northwind Paper"]
+    assert window.findChild(QAction, "newSupplierAction").isEnabled()
+    dialog.close()
+    window.close()
