@@ -1,14 +1,15 @@
-"""A label for words about something wrong (a field's error, a refused import), in a red
-that reads on the scheme shown: darker on light windows, lighter on dark ones. It follows
-a scheme change (the palette's), so it never paints light-mode red on a dark window."""
+"""A label for words about something wrong (a refused import, a refusal that is no one
+field's), in the red of ``ui/field_marks.py`` for the scheme shown: darker on light
+windows, lighter on dark ones. It follows a scheme change (the palette's), so it never
+paints light-mode red on a dark window."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-ON_LIGHT, ON_DARK = "#b3261e", "#ff8a80"  # both WCAG AA on their window colour
+from ui.field_marks import error_colour
 
 
 class ErrorLabel(QLabel):
@@ -33,11 +34,9 @@ class ErrorLabel(QLabel):
         self._painting = True
         try:
             palette = QPalette(self.palette())
-            app = QGuiApplication.palette()
-            window = app.color(QPalette.ColorRole.Window)
-            colour = app.color(QPalette.ColorRole.WindowText)
-            if self._trouble:
-                colour = QColor(ON_DARK if window.lightness() < 128 else ON_LIGHT)
+            app = QGuiApplication.palette()  # the label's own may lag a scheme change
+            colour = error_colour(app) if self._trouble else \
+                app.color(QPalette.ColorRole.WindowText)
             palette.setColor(QPalette.ColorRole.WindowText, colour)
             self.setPalette(palette)
         finally:

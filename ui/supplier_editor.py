@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from app.services.documents import SupplierInvalid
 from app.text import count_of
 from ui.error_dialog import error_words
 from ui.error_label import ErrorLabel
+from ui.field_marks import error_label, mark
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -57,6 +58,7 @@ class SupplierEditor(QDialog):
         self._window = window
         self.supplier = supplier
         self._task: Any = None
+        self._errors: dict[str, str] = {}  # the reasons shown at their fields
         self.setWindowTitle("New supplier" if supplier is None else f"Edit {supplier.name}")
         self.setMinimumWidth(440)
         self.name = QLineEdit(self, objectName="nameEdit")
@@ -72,14 +74,15 @@ class SupplierEditor(QDialog):
         self.active.setChecked(True)
         self.inputs: dict[str, QWidget] = {"name": self.name, "email": self.email,
                                            "currency": self.currency, "active": self.active}
-        self.field_errors: dict[str, ErrorLabel] = {}
+        self.field_errors: dict[str, QLabel] = {}
         form = QFormLayout()
         for key in FIELDS:
             widget = self.inputs[key]
+            if isinstance(widget, QLineEdit):  # a marked field keeps room for its text
+                widget.setMinimumHeight(widget.sizeHint().height() + 4)
             widget.setAccessibleName(LABELS[key].replace("&", "").rstrip(":"))
-            error = ErrorLabel(f"{key}Error", self)
+            error = error_label(key, self)
             error.setAccessibleName(f"Problem with the {field_words(key)}")
-            error.setVisible(False)
             self.field_errors[key] = error
             column = QVBoxLayout()
             column.setSpacing(2)
@@ -113,6 +116,17 @@ class SupplierEditor(QDialog):
             self.email.setText(supplier.email or "")
             self.currency.setText(supplier.currency)
             self.active.setChecked(bool(supplier.active))
+
+    def _mark(self) -> None:
+        for key, label in self.field_errors.items():
+            mark(self.inputs[key], label, self._errors.get(key))  # frame, tooltip, words
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The scheme changed: the marks again, in its red (a marked field's style sheet
+        keeps the colours it was given)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._errors:
+            self._mark()
 
     # --- values -------------------------------------------------------------------------
 
@@ -173,9 +187,10 @@ class SupplierEditor(QDialog):
     def show_errors(self, errors: dict[str, str], general: str = "") -> None:
         """Each reason under its field (the first bad field gets the focus); ``general``
         for a refusal that is no one field's."""
-        for key, label in self.field_errors.items():
-            label.setText(first_upper(errors.get(key, "")))
-            label.setVisible(key in errors)
+        self._errors = dict(errors)
+        self._mark()
+        self.layout().activate()
+        self.adjustSize()  # room for the words shown under the fields
         unknown = [f"{field_words(k)}: {r}" for k, r in errors.items()
                    if k not in self.field_errors]
         words = " ".join([general, *unknown]).strip()
