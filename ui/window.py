@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -47,6 +46,7 @@ from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
 from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
+from ui.file_choice import COMPANY_FILES, CSV_FILES, FileChooser
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
 from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, page_words
@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self._store_marker: tuple[int, ...] | None = None  # the store as last shown
         self._sync_refused = False  # the status bar says another sync holds the company
         self.last_error: QMessageBox | None = None
+        self.files = FileChooser()  # every "which file?" (tests give the answers)
         self.ctx.tasks.trouble.connect(self._trouble)
 
         self.filter_bar = FilterBar(self.ctx)
@@ -206,6 +207,10 @@ class MainWindow(QMainWindow):
         from ui.dashboard_view import install as install_dashboard
 
         self.dashboard = install_dashboard(self)  # the Dashboard page, a Fix… per cause
+        from ui.companies import install as install_companies
+
+        # New company, Back up, Restore, Import a CSV file, New supplier, Edit supplier
+        self.companies = install_companies(self)
         self._restore_layout()
         if services is not None:
             self._show_company()
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
             menu.setObjectName(f"{name}Menu")
         file_menu = self.menus["file"]
         open_action = QAction("&Open company…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.setObjectName("openCompanyAction")
         open_action.triggered.connect(self.choose_company)
         file_menu.addAction(open_action)
         self.recent_menu = QMenu("Open &recent", self, objectName="recentMenu")
@@ -233,15 +239,9 @@ class MainWindow(QMainWindow):
         demo = QAction("Open the &demo company", self)
         demo.triggered.connect(self.open_demo)
         file_menu.addAction(demo)
-        file_menu.addSeparator()
-        for text, what in (("Import purchase orders…", "pos"),
-                           ("Import supplier invoices…", "invoices"),
-                           ("Import suppliers…", "suppliers")):
-            action = QAction(text, self)
-            action.triggered.connect(lambda _=False, what=what: self.choose_csv(what))
-            file_menu.addAction(action)
-        file_menu.addSeparator()
+        file_menu.addSeparator()  # Import… (ui/import_dialog.py), Back up…, Restore…
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.setObjectName("quitAction")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -287,6 +287,11 @@ class MainWindow(QMainWindow):
     def services(self) -> Services | None:
         return self.ctx.services
 
+    @property
+    def first_run_db(self) -> str | None:
+        """Where a first run makes the company (None: the default place)."""
+        return self._db
+
     def open_company(self, services: Services, *, on_close: OnClose | None = None,
                      title: str = "SyncDesk", remember: bool = True) -> None:
         """Show ``services``' company instead of the one shown (which is closed)."""
@@ -297,6 +302,24 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         if remember:
             self.remember(services.location)
+        self._show_company()
+
+    def reopen_company(self, services: Services) -> None:
+        """The same company anew (after a restore): ``services`` replace the ones shown,
+        which close now; the title, and what closing the window closes besides (the demo's
+        QuickBooks), stay."""
+        earlier, self._on_close = self._on_close, None
+        self._close_company()
+        old, self.ctx.services = self.ctx.services, services
+        if old is not None:
+            old.close()
+
+        def close() -> None:
+            services.close()
+            if callable(earlier):
+                earlier()
+
+        self._on_close = close
         self._show_company()
 
     def _show_company(self) -> None:
@@ -688,8 +711,7 @@ class MainWindow(QMainWindow):
         return self.connection_menu.open_dialog()
 
     def choose_company(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a company", "",
-                                              "SyncDesk companies (*.db);;All files (*)")
+        path = self.files.open_file(self, "Open a company", COMPANY_FILES)
         if path:
             self.open_store(path)
 
@@ -729,8 +751,7 @@ class MainWindow(QMainWindow):
             self.last_error = show_error(self, error, "Opening a company")
 
     def choose_csv(self, what: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a CSV file", "",
-                                              "CSV files (*.csv);;All files (*)")
+        path = self.files.open_file(self, "Import a CSV file", CSV_FILES)
         if path:
             self.import_csv(what, Path(path))
 

@@ -1,4 +1,4 @@
-"""Editing a supplier (name, e-mail, currency, active), with its history.
+"""Adding and editing a supplier (name, e-mail, currency, active), with its history.
 
 A supplier has no document of its own, so its history is kept under the kind
 ``supplier`` in the history table, and each of its open documents gets a note
@@ -27,6 +27,7 @@ from app.operations.creating import queue
 from app.operations.editing import Change
 from app.operations.history import record
 from app.operations.lookup import supplier_by_name
+from app.operations.settings import get_setting
 from app.store.models import HistoryEvent, Invoice, PurchaseOrder, Supplier
 from app.store.types import utcnow
 
@@ -34,6 +35,15 @@ SUPPLIER_FIELDS = ("name", "email", "currency", "active")
 SUPPLIER_KIND = "supplier"  # the history table's doc_kind for supplier events
 # Problems that come from the supplier's name: a rename is worth another try.
 NAME_PROBLEMS = (Kind.DUPLICATE_NAME, Kind.INACTIVE_VENDOR)
+
+
+class SupplierInvalid(UserError):
+    """Values refused, each at its field: ``errors`` maps a field (``name``, ``email``,
+    ``currency``, ``active``) to the reason in plain words. Nothing was saved."""
+
+    def __init__(self, who: str, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{who}: {key}: {reason}" for key, reason in errors.items()))
 
 
 @dataclass
@@ -58,11 +68,7 @@ def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]],
     supplier = find_supplier(session, name)
     assert supplier.id is not None
     changes: list[Change] = []
-    for key, text in pairs:
-        try:
-            value = _parse(session, supplier, key, text)
-        except f.FieldError as exc:
-            raise UserError(f"{supplier.name}: {key}: {exc}") from None
+    for key, value in _parse_all(session, supplier, supplier.name, pairs).items():
         old = getattr(supplier, key)
         if old == value:
             continue
@@ -88,6 +94,31 @@ def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]],
     return result
 
 
+def create_supplier(session: Session, pairs: Sequence[tuple[str, str]], actor: str
+                    ) -> Supplier:
+    """A new supplier from ``field=value`` pairs (``name`` required; ``currency`` defaults
+    to the company's home currency, ``active`` to yes). Every bad value is reported at its
+    field at once (``SupplierInvalid``); nothing is added then."""
+    given = dict(pairs)
+    if not given.get("name", "").strip():
+        given["name"] = ""  # a missing name is refused at its field like an empty one
+    values = _parse_all(session, None, "the new supplier", list(given.items()))
+    if values.get("currency") is None:
+        values["currency"] = get_setting(session, "home_currency")
+    if values.get("active") is None:
+        values["active"] = True
+    supplier = Supplier(**values)
+    session.add(supplier)
+    session.flush()
+    assert supplier.id is not None
+    session.add(HistoryEvent(doc_kind=SUPPLIER_KIND, doc_id=supplier.id, actor=actor,
+                             action=Event.CREATED, summary=f"Supplier {supplier.name} added",
+                             detail={"changes": [{"field": key, "old": None, "new": _show(value)}
+                                                 for key, value in values.items()
+                                                 if value is not None]}))
+    return supplier
+
+
 def supplier_events(session: Session, name: str) -> list[HistoryEvent]:
     """A supplier's own history, oldest first."""
     supplier = find_supplier(session, name)
@@ -96,16 +127,35 @@ def supplier_events(session: Session, name: str) -> list[HistoryEvent]:
         .order_by(col(HistoryEvent.id))))
 
 
-def _parse(session: Session, supplier: Supplier, key: str, text: str) -> Any:
+def _parse_all(session: Session, supplier: Supplier | None, who: str,
+               pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Every pair's value, or ``SupplierInvalid`` naming each bad field."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, text in pairs:
+        try:
+            values[key] = _parse(session, supplier, key, text)
+        except f.FieldError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise SupplierInvalid(who, errors)
+    return values
+
+
+def _parse(session: Session, supplier: Supplier | None, key: str, text: str) -> Any:
     if key == "name":
         value = f.supplier_name(text)  # the same check as a CSV import's name column
-        clash = session.exec(select(Supplier).where(
-            func.lower(Supplier.name) == value.lower(), Supplier.id != supplier.id)).first()
+        query = select(Supplier).where(func.lower(Supplier.name) == value.lower())
+        if supplier is not None:
+            query = query.where(Supplier.id != supplier.id)
+        clash = session.exec(query).first()
         if clash is not None:
             raise f.FieldError(f"another supplier is already named {clash.name!r}")
         return value
     if key == "email":
         return f.optional(f.parse_email)(text)
+    if supplier is None and not text.strip() and key in ("currency", "active"):
+        return None  # a new supplier's default (the home currency, active)
     if key == "currency":
         return f.parse_currency_code(text)
     if key == "active":

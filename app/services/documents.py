@@ -21,11 +21,17 @@ from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
 from app.operations import creating, drafts, editing, workflow_steps
 from app.operations.actor import current_actor
-from app.operations.csv_import import import_csv
+from app.operations.csv_import import COLUMNS, CsvImportError, RowError, import_csv
 from app.operations.drafts import field_text
 from app.operations.history import events_for
 from app.operations.lookup import find_document, supplier_by_name
-from app.operations.suppliers import SUPPLIER_FIELDS, edit_supplier, supplier_events
+from app.operations.suppliers import (
+    SUPPLIER_FIELDS,
+    SupplierInvalid,
+    create_supplier,
+    edit_supplier,
+    supplier_events,
+)
 from app.services.documents_views import (
     ChartEntry,
     Count,
@@ -64,7 +70,8 @@ from app.sync.lists import name_key, original_name
 from app.sync.problems import waiting_on_po, what_to_do
 from app.work import OnProgress
 
-__all__ = ["SUPPLIER_FIELDS", "DocumentService", "ListQuery", "Step"]
+__all__ = ["SUPPLIER_FIELDS", "CsvImportError", "DocumentService", "ListQuery", "RowError",
+           "Step", "SupplierInvalid", "import_columns"]
 
 NEEDS_ATTENTION = queries.NEEDS_ATTENTION_FILTER  # the sync-state filter: failed or blocked
 SORT_KEYS = queries.SORT_KEYS  # the columns a listing sorts on
@@ -84,6 +91,14 @@ def statuses(kind: DocKind) -> list[str]:
 def sync_states() -> list[str]:
     """What a listing filters the sync state on: each state, and ``needs_attention``."""
     return [s.value for s in SyncState] + [NEEDS_ATTENTION]
+
+
+def import_columns(what: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns a CSV file of ``what`` (suppliers, pos, invoices) has: (required,
+    optional), as the header row names them."""
+    if what not in IMPORT_KINDS:
+        raise UsageError(f"SyncDesk imports {', '.join(IMPORT_KINDS)}, not {what!r}")
+    return COLUMNS[what]
 
 
 class DocumentService:
@@ -321,7 +336,8 @@ class DocumentService:
                                _changes(result.changes))
 
     def edit_supplier(self, name: str, changes: Mapping[str, object]) -> SupplierEditOutcome:
-        """Change a supplier's ``name`` (a rename), ``email``, ``currency`` or ``active``.
+        """Change a supplier's ``name`` (a rename), ``email``, ``currency`` or ``active``
+        (all of them or none: bad values raise ``SupplierInvalid``, each at its field).
 
         A rename queues again the supplier's documents that its old name kept out of
         QuickBooks (``requeued``)."""
@@ -330,6 +346,15 @@ class DocumentService:
             result = edit_supplier(session, name, pairs, self._actor())
         return SupplierEditOutcome(result.name, _changes(result.changes),
                                    tuple(result.requeued), result.qbo_vendor_id)
+
+    def create_supplier(self, values: Mapping[str, object]) -> SupplierRow:
+        """A new supplier: ``name`` (required, not taken), ``email``, ``currency`` (default:
+        the company's home currency), ``active`` (default yes). Bad values raise
+        ``SupplierInvalid`` with each reason at its field; nothing is added then."""
+        pairs = [(key, field_text(value)) for key, value in values.items()]
+        with self._store.session() as session:
+            s = create_supplier(session, pairs, self._actor())
+            return SupplierRow(s.name, s.email, s.currency, s.active, s.qbo_vendor_id)
 
     def step(self, kind: DocKind, number: str, step: Step | str) -> StepOutcome:
         """Run one workflow step; approving queues the document for QuickBooks."""

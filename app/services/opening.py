@@ -85,6 +85,24 @@ def start_company(db: str | None) -> Services:
     return open_services(db, create=True)
 
 
+def create_company(db: str) -> Services:
+    """A new, empty company in the file ``db`` names, with the default chart of accounts,
+    open until ``close()``. A file that holds anything already is refused (Open company
+    opens it): making a new company never replaces one."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url) if is_sqlite(url) else None
+    if path is not None and path.is_file() and path.stat().st_size > 0:
+        raise UserError(f"{path} is already a file with something in it; choose a new file "
+                        "name for the new company (Open company opens an existing one)")
+    services = start_company(db)
+    try:
+        services.company.init()
+    except BaseException:
+        services.close()
+        raise
+    return services
+
+
 @contextmanager
 def open_company(db: str | None, *, create: bool = False, write: bool = True
                  ) -> Iterator[Services]:
