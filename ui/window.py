@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.states import DocKind, SyncState
-from app.errors import UserError
+from app.errors import KeyringLocked, UserError
 from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth
@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
 
         # New company, Back up, Restore, Import a CSV file, New supplier, Edit supplier
         self.companies = install_companies(self)
+        from ui.passphrase_prompt import install as install_passphrase_prompt
+
+        self.passphrase = install_passphrase_prompt(self)  # an encrypted keyring: ask once
         self._restore_layout()
         if services is not None:
             self._show_company()
@@ -588,7 +591,9 @@ class MainWindow(QMainWindow):
         words = "stopped: " + (error.words(plain) if isinstance(error, UserError)
                                else "something unexpected happened")
         self._sync_ended(words, error)
-        if isinstance(error, UserError) and not self._closing:
+        if isinstance(error, KeyringLocked) and not self._closing:
+            self.passphrase.ask(then=self.start_sync)  # unlock, then sync again
+        elif isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Sync")
 
     def _sync_busy(self, error: SyncBusy) -> None:
