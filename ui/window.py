@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
 
         # New company, Back up, Restore, Import a CSV file, New supplier, Edit supplier
         self.companies = install_companies(self)
+        from ui.desktop import install as install_desktop
+
+        install_desktop(self)  # shortcuts, Help, screen-reader names, light/dark (``desktop``)
         self._restore_layout()
         if services is not None:
             self._show_company()
