@@ -42,7 +42,7 @@ def syncdesk_version() -> str:
     try:
         return version("syncdesk")
     except PackageNotFoundError:
-        return "unknown"
+        return "(version not recorded in this build)"
 
 
 def about_words(company_file: str | None) -> str:

@@ -80,7 +80,7 @@ def test_the_icons_differ_in_shape_not_only_in_colour(qapp):
 
 
 def test_a_missing_resource_is_named():
-    with pytest.raises(FileNotFoundError, match="resources/icons/nothing.svg"):
+    with pytest.raises(FileNotFoundError, match=r"resources/icons/nothing\.svg"):
         resource_path("icons", "nothing.svg")
 
 
