@@ -5,6 +5,10 @@ already paints accordingly; ``follow_system`` only steps in where it does not (t
 Fusion style on a platform that reports no scheme), and ``use_scheme`` forces one, which
 the screenshot tests use to show both. Widgets that paint themselves (the chart, the
 state icons) read their colours from the palette, never fixed light-mode colours.
+Words coloured by meaning (an error, a hint, a problem banner) get their colour from
+``tone`` and change with the scheme (``retone``); the tables' coloured cells ask
+``pick``/``state_colour`` as they paint. ``keep_following`` follows the system's
+changes while the application runs.
 """
 
 from __future__ import annotations
@@ -83,13 +87,15 @@ def use_scheme(scheme: str | None) -> None:
         follow_system()
 
 
-def follow_system() -> None:
-    """Dark when the system says dark but the style did not follow (Fusion on Linux);
-    back to the style's own palette when the system turns light again."""
+def follow_system(system: Qt.ColorScheme | None = None) -> None:
+    """Dark when the system says dark (``system``, else what the style hints say) but the
+    style did not follow (Fusion on Linux); back to the style's own palette when the
+    system turns light again."""
     app = QGuiApplication.instance()
     if app is None or _forced:
         return
-    system = app.styleHints().colorScheme()
+    if system is None:
+        system = app.styleHints().colorScheme()
     if system == Qt.ColorScheme.Dark and current_scheme() == LIGHT:
         app.setPalette(dark_palette())
     elif system != Qt.ColorScheme.Dark and current_scheme() == DARK \
@@ -113,8 +119,8 @@ def keep_following(parent: QObject) -> None:
         _PaletteWatcher(parent)
 
 
-def _scheme_changed(_scheme: Qt.ColorScheme) -> None:
-    follow_system()
+def _scheme_changed(scheme: Qt.ColorScheme) -> None:
+    follow_system(scheme)
 
 
 class _PaletteWatcher(QWidget):

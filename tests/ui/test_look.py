@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLineEdit,
     QMessageBox,
@@ -104,6 +105,24 @@ def test_coloured_words_follow_the_scheme(qtbot):
         use_scheme(None)
 
 
+def test_the_window_follows_the_system_turning_dark_and_light_again(qtbot, qapp):
+    """The platform here cannot switch by itself (offscreen, Fusion): the system's
+    change arrives as QStyleHints.colorSchemeChanged and SyncDesk paints accordingly."""
+    from ui.theme import current_scheme, keep_following
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    keep_following(parent)
+    hints = qapp.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert current_scheme() == DARK
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert current_scheme() == LIGHT
+    finally:
+        use_scheme(None)
+
+
 # --- the window: keyboard, screen readers, Help ---------------------------------------
 
 @pytest.fixture
@@ -139,10 +158,15 @@ def test_shortcuts_are_listed_in_the_menus(qtbot, window):
 
 def test_ctrl_f_focuses_the_filter_box(qtbot, window):
     window.activateWindow()
-    table(window, "poTable").setFocus()
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    po_table = table(window, "poTable")
+    po_table.setFocus()
+    qtbot.keyClick(po_table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     box = window.findChild(QLineEdit, "filterEdit")
     qtbot.waitUntil(box.hasFocus, timeout=5000)
+    # QTest leaves Ctrl held in the application's modifier state: let go of it, or the
+    # next test's clicks add to the selection as with Ctrl held.
+    qtbot.keyRelease(box, Qt.Key.Key_Control)
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
 
 
 def test_every_menu_entry_has_a_letter(window):
