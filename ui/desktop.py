@@ -62,6 +62,9 @@ def give_mnemonics(menu: QMenu) -> None:
     if menu.objectName() in NO_MNEMONIC:
         return
     entries = [a for a in menu.actions() if not a.isSeparator() and a.text()]
+    for entry in entries:
+        if entry.menu() is not None:
+            give_mnemonics(entry.menu())  # a submenu's entries too (File → QuickBooks)
     taken = {_mnemonic(a.text()) for a in entries} - {""}
     for action in entries:
         text = action.text()

@@ -138,10 +138,20 @@ def window(qtbot, tmp_path):
 
 
 def menu_actions(window) -> list[QAction]:
+    """Every entry of the menu bar's menus and their submenus (not the recent files)."""
     found = []
+
+    def walk(menu) -> None:
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            found.append(action)
+            if action.menu() is not None and action.menu().objectName() != "recentMenu":
+                walk(action.menu())
+
     for menu in window.menus.values():
         menu.aboutToShow.emit()  # entries added later get their letters as the menu opens
-        found += [a for a in menu.actions() if not a.isSeparator()]
+        walk(menu)
     return found
 
 
