@@ -36,6 +36,7 @@ from app.services.documents_views import DocumentRow
 from app.work import Cancelled, check_cancel, report_progress
 from ui.context import UiContext
 from ui.fix_wizard import FixLauncher
+from ui.theme import tone
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class ReasonDialog(QDialog):
         self.reason.setPlaceholderText("e.g. entered in QuickBooks by hand")
         self.refusal = QLabel(self, objectName="excludeReasonRefusal")
         self.refusal.setWordWrap(True)
-        self.refusal.setStyleSheet("color: #a4261b;")
+        tone(self.refusal, "error")
         self.refusal.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)

@@ -40,6 +40,7 @@ from app.services.documents_views import DocumentDetail, HistoryEntry, ProblemBo
 from ui.context import UiContext
 from ui.fix_wizard import RETRY
 from ui.problem_dialog import ProblemDialog
+from ui.theme import tone
 
 NOTHING_SELECTED = ("Select a purchase order or an invoice to see its details, where it "
                     "stands in QuickBooks, and its history here.")
@@ -82,8 +83,8 @@ def words(value: str | None) -> str:
 def bind(button: QPushButton, action: QAction) -> None:
     """``button`` does what ``action`` does, enabled, visible and worded as it is."""
 
-    def follow() -> None:
-        button.setText(action.text())
+    def follow() -> None:  # the menu's Alt+letter stays in the menu (Alt+E is the Edit menu)
+        button.setText(action.text().replace("&&", "\0").replace("&", "").replace("\0", "&&"))
         button.setToolTip(action.toolTip())
         button.setEnabled(action.isEnabled())
         button.setVisible(action.isVisible())
@@ -115,7 +116,7 @@ class DetailPane(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setMargin(24)
-        self.hint.setStyleSheet("color: #5a5a5a;")
+        tone(self.hint, "quiet")
 
         self.title = QLabel(self, objectName="detailTitle")
         font = QFont(self.title.font())
@@ -127,9 +128,7 @@ class DetailPane(QWidget):
 
         self.banner = QFrame(self, objectName="problemBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner.setStyleSheet("#problemBanner { background: #fdecea; border: 1px solid "
-                                  "#e0a8a3; border-radius: 4px; } #problemBanner QLabel "
-                                  "{ color: #5f1d17; }")
+        tone(self.banner, "banner")  # a light red frame, or a dark red one in dark mode
         self.problem = QLabel(self.banner, objectName="problemText")
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -164,7 +163,8 @@ class DetailPane(QWidget):
         qbo_box = QGroupBox("QuickBooks", self)
         qbo_box.setLayout(self.qbo_fields)
 
-        self.history = QTreeWidget(self, objectName="historyView")
+        self.history = QTreeWidget(self, objectName="historyView",
+                                   accessibleName="History of the document")
         self.history.setHeaderLabels(["When", "Who", "What"])
         self.history.setMinimumHeight(120)
         self.history.setWordWrap(True)
@@ -392,7 +392,8 @@ class LinesTable(QTableWidget):
     lines when the pane is narrow; never a sideways scrollbar, never a row cut off."""
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(0, len(LINE_COLUMNS), parent, objectName="detailLines")
+        super().__init__(0, len(LINE_COLUMNS), parent, objectName="detailLines",
+                         accessibleName="Lines of the document")
         self.setHorizontalHeaderLabels(LINE_COLUMNS)
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

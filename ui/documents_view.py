@@ -37,6 +37,7 @@ from ui.models.documents import PAGE, ROW_ROLE, DocumentTableModel
 from ui.tables import style_table
 
 TABLE_NAMES = {DocKind.PO: "poTable", DocKind.INVOICE: "invoiceTable"}
+TABLE_WORDS = {DocKind.PO: "Purchase orders", DocKind.INVOICE: "Supplier invoices"}  # read aloud
 SAMPLES = {  # each column's first width fits this text; long supplier names are elided
     "number": "INV-10000", "supplier": "Cedar Ridge Lumber Co", "reference": "SUMMIT-2026",
     "po_number": "PO-10000", "date": "2026-10-28", "total": "888,888.00 USD",
@@ -66,7 +67,8 @@ class DocumentsView(QWidget):
         self.kind = kind
         self.model = DocumentTableModel(kind, lambda q: ctx.services.documents.list(kind, q),
                                         self)
-        self.table = QTableView(self, objectName=TABLE_NAMES[kind])
+        self.table = QTableView(self, objectName=TABLE_NAMES[kind],
+                                accessibleName=TABLE_WORDS[kind])
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         style_table(self.table)

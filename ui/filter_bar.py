@@ -186,17 +186,21 @@ class FilterBar(QWidget):
         self._saved: dict[DocKind, _Saved] = {}
         self._counts: dict[DocKind, FilterCounts] = {}
 
-        self.text = QLineEdit(self, objectName="filterEdit")
+        self.text = QLineEdit(self, objectName="filterEdit",
+                              accessibleName="Filter by number, supplier or reference")
         self.text.setPlaceholderText("Filter by number, supplier or reference")
         self.text.setClearButtonEnabled(True)
 
-        self.status = QComboBox(self, objectName="statusFilterCombo")
+        self.status = QComboBox(self, objectName="statusFilterCombo",
+                                accessibleName="Status")
         self.status.setToolTip("Show documents in one status")
         self._fill_statuses()
 
         self.sync = SyncStateCombo(self, objectName="syncFilterCombo")
+        self.sync.setAccessibleName("QuickBooks state")
 
-        self.supplier = QComboBox(self, objectName="supplierFilterCombo")
+        self.supplier = QComboBox(self, objectName="supplierFilterCombo",
+                                  accessibleName="Supplier")
         self.supplier.setEditable(True)
         self.supplier.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.supplier.addItem(ALL_SUPPLIERS)
@@ -213,9 +217,12 @@ class FilterBar(QWidget):
 
         today = QDate.currentDate()
         self.from_check = QCheckBox("Dated from", self, objectName="dateFromCheck")
-        self.date_from = QDateEdit(QDate(today.year(), 1, 1), self, objectName="dateFromEdit")
-        self.to_check = QCheckBox("to", self, objectName="dateToCheck")
-        self.date_to = QDateEdit(today, self, objectName="dateToEdit")
+        self.date_from = QDateEdit(QDate(today.year(), 1, 1), self, objectName="dateFromEdit",
+                                   accessibleName="Dated from")
+        self.to_check = QCheckBox("to", self, objectName="dateToCheck",
+                                  accessibleName="Dated to")
+        self.date_to = QDateEdit(today, self, objectName="dateToEdit",
+                                 accessibleName="Dated to")
         for check, edit in ((self.from_check, self.date_from), (self.to_check, self.date_to)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")

@@ -47,7 +47,8 @@ class FirstRunPanel(CardPanel):
         self.connect_help.setWordWrap(True)
         self.connect_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.connect_help.setVisible(False)
-        self.import_kind = QComboBox(self, objectName="importKindCombo")
+        self.import_kind = QComboBox(self, objectName="importKindCombo",
+                                     accessibleName="What the CSV file holds")
         for text, _what in IMPORT_KINDS:
             self.import_kind.addItem(text)
         self.import_csv = QPushButton("Import from a CSV file…", self,

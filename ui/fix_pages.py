@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.states import DocKind, SyncState
 from app.services.fixes import Change, FixChoices, Option
+from ui.theme import tone
 
 if TYPE_CHECKING:
     from ui.fix_wizard import FixWizard
 
 PROBLEM, OPTION, INPUTS, PREVIEW, APPLY, RESULT = range(6)
-ERROR_STYLE = "color: #a4261b;"
-HELP_STYLE = "color: #5a5a5a;"
+ERROR_STYLE = "error"  # tones (ui/theme.py ``tone``): the colour follows light and dark
+HELP_STYLE = "quiet"
 CHANGE_COLUMNS = ("Where", "What", "Now", "After the fix")
 NONE = "(none)"
 
@@ -44,7 +45,7 @@ def label(text: str, parent: QWidget, name: str = "", style: str = "") -> QLabel
     widget.setWordWrap(True)
     widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if style:
-        widget.setStyleSheet(style)
+        tone(widget, style)
     return widget
 
 

@@ -23,10 +23,16 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncdesk"])
     app.setOrganizationName("SyncDesk")
     app.setApplicationName("SyncDesk")
+    from ui.error_dialog import install_excepthooks
+
     window = create_main_window(argv)
+    hooks = install_excepthooks(window)  # a bug anywhere: to the log file, then plain words
     window.show()
     after = os.environ.get(EXIT_AFTER, "").strip()
     if after.isdigit():
         QTimer.singleShot(int(after), window.close)
-    code = app.exec()  # type: ignore[union-attr]
+    try:
+        code = app.exec()  # type: ignore[union-attr]
+    finally:
+        hooks.uninstall()
     return int(code)

@@ -1,77 +1,47 @@
-"""The QuickBooks column's icons: one small badge per sync state, drawn with QPainter (no
-image files), made once per size and kept."""
+"""The sync states' icons: one SVG each in ``resources/icons/`` (``state-<state>.svg``),
+colour plus shape so that colour-blind users tell them apart (a ticked disc, a hollow
+ring, a clock, a crossed disc, a stop sign, a slashed ring), drawn to be read on light and
+dark backgrounds alike. Each is rendered sharp at every size asked for (high DPI too)."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 
 from app.domain.states import SyncState
+from ui.resources import resource_path
 
-COLOURS = {
-    SyncState.SYNCED: QColor("#1b7f3b"),
-    SyncState.NOT_SYNCED: QColor("#7a7a7a"),
-    SyncState.QUEUED: QColor("#a86b00"),
-    SyncState.FAILED: QColor("#c62828"),
-    SyncState.BLOCKED: QColor("#d84315"),
-    SyncState.EXCLUDED: QColor("#9e9e9e"),
-}
+#: Sizes rendered up front (device pixels): 16 to 32 logical pixels at 100 % to 200 %.
+SIZES = (16, 20, 24, 32, 40, 48, 64)
 
 
-def _draw(state: SyncState, size: int) -> QPixmap:
-    pixmap = QPixmap(size, size)
+def icon_file(state: SyncState) -> str:
+    return str(resource_path("icons", f"state-{state.value}.svg"))
+
+
+def render(state: SyncState, size: int) -> QPixmap:
+    """``state``'s icon as a ``size``×``size`` pixmap (transparent around the shape)."""
+    renderer = QSvgRenderer(icon_file(state))
+    pixmap = QPixmap(QSize(size, size))
     pixmap.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pixmap)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = COLOURS[state]
-    edge = size * 0.08
-    disc = QRectF(edge, edge, size - 2 * edge, size - 2 * edge)
-    filled = state in (SyncState.SYNCED, SyncState.FAILED, SyncState.BLOCKED, SyncState.QUEUED)
-    if filled:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(colour)
-    else:
-        p.setPen(QPen(colour, size * 0.1))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-    p.drawEllipse(disc)
-    mark = QPen(QColor("white") if filled else colour, size * 0.13,
-                Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-    p.setPen(mark)
-    s = size
-
-    def at(x: float, y: float) -> QPointF:
-        return QPointF(x * s, y * s)
-
-    if state is SyncState.SYNCED:  # a tick
-        path = QPainterPath(at(0.28, 0.52))
-        path.lineTo(at(0.44, 0.68))
-        path.lineTo(at(0.73, 0.35))
-        p.drawPath(path)
-    elif state is SyncState.FAILED:  # a cross
-        p.drawLine(at(0.33, 0.33), at(0.67, 0.67))
-        p.drawLine(at(0.67, 0.33), at(0.33, 0.67))
-    elif state is SyncState.BLOCKED:  # an exclamation mark
-        p.drawLine(at(0.5, 0.27), at(0.5, 0.56))
-        p.drawPoint(at(0.5, 0.74))
-    elif state is SyncState.QUEUED:  # clock hands
-        p.drawLine(at(0.5, 0.5), at(0.5, 0.28))
-        p.drawLine(at(0.5, 0.5), at(0.67, 0.6))
-    elif state is SyncState.EXCLUDED:  # a bar across
-        p.drawLine(at(0.3, 0.7), at(0.7, 0.3))
-    p.end()
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
     return pixmap
 
 
 def state_icon(state: SyncState) -> QIcon | None:
-    """The badge of ``state``; None before a QGuiApplication exists (no pixmap can be made)."""
+    """The icon of ``state``; None before a QGuiApplication exists (no pixmap can be made)."""
     return _icon(state) if QGuiApplication.instance() is not None else None
 
 
 @cache
 def _icon(state: SyncState) -> QIcon:
     icon = QIcon()
-    for size in (16, 20, 32):
-        icon.addPixmap(_draw(state, size))
+    for size in SIZES:
+        icon.addPixmap(render(state, size))
     return icon

@@ -34,14 +34,15 @@ class SuppliersView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._asked = 0
-        self.search = QLineEdit(self, objectName="supplierSearchEdit")
+        self.search = QLineEdit(self, objectName="supplierSearchEdit",
+                                accessibleName="Find a supplier")
         self.search.setPlaceholderText("Find a supplier by name")
         self.search.setClearButtonEnabled(True)
         self._typing = QTimer(self, singleShot=True, interval=150)
         self._typing.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._typing.start())
         self.model = SupplierTableModel(self)
-        self.table = QTableView(self, objectName="supplierTable")
+        self.table = QTableView(self, objectName="supplierTable", accessibleName="Suppliers")
         self.table.setModel(self.model)
         style_table(self.table)
         header = self.table.horizontalHeader()

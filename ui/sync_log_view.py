@@ -41,6 +41,7 @@ from ui.resync_failures import ResyncFailures
 from ui.sync_log_details import SyncLogDetails
 from ui.sync_log_filters import SyncLogFilters
 from ui.tables import style_table
+from ui.theme import tone
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -166,7 +167,7 @@ class SyncLogView(QWidget):
             return  # an older question's answer
         keep = self.details.shown
         self.model.show(where, page)
-        self.summary.setStyleSheet("")
+        tone(self.summary, None)
         self.summary.setText(self._summary(where, page.total))
         at = self.model.position(keep) if keep is not None else None
         if at is not None:
@@ -178,7 +179,7 @@ class SyncLogView(QWidget):
 
     def _refused(self, number: int, error: BaseException) -> None:
         if number == self._asked and isinstance(error, UserError):  # a filter that means
-            self.summary.setStyleSheet("color: #b3261e;")  # nothing (dates the wrong way)
+            tone(self.summary, "error")  # nothing (dates the wrong way)
             self.summary.setText(error.words(plain))
 
     @staticmethod
@@ -305,7 +306,7 @@ class SyncLogView(QWidget):
         self.export_button.setEnabled(True)
         self.export_progress.setVisible(False)
         self.cancel_export.setVisible(False)
-        self.summary.setStyleSheet("")
+        tone(self.summary, None)
         self.summary.setText(words)
 
     def _exported(self, report: ExportReport) -> None:

@@ -214,6 +214,9 @@ class MainWindow(QMainWindow):
         from ui.passphrase_prompt import install as install_passphrase_prompt
 
         self.passphrase = install_passphrase_prompt(self)  # an encrypted keyring: ask once
+        from ui.desktop import install as install_desktop
+
+        install_desktop(self)  # shortcuts, Help, screen-reader names, light/dark (``desktop``)
         self._restore_layout()
         if services is not None:
             self._show_company()

@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 
 from app.domain.money import display_money
 from app.domain.qbo_column import state_text
@@ -27,6 +26,7 @@ from app.domain.states import DocKind, SyncState
 from app.services.documents_views import DocumentRow, ListQuery
 from ui.models.columns import ColumnsModel
 from ui.state_icons import state_icon
+from ui.theme import state_colour
 
 PAGE = 100  # rows fetched at a time
 
@@ -75,14 +75,6 @@ INVOICE_COLUMNS = (  # the invoice's own numbers last
     Column("po_number", "PO", lambda r: r.po_number or ""),
 )
 
-STATE_COLOURS = {  # the QuickBooks column's text colour, by sync state
-    SyncState.SYNCED: QColor("#1b7f3b"),
-    SyncState.FAILED: QColor("#b3261e"),
-    SyncState.BLOCKED: QColor("#b3261e"),
-    SyncState.QUEUED: QColor("#8a5a00"),
-    SyncState.EXCLUDED: QColor("#757575"),
-}
-
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the DocumentRow itself
 
 
@@ -125,7 +117,7 @@ class DocumentTableModel(ColumnsModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if column.key == "sync_state":
             if role == Qt.ItemDataRole.ForegroundRole:
-                return STATE_COLOURS.get(SyncState(row.sync_state))
+                return state_colour(SyncState(row.sync_state))  # light or dark
             if role == Qt.ItemDataRole.DecorationRole:
                 return state_icon(SyncState(row.sync_state))
         if role == ROW_ROLE:

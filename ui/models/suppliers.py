@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from app.domain.states import SyncState
 from app.services.documents_views import SupplierOverview
 from ui.models.columns import ColumnsModel
 from ui.state_icons import state_icon
+from ui.theme import ERROR, pick
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the SupplierOverview itself
-ATTENTION = QColor("#b3261e")
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,9 @@ class SupplierTableModel(ColumnsModel):
             return _icon(row)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column.key == "attention" and row.needs_attention:
-                return ATTENTION
+                return pick(ERROR)
             if column.key == "quickbooks" and row.qbo_active is False:
-                return ATTENTION
+                return pick(ERROR)
         if role == ROW_ROLE:
             return row
         return None

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from app.domain.events import LogResult
 from app.domain.states import SyncState
 from app.services.sync_log import LogFilter, LogPage, LogRow
 from ui.models.columns import ColumnsModel
 from ui.state_icons import state_icon
+from ui.theme import ERROR, SUCCESS, pick
 
 PAGE = 100  # rows fetched at a time
 
@@ -33,8 +33,8 @@ RESULT_STATES = {LogResult.SUCCESS: SyncState.SYNCED, LogResult.FAILED: SyncStat
                  LogResult.BLOCKED: SyncState.BLOCKED}
 RESULT_WORDS = {LogResult.SUCCESS: "Success", LogResult.FAILED: "Failed",
                 LogResult.BLOCKED: "Blocked"}
-RESULT_COLOURS = {LogResult.SUCCESS: QColor("#1b7f3b"), LogResult.FAILED: QColor("#b3261e"),
-                  LogResult.BLOCKED: QColor("#b3261e")}
+RESULT_COLOURS = {LogResult.SUCCESS: SUCCESS, LogResult.FAILED: ERROR,
+                  LogResult.BLOCKED: ERROR}  # (light, dark): ``ui.theme.pick``
 #: How the log's operations read ("preflight" is SyncDesk's own check before sending).
 OPERATION_WORDS = {"create": "Create", "update": "Update", "close": "Close",
                    "adopt": "Found in QuickBooks", "preflight": "Check before sending",
@@ -119,7 +119,7 @@ class SyncLogModel(ColumnsModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return state_icon(RESULT_STATES[result])
         if role == Qt.ItemDataRole.ForegroundRole:
-            return RESULT_COLOURS[result]
+            return pick(RESULT_COLOURS[result])
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
