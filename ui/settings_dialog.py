@@ -165,6 +165,8 @@ class SettingsDialog(QDialog):
             label = QLabel(f"{name}:", self)
             label.setBuddy(editor)
             self.form.addRow(label, cell)
+            label.show()  # now, not on the next pass of events: fit() measures them
+            cell.show()
         self._colour_errors()
         self.status.setText("")
         self.status.setVisible(False)
@@ -191,8 +193,8 @@ class SettingsDialog(QDialog):
             combo.addItem(NO_ACCOUNT, "")
             names = set()
             for account in accounts:
-                if account.name in names:
-                    continue
+                if account.name in names or not account.takes_purchase_lines:
+                    continue  # A/P and A/R are refused on purchase lines: not offered
                 names.add(account.name)
                 inactive = "" if account.active else ", inactive"
                 combo.addItem(f"{account.name} ({account.type}{inactive})", account.name)

@@ -14,6 +14,9 @@ PO-1001 · memo").
 
 from __future__ import annotations
 
+# Account types a purchase line (PO or bill) never takes: QuickBooks refuses them there.
+NOT_ON_PURCHASE_LINES = ("Accounts Payable", "Accounts Receivable")
+
 DOC_NUMBER_MAX = 21  # PurchaseOrder / Bill DocNumber
 PRIVATE_NOTE_MAX = 4000  # PurchaseOrder / Bill PrivateNote
 DESCRIPTION_MAX = 4000  # Line.Description

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.domain.qbo_limits import NOT_ON_PURCHASE_LINES
 from app.domain.settings import SETTINGS, SettingError, setting
 from app.errors import UserError
 from app.operations.lookup import account_by_name
 from app.store.models import SettingRow
 
 #: Account types QuickBooks refuses on a purchase line (as the preflight check does).
-NOT_ON_LINES = ("Accounts Payable", "Accounts Receivable")
+NOT_ON_LINES = NOT_ON_PURCHASE_LINES
 
 
 def all_settings(session: Session) -> dict[str, Any]:

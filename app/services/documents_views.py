@@ -16,6 +16,7 @@ from typing import Any
 
 from app.domain.money import format_money, format_quantity
 from app.domain.qbo_column import box_text, column_text, state_text, table_text
+from app.domain.qbo_limits import NOT_ON_PURCHASE_LINES
 from app.domain.states import NEEDS_ATTENTION_FILTER, DocKind, SyncState
 from app.domain.workflow import can_resend
 from app.hints import Advice, HintText, plain
@@ -359,6 +360,11 @@ class ChartEntry:
     linked: bool  # the same record on both sides
     account: str | None = None  # items: the expense account purchases go to
     is_item: bool = False
+
+    @property
+    def takes_purchase_lines(self) -> bool:
+        """Whether a PO or bill line may use this account (QuickBooks refuses A/P, A/R)."""
+        return not self.is_item and self.type not in NOT_ON_PURCHASE_LINES
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
