@@ -53,7 +53,19 @@ def test_only_documents_that_did_not_need_attention_before_are_new():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, memory_keyring):  # noqa: F811
+def tray_messages(monkeypatch) -> list[tuple[str, str]]:
+    """A desktop with a system tray that shows messages (offscreen has none): the
+    window's tray icon is real; what it was asked to show is recorded."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(QSystemTrayIcon, "supportsMessages", staticmethod(lambda: True))
+    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
+                        lambda _self, title, text, *_rest: shown.append((title, text)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, memory_keyring, tray_messages):  # noqa: F811
     window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
                                 settings=QSettings(str(tmp_path / "ui.ini"),
                                                    QSettings.Format.IniFormat))
@@ -75,7 +87,8 @@ def next_label(window) -> QLabel:
     return label
 
 
-def test_auto_sync_fires_skips_a_second_firing_and_notices_the_new_problems(qtbot, window):
+def test_auto_sync_fires_skips_a_second_firing_and_notices_the_new_problems(qtbot, window,
+                                                                           tray_messages):
     auto, notices = window.extras.auto_sync, window.extras.notices
     assert next_label(window).text() == OFF and next_label(window).isVisible()
     auto.minute_ms = SHORT_MINUTE_MS
@@ -100,19 +113,25 @@ def test_auto_sync_fires_skips_a_second_firing_and_notices_the_new_problems(qtbo
     assert re.match(r"\d+ documents need attention: PO-", found.text), found.text
     assert "PO-1061" in found.text  # the demo's PO blocked by a duplicate supplier name
     assert notices.banner.isVisible() and notices.banner.words.text() == found.text
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        assert notices.tray is None  # offscreen: the window's banner is the notice
+    assert notices.tray is not None and tray_messages == [(found.title, found.text)]
     qtbot.waitUntil(lambda: next_label(window).text().startswith("Next auto sync at "),
                     timeout=WAIT)
     idle(qtbot, window)
 
     kind, number = found.documents[0]
+    window.show_page(1)  # the bookkeeper was on the invoices
     with qtbot.waitSignal(notices.shown, timeout=WAIT):
-        qtbot.mouseClick(notices.banner.show_button, Qt.MouseButton.LeftButton)
+        notices.tray.messageClicked.emit()  # a click on the tray's message
     assert kind is DocKind.PO and window.current_kind() is DocKind.PO
     assert window.filter_bar.sync.currentText().startswith("Needs attention")
     assert [r.number for r in window.selected_rows()] == [number]
     assert not notices.banner.isVisible()
+
+    window.show_page(1)
+    notices.notify(found)  # the same notice again, this time answered in the window
+    with qtbot.waitSignal(notices.shown, timeout=WAIT):
+        qtbot.mouseClick(notices.banner.show_button, Qt.MouseButton.LeftButton)
+    assert window.current_kind() is DocKind.PO and not notices.banner.isVisible()
 
     auto.set_minutes(0)
     assert next_label(window).text() == OFF and not auto.timer.isActive()
