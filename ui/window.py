@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
         # stays true after a row action or a change made elsewhere.
         self._sync_ended(words, report)
         if report.stopped and not self._closing:  # QuickBooks failing: say so, not only below
-            self.last_error = show_error(self, UserError(report.stopped_words(plain)), "Sync")
+            self._sync_error(UserError(report.stopped_words(plain)))
 
     def _sync_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):
@@ -597,7 +597,19 @@ class MainWindow(QMainWindow):
         if isinstance(error, KeyringLocked) and not self._closing:
             self.passphrase.ask(then=self.start_sync)  # unlock, then sync again
         elif isinstance(error, UserError) and not self._closing:
-            self.last_error = show_error(self, error, "Sync")
+            self._sync_error(error)
+
+    def _sync_error(self, error: UserError) -> None:
+        """Say why a sync stopped in one box: a box still open from an earlier sync (an auto
+        sync every 15 minutes while QuickBooks is down) is replaced, not piled on."""
+        previous, self.last_error = self.last_error, None
+        if previous is not None:
+            try:
+                if previous.isVisible():
+                    previous.close()
+            except RuntimeError:
+                pass  # closed and deleted already
+        self.last_error = show_error(self, error, "Sync")
 
     def _sync_busy(self, error: SyncBusy) -> None:
         """This company is being synced elsewhere: nothing was done here, so the last

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -333,6 +334,12 @@ def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_pat
         assert window.last_error is not None and window.last_error.isVisible()
         assert "QuickBooks" in window.last_error.text()
         assert "stopped early" in window.last_sync.text()
+        first = window.last_error
+        with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT):
+            window.start_sync()  # again (an auto sync would): one box, not two piled up
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == "errorDialog" and w.isVisible()]
+        assert boxes == [window.last_error] and window.last_error is not first
         window.close()
     finally:
         demo.close()
