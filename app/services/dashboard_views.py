@@ -82,10 +82,8 @@ class ProblemGroupView:
 
     @property
     def title(self) -> str:
-        """"Vendor Harbor Freight Lines is inactive in QuickBooks: 1 document"; a document
-        alone with its own cause: "The invoice is dated before the PO it bills: INV-2042"."""
-        if self.key is None:
-            return f"{self.cause}: {self.documents[0].number}"
+        """"Vendor Harbor Freight Lines is inactive in QuickBooks: 1 document" (every group
+        alike; its documents' numbers are listed with it)."""
         return f"{self.cause}: {count_of(self.count, 'document')}"
 
     @property
