@@ -12,16 +12,19 @@ again with it.
 
 from __future__ import annotations
 
+import shutil
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -43,6 +46,7 @@ from app.services.connection import (
     PastedAddress,
 )
 from app.work import Cancelled, Progress
+from ui.resources import resource_path
 from ui.workers import Tasks
 
 # environmentCombo's items: (text, environment)
@@ -62,9 +66,9 @@ REDIRECT_PAGE_KEY = "connect/redirectPage"
 
 SIGN_IN_WORDS = ("SyncDesk opens QuickBooks' sign-in page in your browser; your password "
                  "stays with Intuit.")
-REDIRECT_HELP = ("Production keys: the https address where your firm hosts SyncDesk's "
-                 "redirect page (resources/oauth/redirect.html), registered with your Intuit "
-                 "app. Intuit's sandbox keys may leave it empty.")
+REDIRECT_HELP = ("Production keys: the https address of SyncDesk's redirect page on your "
+                 "firm's website, registered with your Intuit app (Save a copy of the page… "
+                 "gives the file to put there). Intuit's sandbox keys may leave it empty.")
 PASTE_HELP = ("If the browser cannot hand the sign-in back to SyncDesk, paste the address "
               "your browser ended on here while SyncDesk waits.")
 NO_KEYCHAIN = ("This computer has no OS keychain (or it is locked), so SyncDesk cannot keep "
@@ -132,6 +136,10 @@ class ConnectDialog(QDialog):
         redirect_column.setContentsMargins(0, 0, 0, 0)
         redirect_column.addWidget(self.redirect_page)
         redirect_column.addWidget(self.redirect_help)
+        self.save_page_button = QPushButton("Save a copy of the page…", redirect)
+        _named(self.save_page_button, "savePageButton", "Save a copy of the redirect page")
+        self.save_page_button.clicked.connect(lambda: self.save_page())
+        redirect_column.addWidget(self.save_page_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.form = form = QFormLayout()
         form.addRow("Connect to", self.environment)
         form.addRow("Sandbox address", self.base_url)
@@ -160,6 +168,25 @@ class ConnectDialog(QDialog):
         self._remembered()
         self.environment.currentIndexChanged.connect(self._fields)
         self._fields()
+
+    def save_page(self, target: Path | None = None) -> Path | None:
+        """Copy SyncDesk's redirect page to ``target`` (asked for when None), for the firm
+        to put on its https site; says where it went, or why it could not."""
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save SyncDesk's redirect page",
+                                                    "redirect.html", "Web pages (*.html)")
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            shutil.copyfile(resource_path("oauth", "redirect.html"), target)
+        except OSError as exc:
+            self.status.setText(f"Could not save the redirect page at {target}: "
+                                f"{exc.strerror or exc}.")
+            return None
+        self.status.setText(f"Saved the redirect page at {target}. Put it on your firm's "
+                            "https website and register its address with your Intuit app.")
+        return target
 
     def _paste_box(self) -> QGroupBox:
         box = QGroupBox("Paste the address your browser ended on", self)

@@ -311,3 +311,19 @@ def services(store):
     from app.services import Services
 
     return Services.for_store(store)
+
+
+def test_the_dialog_saves_a_copy_of_the_redirect_page_for_the_firms_website(qtbot, window,
+                                                                            tmp_path):
+    window.connection_menu.connect_action.trigger()
+    dialog = window.connect_dialog
+    dialog.choose("production")
+    assert dialog.save_page_button.isVisibleTo(dialog)
+    assert "resources/" not in dialog.redirect_help.text()  # no source-tree path for users
+    target = dialog.save_page(tmp_path / "redirect.html")
+    assert target is not None and target.read_bytes() == \
+        (Path(__file__).resolve().parents[2] / "resources/oauth/redirect.html").read_bytes()
+    assert str(target) in dialog.status.text()
+    assert dialog.save_page(tmp_path / "no such folder" / "redirect.html") is None
+    assert "Could not save" in dialog.status.text()
+    dialog.reject()
