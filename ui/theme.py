@@ -56,7 +56,7 @@ def dark_palette() -> QPalette:
         palette.setColor(role, QColor(colour))
     disabled = QPalette.ColorGroup.Disabled
     for role in (roles.Text, roles.ButtonText, roles.WindowText):
-        palette.setColor(disabled, role, QColor("#7d7f83"))
+        palette.setColor(disabled, role, QColor("#9a9ca0"))
     return palette
 
 
