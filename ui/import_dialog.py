@@ -307,6 +307,5 @@ def install(window: MainWindow) -> Importer:
     importer = Importer(window)
     menu = window.menus["file"]
     menu.insertAction(window.findChild(QAction, "quitAction"), importer.action)
-    window.first_run.import_requested.disconnect(window.choose_csv)
     window.first_run.import_requested.connect(importer.open_dialog)
     return importer

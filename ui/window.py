@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
@@ -46,7 +45,7 @@ from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
 from ui.elided_label import ElidedLabel
 from ui.error_dialog import show_error
-from ui.file_choice import COMPANY_FILES, CSV_FILES, FileChooser
+from ui.file_choice import COMPANY_FILES, FileChooser
 from ui.filter_bar import FilterBar
 from ui.first_run import FirstRunPanel
 from ui.open_failed import OpenFailedPanel, can_create, log_open_failure, page_words
@@ -186,7 +185,6 @@ class MainWindow(QMainWindow):
         self.detail.fix_requested.connect(self.actions.fix_document)
         self.first_run.demo_requested.connect(self.open_demo)
         self.first_run.open_requested.connect(self.choose_company)
-        self.first_run.import_requested.connect(self.choose_csv)
         self.first_run.connect_qbo.clicked.connect(self.connect_quickbooks)
         self.open_failed.demo_requested.connect(self.open_demo)
         self.open_failed.open_requested.connect(self.choose_company)
@@ -769,45 +767,6 @@ class MainWindow(QMainWindow):
         self._busy(None)
         if isinstance(error, UserError) and not self._closing:
             self.last_error = show_error(self, error, "Opening a company")
-
-    def choose_csv(self, what: str) -> None:
-        path = self.files.open_file(self, "Import a CSV file", CSV_FILES)
-        if path:
-            self.import_csv(what, Path(path))
-
-    def import_csv(self, what: str, path: Path) -> None:
-        """Import ``path`` (all rows or none) into the open company, or, on a first run,
-        into a new company store at the default place, which then opens."""
-        from app.services.opening import open_services
-
-        services, create_at = self.ctx.services, self._db
-        if self.ctx.tasks.running("import") or self.ctx.tasks.running("open"):
-            return
-
-        def job(progress: Any, cancel: Any) -> tuple[Services, Any, bool]:
-            target, new = services, False
-            if target is None:
-                target, new = open_services(create_at, create=True), True
-            try:
-                report = target.documents.import_csv(what, path, on_progress=progress,
-                                                     cancel=cancel)
-            except BaseException:
-                if new:
-                    target.close()
-                raise
-            return target, report, new
-
-        def done(answer: tuple[Services, Any, bool]) -> None:
-            target, report, new = answer
-            if new:
-                self.open_company(target, on_close=target.close)
-            else:
-                self.refresh_tables()
-            self.statusBar().showMessage(f"Imported {report.count} {what} from {path.name}.",
-                                         15000)
-
-        self._busy(f"Importing {path.name}…")
-        self.ctx.tasks.start(job, "import", on_success=done, on_failure=self._open_failed)
 
     def remember(self, location: str) -> None:
         """Put a company first in File > Open recent."""

@@ -181,5 +181,6 @@ def test_a_first_run_imports_through_the_dialog_into_a_new_company(qtbot, tmp_pa
     assert missing.exists()
     assert [s.name for s in window.services.documents.suppliers()] == ["Northwind Paper"]
     assert window.findChild(QAction, "newSupplierAction").isEnabled()
+    assert window.recent() == [window.services.location]
     dialog.close()
     window.close()

@@ -213,21 +213,6 @@ def test_a_first_run_offers_a_start_inside_the_window(qtbot, tmp_path, settings,
     window.close()
 
 
-def test_a_first_run_imports_a_csv_into_a_new_company(qtbot, tmp_path, settings):
-    missing = tmp_path / "new-company.db"
-    csv = tmp_path / "suppliers.csv"
-    csv.write_text("name,email,currency\nNorthwind Paper,ap@northwind.example,USD\n",
-                   encoding="utf-8")
-    window = create_main_window(["--db", str(missing)], settings=settings)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.company_opened, timeout=30000):
-        window.import_csv("suppliers", csv)
-    assert missing.exists()
-    assert [s.name for s in window.services.documents.suppliers()] == ["Northwind Paper"]
-    assert window.recent() == [window.services.location]
-    window.close()
-
-
 def test_an_unexpected_error_shows_plain_words_and_no_traceback(qtbot, demo_window):
     window = demo_window
     window.show()
