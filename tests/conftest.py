@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,17 @@ def _isolated_store_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # the log file
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(autouse=True)
+def _no_log_handlers_left_behind() -> Iterator[None]:
+    """A test that configured SyncDesk's logging (the CLI, a window) leaves no handler
+    writing to its temporary log file or to the stderr pytest captured for it."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "syncdesk", False)]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 @pytest.fixture

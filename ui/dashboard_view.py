@@ -264,6 +264,7 @@ class ProblemGroups(QWidget):
             row.document_requested.connect(self.document_requested)
             self.rows.append(row)
             self.column.addWidget(row)
+            row.show()  # at once: a layout shows a new child only on the next event loop
         self.empty.setVisible(not groups)
 
     def buttons(self) -> list[QPushButton]:
@@ -305,6 +306,7 @@ class ProblemKinds(QWidget):
     def _add(self, label: QLabel, row: int, column: int, span: int = 1) -> None:
         self.labels.append(label)
         self.grid.addWidget(label, row, column, 1, span)
+        label.show()  # at once, not on the next event loop (a screen reader asks now)
 
     def texts(self) -> list[str]:
         return [label.text() for label in self.labels]

@@ -78,7 +78,9 @@ def show_error(parent: QWidget | None, exc: BaseException,
 
 
 def _has_log_file() -> bool:
-    return any(getattr(h, "syncdesk", False) and hasattr(h, "baseFilename")
+    """Whether SyncDesk's logging already writes to the file the error box names."""
+    path = str(log_path())
+    return any(getattr(h, "syncdesk", False) and getattr(h, "baseFilename", None) == path
                for h in logging.getLogger().handlers)
 
 
