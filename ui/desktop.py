@@ -10,7 +10,8 @@
 - accessible names where a widget has no words of its own;
 - Help → About SyncDesk (the version, Qt's, where the company file is) and
   Help → Open log folder;
-- following the system's light or dark scheme as it changes (``ui.theme``).
+- following the system's light or dark scheme as it changes (``ui.theme``);
+- SyncDesk's icon on the window (``ui.app_icon``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox, QWidget
 
+from ui.app_icon import app_icon
 from ui.error_dialog import log_folder, open_log_folder
 from ui.theme import keep_following
 
@@ -91,6 +93,9 @@ class Desktop:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.about_box: QMessageBox | None = None
+        icon = app_icon()
+        if icon is not None:
+            window.setWindowIcon(icon)
         menus = window.menus
         self.filter_action = QAction("&Filter the list", window, objectName="filterAction",
                                      shortcut=FILTER_SHORTCUT)

@@ -23,7 +23,12 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncdesk"])
     app.setOrganizationName("SyncDesk")
     app.setApplicationName("SyncDesk")
+    from ui.app_icon import app_icon
     from ui.error_dialog import install_excepthooks
+
+    icon = app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)  # the taskbar's, the dock's and every dialog's
 
     window = create_main_window(argv)
     hooks = install_excepthooks(window)  # a bug anywhere: to the log file, then plain words

@@ -11,7 +11,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -31,6 +31,9 @@ from app.domain.states import DocKind, SyncState
 from app.logs import log_path
 from tests.ui.window_driving import select, table, wait_detail
 from ui import create_main_window
+from ui.app_icon import SIZES as APP_ICON_SIZES
+from ui.app_icon import app_icon
+from ui.app_icon import render as render_app_icon
 from ui.error_dialog import UNEXPECTED, install_excepthooks, show_error
 from ui.resources import resource_path
 from ui.state_icons import render, state_icon
@@ -83,6 +86,25 @@ def test_the_icons_differ_in_shape_not_only_in_colour(qapp):
 def test_a_missing_resource_is_named():
     with pytest.raises(FileNotFoundError, match=r"resources/icons/nothing\.svg"):
         resource_path("icons", "nothing.svg")
+
+
+# --- the application icon --------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [16, 256])
+def test_the_application_icon_is_a_square_svg_that_fills_its_size(qapp, size):
+    svg = resource_path("icons", "syncdesk.svg").read_text(encoding="utf-8")
+    assert 'viewBox="0 0 256 256"' in svg
+    image = render_app_icon(size).toImage()
+    assert (image.width(), image.height()) == (size, size)
+    assert painted(image) > size * size // 2  # an opaque tile, not a thin drawing
+    assert image.pixelColor(0, 0).alpha() == 0  # with a little room around it
+    assert image.pixelColor(size // 2, size // 2).alpha() == 255
+
+
+def same_pixels(a: QImage, b: QImage) -> bool:
+    argb = QImage.Format.Format_ARGB32
+    return a.convertToFormat(argb) == b.convertToFormat(argb)
+
 
 
 # --- light and dark --------------------------------------------------------------------
@@ -153,6 +175,17 @@ def menu_actions(window) -> list[QAction]:
         menu.aboutToShow.emit()  # entries added later get their letters as the menu opens
         walk(menu)
     return found
+
+
+def test_the_window_carries_the_application_icon(window):
+    icon = window.windowIcon()
+    assert not icon.isNull()
+    assert icon.cacheKey() == app_icon().cacheKey()
+    assert set(icon.availableSizes()) == {QSize(s, s) for s in APP_ICON_SIZES}
+    for size in (16, 256):  # drawn from the SVG at that size, not scaled from another
+        pixmap = icon.pixmap(QSize(size, size))
+        assert pixmap.size() == QSize(size, size)
+        assert same_pixels(pixmap.toImage(), render_app_icon(size).toImage()), size
 
 
 def test_shortcuts_are_listed_in_the_menus(qtbot, window):
