@@ -249,7 +249,9 @@ def main() -> int:
         check_sdist(sdist, checks)
         check_wheel(wheel, checks)
         check_installed(install(wheel, checks), checks)
-    except CheckFailed as failure:
+    except (CheckFailed, OSError, subprocess.CalledProcessError) as failure:
+        # OSError, CalledProcessError: a virtual environment could not be made (no
+        # ensurepip, a full disk…).
         print(f"FAIL  {failure}", flush=True)
         print(f"check_wheel: FAILED after {checks.passed} passed checks "
               f"({time.monotonic() - start:.0f} s)", flush=True)
