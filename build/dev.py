@@ -31,8 +31,10 @@ def venv_bin(name: str) -> Path:
 
 
 def install_fingerprint() -> str:
-    """Changes whenever the dependencies or the interpreter change."""
-    data = (ROOT / "pyproject.toml").read_bytes() + sys.version.encode()
+    """Changes whenever the dependencies, the packaging or the interpreter change."""
+    data = b"".join((ROOT / name).read_bytes()
+                    for name in ("pyproject.toml", "setup.py", "setup.cfg"))
+    data += sys.version.encode()
     return hashlib.sha256(data).hexdigest()
 
 
