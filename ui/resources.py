@@ -5,11 +5,13 @@ looks in this order:
 
 1. A PyInstaller bundle: it unpacks its data files under ``sys._MEIPASS``, and the bundle's
    spec copies the folder there as ``resources`` (``datas=[("resources", "resources")]``).
-2. The installed package ``syncdesk_resources``: ``pip install`` ships ``resources/`` under
+2. The checkout this ``ui/`` is in (``pyproject.toml`` beside it): its own ``resources/``,
+   even when a virtual environment shared by several checkouts maps the installed name
+   to another one.
+3. The installed package ``syncdesk_resources``: ``pip install`` ships ``resources/`` under
    that name (setup.py), so a wheel's copy is in site-packages; an editable install
    (``pip install -e .``) maps the name to the source tree's folder.
-3. The source tree: ``resources/`` beside ``ui/`` (running from a checkout that is not
-   installed, e.g. with ``PYTHONPATH``).
+4. ``resources/`` beside ``ui/``, wherever that is (the error then names where it looked).
 """
 
 from __future__ import annotations
@@ -45,15 +47,22 @@ def installed_folder() -> Path | None:
     return None
 
 
+def checkout_folder() -> Path | None:
+    """``resources/`` of the source checkout this ``ui/`` belongs to, if it is one."""
+    root = Path(__file__).resolve().parent.parent
+    folder = root / FOLDER
+    return folder if (root / "pyproject.toml").is_file() and folder.is_dir() else None
+
+
 def source_folder() -> Path:
     """``resources/`` beside ``ui/`` in the source tree."""
     return Path(__file__).resolve().parent.parent / FOLDER
 
 
 def resources_folder() -> Path:
-    """The ``resources`` folder of this SyncDesk: a bundle's, else the installed package's,
-    else the source tree's (see the module's docstring)."""
-    return bundled_folder() or installed_folder() or source_folder()
+    """The ``resources`` folder of this SyncDesk: a bundle's, else its checkout's, else the
+    installed package's (see the module's docstring)."""
+    return bundled_folder() or checkout_folder() or installed_folder() or source_folder()
 
 
 def resource_path(*parts: str) -> Path:

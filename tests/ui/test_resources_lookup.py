@@ -1,5 +1,5 @@
 """Where ``ui.resources`` finds ``resources/`` (issue "Packaging"): a PyInstaller bundle's
-copy first, then the installed package ``syncdesk_resources``, then the source tree."""
+copy first, then the checkout's own, then the installed package ``syncdesk_resources``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ui.resources import resource_path, resources_folder
 
 REPO = Path(__file__).resolve().parents[2]
 ABSENT = "syncdesk_resources_not_installed_here"
+CHECKOUT = resources.checkout_folder
 
 
 def make_folder(root: Path, name: str, package: bool = False) -> Path:
@@ -28,7 +29,9 @@ def make_folder(root: Path, name: str, package: bool = False) -> Path:
 
 @pytest.fixture
 def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An installed ``syncdesk_resources`` in a site folder ahead of every other."""
+    """An installed ``syncdesk_resources`` in a site folder ahead of every other, and this
+    ``ui/`` taken for an installed one (outside any checkout)."""
+    monkeypatch.setattr(resources, "checkout_folder", lambda: None)
     site = tmp_path / "site-packages"
     site.mkdir()
     monkeypatch.delitem(sys.modules, resources.PACKAGE, raising=False)
@@ -62,8 +65,18 @@ def test_the_installed_package_comes_before_the_source_tree(not_a_bundle, instal
     assert resources.PACKAGE not in sys.modules  # found, not imported
 
 
-def test_the_source_tree_when_nothing_is_installed(not_a_bundle, monkeypatch):
+def test_a_checkout_uses_its_own_folder_before_an_installed_one(not_a_bundle, installed,
+                                                                monkeypatch):
+    """One virtual environment serving several checkouts maps the installed name to one of
+    them; each checkout still reads its own ``resources/``."""
+    monkeypatch.setattr(resources, "checkout_folder", CHECKOUT)  # ``installed`` hid it
+    assert resources.installed_folder() == installed
+    assert resources_folder() == REPO / "resources"
+
+
+def test_the_folder_beside_ui_when_nothing_else_is_there(not_a_bundle, monkeypatch):
     monkeypatch.setattr(resources, "PACKAGE", ABSENT)
+    monkeypatch.setattr(resources, "checkout_folder", lambda: None)
     assert resources_folder() == REPO / "resources"
     assert resource_path("oauth", "redirect.html").is_file()
 
