@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(parser)
     _verbose_option(parser, False)
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this SyncDesk works (a temporary demo store, its "
+                        "QuickBooks sandbox, one sync, the window) and print one line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -75,6 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_backend()  # the OS keychain only (and explicit inside a bundle)
     forget_unlocked()  # a command asks for the encrypted file's passphrase itself
     handler: Handler | None = getattr(args, "handler", None)
+    if args.self_test:
+        if handler is not None:
+            parser.error("--self-test takes no command")
+        from app.selftest import run_self_test
+
+        return run_self_test()
     if handler is None and _window_installed():
         args.command, handler = "gui", _open_window  # `syncdesk` alone opens the window
     if handler is None:

@@ -39,7 +39,8 @@ def install_fingerprint() -> str:
 
 
 def ensure_installed() -> None:
-    """Create .venv and install SyncDesk (editable, with test extras) once per change."""
+    """Create .venv and install SyncDesk (editable, with the test and bundle extras) once
+    per change."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs before any install
         sys.exit(f"SyncDesk needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not venv_bin("python").exists():
@@ -51,7 +52,7 @@ def ensure_installed() -> None:
     python = str(venv_bin("python"))
     print("Installing SyncDesk and its dependencies …", file=sys.stderr, flush=True)
     run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+    run([python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,bundle]"])
     STAMP.write_text(install_fingerprint())
 
 

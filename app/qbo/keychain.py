@@ -41,7 +41,9 @@ class PassphraseNeeded(NoKeychain):
 
 
 def configure_frozen_backend() -> None:
-    """Pick the platform's keychain explicitly when running from a bundle."""
+    """Pick the platform's keychain explicitly when running from a bundle; where this
+    machine has none that works (no Secret Service on a Linux box), keyring's "fail"
+    backend, so that SyncDesk says there is no keychain instead of failing later."""
     if not getattr(sys, "frozen", False):
         return
     backend: KeyringBackend
@@ -57,11 +59,20 @@ def configure_frozen_backend() -> None:
         from keyring.backends import SecretService
 
         backend = SecretService.Keyring()
-    keyring.set_keyring(backend)
+    keyring.set_keyring(backend if _usable(backend) else fail.Keyring())
 
 
 ENCRYPTED_FILE = "encrypted-file"
 PASSPHRASE_VARIABLE = "SYNCDESK_KEYRING_PASSPHRASE"
+
+
+def _usable(backend: KeyringBackend) -> bool:
+    """Whether ``backend`` works on this machine: keyring backends raise from ``priority``
+    when what they need is missing (no D-Bus Secret Service, no macOS Security API)."""
+    try:
+        return backend.priority > 0
+    except Exception:
+        return False
 
 
 def _is_os_keychain(backend: KeyringBackend) -> bool:
@@ -69,7 +80,16 @@ def _is_os_keychain(backend: KeyringBackend) -> bool:
     module = type(backend).__module__
     if module.startswith("keyrings.") or module.endswith((".fail", ".null", ".chainer")):
         return False
-    return getattr(backend, "priority", 1) > 0
+    return _usable(backend)
+
+
+def backend_words() -> str:
+    """Which keychain this SyncDesk uses, in words (for the self-test's line)."""
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if _is_os_keychain(backend):
+        return f"OS keychain {name}"
+    return f"no OS keychain here ({name})"
 
 
 def configure_backend() -> None:

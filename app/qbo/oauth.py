@@ -171,6 +171,9 @@ class OAuthClient:
                               hints=said.hints)
 
 
+POLL_SECONDS = 0.05
+
+
 class CallbackListener:
     """A one-shot HTTP listener on loopback that catches Intuit's redirect."""
 
@@ -200,7 +203,10 @@ class CallbackListener:
                 return  # the query carries the code: never log it
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the next poll, and a local sandbox's sign-in
+        # (the demo company's, each time it opens) is over in milliseconds.
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
 
     @property
     def port(self) -> int:

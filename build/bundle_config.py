@@ -1,0 +1,174 @@
+"""What ``app.spec`` needs besides PyInstaller: the version, the Windows version resource,
+and which parts of Qt the bundle leaves out.
+
+Kept apart from the spec so that tests (tests/build/) check it without running a build.
+Standard library only: the spec imports it inside PyInstaller's own interpreter.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from string import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+
+APP_NAME = "SyncDesk"
+EXECUTABLE = "syncdesk"  # the program's name in the Linux folder (SyncDesk.exe on Windows)
+BUNDLE_ID = "app.syncdesk.desktop"  # macOS CFBundleIdentifier (reverse DNS, stable)
+
+# PySide6 modules the application imports (the tests also use QtQml's JS engine, but the
+# bundle carries no tests). PyInstaller's hooks follow these to Qt's libraries and
+# plugins; every other PySide6 module is excluded outright.
+QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
+
+# Qt plugins SyncDesk never loads, as plugin folders or "folder/name" (the file name
+# without "lib", "q" and the extension, e.g. "platforms/vnc" for libqvnc.so or qvnc.dll):
+# networking, printing, SQL drivers, embedded-device platforms (VNC, EGLFS, the Linux
+# framebuffer) and touch input, the GTK theme (which would pull half of GTK into the
+# bundle; the desktop portal's theme gives the light/dark scheme), image formats the
+# window never shows. Kept: the xcb, Wayland, offscreen and minimal platforms, Windows'
+# and macOS' own, styles, SVG icons, input methods (dead keys, IBus).
+UNUSED_QT_PLUGINS = ("networkinformation", "tls", "sqldrivers", "printsupport", "designer",
+                     "qmltooling", "qmllint", "vectorimageformats", "generic",
+                     "egldeviceintegrations", "wayland-graphics-integration-server",
+                     "platforms/vnc", "platforms/eglfs", "platforms/linuxfb",
+                     "platforms/minimalegl", "platforms/vkkhrdisplay", "platformthemes/gtk3",
+                     "imageformats/webp", "imageformats/tiff", "imageformats/tga",
+                     "imageformats/wbmp", "imageformats/gif", "imageformats/jpeg",
+                     "imageformats/pdf")
+
+# Python packages that come along with something but that the bundle never runs.
+# (pygments comes through Mako's optional plugin, distutils through cffi's shim; SQLAlchemy
+# loads a dialect only when a URL names it, and SyncDesk's stores are SQLite or PostgreSQL.)
+EXCLUDED_PACKAGES = ("tkinter", "unittest", "doctest", "pydoc_data", "lib2to3", "pytest",
+                     "_pytest", "hypothesis", "pytestqt", "ruff", "IPython", "numpy",
+                     "setuptools", "pip", "PyInstaller", "pygments", "distutils",
+                     "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.oracle",
+                     "sqlalchemy.dialects.mssql")
+
+ICU_DATA = re.compile(r"libicudata\.so\.(\d+)$")
+ICU_STUB_SOURCE = BUILD / "icu_data_stub.c"
+
+
+def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The version in pyproject.toml: the one place it is written."""
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+
+
+def version_tuple(version: str) -> tuple[int, int, int, int]:
+    """Four numbers for Windows' version fields ("0.1.0" → (0, 1, 0, 0); a suffix such as
+    "rc1" or ".dev2" is dropped)."""
+    numbers = [int(n) for n in re.findall(r"\d+", version.split("+")[0])[:3]]
+    if not numbers or not re.match(r"\d", version):
+        raise ValueError(f"the version {version!r} does not start with a number")
+    return (*numbers, *[0] * (4 - len(numbers)))  # type: ignore[return-value]
+
+
+def windows_version_info(version: str,
+                         template: Path = BUILD / "version_info.txt") -> str:
+    """The Windows version resource (PyInstaller's VSVersionInfo text) for ``version``."""
+    return Template(template.read_text(encoding="utf-8")).substitute(
+        version=version, version_tuple=repr(version_tuple(version)))
+
+
+def plugin_name(file_name: str) -> str:
+    """A Qt plugin's name from its file name: libqvnc.so, qvnc.dll, libqvnc.dylib → vnc."""
+    stem = file_name.split(".")[0]
+    stem = stem.removeprefix("lib")
+    return stem.removeprefix("q")
+
+
+def unused_qt_file(path: str) -> bool:
+    """Whether a file the Qt hooks collect (its source path or its place in the bundle)
+    can be left out: Qt's translations (SyncDesk speaks its own English) and the plugins
+    in ``UNUSED_QT_PLUGINS``."""
+    parts = Path(path).parts
+    if "translations" in parts and any(p in ("Qt", "PySide6") for p in parts):
+        return True
+    if "plugins" not in parts:
+        return False
+    after = parts[parts.index("plugins") + 1:]
+    if not after:
+        return False
+    if after[0] in UNUSED_QT_PLUGINS:
+        return True
+    return len(after) > 1 and f"{after[0]}/{plugin_name(after[1])}" in UNUSED_QT_PLUGINS
+
+
+def excluded_modules() -> list[str]:
+    """Every PySide6 module outside ``QT_MODULES``, and the packages above."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("PySide6")
+    names: set[str] = set()
+    for folder in spec.submodule_search_locations if spec else []:
+        for path in Path(folder).iterdir():
+            name = path.name.split(".")[0]
+            if name.startswith("Qt") and name not in QT_MODULES:
+                names.add(f"PySide6.{name}")
+    return sorted(names) + list(EXCLUDED_PACKAGES)
+
+
+def info_plist(version: str) -> dict[str, object]:
+    """The macOS Info.plist entries beyond those PyInstaller writes itself."""
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleShortVersionString": version,
+        "CFBundleVersion": version,
+        "NSHighResolutionCapable": True,
+        "NSRequiresAquaSystemAppearance": False,  # follow the system's dark mode
+        "LSApplicationCategoryType": "public.app-category.finance",
+    }
+
+
+def qt_dependencies(hook_file: str) -> tuple[list, list, list]:
+    """What PyInstaller's own hook for a PySide6 module collects, less the files
+    ``unused_qt_file`` leaves out: build/hooks/ overrides the hooks with this, so that the
+    libraries those plugins need are never looked for either."""
+    from PyInstaller.utils.hooks.qt import add_qt6_dependencies
+
+    hiddenimports, binaries, datas = add_qt6_dependencies(hook_file)
+    binaries = [entry for entry in binaries if not unused_qt_file(entry[0])]
+    datas = [entry for entry in datas if not unused_qt_file(entry[0])]
+    return hiddenimports, binaries, datas
+
+
+def icu_data_stub(major: str, folder: Path) -> Path | None:
+    """build/icu_data_stub.c compiled for ICU ``major`` (Linux), or None without a C
+    compiler (the bundle then keeps Qt's full ICU data and is 31 MB larger)."""
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"libicudata.so.{major}"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-s",
+                    f"-DICU_DATA_SYMBOL=icudt{major}_dat",
+                    f"-Wl,-soname,libicudata.so.{major}", "-o", str(target),
+                    str(ICU_STUB_SOURCE)], check=True)
+    return target
+
+
+def with_icu_data_stub(binaries: list, folder: Path) -> tuple[list, str]:
+    """``binaries`` (a PyInstaller TOC) with Qt's ICU data library swapped for the stub;
+    and what was done, in words, for the build's log."""
+    swapped: list = []
+    said = "no ICU data library in the bundle"
+    for entry in binaries:
+        name, kind = entry[0], entry[2]
+        found = ICU_DATA.search(Path(name).name)
+        if found:
+            stub = icu_data_stub(found.group(1), folder)
+            if stub is None:
+                said = "no C compiler: Qt's full ICU data library kept"
+            else:
+                said = f"ICU data library {Path(name).name} replaced by the empty stub"
+                entry = (name, str(stub), kind)
+        swapped.append(entry)
+    return swapped, said
