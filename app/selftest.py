@@ -110,9 +110,17 @@ def run_self_test(window: bool = True) -> int:
             except Exception as exc:  # any failure is the self-test's answer, not a crash
                 log.error("self-test step %r failed", name, exc_info=exc)
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                print(f"self-test FAILED at {name}: {reason}", flush=True)
+                _say(f"self-test FAILED at {name}: {reason}")
                 return 1
     done.append(backend_words())
     took = time.perf_counter() - started
-    print(f"self-test passed in {took:.1f} s: {'; '.join(done)}", flush=True)
+    _say(f"self-test passed in {took:.1f} s: {'; '.join(done)}")
     return 0
+
+
+def _say(line: str) -> None:
+    """The result: on stdout, and in the log file (a windowed Windows program has no
+    stdout; its exit code and the log tell)."""
+    log.info("%s", line)
+    if sys.stdout is not None:
+        print(line, flush=True)
