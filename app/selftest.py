@@ -4,7 +4,8 @@ A bundle can lose what a source checkout has without noticing: the Alembic migra
 (data files), the sandbox, a keyring backend, a Qt plugin, the window's entry point. The
 self-test uses each in the same executable: a temporary store created through the
 migrations and filled with the demo company, the demo's QuickBooks served in-process,
-one sync, the keyring backend this SyncDesk found, and the window opened on the demo
+one sync, the encrypted file keyring (a throwaway file), the OS keychain this SyncDesk
+found (named, not used: it may be locked or absent), and the window opened on the demo
 company (offscreen where there is no display) and closed again. It prints one line and
 exits 0, or 1 with the step that failed and why; nothing outside a temporary folder is
 touched (the log still goes to the usual log file).
@@ -90,8 +91,31 @@ def check_window(folder: Path) -> str:
     return f"window opened {where}"
 
 
+def check_encrypted_keyring(folder: Path) -> str:
+    """The opt-in encrypted file keyring (Argon2 and AES, native code a bundle must
+    carry): a secret kept in a file in ``folder`` and read back; the keychain in use
+    before is put back."""
+    import secrets
+
+    import keyring
+
+    from app.qbo import keychain
+
+    before = keyring.get_keyring()
+    try:
+        keychain.use_encrypted_file(secrets.token_urlsafe(16), folder / "keyring.cfg")
+        keyring.set_password("SyncDesk self-test", "check", "kept and read back")
+        if keyring.get_password("SyncDesk self-test", "check") != "kept and read back":
+            raise SelfTestFailed("the encrypted keyring did not give back what it kept")
+    finally:
+        keyring.set_keyring(before)
+        keychain.forget_unlocked()
+    return "encrypted file keyring works"
+
+
 STEPS: tuple[tuple[str, Callable[[Path], str]], ...] = (
     ("store, sandbox and sync", check_core),
+    ("encrypted keyring", check_encrypted_keyring),
     ("window", check_window),
 )
 

@@ -28,6 +28,7 @@ def test_the_self_test_passes_with_one_line(tmp_path: Path):
     lines = done.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("self-test passed in ")
     assert "documents synced to the sandbox" in lines[0]
+    assert "encrypted file keyring works" in lines[0]
     assert "window opened offscreen" in lines[0]
     assert "keychain" in lines[0]
     assert not list(tmp_path.glob("*.db"))  # its stores were temporary
