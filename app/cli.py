@@ -42,6 +42,16 @@ def _verbose_option(parser: argparse.ArgumentParser, default: object) -> None:
                         help="log details to stderr")
 
 
+def _version() -> str:
+    """This SyncDesk's version (pyproject's, through the installed metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("syncdesk")
+    except PackageNotFoundError:
+        return "(version unknown: not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; each subcommand sets ``handler``."""
     parser = argparse.ArgumentParser(
@@ -50,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(parser)
     _verbose_option(parser, False)
+    parser.add_argument("--version", action="version", version=f"SyncDesk {_version()}")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this SyncDesk works (a temporary demo store, its "
                         "QuickBooks sandbox, one sync, the window) and print one line")

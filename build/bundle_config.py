@@ -41,11 +41,13 @@ UNUSED_QT_PLUGINS = ("networkinformation", "tls", "sqldrivers", "printsupport", 
                      "imageformats/pdf")
 
 # Python packages that come along with something but that the bundle never runs.
-# (pygments comes through Mako's optional plugin, distutils through cffi's shim; SQLAlchemy
-# loads a dialect only when a URL names it, and SyncDesk's stores are SQLite or PostgreSQL.)
+# (pygments comes through Mako's optional plugin, distutils through cffi's shim, readline,
+# pdb and pydoc through debugging helpers of Python, Click and Werkzeug; SQLAlchemy loads a
+# dialect only when a URL names it, and SyncDesk's stores are SQLite or PostgreSQL.)
 EXCLUDED_PACKAGES = ("tkinter", "unittest", "doctest", "pydoc_data", "lib2to3", "pytest",
                      "_pytest", "hypothesis", "pytestqt", "ruff", "IPython", "numpy",
                      "setuptools", "pip", "PyInstaller", "pygments", "distutils",
+                     "readline", "pdb", "pydoc", "xmlrpc",
                      "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.oracle",
                      "sqlalchemy.dialects.mssql")
 

@@ -57,3 +57,12 @@ def test_an_unexpected_error_is_reported_not_raised(capsys, monkeypatch):
 def test_the_self_test_takes_no_command(cli):
     result = cli("--self-test", "status")
     assert result.code == 2 and "--self-test takes no command" in result.err
+
+
+def test_the_version_is_pyprojects(cli):
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    wanted = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    result = cli("--version")
+    assert result.code == 0 and result.out == f"SyncDesk {wanted}\n"
