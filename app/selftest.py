@@ -8,7 +8,8 @@ one sync, the encrypted file keyring (a throwaway file), the OS keychain this Sy
 found (named, not used: it may be locked or absent), and the window opened on the demo
 company (offscreen where there is no display) and closed again. It prints one line and
 exits 0, or 1 with the step that failed and why; nothing outside a temporary folder is
-touched (the log still goes to the usual log file).
+touched (the window's remembered layout goes to a throwaway file too; the log still goes
+to the usual log file).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from app.qbo.keychain import backend_words
 log = logging.getLogger("app.selftest")
 
 WINDOW_OPEN_MS = 300  # how long the window stays open before the self-test closes it
+# Read by the window (ui/launch.py, ui/window.py), which app/ never imports.
+EXIT_AFTER = "SYNCDESK_GUI_EXIT_AFTER"
+SETTINGS_FILE = "SYNCDESK_SETTINGS_FILE"
 
 
 class SelfTestFailed(Exception):
@@ -81,11 +85,18 @@ def check_window(folder: Path) -> str:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         where = "offscreen"
-    os.environ["SYNCDESK_GUI_EXIT_AFTER"] = str(WINDOW_OPEN_MS)
+    # The window remembers its layout: in a throwaway file here, never the user's own.
+    own = {name: os.environ.get(name) for name in (EXIT_AFTER, SETTINGS_FILE)}
+    os.environ[EXIT_AFTER] = str(WINDOW_OPEN_MS)
+    os.environ[SETTINGS_FILE] = str(folder / "settings.ini")
     try:
         code = launcher(["--demo", "--db", str(folder / "window.db")])
     finally:
-        os.environ.pop("SYNCDESK_GUI_EXIT_AFTER", None)
+        for name, value in own.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if code != 0:
         raise SelfTestFailed(f"the window closed with exit code {code}")
     return f"window opened {where}"

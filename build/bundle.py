@@ -139,9 +139,12 @@ def main() -> int:
         size = size_mb(bundle)
         print(f"size: {size:.1f} MB on disk ({bundle.relative_to(ROOT)})", flush=True)
         if sys.platform.startswith("linux") and size > SIZE_LIMIT_MB:
+            why = ("no C compiler here, so Qt's full ICU data library stayed in (install gcc)"
+                   if not (shutil.which("cc") or shutil.which("gcc")) else
+                   "see what came in (.build/pyinstaller/app/xref-app.html) and leave it out "
+                   "in build/bundle_config.py")
             raise BundleFailed(f"the bundle is {size:.1f} MB, over the {SIZE_LIMIT_MB} MB "
-                               "limit: see what came in (.build/pyinstaller/app/"
-                               "xref-app.html) and leave it out in build/bundle_config.py")
+                               f"limit: {why}")
         print(f"self-test: {self_test(program)}", flush=True)
         if sys.platform.startswith("linux"):
             if shutil.which("xvfb-run"):

@@ -61,11 +61,12 @@ def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
 
 
 def version_tuple(version: str) -> tuple[int, int, int, int]:
-    """Four numbers for Windows' version fields ("0.1.0" → (0, 1, 0, 0); a suffix such as
-    "rc1" or ".dev2" is dropped)."""
-    numbers = [int(n) for n in re.findall(r"\d+", version.split("+")[0])[:3]]
-    if not numbers or not re.match(r"\d", version):
+    """Four numbers for Windows' version fields, from the release part of the version
+    ("0.1.0" → (0, 1, 0, 0); "1.2rc1", "1.0.dev4" and "1.2+local" keep "1.2", "1.0")."""
+    release = re.match(r"\d+(?:\.\d+)*", version)
+    if release is None:
         raise ValueError(f"the version {version!r} does not start with a number")
+    numbers = [int(n) for n in release.group().split(".")[:4]]
     return (*numbers, *[0] * (4 - len(numbers)))  # type: ignore[return-value]
 
 
@@ -114,13 +115,31 @@ def excluded_modules() -> list[str]:
     return sorted(names) + list(EXCLUDED_PACKAGES)
 
 
+def check_installed_version(version: str) -> None:
+    """Stop the build when the installed ``syncdesk`` metadata (copied into the bundle, read
+    by About and --version) is not pyproject's ``version``: a stale install."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        found = installed("syncdesk")
+    except PackageNotFoundError:
+        found = None
+    if found != version:
+        raise SystemExit(f"SyncDesk {version} is in pyproject.toml but {found or 'nothing'} is "
+                         "installed: run `pip install -e .` (build/bundle.py does) and build "
+                         "again, or the bundle's About would say the old version")
+
+
 def info_plist(version: str) -> dict[str, object]:
-    """The macOS Info.plist entries beyond those PyInstaller writes itself."""
+    """The macOS Info.plist entries beyond those PyInstaller writes itself (Apple's
+    version strings are numbers and dots only: "1.2.0rc1" becomes "1.2.0")."""
+    numbers = ".".join(str(n) for n in version_tuple(version)[:3])
     return {
         "CFBundleName": APP_NAME,
         "CFBundleDisplayName": APP_NAME,
-        "CFBundleShortVersionString": version,
-        "CFBundleVersion": version,
+        "CFBundleShortVersionString": numbers,
+        "CFBundleVersion": numbers,
         "NSHighResolutionCapable": True,
         "NSRequiresAquaSystemAppearance": False,  # follow the system's dark mode
         "LSApplicationCategoryType": "public.app-category.finance",

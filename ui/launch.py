@@ -15,6 +15,18 @@ EXIT_AFTER = "SYNCDESK_GUI_EXIT_AFTER"
 
 def main(argv: list[str]) -> int:
     """Open the window for ``syncdesk gui ARGV``; return when it closes (0)."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from ui.qt_messages import route_to_log
+
+    before = route_to_log()  # Qt's warnings to the log file, not the terminal
+    try:
+        return _run(argv)
+    finally:
+        qInstallMessageHandler(before)
+
+
+def _run(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -9,12 +9,13 @@ reaches ``Tasks.trouble`` and a friendly dialog (``ui/error_dialog.py``).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -69,8 +70,15 @@ ENVIRONMENTS = {"local": "local sandbox", "intuit-sandbox": "Intuit sandbox",
 OnClose = Callable[[], Any]
 
 
+SETTINGS_FILE = "SYNCDESK_SETTINGS_FILE"
+
+
 def default_settings() -> QSettings:
-    """The user's own settings (tests pass a QSettings on an ini file of their own)."""
+    """The user's own settings (tests pass a QSettings on an ini file of their own);
+    ``$SYNCDESK_SETTINGS_FILE`` names another ini file (the self-test's throwaway one)."""
+    other = os.environ.get(SETTINGS_FILE, "").strip()
+    if other:
+        return QSettings(other, QSettings.Format.IniFormat)
     return QSettings("SyncDesk", "SyncDesk")
 
 
@@ -791,13 +799,13 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         settings = self.ctx.settings
+        # A value of another type (a settings file edited by hand, or damaged) is ignored.
         geometry = settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray | bytes) or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         splitter = settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-        else:
+        if not isinstance(splitter, QByteArray | bytes) or not self.splitter.restoreState(
+                splitter):
             self.splitter.setSizes([900, 380])  # the invoice table whole at 1280 wide
 
     def _restore_columns(self) -> None:

@@ -59,7 +59,22 @@ def configure_frozen_backend() -> None:
         from keyring.backends import SecretService
 
         backend = SecretService.Keyring()
-    keyring.set_keyring(backend if _usable(backend) else fail.Keyring())
+    why = _unusable_because(backend)
+    if why:
+        _TRIED[:] = [f"{type(backend).__module__}.{type(backend).__name__}: {why}"]
+    keyring.set_keyring(fail.Keyring() if why else backend)
+
+
+#: The platform keychain a bundle tried and could not use, with why (for the self-test).
+_TRIED: list[str] = []
+
+
+def _unusable_because(backend: KeyringBackend) -> str:
+    """Why ``backend`` does not work on this machine ("" when it does)."""
+    try:
+        return "" if backend.priority > 0 else "not available"
+    except Exception as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 ENCRYPTED_FILE = "encrypted-file"
@@ -69,10 +84,7 @@ PASSPHRASE_VARIABLE = "SYNCDESK_KEYRING_PASSPHRASE"
 def _usable(backend: KeyringBackend) -> bool:
     """Whether ``backend`` works on this machine: keyring backends raise from ``priority``
     when what they need is missing (no D-Bus Secret Service, no macOS Security API)."""
-    try:
-        return backend.priority > 0
-    except Exception:
-        return False
+    return not _unusable_because(backend)
 
 
 def _is_os_keychain(backend: KeyringBackend) -> bool:
@@ -89,7 +101,7 @@ def backend_words() -> str:
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     if _is_os_keychain(backend):
         return f"OS keychain {name}"
-    return f"no OS keychain here ({name})"
+    return f"no OS keychain here ({'; '.join(_TRIED) or 'keyring found none'})"
 
 
 def configure_backend() -> None:

@@ -34,6 +34,13 @@ def test_the_version_is_pyprojects():
     assert config.project_version() == version("syncdesk")
 
 
+def test_a_stale_install_stops_the_build():
+    """The bundle copies the installed metadata (About, --version): it must be pyproject's."""
+    config.check_installed_version(config.project_version())
+    with pytest.raises(SystemExit, match="run `pip install -e .`"):
+        config.check_installed_version("99.0.0")
+
+
 @pytest.mark.parametrize(("version", "numbers"), [
     ("0.1.0", (0, 1, 0, 0)), ("2.3", (2, 3, 0, 0)), ("1.2.3rc1", (1, 2, 3, 0)),
     ("1.0.0.dev4", (1, 0, 0, 0)), ("4.5.6+local.7", (4, 5, 6, 0))])
@@ -70,6 +77,7 @@ def test_the_windows_version_resource_carries_the_version():
 def test_the_macos_bundle_says_the_version_and_follows_dark_mode():
     plist = config.info_plist("3.14.2")
     assert plist["CFBundleShortVersionString"] == plist["CFBundleVersion"] == "3.14.2"
+    assert config.info_plist("2.0rc1")["CFBundleVersion"] == "2.0.0"  # Apple: numbers only
     assert plist["NSRequiresAquaSystemAppearance"] is False
     assert config.BUNDLE_ID.count(".") >= 2
 

@@ -21,7 +21,7 @@ def test_the_self_test_passes_with_one_line(tmp_path: Path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_STATE_HOME=str(tmp_path / "state"))
+               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     done = subprocess.run([sys.executable, "-m", "app", "--self-test"], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -32,6 +32,8 @@ def test_the_self_test_passes_with_one_line(tmp_path: Path):
     assert "window opened offscreen" in lines[0]
     assert "keychain" in lines[0]
     assert not list(tmp_path.glob("*.db"))  # its stores were temporary
+    assert not (tmp_path / "config").exists()  # nor the window's layout: the user's is untouched
+    assert "propagateSizeHints" not in done.stderr  # Qt's own words go to the log file
 
 
 def test_a_failing_step_is_named_with_its_reason(capsys, monkeypatch):

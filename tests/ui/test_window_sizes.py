@@ -87,3 +87,19 @@ def test_the_status_bar_words_end_in_an_ellipsis_when_a_sync_shows_at_800(qtbot,
     assert window.last_sync.toolTip() == words
     assert window.sync_step.width() >= window.sync_step.sizeHint().width()
     assert window.sync_step.toolTip() == ""  # shown whole
+
+
+def test_a_damaged_layout_in_the_settings_is_ignored(qtbot, tmp_path, memory_keyring):  # noqa: F811
+    """A settings file edited by hand (or damaged) holds text where the window's layout
+    belongs: the window opens at its usual size and splitter, no error."""
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("window/geometry", "MYVALUE")
+    settings.setValue("window/splitter", 42)
+    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
+                                settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.size().width() == 1280 and window.splitter.sizes()[0] > 0
+    window.close()
