@@ -37,7 +37,7 @@ def test_the_version_is_pyprojects():
 def test_a_stale_install_stops_the_build():
     """The bundle copies the installed metadata (About, --version): it must be pyproject's."""
     config.check_installed_version(config.project_version())
-    with pytest.raises(SystemExit, match="run `pip install -e .`"):
+    with pytest.raises(SystemExit, match=r"run `pip install -e \.`"):
         config.check_installed_version("99.0.0")
 
 
