@@ -95,6 +95,13 @@ def with_sync_token(base: str, sync_token: str) -> str:
     return text[-LIMIT:]
 
 
+def document_batch(store_id: str) -> str:
+    """A batch of new documents (each also marked in flight with its own create id): new
+    for every batch, within a batch's 36 characters; the transport's retries of the batch
+    send it again, and QuickBooks answers them with its first answer."""
+    return f"{PREFIX}-{store_id}-b-{secrets.token_hex(6)}"[:BATCH_LIMIT]
+
+
 def batch(base: str, chunk: int) -> str:
     """One chunk of a batch (QuickBooks takes 30 operations per request): ``base`` and
     the chunk's number, within a batch's 36 characters."""

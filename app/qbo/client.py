@@ -44,6 +44,9 @@ class BatchResult:
     entity: str
     data: Any = None  # the object (or QueryResponse) on success
     fault: QboFault | None = None
+    #: False when QuickBooks' answer had nothing readable for this item (no item of its
+    #: ``bId``, or not an object): what became of it is unknown, unlike a Fault's "no"
+    answered: bool = True
 
 
 class QboClient:
@@ -199,14 +202,16 @@ class QboClient:
         if answer is None:
             error = QboError(code="", message="QuickBooks returned no answer for this item",
                              http_status=200, intuit_tid=tid)
-            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid))
+            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid),
+                               answered=False)
         if "Fault" in answer or "fault" in answer:
             return BatchResult(item.bid, entity, fault=fault_in(answer, 200, tid))
         key = "QueryResponse" if item.query is not None else item.entity
         data = answer.get(key)
         if not isinstance(data, dict) or (item.query is None and not _is_object(data)):
             error = QboError(code="", message=UNREADABLE, http_status=200, intuit_tid=tid)
-            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid))
+            return BatchResult(item.bid, entity, fault=QboFault([error], 200, tid),
+                               answered=False)
         return BatchResult(item.bid, entity, data=data)
 
     def cdc(self, entities: list[str], changed_since: datetime) -> dict[str, list[dict[str, Any]]]:

@@ -52,6 +52,7 @@ from app.store.identity import store_info
 from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
 from app.store.types import utcnow
 from app.sync import actions, records
+from app.sync.batching import BATCH_MAX, BatchCreate, Ready, batchable, batching_kinds
 from app.sync.documents import MARKER, SyncDoc, due_documents, load
 from app.sync.lists import QboLists
 from app.sync.lock import WAIT, SyncLock
@@ -114,9 +115,104 @@ class SyncReport:
 class _Stop(Exception):
     """Stop the whole run (e.g. QuickBooks wants a new sign-in)."""
 
-    def __init__(self, text: str, outcome: Outcome | None = None) -> None:
+    def __init__(self, text: str, outcome: Outcome | None = None,
+                 outcomes: list[Outcome] | None = None) -> None:
         super().__init__(text)
         self.outcome = outcome  # what became of the document that stopped it
+        #: … or of the documents of the batch that stopped it
+        self.outcomes = outcomes if outcomes is not None else [outcome] if outcome else []
+
+
+Stop = _Stop  # raised by app.sync.batching too
+
+
+class _Push:
+    """One run's push so far: what was tried, the streak of documents failing on
+    QuickBooks' side, and how the run stops (its report's ``stopped`` and ``unsent``)."""
+
+    def __init__(self, report: SyncReport, transport: Transport) -> None:
+        self.report, self.transport = report, transport
+        self.synced_pos: set[int] = set()
+        self.tried_pos: set[int] = set()
+        self.failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
+        self.timed_out = 0  # … of them, those whose writes got no answer in time
+
+    def stop(self, text: str, outcomes: list[Outcome], rest: list[SyncDoc]) -> None:
+        self.report.outcomes.extend(outcomes)
+        self.report.stopped = text
+        self.report.unsent = [d.number for d in rest]
+
+    def tally(self, doc: SyncDoc, outcome: Outcome, before: _Mark, rest: list[SyncDoc],
+              dry_run: bool) -> bool:
+        """Count one document's outcome; True when the run must stop."""
+        report, transport = self.report, self.transport
+        report.outcomes.append(outcome)
+        if transport.throttled_out:  # QuickBooks held SyncDesk back past the budget
+            return self._throttled(rest)
+        after = _Mark.of(transport)
+        # A document counts against QuickBooks when it failed on QuickBooks' side or
+        # its last write got no answer (a create that timed out, even if the look-up
+        # that followed found it); only a write that got its answer clears the streak.
+        if (outcome.action == LogResult.FAILED and outcome.problem in _SERVER_TROUBLE) or (
+                transport.last_write_unanswered and after.unanswered > before.unanswered):
+            self.failing.append(outcome)
+            self.timed_out += after.timeouts > before.timeouts
+        elif after.answered > before.answered or (
+                dry_run and outcome.action not in (LogResult.BLOCKED, "skip")):  # reads only
+            self.failing, self.timed_out = [], 0
+        if len(self.failing) >= FAILING_STREAK:
+            return self._failing(rest)
+        self._tried(doc, outcome)
+        return False
+
+    def tally_batch(self, docs: list[SyncDoc], outcomes: list[Outcome], before: _Mark,
+                    rest: list[SyncDoc]) -> bool:
+        """Count a batch's outcomes (one per document, in order); True to stop. A batch
+        whose own answer never came counts each of its documents against QuickBooks."""
+        report, transport = self.report, self.transport
+        report.outcomes.extend(outcomes)
+        if transport.throttled_out:
+            return self._throttled(rest)
+        after = _Mark.of(transport)
+        unanswered = after.unanswered > before.unanswered and after.answered == before.answered
+        trouble = [o for o in outcomes if o.action == LogResult.FAILED
+                   and o.problem in _SERVER_TROUBLE]
+        if unanswered or trouble:
+            self.failing.extend(outcomes if unanswered else trouble)
+            self.timed_out += len(outcomes) if after.timeouts > before.timeouts else 0
+        elif after.answered > before.answered:
+            self.failing, self.timed_out = [], 0
+        if len(self.failing) >= FAILING_STREAK:
+            return self._failing(rest)
+        for doc, outcome in zip(docs, outcomes, strict=True):
+            self._tried(doc, outcome)
+        return False
+
+    def _tried(self, doc: SyncDoc, outcome: Outcome) -> None:
+        if doc.kind is DocKind.PO:
+            self.tried_pos.add(doc.id)
+            if outcome.sync_state == SyncState.SYNCED.value or \
+                    outcome.action.startswith("would-"):
+                self.synced_pos.add(doc.id)
+
+    def _throttled(self, rest: list[SyncDoc]) -> bool:
+        self.report.unsent = [d.number for d in rest]
+        self.report.stopped = _quickbooks_throttling(self.transport.policy.throttle_budget,
+                                                     self.report.unsent)
+        return True
+
+    def _failing(self, rest: list[SyncDoc]) -> bool:
+        self.report.unsent = [d.number for d in rest]
+        self.report.stopped = _quickbooks_slow(self.failing, self.report.unsent,
+                                               self.transport.policy.timeout) \
+            if self.timed_out == len(self.failing) else \
+            _quickbooks_failing(self.failing, self.report.unsent)
+        return True
+
+
+def report_total(report: SyncReport, rest: list[SyncDoc]) -> int:
+    """Documents of the run: those with an outcome and those still to go."""
+    return len(report.outcomes) + len(rest)
 
 
 class _CancelOrLost(threading.Event):
@@ -150,6 +246,8 @@ class SyncEngine:
         self.actor = actor or current_actor()
         self.now = now
         self._vendors: dict[int, VendorAnswer] = {}
+        #: objects read for a whole batch at once, by (entity, id): see ``read``
+        self.read_ahead: dict[tuple[str, str], dict[str, Any]] = {}
 
     # --- the run --------------------------------------------------------------------
 
@@ -226,17 +324,26 @@ class SyncEngine:
                     records.log_attempt(session, None, "pull", LogResult.FAILED.value,
                                         message=report.stopped)
             return report
-        synced_pos: set[int] = set()
-        tried_pos: set[int] = set()
-        failing: list[Outcome] = []  # documents failing in a row on QuickBooks' side
-        timed_out = 0  # … of them, those whose writes got no answer in time
-        for done, doc in enumerate(docs):
-            self._progress(done, total, doc.label, report)
+        push = _Push(report, transport)
+        batching = set() if dry_run else batching_kinds(docs)
+        group: list[Ready] = []  # new documents ready to go together (one batch)
+        for index, doc in enumerate(docs):
+            groupable = doc.kind in batching and batchable(doc)
+            if group and not self.cancel.is_set() and (
+                    not groupable or group[0].doc.kind is not doc.kind
+                    or len(group) == BATCH_MAX):
+                stop = self._flush(group, lists, push, docs[index:])
+                group = []
+                if stop:
+                    break
+            self._progress(len(report.outcomes), total, doc.label, report)
             if self.cancel.is_set():
                 report.cancelled = True
-                report.unsent = [d.number for d in docs[done:]]  # left as they were
+                report.unsent = [d.number for d in [r.doc for r in group] + docs[index:]]
+                group = []  # left as they were: none of them was sent
                 break
-            if doc.kind is DocKind.INVOICE and doc.po is not None and doc.po.id in synced_pos:
+            if doc.kind is DocKind.INVOICE and doc.po is not None and \
+                    doc.po.id in push.synced_pos:
                 if dry_run:  # plan as if the PO had gone, which it would have
                     doc.po.sync_state, doc.po.qbo_id = SyncState.SYNCED.value, \
                         doc.po.qbo_id or "(new)"
@@ -247,51 +354,45 @@ class SyncEngine:
                     with self.store.session() as session:
                         doc = load(session, DocKind.INVOICE, doc.id)  # its PO got its ids
             elif doc.kind is DocKind.INVOICE and doc.po is not None and not dry_run and \
-                    doc.po.id in tried_pos:  # its PO was blocked or failed just now
+                    doc.po.id in push.tried_pos:  # its PO was blocked or failed just now
                 with self.store.session() as session:
                     doc = load(session, DocKind.INVOICE, doc.id)
             before = _Mark.of(transport)
+            rest = [r.doc for r in group] + docs[index + 1:]  # not sent if this one stops
             try:
-                outcome = self._one(doc, lists, dry_run, report)
+                ready = self._prepare(doc, lists, dry_run, report) if groupable else \
+                    self._one(doc, lists, dry_run, report)
             except _Stop as stop:
-                if stop.outcome is not None:
-                    report.outcomes.append(stop.outcome)
-                report.stopped = str(stop)
-                report.unsent = [d.number for d in docs[done + 1:]]
+                push.stop(str(stop), [stop.outcome] if stop.outcome else [], rest)
+                group = []
                 break
-            report.outcomes.append(outcome)
-            if transport.throttled_out:  # QuickBooks held SyncDesk back past the budget
-                report.unsent = [d.number for d in docs[done + 1:]]
-                report.stopped = _quickbooks_throttling(transport.policy.throttle_budget,
-                                                        report.unsent)
+            if isinstance(ready, Ready):
+                group.append(ready)
+                continue
+            if push.tally(doc, ready, before, rest, dry_run):
+                group = []
                 break
-            after = _Mark.of(transport)
-            # A document counts against QuickBooks when it failed on QuickBooks' side or
-            # its last write got no answer (a create that timed out, even if the look-up
-            # that followed found it); only a write that got its answer clears the streak.
-            if (outcome.action == LogResult.FAILED and outcome.problem in _SERVER_TROUBLE) or (
-                    transport.last_write_unanswered and after.unanswered > before.unanswered):
-                failing.append(outcome)
-                timed_out += after.timeouts > before.timeouts
-            elif after.answered > before.answered or (
-                    dry_run and outcome.action not in (LogResult.BLOCKED, "skip")):  # reads only
-                failing, timed_out = [], 0
-            if len(failing) >= FAILING_STREAK:
-                report.unsent = [d.number for d in docs[done + 1:]]
-                report.stopped = _quickbooks_slow(failing, report.unsent,
-                                                  transport.policy.timeout) \
-                    if timed_out == len(failing) else \
-                    _quickbooks_failing(failing, report.unsent)
-                break
-            if doc.kind is DocKind.PO:
-                tried_pos.add(doc.id)
-            if doc.kind is DocKind.PO and (outcome.sync_state == SyncState.SYNCED.value
-                                           or outcome.action.startswith("would-")):
-                synced_pos.add(doc.id)
+        if group:
+            self._flush(group, lists, push, [])
         if not dry_run and report.stopped is None:
             self._close_after_bills(report)
         self._progress(len(report.outcomes), total, None, report)
         return report
+
+    def _flush(self, group: list[Ready], lists: QboLists, push: _Push,
+               rest: list[SyncDoc]) -> bool:
+        """Send a group of new documents as one batch; True when the run must stop."""
+        report = push.report
+        before = _Mark.of(push.transport)
+        try:
+            outcomes = BatchCreate(self, lists).send(group)
+        except _Stop as stop:
+            push.stop(str(stop), stop.outcomes, rest)
+            return True
+        docs = [ready.doc for ready in group]
+        stop = push.tally_batch(docs, outcomes, before, rest)
+        self._progress(len(report.outcomes), report_total(report, rest), None, report)
+        return stop
 
     def _progress(self, done: int, total: int, current: str | None, report: SyncReport
                   ) -> None:
@@ -326,6 +427,13 @@ class SyncEngine:
 
     def _one(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
              ) -> Outcome:
+        ready = self._prepare(doc, lists, dry_run, report)
+        return ready if isinstance(ready, Outcome) else self._send(ready, lists)
+
+    def _prepare(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
+                 ) -> Outcome | Ready:
+        """The checks, the vendor (made when new) and the body: a document ready to send,
+        or what became of it (blocked, or its vendor refused)."""
         if doc.kind is DocKind.PO and doc.status == PoStatus.CANCELLED.value and not doc.qbo_id:
             return self._nothing_to_send(doc, dry_run)
         # Checks first, creating nothing: a blocked document must not leave a new vendor behind.
@@ -364,13 +472,18 @@ class SyncEngine:
         assert vendor_id is not None
         body = (purchase_order_body if doc.kind is DocKind.PO else bill_body)(doc, vendor_id,
                                                                              lists)
-        summary = _summary(doc, body)
+        return Ready(doc, vendor_id, body, _summary(doc, body))
+
+    def _send(self, ready: Ready, lists: QboLists) -> Outcome:
+        """Send one ready document: an update, an adoption of what it already made, or a
+        create."""
+        doc, vendor_id, body, summary = ready.doc, ready.vendor_id, ready.body, ready.summary
         try:
             if doc.qbo_id:
                 return self._update(doc, body, summary)
             existing = self._find_existing(doc, vendor_id, lists)
             if isinstance(existing, Problem):
-                return self._block(doc, [existing], dry_run)
+                return self._block(doc, [existing], False)
             if existing is not None:
                 return self._finish(doc, existing, "adopt", summary, None, _sent_revision(doc))
             return self._create(doc, body, summary)
@@ -378,7 +491,7 @@ class SyncEngine:
             problem = diagnose(error, doc.label)
             definite = not problem.transient
             outcome = self._fail(doc, problem, "update" if doc.qbo_id else "create", summary,
-                                 dry_run, definite=definite,
+                                 False, definite=definite,
                                  intuit_tid=getattr(error, "intuit_tid", None),
                                  exchange={"request": body, "answer": getattr(error, "raw", "")})
             if isinstance(error, OAuthError):
@@ -413,12 +526,18 @@ class SyncEngine:
             f"and VendorRef = {quote(vendor_id)}").get(doc.entity, [])
         return found, next((obj for obj in found if _is_ours(doc, obj)), None)
 
-    def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
+    def create_body(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]
+                    ) -> dict[str, Any]:
+        """What a create sends: ``body``, except that a closed PO whose bills are still to
+        go is sent Open (QuickBooks links no bill to a closed PO; ``_close_after_bills``
+        closes it once they are in)."""
         if doc.kind is DocKind.PO and body.get("POStatus") == "Closed" and self._bills_to_link(doc):
-            # QuickBooks links no bill to a closed PO: it goes Open, and is closed once its
-            # bills are in (_close_after_bills).
-            body = {**body, "POStatus": "Open"}
             summary[OPEN_FOR_BILLS] = True
+            return {**body, "POStatus": "Open"}
+        return body
+
+    def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
+        body = self.create_body(doc, body, summary)
         request_id = doc.pending_request_id or doc.request_id(self._store_id)
         # A replayed request id answers with what the revision it was made for created.
         sent_revision = _sent_revision(doc) if doc.pending_request_id else doc.revision
@@ -512,7 +631,7 @@ class SyncEngine:
         if doc.po is None or not doc.po.qbo_id:
             return
         try:
-            obj = self.client.read("PurchaseOrder", doc.po.qbo_id)
+            obj = self.read("PurchaseOrder", doc.po.qbo_id)
         except QboClientError:
             return  # the next pull brings it
         with self.store.session() as session:
@@ -580,13 +699,18 @@ class SyncEngine:
         wanted = linked_lines(doc)
         if not wanted or doc.po is None:
             return []
-        bill = self.client.read("Bill", str(created["Id"]))
+        bill = self.read("Bill", str(created["Id"]))
         linked_po_lines = {
             str(link.get("TxnLineId"))
             for line in bill.get("Line", []) for link in line.get("LinkedTxn", [])
             if link.get("TxnType") == "PurchaseOrder" and str(link.get("TxnId")) == doc.po.qbo_id
         }
         return [line.line_no for line in wanted if line.po_qbo_line_id not in linked_po_lines]
+
+    def read(self, entity: str, obj_id: str) -> dict[str, Any]:
+        """QuickBooks' object: read ahead for a whole batch (``read_ahead``), else now."""
+        found = self.read_ahead.pop((entity, str(obj_id)), None)
+        return found if found is not None else self.client.read(entity, obj_id)
 
     # --- outcomes without a send -------------------------------------------------------
 

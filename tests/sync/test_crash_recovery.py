@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 POS = 24
 
 
-def start_sync(db: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[str]:
+def start_sync(db: Path, stderr: int = subprocess.DEVNULL,
+               batch_from: str | None = None) -> subprocess.Popen[str]:
+    """``syncdesk sync`` in a process of its own (``batch_from``: $SYNCDESK_BATCH_FROM)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if batch_from is not None:
+        env["SYNCDESK_BATCH_FROM"] = batch_from
     return subprocess.Popen([sys.executable, "-m", "app", "--db", str(db), "sync"],
                             stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=env)
 
@@ -31,6 +35,7 @@ def start_sync(db: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[s
 @pytest.mark.slow
 def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sandbox, client,
                                                                      db_path):
+    """One create a document (batches off: tests/sync/test_batch_push.py kills those)."""
     rng = random.Random(7)
     # Every create and update takes a moment, so kills land while requests are in flight,
     # including after QuickBooks has done the work but before SyncDesk has heard back.
@@ -56,7 +61,7 @@ def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sand
         return response
 
     sandbox.after_hooks.append(kill_after_third_create)
-    proc = start_sync(db_path)
+    proc = start_sync(db_path, batch_from="off")
     victim["pid"] = proc.pid
     proc.wait(timeout=120)
     victim["pid"] = 0
@@ -66,7 +71,7 @@ def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sand
     edits: dict[str, str] = {}
     kills = 1
     for round_no in range(6):
-        proc = start_sync(db_path)
+        proc = start_sync(db_path, batch_from="off")
         time.sleep(rng.uniform(1.2, 2.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -80,7 +85,7 @@ def test_killed_syncs_leave_each_document_in_quickbooks_exactly_once(store, sand
         edits[number] = memo
     assert kills >= 3, "the test must really kill syncs mid-way"
     for _ in range(3):  # let it finish
-        proc = start_sync(db_path, subprocess.PIPE)
+        proc = start_sync(db_path, subprocess.PIPE, batch_from="off")
         _, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
 
