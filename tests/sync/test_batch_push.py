@@ -202,3 +202,13 @@ def test_syncdesk_batch_from_sets_when_batches_are_used(store, sandbox, engine, 
     seen = requests_seen(sandbox)
     assert engine.run().count("synced") == 12
     assert (seen["batch"], seen["purchaseorder"]) == (batches, singles)
+
+
+def test_progress_moves_as_each_batch_lands(store, client):
+    """The window's progress bar: the count of documents done grows by a batch at a time
+    (30, then 45), never backwards, and ends at the total."""
+    company(store, pos=45, bills=0)
+    done: list[tuple[int, int]] = []
+    SyncEngine(store, client, on_progress=lambda p: done.append((p.done, p.total))).run()
+    counts = [d for d, total in done if total == 45]
+    assert counts == sorted(counts) and {30, 45} <= set(counts) and counts[-1] == 45
