@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         if handler is not None:
             parser.error("--self-test takes no command")
-        from app.selftest import run_self_test
+        from app.commands.self_test import run_self_test
 
         return run_self_test()
     if handler is None and _window_installed():

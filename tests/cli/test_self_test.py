@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app import selftest
-from app.selftest import SelfTestFailed, run_self_test
+from app.commands import self_test as selftest
+from app.commands.self_test import SelfTestFailed, run_self_test
 
 
 @pytest.mark.slow

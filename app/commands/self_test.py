@@ -22,10 +22,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.domain.states import SyncState
-from app.qbo.keychain import backend_words
+from app.services.self_check import (
+    SelfTestFailed,
+    check_core,
+    check_encrypted_keyring,
+    keychain_words,
+)
 
-log = logging.getLogger("app.selftest")
+log = logging.getLogger("app.commands.self_test")
 
 WINDOW_OPEN_MS = 300  # how long the window stays open before the self-test closes it
 # Read by the window (ui/launch.py, ui/window.py), which app/ never imports.
@@ -33,44 +37,11 @@ EXIT_AFTER = "SYNCDESK_GUI_EXIT_AFTER"
 SETTINGS_FILE = "SYNCDESK_SETTINGS_FILE"
 
 
-class SelfTestFailed(Exception):
-    """One step did not work; its text names the step and the reason."""
-
-
 def has_display() -> bool:
     """Whether a window can appear on a screen here (Linux needs X11 or Wayland)."""
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def check_core(folder: Path) -> str:
-    """A store through the migrations, the demo company, its sandbox, one sync."""
-    from app.services.demo import open_demo
-    from app.store.database import current_revision, head_revision, make_engine
-
-    demo = open_demo(str(folder / "self-test.db"))
-    try:
-        engine = make_engine(demo.services.location)
-        try:
-            revision = current_revision(engine)
-        finally:
-            engine.dispose()
-        if revision != head_revision():
-            raise SelfTestFailed(f"the new store is at schema {revision}, not the latest "
-                                 f"({head_revision()}): the migrations are incomplete")
-        report = demo.services.sync.run()
-        if report.stopped:
-            raise SelfTestFailed(f"the sync stopped: {report.stopped}")
-        synced = report.count(SyncState.SYNCED.value)
-        if synced == 0:
-            raise SelfTestFailed("the sync sent nothing to the sandbox")
-        status = demo.services.sync.status()
-        if status.count(SyncState.SYNCED) < synced:
-            raise SelfTestFailed("the store does not remember what the sync sent")
-    finally:
-        demo.close()
-    return f"store at revision {revision}, {synced} documents synced to the sandbox"
 
 
 def check_window(folder: Path) -> str:
@@ -102,28 +73,6 @@ def check_window(folder: Path) -> str:
     return f"window opened {where}"
 
 
-def check_encrypted_keyring(folder: Path) -> str:
-    """The opt-in encrypted file keyring (Argon2 and AES, native code a bundle must
-    carry): a secret kept in a file in ``folder`` and read back; the keychain in use
-    before is put back."""
-    import secrets
-
-    import keyring
-
-    from app.qbo import keychain
-
-    before = keyring.get_keyring()
-    try:
-        keychain.use_encrypted_file(secrets.token_urlsafe(16), folder / "keyring.cfg")
-        keyring.set_password("SyncDesk self-test", "check", "kept and read back")
-        if keyring.get_password("SyncDesk self-test", "check") != "kept and read back":
-            raise SelfTestFailed("the encrypted keyring did not give back what it kept")
-    finally:
-        keyring.set_keyring(before)
-        keychain.forget_unlocked()
-    return "encrypted file keyring works"
-
-
 STEPS: tuple[tuple[str, Callable[[Path], str]], ...] = (
     ("store, sandbox and sync", check_core),
     ("encrypted keyring", check_encrypted_keyring),
@@ -147,7 +96,7 @@ def run_self_test(window: bool = True) -> int:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 _say(f"self-test FAILED at {name}: {reason}")
                 return 1
-    done.append(backend_words())
+    done.append(keychain_words())
     took = time.perf_counter() - started
     _say(f"self-test passed in {took:.1f} s: {'; '.join(done)}")
     return 0
