@@ -149,13 +149,21 @@ class QboClient:
     def query_all(self, entity: str, where: str = "", order_by: str = "Id",
                   page_size: int = PAGE) -> Iterator[dict[str, Any]]:
         """Every matching object, page by page (past QuickBooks' 1000-row page)."""
+        for rows in self.query_pages(entity, where, order_by, page_size):
+            yield from rows
+
+    def query_pages(self, entity: str, where: str = "", order_by: str = "Id",
+                    page_size: int = PAGE) -> Iterator[list[dict[str, Any]]]:
+        """Every matching object, a page at a time (each page one request, asked for only
+        when the one before is taken): a caller can apply each page before the next."""
         start = 1
         clause = f" where {where}" if where else ""
         while True:
             page = self.query(f"select * from {entity}{clause} orderby {order_by} "
                               f"startposition {start} maxresults {page_size}")
             rows = page.get(entity, [])
-            yield from rows
+            if rows or start == 1:
+                yield rows
             if len(rows) < page_size:
                 return
             start += page_size

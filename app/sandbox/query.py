@@ -352,10 +352,29 @@ def rows(company: Company, spec: EntitySpec) -> list[dict]:
     return company.all(spec.name)
 
 
+def _by_id(company: Company, spec: EntitySpec, query: Query) -> list[dict] | None:
+    """The rows an ``Id =`` or ``Id IN`` condition can match, looked up by Id (a large
+    company is not scanned for them); None when the query has no such condition. The
+    conditions are still applied to what is found, so the answer is the scan's."""
+    if spec.name in ("CompanyInfo", "Preferences"):
+        return None
+    for cond in query.where:
+        if cond.field == "Id" and cond.op in ("=", "in"):
+            keys = [str(v) for v in cond.values if not isinstance(v, bool)]
+            if len(keys) != len(cond.values) or not all(k.isdigit() for k in keys):
+                return None  # e.g. Id = 'abc': left to the scan
+            found = (company.get(spec.name, str(int(k))) for k in dict.fromkeys(keys))
+            unique = {obj["Id"]: obj for obj in found if obj is not None}
+            return [unique[k] for k in sorted(unique, key=id_sort_key)]
+    return None
+
+
 def execute(company: Company, text: str) -> dict:
     """Run a query; return the ``QueryResponse`` object."""
     query, spec = parse(text)
-    found = rows(company, spec)
+    found = _by_id(company, spec, query)
+    if found is None:
+        found = rows(company, spec)
     mentions_active = any(c.field == "Active" for c in query.where)
     if spec.has_active and not mentions_active:
         found = [o for o in found if o.get("Active") is not False]

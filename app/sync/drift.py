@@ -34,12 +34,18 @@ NONE = "(none)"
 
 
 class Names:
-    """Accounts, items and vendors by id, for one pull: QuickBooks' names and SyncDesk's."""
+    """Accounts, items and vendors by id, for one pull: QuickBooks' names and SyncDesk's.
+
+    Accounts and items are read at once; vendors (a company may have tens of thousands)
+    one at a time, when a name is asked for.
+    """
 
     def __init__(self, session: Session) -> None:
+        self.s = session
         self.mirror: dict[str, dict[str, QboObject]] = {}
+        self._vendors: dict[str, QboObject | None] = {}  # read as asked for
         for row in session.exec(select(QboObject).where(
-                col(QboObject.entity).in_(["Account", "Item", "Vendor", "Preferences"]))):
+                col(QboObject.entity).in_(["Account", "Item", "Preferences"]))):
             self.mirror.setdefault(row.entity, {})[row.qbo_id] = row
         prefs = next(iter(self.mirror.pop("Preferences", {}).values()), None)
         # SyncDesk sends a currency only to a company that has more than one
@@ -54,12 +60,20 @@ class Names:
         value = ref.get("value")
         if not value:
             return NONE
-        row = self.mirror.get(entity, {}).get(str(value))
+        row = self._row(entity, str(value))
         if row is not None and row.name:
             return row.name
         if ref.get("name"):
             return str(ref["name"])
         return f"{entity.lower()} {value}"
+
+    def _row(self, entity: str, qbo_id: str) -> QboObject | None:
+        if entity != "Vendor":
+            return self.mirror.get(entity, {}).get(qbo_id)
+        if qbo_id not in self._vendors:
+            self._vendors[qbo_id] = self.s.exec(select(QboObject).where(
+                QboObject.entity == entity, QboObject.qbo_id == qbo_id)).first()
+        return self._vendors[qbo_id]
 
     def qbo_id(self, entity: str, name: str, linked: str | None) -> str | None:
         """The QuickBooks id of SyncDesk's account or item: its link, else by name."""

@@ -57,21 +57,24 @@ class QboLists:
 
     @classmethod
     def from_mirror(cls, session: Session) -> QboLists:
-        """The lists as the last pull left them in the store (see ``app.sync.pull``)."""
+        """The lists as the last pull left them in the store (see ``app.sync.pull``): the
+        records only, read as plain values (a large company's mirror is not held twice, as
+        records and as the session's rows)."""
         lists = cls()
-        for row in session.exec(select(QboObject)):
-            if row.entity == "Vendor":
-                lists.vendors[row.qbo_id] = row.data
-            elif row.entity == "Customer":
-                lists.customers.append(row.data)
-            elif row.entity == "Employee":
-                lists.employees.append(row.data)
-            elif row.entity == "Account":
-                lists.accounts[row.qbo_id] = row.data
-            elif row.entity == "Item":
-                lists.items[row.qbo_id] = row.data
-            elif row.entity == "Preferences":
-                lists.preferences = row.data
+        for entity, qbo_id, data in session.exec(
+                select(QboObject.entity, QboObject.qbo_id, QboObject.data)):
+            if entity == "Vendor":
+                lists.vendors[qbo_id] = data
+            elif entity == "Customer":
+                lists.customers.append(data)
+            elif entity == "Employee":
+                lists.employees.append(data)
+            elif entity == "Account":
+                lists.accounts[qbo_id] = data
+            elif entity == "Item":
+                lists.items[qbo_id] = data
+            elif entity == "Preferences":
+                lists.preferences = data
         return lists
 
     # --- preferences ----------------------------------------------------------------

@@ -7,12 +7,28 @@ again). What changed is applied to the local store: the lists and preferences
 by ``app.sync.pull_lists``, SyncDesk's POs and bills by ``app.sync.pull_documents``
 (drift, what QuickBooks changed in a synced document, by ``app.sync.drift``).
 
-A pull goes step by step: each list, the preferences, then the POs and the bills
-(page by page on a full load). A step is applied in one transaction together with
-its list's bookmark, so a pull cancelled (or failing) between steps leaves the
-store whole: every bookmark says how far its list was applied, never further, and
-the next pull asks again for what the stopped one did not apply (what it did apply
-is seen again and passed over: its SyncToken is known).
+A pull goes step by step: each list, the preferences, then the POs and the bills.
+A step is applied in one transaction together with its list's bookmark, so a pull
+cancelled (or failing) between steps leaves the store whole: every bookmark says
+how far its list was applied, never further, and the next pull asks again for what
+the stopped one did not apply (what it did apply is seen again and passed over: its
+SyncToken is known).
+
+A full load streams, so that a large company (tens of thousands of vendors or
+bills) is never held in memory whole. A list is read in QuickBooks' largest pages
+(1000 records) and each page is applied as it arrives, in a transaction of its own;
+the pull keeps only the ids it has seen. Deletions (a record the mirror holds that
+the list no longer does) are found only after the last page, in the list's last
+transaction, which also writes its bookmark (``full_at``). So a full load stopped
+between pages leaves the pages it applied (each whole) and the list's bookmark
+where it was: the list is not marked applied, nothing is deleted on the strength of
+a partial read, and the next pull (a full load again, or CDC from the old
+bookmark) reads the list again and passes over what it finds unchanged.
+SyncDesk's POs and bills are read by id, a page of ids at a time (``ID_CHUNK``),
+each page applied in its own transaction and the bookmark with the last: an id
+asked for and not there was deleted in QuickBooks. (Between pages QuickBooks may
+change; a page read by position can then shift, the reason documents are read by
+id.)
 """
 
 from __future__ import annotations
@@ -25,7 +41,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.qbo.client import QboClient
+from app.qbo.client import PAGE, QboClient
 from app.qbo.query import quote
 from app.store.database import Store
 from app.store.models import Invoice, PurchaseOrder, QboPull
@@ -104,12 +120,15 @@ class Puller:
                     report.mode = "full"
             full = changes is None
             for done, entity in enumerate(LISTS):
-                step.begin(done, f"Reading {_WORDS[entity]} from QuickBooks")
-                found = changes.get(entity, []) if changes is not None else \
-                    self._whole_list(entity, step)
+                what = f"Reading {_WORDS[entity]} from QuickBooks"
+                step.begin(done, what)
+                if changes is None:
+                    self._load_list(entity, step, done, what)
+                    continue
+                found = changes.get(entity, [])
                 with self.store.session() as session:
-                    ListEffects(session, self.actor, started, report).apply(entity, found, full)
-                    step.bookmark(session, entity, len(found), full)
+                    ListEffects(session, self.actor, started, report).apply(entity, found, False)
+                    step.bookmark(session, entity, len(found), False)
             step.begin(len(LISTS), "Reading the company's preferences")
             preferences = self.client.preferences()
             with self.store.session() as session:
@@ -137,14 +156,23 @@ class Puller:
         report_progress(on_progress, STEPS, STEPS)
         return report
 
-    def _whole_list(self, entity: str, step: _Step) -> list[dict[str, Any]]:
-        """Every record of list ``entity``, page by page (cancel is heard between pages;
-        nothing is written while reading)."""
-        found: list[dict[str, Any]] = []
-        for obj in self.client.query_all(entity, ALL):
-            found.append(obj)
-            step.check()
-        return found
+    def _load_list(self, entity: str, step: _Step, done: int, what: str) -> None:
+        """A full load of list ``entity``: each page applied as it arrives, in a transaction
+        of its own (cancel is heard between pages); after the last, what the list no longer
+        holds is deleted, in one transaction with the list's bookmark. Only the ids seen are
+        kept meanwhile, never the records."""
+        seen: set[str] = set()
+        for page in self.client.query_pages(entity, ALL, page_size=PAGE):
+            with self.store.session() as session:
+                seen |= self._list_effects(session, step).page(entity, page)
+            if len(page) == PAGE:  # another page to read
+                step.begin(done, f"{what} ({len(seen):,} so far)")
+        with self.store.session() as session:
+            self._list_effects(session, step).gone(entity, seen)
+            step.bookmark(session, entity, len(seen), True)
+
+    def _list_effects(self, session: Session, step: _Step) -> ListEffects:
+        return ListEffects(session, self.actor, step.started, step.report)
 
     def _known(self, entity: str, step: _Step, done: int, what: str
                ) -> Iterator[tuple[list[dict[str, Any]], bool]]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.domain.events import Event
 from app.domain.money import format_money
@@ -26,7 +26,7 @@ from app.store.models import Invoice, PurchaseOrder
 from app.sync import records
 from app.sync.drift import Drift, Names
 from app.sync.problems import changed_in_qbo
-from app.sync.pull_lists import deleted
+from app.sync.pull_lists import IN_CHUNK, deleted
 
 if TYPE_CHECKING:
     from app.sync.pull import PullReport
@@ -45,8 +45,9 @@ class DocumentEffects:
 
     def apply(self, entity: str, objs: list[dict[str, Any]]) -> None:
         model, kind = ENTITIES[entity]
+        docs = self._documents(model, list(dict.fromkeys(str(obj["Id"]) for obj in objs)))
         for obj in objs:
-            doc = self.s.exec(select(model).where(model.qbo_id == str(obj["Id"]))).first()
+            doc = docs.get(str(obj["Id"]))
             if doc is None:
                 continue  # not one of SyncDesk's documents
             already_flagged = deleted(obj) and doc.problem == Kind.DELETED_IN_QBO
@@ -63,6 +64,15 @@ class DocumentEffects:
             self._drift(kind, doc, obj)
             doc.qbo_sync_token = str(obj.get("SyncToken", doc.qbo_sync_token))
             self.s.add(doc)
+
+    def _documents(self, model: Any, ids: list[str]) -> dict[str, Any]:
+        """SyncDesk's documents with these QuickBooks ids (in a few reads, not one each)."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), IN_CHUNK):
+            for doc in self.s.exec(select(model).where(
+                    col(model.qbo_id).in_(ids[start:start + IN_CHUNK])).order_by(col(model.id))):
+                found.setdefault(doc.qbo_id, doc)
+        return found
 
     def _deleted_in_qbo(self, kind: DocKind, doc: Any) -> None:
         if doc.problem == Kind.DELETED_IN_QBO:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 
 MIRROR: Any = QboObject.__table__
+IN_CHUNK = 500  # values per ``IN (…)`` of one statement, well under SQLite's limit
 
 
 def remember(session: Session, entity: str, obj: dict[str, Any],
@@ -73,12 +74,26 @@ class ListEffects:
     def __init__(self, session: Session, actor: str, now: datetime, report: PullReport
                  ) -> None:
         self.s, self.actor, self.now, self.report = session, actor, now, report
+        # while a page of vendors is applied: the suppliers linked to them, by vendor id
+        self._linked: dict[str, list[Supplier]] | None = None
+        self._by_name: dict[str, list[int]] | None = None  # suppliers' ids by name key
 
     def apply(self, entity: str, records_in: list[dict[str, Any]], full: bool) -> None:
         """``records_in``: what changed in list ``entity`` (with ``full``: the whole list,
         so that what is not in it no longer exists)."""
-        mirror = {row.qbo_id: row for row in self.s.exec(
-            select(QboObject).where(QboObject.entity == entity))}
+        seen = self.page(entity, records_in)
+        if full:
+            self.gone(entity, seen)
+
+    def page(self, entity: str, records_in: list[dict[str, Any]]) -> set[str]:
+        """Apply records of list ``entity`` (what changed, or one page of a full load) and
+        return their ids; only their own mirror rows are read."""
+        ids = list(dict.fromkeys(str(obj["Id"]) for obj in records_in))
+        mirror = {row.qbo_id: row for row in self._rows(entity, ids)}
+        if entity == "Vendor":  # the suppliers linked to these vendors, in one read
+            self._linked = {}
+            for supplier in self._in(select(Supplier), col(Supplier.qbo_vendor_id), ids):
+                self._linked.setdefault(str(supplier.qbo_vendor_id), []).append(supplier)
         seen: set[str] = set()
         for obj in records_in:
             qbo_id = str(obj["Id"])
@@ -92,13 +107,31 @@ class ListEffects:
                 continue
             remember(self.s, entity, obj, self.now)
             self._effects(entity, old, obj)
-        if full:  # a full load also tells what no longer exists
-            for qbo_id, row in mirror.items():
-                if qbo_id not in seen:
-                    old = dict(row.data)
-                    self.s.delete(row)
-                    self._effects(entity, old, None)
+        self._linked = None
         self.s.flush()
+        return seen
+
+    def gone(self, entity: str, seen: set[str]) -> None:
+        """The end of a full load of list ``entity``: every mirror record not in it
+        (``seen``: the ids of all its pages) no longer exists in QuickBooks."""
+        ids = self.s.exec(select(QboObject.qbo_id).where(QboObject.entity == entity)).all()
+        for row in self._rows(entity, [i for i in ids if i not in seen]):
+            old = dict(row.data)
+            self.s.delete(row)
+            self._effects(entity, old, None)
+        self.s.flush()
+
+    def _rows(self, entity: str, ids: list[str]) -> list[QboObject]:
+        """The mirror rows of list ``entity`` with these ids."""
+        return self._in(select(QboObject).where(QboObject.entity == entity),
+                        col(QboObject.qbo_id), ids)
+
+    def _in(self, query: Any, column: Any, values: list[str]) -> list[Any]:
+        """What ``query`` finds with ``column`` one of ``values`` (asked for in chunks)."""
+        found: list[Any] = []
+        for start in range(0, len(values), IN_CHUNK):
+            found += self.s.exec(query.where(column.in_(values[start:start + IN_CHUNK]))).all()
+        return found
 
     def _effects(self, entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None
                  ) -> None:
@@ -119,7 +152,9 @@ class ListEffects:
 
     def _vendor(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         vendor_id = str((new or old or {}).get("Id"))
-        linked = self.s.exec(select(Supplier).where(Supplier.qbo_vendor_id == vendor_id)).all()
+        linked = [s for s in self._linked.get(vendor_id, []) if s.qbo_vendor_id == vendor_id] \
+            if self._linked is not None else \
+            self.s.exec(select(Supplier).where(Supplier.qbo_vendor_id == vendor_id)).all()
         if new is None:  # deleted or merged away: find it again by name on the next push
             for supplier in linked:
                 supplier.qbo_vendor_id = None
@@ -132,14 +167,14 @@ class ListEffects:
         was_active = bool(old.get("Active", True)) if old else None
         active = bool(new.get("Active", True))
         if not linked:  # a supplier blocked by this vendor's name, not linked yet
-            linked = [s for s in self.s.exec(select(Supplier))
-                      if name_key(s.name) == name_key(new_name)]
+            linked = self._suppliers_named(new_name)
         for supplier in linked:
             if old is not None and original_name(old) != new_name and \
                     supplier.qbo_vendor_id == vendor_id and supplier.name != new_name:
                 taken = self.s.exec(select(Supplier).where(Supplier.name == new_name)).first()
                 if taken is None:
                     old_name, supplier.name = supplier.name, new_name
+                    self._by_name = None  # names changed: the index is read again
                     self.s.add(supplier)
                     self._note_supplier(supplier, Event.SUPPLIER_RENAMED, f"Supplier renamed in "
                                         f"QuickBooks: {old_name} → {new_name}", recheck=False,
@@ -151,6 +186,16 @@ class ListEffects:
                         else "Vendor made active again in QuickBooks")
                 event = Event.VENDOR_ACTIVE if active else Event.VENDOR_INACTIVE
                 self._note_supplier(supplier, event, text, recheck=True)
+
+    def _suppliers_named(self, name: str) -> list[Supplier]:
+        """The suppliers whose name is ``name`` as QuickBooks compares names (an index of
+        every supplier's name, read once for all the vendors of a page)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for supplier_id, supplier_name in self.s.exec(select(Supplier.id, Supplier.name)):
+                self._by_name.setdefault(name_key(supplier_name), []).append(supplier_id)
+        found = (self.s.get(Supplier, i) for i in self._by_name.get(name_key(name), []))
+        return [s for s in found if s is not None]
 
     def _note_supplier(self, supplier: Supplier, action: Event, text: str, recheck: bool,
                        detail: dict[str, Any] | None = None) -> None:

@@ -122,6 +122,25 @@ def test_id_and_reference_filters(api):
     assert names(found) == ["B"]
 
 
+def test_a_query_by_id_answers_as_a_scan_would(api):
+    """Id = and Id IN are looked up by Id (not by scanning the company): the same rows,
+    in Id order, other conditions still applied, inactive ones only when asked for."""
+    a, b, c = api.vendor("A"), api.vendor("B"), api.vendor("C")
+    api.create("Vendor", {**c, "Active": False})
+    listed = f"'{b['Id']}', '{a['Id']}', '{b['Id']}', '99999', '{c['Id']}'"
+    assert names(api.query(f"select * from Vendor where Id in ({listed})")) == ["A", "B"]
+    assert names(api.query(f"select * from Vendor where Id in ({listed}) and Active in "
+                           "(true, false)")) == ["A", "B", "C (deleted)"]
+    assert names(api.query(f"select * from Vendor where DisplayName = 'B' and Id in "
+                           f"({listed})")) == ["B"]
+    assert names(api.query(f"select * from Vendor where Id = {int(a['Id'])}")) == ["A"]
+    assert names(api.query(f"select * from Vendor where Id = '0{a['Id']}'")) == ["A"]
+    assert api.query("select * from Vendor where Id = 'x1'") == {}
+    page = api.query(f"select * from Vendor where Id in ({listed}) startposition 2 "
+                     "maxresults 1")
+    assert names(page) == ["B"]
+
+
 def test_numbers_dates_and_metadata(api, sandbox):
     vendor = api.vendor()
     for day, amount in (("2025-01-05", "10.00"), ("2025-02-05", "300.00")):

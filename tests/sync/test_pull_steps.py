@@ -148,3 +148,46 @@ def test_pull_alone_reports_every_step(synced, client):
                      "Reading terms from QuickBooks", "Reading the company's preferences",
                      "Reading purchase orders from QuickBooks", "Reading bills from QuickBooks"]
     assert (seen[-1].done, seen[-1].total) == (pull.STEPS, pull.STEPS)
+
+
+def test_a_full_load_of_a_list_is_applied_page_by_page_and_deletes_only_at_the_end(
+        synced, client, sandbox, monkeypatch):
+    """A large list streams: each page is applied as it comes; a load stopped between pages
+    keeps what it applied, moves no bookmark and deletes nothing (what it has not read yet
+    is not gone); the next full load finishes the list, and only then finds what is gone."""
+    for n in range(5):
+        sandbox.create("Vendor", {"DisplayName": f"Extra {n}"})
+    with synced.session() as s:  # a vendor the mirror holds that QuickBooks no longer has
+        pull.remember(s, "Vendor", {"Id": "9999", "DisplayName": "Gone Ltd", "SyncToken": "0"})
+        supplier_by_name(s, "O'Brien & Sons").qbo_vendor_id = "9999"
+    monkeypatch.setattr(pull, "PAGE", 2)  # two vendors a page: Acme and Extra 0-4 are 3
+    before = bookmarks(synced)
+    later = utcnow() + timedelta(days=31)  # past CDC's window: a full load
+
+    def mirror() -> list[str]:
+        with synced.session() as s:
+            return sorted(row.name for row in s.exec(select(QboObject).where(
+                QboObject.entity == "Vendor")))
+
+    seen: list = []
+    cancel, progress = cancelling_at("Reading vendors from QuickBooks (2 so far)", seen)
+    report = SyncEngine(synced, client, on_progress=progress, cancel=cancel, actor="tester",
+                        now=lambda: later).run(push=False)
+
+    assert report.cancelled and report.pull.mode == "full"
+    # cancelled after page 2 was applied, before page 3 was asked for
+    assert [c for _, _, c in seen if c and "vendors" in c] == [
+        "Reading vendors from QuickBooks", "Reading vendors from QuickBooks (2 so far)"]
+    assert bookmarks(synced) == before  # not even the vendors are marked read
+    assert mirror() == ["Acme Supply", "Extra 0", "Extra 1", "Extra 2", "Gone Ltd"]
+    with synced.session() as s:
+        assert supplier_by_name(s, "O'Brien & Sons").qbo_vendor_id == "9999"
+
+    again = SyncEngine(synced, client, actor="tester", now=lambda: later).run(push=False)
+    assert not again.cancelled and again.pull.mode == "full"
+    assert again.pull.counts["Vendor"] == 3  # Extra 3 and 4 came, Gone Ltd went
+    assert mirror() == ["Acme Supply", "Extra 0", "Extra 1", "Extra 2", "Extra 3", "Extra 4"]
+    with synced.session() as s:
+        assert supplier_by_name(s, "O'Brien & Sons").qbo_vendor_id is None
+        row = s.exec(select(QboPull).where(QboPull.entity == "Vendor")).one()
+        assert (row.as_of, row.full_at, row.count) == (later, later, 6)
