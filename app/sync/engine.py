@@ -300,8 +300,9 @@ class SyncEngine:
                                 due_documents(session, self.now()) if only is None else
                                 [load(session, kind, doc_id) for kind, doc_id in only])]
                     return report
-                with self.store.session() as session:
-                    lists = QboLists.from_mirror(session)
+                if push:  # a pull alone needs no picture of the lists (10,000 vendors…)
+                    with self.store.session() as session:
+                        lists = QboLists.from_mirror(session)
             if not push:
                 return report
             if not dry_run and only is None:  # the connection works: what waited on it goes
