@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 
 from ui.resources import resource_path
+from ui.svg_pixmap import render_svg
 
 #: Sizes rendered up front (device pixels): title bars and menus (16 to 32 at 100 % to
 #: 200 %), task switchers and docks (48 to 256).
@@ -27,14 +26,7 @@ def icon_file() -> str:
 
 def render(size: int) -> QPixmap:
     """The application icon as a ``size``×``size`` pixmap (transparent around the tile)."""
-    renderer = QSvgRenderer(icon_file())
-    pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
-    return pixmap
+    return render_svg(icon_file(), size)
 
 
 def app_icon() -> QIcon | None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 
 from app.domain.states import SyncState
 from ui.resources import resource_path
+from ui.svg_pixmap import render_svg
 
 #: Sizes rendered up front (device pixels): 16 to 32 logical pixels at 100 % to 200 %.
 SIZES = (16, 20, 24, 32, 40, 48, 64)
@@ -24,14 +23,7 @@ def icon_file(state: SyncState) -> str:
 
 def render(state: SyncState, size: int) -> QPixmap:
     """``state``'s icon as a ``size``×``size`` pixmap (transparent around the shape)."""
-    renderer = QSvgRenderer(icon_file(state))
-    pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
-    return pixmap
+    return render_svg(icon_file(state), size)
 
 
 def state_icon(state: SyncState) -> QIcon | None:
