@@ -230,7 +230,7 @@ def _outcome_unknown(session: Session, store_id: str) -> int:
                                                     col(model.pending_request_id).is_(None))):
             row.pending_request_id = request_ids.after_restore(
                 store_id, kind, row.id, row.revision, row.attempt)
-            row.pending_revision = None
+            row.pending_revision = row.pending_sent = None
             session.add(row)
             count += 1
     return count

@@ -82,6 +82,8 @@ class SyncFields(SQLModel):
     # and the revision that request sent.
     pending_request_id: str | None = None
     pending_revision: int | None = None
+    # … and what it sent to be found by (DocNumber, VendorRef: migration 0012)
+    pending_sent: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     attempt: int = 0  # definite failures so far at this revision
     auto_retries: int = 0  # automatic retries of transient failures so far
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -49,7 +49,7 @@ def _forget_qbo_copy(session: Session, kind: DocKind, doc: Document, actor: str)
            f"Resent: QuickBooks deleted {entity} {doc.qbo_id}, so SyncDesk creates it there "
            "again", {"deleted_qbo_id": doc.qbo_id})
     doc.qbo_id = doc.qbo_sync_token = doc.qbo_status = None
-    doc.pending_request_id = None
+    doc.pending_request_id = doc.pending_sent = None
     doc.attempt += 1  # a new request id: the old one would replay the deleted object
     line_model = PoLine if kind is DocKind.PO else InvoiceLine
     parent = PoLine.po_id if kind is DocKind.PO else InvoiceLine.invoice_id

@@ -35,19 +35,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.domain import request_ids
-from app.domain.problems import Problem
 from app.domain.states import DocKind, PoStatus
 from app.qbo.client import BatchItem, BatchResult
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.sync import records
-from app.sync.documents import SyncDoc
+from app.sync.documents import SyncDoc, load
 from app.sync.lists import QboLists
 from app.sync.mapping import linked_lines
+from app.sync.outcome import Outcome, Stop, found_by
 from app.sync.problems import diagnose
 
 if TYPE_CHECKING:
-    from app.sync.engine import Outcome, SyncEngine
+    from app.sync.engine import SyncEngine
+
 
 BATCH_MAX = 30  # QuickBooks' most operations in one batch request
 BATCH_FROM = 10  # fewer new documents of a kind than this go one by one
@@ -99,57 +100,80 @@ class _Sent:
     ready: Ready
     body: dict[str, Any]
     bid: str
+    error: QboClientError | None = None  # why its outcome is unknown, when it is
+    answered_with: dict[str, Any] | None = None  # another document QuickBooks answered with
 
 
 class BatchCreate:
     """One batch of new documents of one kind, sent through ``engine``'s client; each
-    document's outcome recorded through the engine as a single create's would be."""
+    document's outcome recorded through the engine as a single create's would be.
+
+    ``stop`` says why the run must stop after this batch (QuickBooks wants a new sign-in),
+    else None."""
 
     def __init__(self, engine: SyncEngine, lists: QboLists) -> None:
         self.engine, self.lists = engine, lists
+        self.stop: str | None = None
 
     def send(self, group: list[Ready]) -> list[Outcome]:
         """The outcome of each document of ``group`` (at most 30), in order."""
         assert 0 < len(group) <= BATCH_MAX
         outcomes: dict[int, Outcome] = {}
-        to_send = group
-        if group[0].doc.kind is DocKind.INVOICE:  # a bill number may be there already
-            to_send = self._checked(group, outcomes)
+        to_send, later = group, []
         try:
+            if group[0].doc.kind is DocKind.INVOICE:  # a bill number may be there already
+                to_send, later = self._checked(group, outcomes)
             if to_send:
                 self._create(to_send, outcomes)
         finally:
             self.engine.read_ahead.clear()  # never kept past its batch: it would go stale
+        for ready in later:  # after the batch: a number repeated in it, checked again
+            outcomes[id(ready)] = self._alone(ready)
         return [outcomes[id(ready)] for ready in group]
 
     # --- before: bills already in QuickBooks ---------------------------------------------
 
-    def _checked(self, group: list[Ready], outcomes: dict[int, Outcome]) -> list[Ready]:
-        """The bills still to create; those QuickBooks holds already are adopted (made by
-        this document before) or blocked (another bill of that number, where the company
-        warns about repeated numbers), as a single create's look-up does."""
-        engine = self.engine
+    def _checked(self, group: list[Ready], outcomes: dict[int, Outcome]
+                 ) -> tuple[list[Ready], list[Ready]]:
+        """The bills to create in the batch, and those to send alone after it (a number
+        repeated within the batch, where the company warns about repeats: the second is
+        then checked against the first, as one by one). Those QuickBooks holds already are
+        adopted (made by this document before) or blocked (another bill of that number, where
+        the company warns), as a single create's look-up does."""
+        warns = self.lists.warns_duplicate_bill_number
         try:
             found = self._look_up([ready.doc for ready in group])
         except QboClientError:
-            return group  # sent as they are: the request ids and markers still hold
-        to_send = []
+            found = None  # sent as they are: the markers still tell them apart
+        to_send: list[Ready] = []
+        later: list[Ready] = []
+        numbers: set[tuple[str, str]] = set()
         for ready in group:
             doc = ready.doc
-            same = found.get((doc.doc_number, ready.vendor_id), [])
+            key = (doc.doc_number, ready.vendor_id)
+            same = found.get(key, []) if found is not None else []
             ours = next((obj for obj in same if doc.made(obj)), None)
             if ours is not None:
-                outcomes[id(ready)] = engine._finish(doc, ours, "adopt", ready.summary, None,
-                                                     doc.revision)
-            elif same and self.lists.warns_duplicate_bill_number:
-                existing = engine._find_existing(doc, ready.vendor_id, self.lists)
-                if isinstance(existing, Problem):
-                    outcomes[id(ready)] = engine._block(doc, [existing], False)
-                else:
-                    to_send.append(ready)
+                outcomes[id(ready)] = self._finish(ready, ours, "adopt")
+            elif warns and (same or key in numbers):
+                later.append(ready)  # alone: blocked with what QuickBooks holds, or sent
             else:
+                numbers.add(key)
                 to_send.append(ready)
-        return to_send
+        return to_send, later
+
+    def _alone(self, ready: Ready) -> Outcome:
+        """``ready`` sent on its own, as it stands in the store now."""
+        engine = self.engine
+        with engine.store.session() as session:
+            doc = load(session, ready.doc.kind, ready.doc.id)
+        try:
+            return engine._send(Ready(doc, ready.vendor_id, ready.body, ready.summary),
+                                self.lists)
+        except Stop as stop:  # QuickBooks wants a new sign-in: the run stops after this
+            self.stop = str(stop)
+            assert stop.outcome is not None
+            return stop.outcome
 
     def _look_up(self, docs: list[SyncDoc]) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """QuickBooks' documents with these documents' numbers, by (number, vendor id)."""
@@ -174,24 +198,28 @@ class BatchCreate:
                 body = engine.create_body(doc, ready.body, ready.summary)
                 request_id = doc.request_id(engine._store_id)
                 ready.summary.update(request_id=request_id, batch=batch_id, bId=str(n))
-                records.mark_pending(session, doc, request_id, doc.revision)
+                records.mark_pending(session, doc, request_id, doc.revision,
+                                     found_by(body, batch=batch_id))
                 sent.append(_Sent(ready, body, str(n)))
         items = [BatchItem(s.bid, s.ready.doc.entity, "create", s.body) for s in sent]
+        retries = engine.client.transport.stats.retries
         try:
             results = engine.client.batch(items, request_id=batch_id)
         except OAuthError as error:
             self._all_failed(sent, error, outcomes)
-            from app.sync.engine import Stop
-
-            raise Stop(diagnose(error, "the batch").explanation,
-                       outcomes=[outcomes[id(s.ready)] for s in sent]) from None
+            self.stop = diagnose(error, "the batch").explanation
+            return
         except (TransportError, QboFault) as error:
-            if isinstance(error, QboFault) and not error.transient:
-                self._one_by_one(sent, outcomes)  # the batch as a whole was refused
-            elif isinstance(error, QboFault) and error.throttled:
-                self._all_failed(sent, error, outcomes)  # not taken: nothing to look for
-            else:
-                self._unknown(sent, error, outcomes)
+            tried_again = engine.client.transport.stats.retries > retries
+            if isinstance(error, QboFault) and error.throttled:
+                self._all_failed(sent, error, outcomes)  # refused untaken: the next sync
+            elif isinstance(error, QboFault) and not error.transient and not tried_again:
+                for s in sent:  # the batch as a whole was refused, at its first try
+                    outcomes[id(s.ready)] = self._alone(s.ready)
+            else:  # no answer, or a refusal of a retry: an earlier try may have been made
+                for s in sent:
+                    s.error = error
+                self._unknown(sent, outcomes)
             return
         by_bid = {result.bid: result for result in results}
         unknown: list[_Sent] = []
@@ -201,19 +229,36 @@ class BatchCreate:
             if result is None or not result.answered:
                 unknown.append(s)
             elif result.fault is not None:
-                outcomes[id(s.ready)] = self._item_failed(s, result)
+                if result.fault.transient:  # QuickBooks' own trouble: it may have made it
+                    s.error = result.fault
+                    unknown.append(s)
+                else:
+                    outcomes[id(s.ready)] = self._item_failed(s, result)
             elif not s.ready.doc.made(result.data) or \
                     str(result.data.get("DocNumber", "")) != s.ready.doc.doc_number:
-                unknown.append(s)  # not the document sent: is it there all the same?
-                s.ready.summary["answered"] = result.data
+                s.answered_with = result.data  # not the document sent: is it there anyway?
+                unknown.append(s)
             else:
                 made.append((s, result.data))
         self._read_ahead([obj for _, obj in made], [s.ready.doc for s, _ in made])
         for s, obj in made:
-            outcomes[id(s.ready)] = engine._finish(s.ready.doc, obj, "create", s.ready.summary,
-                                                   None, s.ready.doc.revision)
+            outcomes[id(s.ready)] = self._finish(s.ready, obj, "create")
         if unknown:
-            self._unknown(unknown, None, outcomes)
+            self._unknown(unknown, outcomes)
+
+    def _finish(self, ready: Ready, obj: dict[str, Any], operation: str) -> Outcome:
+        """Record what QuickBooks made of ``ready``; what finishing reads (the bill's PO
+        links) failing leaves it an unknown outcome, as for a single create: the next sync
+        looks it up and adopts it."""
+        try:
+            return self.engine._finish(ready.doc, obj, operation, ready.summary, None,
+                                       ready.doc.revision)
+        except QboClientError as error:
+            if isinstance(error, OAuthError):
+                self.stop = diagnose(error, ready.doc.label).explanation
+            return self.engine._fail(ready.doc, diagnose(error, ready.doc.label), "verify",
+                                     ready.summary, False, definite=False,
+                                     intuit_tid=getattr(error, "intuit_tid", None))
 
     def _item_failed(self, s: _Sent, result: BatchResult) -> Outcome:
         fault = result.fault
@@ -234,12 +279,7 @@ class BatchCreate:
                 doc, diagnose(error, doc.label), "create", s.ready.summary, False,
                 definite=False, intuit_tid=getattr(error, "intuit_tid", None))
 
-    def _one_by_one(self, sent: list[_Sent], outcomes: dict[int, Outcome]) -> None:
-        for s in sent:
-            outcomes[id(s.ready)] = self.engine._send(s.ready, self.lists)
-
-    def _unknown(self, sent: list[_Sent], error: QboClientError | None,
-                 outcomes: dict[int, Outcome]) -> None:
+    def _unknown(self, sent: list[_Sent], outcomes: dict[int, Outcome]) -> None:
         """Documents whose fate is unknown: adopted when QuickBooks holds them; else failed,
         still marked in flight (the next sync looks again before it sends)."""
         engine = self.engine
@@ -254,19 +294,17 @@ class BatchCreate:
             ours = next((obj for obj in same if doc.made(obj)), None)
             if ours is not None:
                 adopted.append((s, ours))
-            elif "answered" in s.ready.summary:  # another document came back, not this one
-                wrong = s.ready.summary.pop("answered")
-                outcomes[id(s.ready)] = engine._finish(doc, wrong, "create", s.ready.summary,
-                                                       None, doc.revision)
+            elif s.answered_with is not None:  # another document came back, not this one
+                outcomes[id(s.ready)] = self._finish(s.ready, s.answered_with, "create")
             else:
-                why = error or TransportError("QuickBooks' answer to the batch said nothing "
-                                              f"readable about {doc.label}", 200)
-                outcomes[id(s.ready)] = engine._fail(doc, diagnose(why, doc.label), "create",
-                                                     s.ready.summary, False, definite=False)
+                why = s.error or TransportError("QuickBooks' answer to the batch said nothing "
+                                                f"readable about {doc.label}", 200)
+                outcomes[id(s.ready)] = engine._fail(
+                    doc, diagnose(why, doc.label), "create", s.ready.summary, False,
+                    definite=False, intuit_tid=getattr(why, "intuit_tid", None))
         self._read_ahead([obj for _, obj in adopted], [s.ready.doc for s, _ in adopted])
         for s, obj in adopted:
-            outcomes[id(s.ready)] = engine._finish(s.ready.doc, obj, "adopt", s.ready.summary,
-                                                   None, s.ready.doc.revision)
+            outcomes[id(s.ready)] = self._finish(s.ready, obj, "adopt")
 
     def _read_ahead(self, objs: list[dict[str, Any]], docs: list[SyncDoc]) -> None:
         """What finishing these bills reads (each bill, to check its PO links; each PO, to

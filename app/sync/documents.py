@@ -84,6 +84,7 @@ class SyncDoc:
     lines: list[SyncLine] = field(default_factory=list)
     drift: dict[str, Any] | None = None  # QuickBooks-side changes since the last sync
     pending_revision: int | None = None  # the revision the pending request sent
+    pending_sent: dict[str, Any] | None = None  # … and its DocNumber and VendorRef
     lineage: str = ""  # the store's lineage: in the marker of every object it creates
     legacy_held: bool = False  # the store wrote bare markers before it had a lineage
     legacy_pending: bool = False  # the pending create was sent with the bare marker
@@ -165,6 +166,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
         revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
         problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
         auto_retries=po.auto_retries, drift=po.qbo_drift, pending_revision=po.pending_revision,
+        pending_sent=po.pending_sent,
         lines=[SyncLine(line.line_no, line.amount, line.description,
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
@@ -201,6 +203,7 @@ def load_invoice(session: Session, invoice: Invoice,
         problem=invoice.problem, qbo_id=invoice.qbo_id,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
         drift=invoice.qbo_drift, pending_revision=invoice.pending_revision,
+        pending_sent=invoice.pending_sent,
         reference=invoice.reference, due_date=invoice.due_date,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status,
                  po.problem)

@@ -57,6 +57,7 @@ from app.sync.documents import MARKER, SyncDoc, due_documents, load
 from app.sync.lists import QboLists
 from app.sync.lock import WAIT, SyncLock
 from app.sync.mapping import bill_body, bill_update, linked_lines, purchase_order_body
+from app.sync.outcome import Outcome, Stop, found_by
 from app.sync.preflight import preflight
 from app.sync.problems import changed_in_qbo, diagnose
 from app.sync.pull import Puller, PullReport, follow_po_status, remember
@@ -71,20 +72,6 @@ OPEN_FOR_BILLS = "open_for_bills"
 #: Documents failing in a row on QuickBooks' side (after the transport's own retries)
 #: that stop a run: QuickBooks is failing, the rest waits queued for a better moment.
 FAILING_STREAK = 3
-
-
-@dataclass
-class Outcome:
-    kind: str
-    number: str
-    action: str  # create, update, adopt, close, skip, blocked, failed, would-create, …
-    sync_state: str
-    problem: str | None = None
-    explanation: str | None = None
-    qbo_id: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
 
 
 @dataclass
@@ -112,18 +99,6 @@ class SyncReport:
                 "documents": [o.to_json() for o in self.outcomes]}
 
 
-class _Stop(Exception):
-    """Stop the whole run (e.g. QuickBooks wants a new sign-in)."""
-
-    def __init__(self, text: str, outcome: Outcome | None = None,
-                 outcomes: list[Outcome] | None = None) -> None:
-        super().__init__(text)
-        self.outcome = outcome  # what became of the document that stopped it
-        #: … or of the documents of the batch that stopped it
-        self.outcomes = outcomes if outcomes is not None else [outcome] if outcome else []
-
-
-Stop = _Stop  # raised by app.sync.batching too
 
 
 class _Push:
@@ -167,21 +142,26 @@ class _Push:
 
     def tally_batch(self, docs: list[SyncDoc], outcomes: list[Outcome], before: _Mark,
                     rest: list[SyncDoc]) -> bool:
-        """Count a batch's outcomes (one per document, in order); True to stop. A batch
-        whose own answer never came counts each of its documents against QuickBooks."""
+        """Count a batch's outcomes (one per document, in order); True to stop.
+
+        A batch is one write: one that got no answer counts once against QuickBooks (as a
+        single create that got none), whatever became of its documents; one that got its
+        answer and made any document clears the streak, as a single create that worked."""
         report, transport = self.report, self.transport
         report.outcomes.extend(outcomes)
         if transport.throttled_out:
             return self._throttled(rest)
         after = _Mark.of(transport)
-        unanswered = after.unanswered > before.unanswered and after.answered == before.answered
+        made = [o for o in outcomes if o.action in ("create", "adopt")]
         trouble = [o for o in outcomes if o.action == LogResult.FAILED
                    and o.problem in _SERVER_TROUBLE]
-        if unanswered or trouble:
-            self.failing.extend(outcomes if unanswered else trouble)
-            self.timed_out += len(outcomes) if after.timeouts > before.timeouts else 0
-        elif after.answered > before.answered:
+        if after.unanswered > before.unanswered and after.answered == before.answered:
+            self.failing.append(trouble[0] if trouble else outcomes[0])
+            self.timed_out += after.timeouts > before.timeouts
+        elif made:
             self.failing, self.timed_out = [], 0
+        elif trouble:  # answered, but every document failed on QuickBooks' side
+            self.failing.extend(trouble)
         if len(self.failing) >= FAILING_STREAK:
             return self._failing(rest)
         for doc, outcome in zip(docs, outcomes, strict=True):
@@ -363,7 +343,7 @@ class SyncEngine:
             try:
                 ready = self._prepare(doc, lists, dry_run, report) if groupable else \
                     self._one(doc, lists, dry_run, report)
-            except _Stop as stop:
+            except Stop as stop:
                 push.stop(str(stop), [stop.outcome] if stop.outcome else [], rest)
                 group = []
                 break
@@ -385,13 +365,12 @@ class SyncEngine:
         """Send a group of new documents as one batch; True when the run must stop."""
         report = push.report
         before = _Mark.of(push.transport)
-        try:
-            outcomes = BatchCreate(self, lists).send(group)
-        except _Stop as stop:
-            push.stop(str(stop), stop.outcomes, rest)
+        batch = BatchCreate(self, lists)
+        outcomes = batch.send(group)
+        if batch.stop is not None:  # QuickBooks wants a new sign-in
+            push.stop(batch.stop, outcomes, rest)
             return True
-        docs = [ready.doc for ready in group]
-        stop = push.tally_batch(docs, outcomes, before, rest)
+        stop = push.tally_batch([ready.doc for ready in group], outcomes, before, rest)
         self._progress(len(report.outcomes), report_total(report, rest), None, report)
         return stop
 
@@ -452,7 +431,7 @@ class SyncEngine:
                     existing = self._find_existing(doc, vendor.vendor_id, lists)
                 except QboClientError as error:
                     if isinstance(error, OAuthError):
-                        raise _Stop(diagnose(error, doc.label).explanation) from None
+                        raise Stop(diagnose(error, doc.label).explanation) from None
                     return self._fail(doc, diagnose(error, doc.label), "check", None, dry_run,
                                       definite=False)
                 if isinstance(existing, Problem):
@@ -467,7 +446,7 @@ class SyncEngine:
                 failed = self._fail(doc, vendor.problem, "create-vendor", None, dry_run,
                                     definite=not vendor.problem.transient)
                 if vendor.problem.kind is Kind.AUTH_NEEDED:
-                    raise _Stop(vendor.problem.explanation, failed)
+                    raise Stop(vendor.problem.explanation, failed)
                 return failed
         vendor_id = vendor.vendor_id
         assert vendor_id is not None
@@ -496,7 +475,7 @@ class SyncEngine:
                                  intuit_tid=getattr(error, "intuit_tid", None),
                                  exchange={"request": body, "answer": getattr(error, "raw", "")})
             if isinstance(error, OAuthError):
-                raise _Stop(problem.explanation, outcome) from None
+                raise Stop(problem.explanation, outcome) from None
             return outcome
 
     def _find_existing(self, doc: SyncDoc, vendor_id: str, lists: QboLists
@@ -521,10 +500,18 @@ class SyncEngine:
 
     def _look_up(self, doc: SyncDoc, vendor_id: str
                  ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """QuickBooks' documents of this number and vendor, and the one this doc made."""
+        """QuickBooks' documents of this number and vendor, and the one this doc made: also
+        under the number and vendor its create in flight sent (``pending_sent``), should
+        the supplier or the bill number have been edited since."""
         found = self.client.query(
             f"select * from {doc.entity} where DocNumber = {quote(doc.doc_number)} "
             f"and VendorRef = {quote(vendor_id)}").get(doc.entity, [])
+        sent = doc.pending_sent or {}
+        earlier = (str(sent.get("DocNumber") or ""), str(sent.get("VendorRef") or ""))
+        if all(earlier) and earlier != (doc.doc_number, vendor_id):
+            found = found + self.client.query(
+                f"select * from {doc.entity} where DocNumber = {quote(earlier[0])} "
+                f"and VendorRef = {quote(earlier[1])}").get(doc.entity, [])
         return found, next((obj for obj in found if _is_ours(doc, obj)), None)
 
     def create_body(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]
@@ -540,11 +527,13 @@ class SyncEngine:
     def _create(self, doc: SyncDoc, body: dict[str, Any], summary: dict[str, Any]) -> Outcome:
         body = self.create_body(doc, body, summary)
         request_id = doc.pending_request_id or doc.request_id(self._store_id)
-        # A replayed request id answers with what the revision it was made for created.
-        sent_revision = _sent_revision(doc) if doc.pending_request_id else doc.revision
+        # A replayed request id answers with what the revision it was made for created; an
+        # id saved for a batch never went to QuickBooks, so it makes the revision sent now.
+        replayed = doc.pending_request_id and not (doc.pending_sent or {}).get("batch")
+        sent_revision = _sent_revision(doc) if replayed else doc.revision
         summary["request_id"] = request_id
         with self.store.session() as session:
-            records.mark_pending(session, doc, request_id, sent_revision)
+            records.mark_pending(session, doc, request_id, sent_revision, found_by(body))
         try:
             created = self.client.create(doc.entity, body, request_id=request_id)
         except QboClientError as error:
@@ -603,7 +592,9 @@ class SyncEngine:
             failed = self._fail(doc, wrong, operation, summary, False, definite=False)
             with self.store.session() as session:
                 records.mark_pending(session, doc, request_ids.after_mismatch(
-                    self._store_id, doc.kind, doc.id, doc.revision), None)
+                    self._store_id, doc.kind, doc.id, doc.revision), None,
+                    {"DocNumber": summary.get("DocNumber"),
+                     "VendorRef": summary.get("VendorRef")})
             return failed
         dropped = self._dropped_links(doc, obj) if doc.kind is DocKind.INVOICE else []
         now = self.now()
@@ -770,22 +761,29 @@ class _Mark:
 
 def _quickbooks_failing(failing: list[Outcome], unsent: list[str]) -> str:
     names = ", ".join(o.number for o in failing)
-    text = (f"QuickBooks is failing: {len(failing)} documents in a row could not be sent "
+    text = (f"QuickBooks is failing: {len(failing)} sends in a row got no good answer "
             f"({names}), so the sync stopped. ")
-    return text + _left_queued(unsent) + "Sync again when QuickBooks is back."
+    return text + _made_anyway(failing) + _left_queued(unsent) + \
+        "Sync again when QuickBooks is back."
+
+
+def _made_anyway(failing: list[Outcome]) -> str:
+    """Those of ``failing`` QuickBooks had made all the same (found and adopted)."""
+    found = [o.number for o in failing if o.sync_state == SyncState.SYNCED.value]
+    if not found:
+        return ""
+    names = ", ".join(found)
+    return (f"QuickBooks had made {names} all the same: "
+            f"{'they are' if len(found) > 1 else 'it is'} synced. ")
 
 
 def _quickbooks_slow(failing: list[Outcome], unsent: list[str], timeout: float) -> str:
     names = ", ".join(o.number for o in failing)
-    found = [o.number for o in failing if o.sync_state == SyncState.SYNCED.value]
     text = (f"QuickBooks is answering too slowly: it did not answer within "
-            f"{_duration(timeout)} for {len(failing)} documents in a row ({names}), so the "
+            f"{_duration(timeout)} for {len(failing)} sends in a row ({names}), so the "
             "sync stopped. ")
-    if found:
-        names = ", ".join(found)
-        text += (f"QuickBooks had made {names} all the same: "
-                 f"{'they are' if len(found) > 1 else 'it is'} synced. ")
-    return text + _left_queued(unsent) + "Sync again later, when QuickBooks answers in time."
+    return text + _made_anyway(failing) + _left_queued(unsent) + \
+        "Sync again later, when QuickBooks answers in time."
 
 
 def _quickbooks_throttling(budget: float, unsent: list[str]) -> str:

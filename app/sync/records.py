@@ -57,11 +57,13 @@ def log_attempt(session: Session, doc: DocRef | None, operation: str, result: st
 
 
 def mark_pending(session: Session, doc: DocRef, request_id: str,
-                 revision: int | None = None) -> None:
-    """Remember a create is in flight, and which revision it sends, before it is sent."""
+                 revision: int | None = None, sent: dict[str, Any] | None = None) -> None:
+    """Remember a create is in flight, which revision it sends and what it can be found
+    by (``sent``: its DocNumber and VendorRef), before it is sent."""
     row = row_of(session, doc)
     row.pending_request_id = request_id
     row.pending_revision = revision
+    row.pending_sent = sent
     session.add(row)
 
 
@@ -85,7 +87,7 @@ def record_success(session: Session, doc: SyncDoc, obj: dict[str, Any], operatio
     row.qbo_id = str(obj["Id"])
     row.qbo_sync_token = str(obj.get("SyncToken", ""))
     row.qbo_status = qbo_status(doc, obj)
-    row.pending_request_id = row.pending_revision = None
+    row.pending_request_id = row.pending_revision = row.pending_sent = None
     row.auto_retries = 0
     row.next_attempt_at = None
     row.last_error_code = row.last_error_message = None
@@ -166,7 +168,7 @@ def record_problem(session: Session, doc: DocRef, problem: Problem, state: SyncS
         row.next_attempt_at = None
         if definite and state is SyncState.FAILED:
             row.attempt += 1  # the next try is a new request, not a replay of this one
-            row.pending_request_id = row.pending_revision = None
+            row.pending_request_id = row.pending_revision = row.pending_sent = None
     detail["explanation"] = explanation
     first = problem.faults[0] if problem.faults else {}
     row.last_error_code = first.get("code") or None

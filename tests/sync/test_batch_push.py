@@ -4,6 +4,7 @@ all end as a clean push does."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,9 +16,11 @@ import pytest
 from sqlmodel import select
 
 from app.connection.service import ConnectRequest, connect, open_client
+from app.operations import editing
 from app.operations.company import ensure_default_accounts
 from app.operations.fields import LineValues
 from app.operations.lookup import account_by_name
+from app.operations.settings import set_setting
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
@@ -212,3 +215,160 @@ def test_progress_moves_as_each_batch_lands(store, client):
     SyncEngine(store, client, on_progress=lambda p: done.append((p.done, p.total))).run()
     counts = [d for d, total in done if total == 45]
     assert counts == sorted(counts) and {30, 45} <= set(counts) and counts[-1] == 45
+
+
+# --- what a review found (each once made a document twice, stuck or wrongly worded) -------
+
+def refuse(message: str, code: str):
+    """A whole-request HTTP 400 Fault, as QuickBooks answers a request it refuses."""
+    from flask import Response
+
+    body = {"Fault": {"Error": [{"Message": message, "Detail": f"{message} : test",
+                                 "code": code}], "type": "ValidationFault"}}
+    return Response(json.dumps(body), status=400, mimetype="application/json")
+
+
+def test_a_lost_batch_then_an_edited_supplier_makes_no_second_po(store, sandbox, client):
+    """The batch's answer is lost and the look-up fails too, so the POs stay in flight;
+    the bookkeeper then moves PO-001 to another supplier. The next sync looks it up by what
+    was sent (not by its new vendor), adopts it and updates it: one PO-001 in QuickBooks."""
+    company(store, pos=12, bills=0)
+    sandbox.faults.add("lost", "batch", count=None)
+
+    def look_ups_fail_once_made(ctx, response):
+        if ctx.path.lower() == "batch":
+            sandbox.faults.add("500", "query", count=None)
+        return response
+
+    sandbox.after_hooks.append(look_ups_fail_once_made)
+    first = SyncEngine(store, client, actor="t").run()
+    assert {o.sync_state for o in first.outcomes} == {"failed"}
+    sandbox.faults.clear()
+    sandbox.after_hooks.clear()
+    with store.session() as s:
+        set_setting(s, "require_reapproval_after_edit", "off")
+        editing.edit_po(s, "PO-001", [("supplier", "O'Brien & Sons")], "ann")
+    for _ in range(2):
+        SyncEngine(store, client, actor="t").run()
+    assert Counter(in_quickbooks(client))["PO-001"] == 1
+    assert states(store)["PO-001"] == ("synced", None)
+    po = next(p for p in client.query_all("PurchaseOrder") if p["DocNumber"] == "PO-001")
+    obrien = next(v for v in client.query_all("Vendor") if v["DisplayName"] == "O'Brien & Sons")
+    assert po["VendorRef"]["value"] == obrien["Id"]
+
+
+def test_a_read_failing_after_the_batch_leaves_its_bills_to_be_adopted(store, sandbox, client,
+                                                                       engine):
+    """QuickBooks made the batch's bills, then fails every read: the run does not crash;
+    the bills are unknown outcomes, adopted by the next sync, each once."""
+    company(store, pos=12, bills=0)
+    engine.run()
+    for n in range(1, 13):
+        bill_po(store, po_number=f"PO-{n:03d}", number=f"INV-{n:03d}", reference=f"B-{n:03d}")
+
+    def reads_fail_once_made(ctx, response):
+        if ctx.path.lower() == "batch":
+            sandbox.faults.add("500", "query", count=None)
+            sandbox.faults.add("500", "GET/bill", count=None)
+        return response
+
+    sandbox.after_hooks.append(reads_fail_once_made)
+    report = SyncEngine(store, client, actor="t").run(pull=False)
+    assert {o.sync_state for o in report.outcomes if o.kind == "invoice"} == {"failed"}
+    sandbox.faults.clear()
+    sandbox.after_hooks.clear()
+    SyncEngine(store, client, actor="t").run()
+    assert Counter(b["DocNumber"] for b in client.query_all("Bill")) == \
+        Counter(f"B-{n:03d}" for n in range(1, 13))
+    assert {states(store)[f"INV-{n:03d}"] for n in range(1, 13)} == {("synced", None)}
+
+
+def test_one_lost_batch_does_not_stop_the_run(store, sandbox, client):
+    """Every try of the first batch loses its answer (QuickBooks made it): its POs are
+    found and adopted, and the run goes on to the bills."""
+    company(store, pos=30, bills=12)
+    sandbox.faults.add("lost", "batch", count=FAST.attempts)
+    report = SyncEngine(store, client, actor="t").run()
+    assert report.stopped is None
+    assert report.count("synced") == 42
+    assert Counter(o.action for o in report.outcomes if o.kind == "po") == {"adopt": 30}
+
+
+def test_a_few_item_faults_among_successes_do_not_stop_the_run(store, sandbox, client):
+    """Three items of a batch come back as QuickBooks system faults while the other 27 are
+    made: QuickBooks works, so the run goes on; the three are looked up (QuickBooks made
+    them after all here) and adopted."""
+    company(store, pos=60, bills=0)
+    first = {"done": False}
+
+    def three_system_faults(ctx, response):
+        if ctx.path.lower() == "batch" and not first["done"]:
+            first["done"] = True
+            data = json.loads(response.get_data())
+            for index in (3, 13, 23):
+                item = data["BatchItemResponse"][index]
+                data["BatchItemResponse"][index] = {"bId": item["bId"], "Fault": {
+                    "Error": [{"Message": "A system fault", "Detail": "try again",
+                               "code": "10000"}], "type": "SystemFault"}}
+            response.set_data(json.dumps(data))
+        return response
+
+    sandbox.after_hooks.append(three_system_faults)
+    report = SyncEngine(store, client, actor="t").run()
+    assert report.stopped is None and report.count("synced") == 60
+    assert Counter(o.action for o in report.outcomes) == {"create": 57, "adopt": 3}
+
+
+def test_a_bill_number_repeated_in_one_batch_is_blocked_as_one_by_one(store, sandbox, client,
+                                                                       engine):
+    """INV-003 repeats INV-001's bill number for the same supplier, where the company warns
+    about repeats: it is blocked with the existing bill named, as one by one; INV-002 with
+    that number for another supplier is made."""
+    company(store, pos=12, bills=0)
+    engine.run()
+    for n in range(1, 13):
+        reference = "B-001" if n in (1, 2, 3) else f"B-{n:03d}"
+        bill_po(store, po_number=f"PO-{n:03d}", number=f"INV-{n:03d}", reference=reference)
+    report = SyncEngine(store, client, actor="t").run()
+    outcome = {o.number: o for o in report.outcomes}
+    assert outcome["INV-003"].sync_state == "blocked"
+    assert outcome["INV-003"].problem == "duplicate_bill_number"
+    assert "already has bill B-001" in (outcome["INV-003"].explanation or "")
+    assert {outcome[f"INV-{n:03d}"].sync_state for n in (1, 2, *range(4, 13))} == {"synced"}
+
+
+def test_a_batch_refused_on_its_retry_is_looked_up_not_sent_again(store, sandbox, client):
+    """The first try is made and its answer lost; QuickBooks refuses the retry as a whole.
+    The POs of the first try are found and adopted: none is made twice."""
+    company(store, pos=12, bills=0)
+    sandbox.faults.add("lost", "batch", count=1)
+    tries = {"n": 0}
+
+    def refuse_the_retry(ctx):
+        if ctx.path.lower() == "batch":
+            tries["n"] += 1
+            if tries["n"] == 2:
+                return refuse("Duplicate Request ID", "600")
+        return None
+
+    sandbox.before_hooks.append(refuse_the_retry)
+    report = SyncEngine(store, client, actor="t").run()
+    assert Counter(in_quickbooks(client)) == Counter(f"PO-{n:03d}" for n in range(1, 13))
+    assert report.count("synced") == 12
+
+
+def test_a_batch_refused_at_its_first_try_goes_one_by_one(store, sandbox, client):
+    company(store, pos=12, bills=0)
+    seen = requests_seen(sandbox)
+    refused = {"done": False}
+
+    def refuse_once(ctx):
+        if ctx.path.lower() == "batch" and not refused["done"]:
+            refused["done"] = True
+            return refuse("Batch size exceeds allowed limit", "1040")
+        return None
+
+    sandbox.before_hooks.append(refuse_once)
+    report = SyncEngine(store, client, actor="t").run()
+    assert report.count("synced") == 12 and seen["purchaseorder"] == 12
+    assert Counter(in_quickbooks(client)) == Counter(f"PO-{n:03d}" for n in range(1, 13))

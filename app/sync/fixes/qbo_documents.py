@@ -123,6 +123,7 @@ def forget_qbo_copy(session: Session, kind: DocKind, doc: Document) -> None:
     doc.qbo_id = doc.qbo_sync_token = doc.qbo_status = None
     doc.pending_request_id = None
     doc.pending_revision = None
+    doc.pending_sent = None
     doc.attempt += 1
     for line in lines_of(session, kind, doc.id):
         line.qbo_line_id = None

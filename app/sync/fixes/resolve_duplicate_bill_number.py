@@ -388,7 +388,7 @@ def apply(ctx: FixContext, plan: Plan) -> None:
         row.qbo_sync_token = str(bill.get("SyncToken", ""))
         balance = qd.money(bill.get("Balance"))
         row.qbo_status = None if balance is None else ("Paid" if balance == 0 else "Open")
-        row.pending_request_id = row.pending_revision = None
+        row.pending_request_id = row.pending_revision = row.pending_sent = None
         if plan.option == SAME:
             qd.clear_problem(row, SyncState.SYNCED)  # SyncDesk's copy is QuickBooks' now
             row.synced_at = utcnow()
