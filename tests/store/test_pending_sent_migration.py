@@ -6,10 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-
-from app.store.database import alembic_config, make_engine, open_store, upgrade
+from app.store.database import open_store
 from app.store.models import PurchaseOrder
+from tests.store.migration_steps import downgrade_to, store_at
 from tests.sync.conftest import make_po
 
 
@@ -23,9 +22,7 @@ def columns(path: Path, table: str) -> list[str]:
 
 def test_a_0011_store_gets_pending_sent_and_can_go_back(tmp_path: Path):
     path = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine, "0011")
-    engine.dispose()
+    store_at(path, "0011")
     assert "pending_sent" not in columns(path, "purchase_order")
 
     store = open_store(f"sqlite:///{path}")  # upgrades to the newest
@@ -48,12 +45,7 @@ def test_a_0011_store_gets_pending_sent_and_can_go_back(tmp_path: Path):
         store.close()
     assert {"pending_sent"} <= set(columns(path, "invoice"))
 
-    config = alembic_config()
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0011")
-    engine.dispose()
+    downgrade_to(path, "0011")
     for table in ("purchase_order", "invoice"):
         assert "pending_sent" not in columns(path, table)
     con = sqlite3.connect(path)

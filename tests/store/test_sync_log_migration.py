@@ -7,12 +7,12 @@ import json
 import sqlite3
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from app.services import Services
 from app.services.sync_log import LogFilter
-from app.store.database import alembic_config, make_engine, open_store, upgrade
+from app.store.database import open_store
+from tests.store.migration_steps import downgrade_to, store_at
 
 PROBLEM = {"problem": {"kind": "inactive_vendor", "explanation": "The vendor is inactive.",
                        "group": "supplier:1", "faults": [], "facts": {}}, "sent": None}
@@ -35,9 +35,7 @@ def fill_0010_log(path: Path) -> None:
 
 def test_a_0010_store_gets_the_problem_column_filled_and_can_go_back(tmp_path: Path):
     path = tmp_path / "old.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine, "0010")
-    engine.dispose()
+    store_at(path, "0010")
     fill_0010_log(path)
 
     store = open_store(f"sqlite:///{path}")
@@ -51,12 +49,7 @@ def test_a_0010_store_gets_the_problem_column_filled_and_can_go_back(tmp_path: P
     finally:
         store.close()
 
-    config = alembic_config()
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0010")
-    engine.dispose()
+    downgrade_to(path, "0010")
     con = sqlite3.connect(path)
     try:
         columns = [row[1] for row in con.execute("PRAGMA table_info(sync_log)")]
