@@ -228,15 +228,20 @@ def refuse(message: str, code: str):
     return Response(json.dumps(body), status=400, mimetype="application/json")
 
 
-def test_a_lost_batch_then_an_edited_supplier_makes_no_second_po(store, sandbox, client):
-    """The batch's answer is lost and the look-up fails too, so the POs stay in flight;
-    the bookkeeper then moves PO-001 to another supplier. The next sync looks it up by what
-    was sent (not by its new vendor), adopts it and updates it: one PO-001 in QuickBooks."""
+@pytest.mark.parametrize(("batch_from", "route"), [("10", "batch"), ("off", "purchaseorder")])
+def test_a_lost_create_then_an_edited_supplier_makes_no_second_po(store, sandbox, client,
+                                                                  monkeypatch, batch_from,
+                                                                  route):
+    """The create's answer is lost (in a batch, or one by one) and the look-up fails too,
+    so the POs stay in flight; the bookkeeper then moves PO-001 to another supplier. The
+    next sync looks it up by what was sent (not by its new vendor), adopts it and updates
+    it: one PO-001 in QuickBooks."""
+    monkeypatch.setenv("SYNCDESK_BATCH_FROM", batch_from)
     company(store, pos=12, bills=0)
-    sandbox.faults.add("lost", "batch", count=None)
+    sandbox.faults.add("lost", route, count=None)
 
     def look_ups_fail_once_made(ctx, response):
-        if ctx.path.lower() == "batch":
+        if ctx.path.lower() == route:
             sandbox.faults.add("500", "query", count=None)
         return response
 
