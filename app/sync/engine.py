@@ -144,9 +144,10 @@ class _Push:
                     rest: list[SyncDoc]) -> bool:
         """Count a batch's outcomes (one per document, in order); True to stop.
 
-        A batch is one write: one that got no answer counts once against QuickBooks (as a
-        single create that got none), whatever became of its documents; one that got its
-        answer and made any document clears the streak, as a single create that worked."""
+        A batch that got no answer counts each of its documents that failed against
+        QuickBooks, as single creates would; when they all turned up in QuickBooks all the
+        same it counts once (one write without an answer). One that got its answer and
+        made any document clears the streak, as a single create that worked."""
         report, transport = self.report, self.transport
         report.outcomes.extend(outcomes)
         if transport.throttled_out:
@@ -156,8 +157,11 @@ class _Push:
         trouble = [o for o in outcomes if o.action == LogResult.FAILED
                    and o.problem in _SERVER_TROUBLE]
         if after.unanswered > before.unanswered and after.answered == before.answered:
-            self.failing.append(trouble[0] if trouble else outcomes[0])
-            self.timed_out += after.timeouts > before.timeouts
+            # its documents that did not turn up failed, each as a single create would;
+            # found all the same, the batch counts once (one write without an answer)
+            self.failing.extend(trouble or outcomes[:1])
+            self.timed_out += len(trouble or outcomes[:1]) \
+                if after.timeouts > before.timeouts else 0
         elif made:
             self.failing, self.timed_out = [], 0
         elif trouble:  # answered, but every document failed on QuickBooks' side

@@ -312,7 +312,8 @@ def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_pat
                                                                   memory_keyring):  # noqa: F811
     demo = open_demo(str(tmp_path / "demo.db"))
     try:
-        demo.sandbox.faults.load("500:POST/purchaseorder:*")  # every PO create fails there
+        # every PO create fails there, one by one or in a batch
+        demo.sandbox.faults.load("500:POST/purchaseorder:*,500:POST/batch:*")
         window = window_on_store(qtbot, demo.location, settings)
         with qtbot.waitSignal(window.sync_finished, timeout=SYNC_TIMEOUT):
             window.start_sync()
