@@ -14,8 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.cli import main
 from app.operations.company import ensure_default_accounts
-from app.store.database import Store, open_store
+from app.store.database import Store, open_store, resolve_db_url
 from app.store.models import Supplier
+from tests import postgres
+
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(autouse=True)
@@ -38,15 +42,53 @@ def _no_log_handlers_left_behind() -> Iterator[None]:
         handler.close()
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "company.db"
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """A PostgreSQL server with the migrated template database on it (None: no server)."""
+    with postgres.server(tmp_path_factory.mktemp("postgres")) as url:
+        if url is not None:
+            postgres.make_template(url)
+        yield url
+
+
+def need_postgres(request: pytest.FixtureRequest) -> str:
+    """The test server's URL; without one the test skips, or fails under CI."""
+    url = request.getfixturevalue("postgres_server")
+    if url is None:
+        if CI:
+            pytest.fail(postgres.NO_SERVER + " (CI must run the PostgreSQL tests)")
+        pytest.skip(postgres.NO_SERVER)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store's database: every test with a store runs on SQLite and on PostgreSQL."""
+    return request.param
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
+def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Where the test's store lives, as ``--db`` takes it: a file on SQLite, a URL on
+    PostgreSQL (a new database, dropped after the test)."""
+    if backend == "sqlite":
+        yield tmp_path / "company.db"
+        return
+    with postgres.new_database(need_postgres(request)) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_only(backend: str) -> None:
+    """For a test about the SQLite file itself (copies, damage, permissions)."""
+    if backend != "sqlite":
+        pytest.skip("about the SQLite store file")
+
+
+@pytest.fixture
+def store(db_path: Path | str) -> Iterator[Store]:
     """A new store with the default chart of accounts and two suppliers."""
-    opened = open_store(f"sqlite:///{db_path}")
+    opened = open_store(resolve_db_url(str(db_path)))
     with opened.session() as session:
         ensure_default_accounts(session)
         session.add(Supplier(name="Acme Supply"))

@@ -28,7 +28,7 @@ from app import jsonexact
 from app.errors import UserError
 from app.hints import Action, Advice, Hint
 from app.logs import log_path
-from app.store import sqlite
+from app.store import postgres, sqlite
 from app.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def resolve_db_url(value: str | None) -> str:
     """``--db`` as given, else ``$SYNCDESK_DB``, else the default; paths become SQLite URLs."""
     chosen = value or os.environ.get("SYNCDESK_DB") or str(default_db_path())
     if "://" in chosen:
-        return chosen
+        return postgres.with_driver(chosen)
     return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
