@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from app.domain import request_ids
 from app.domain.states import DocKind
 from app.errors import UserError
-from app.store import sqlite
-from app.store.database import Store, current_revision, known_revisions, make_engine, open_store
+from app.store import copying, postgres, sqlite
+from app.store.database import (
+    Store,
+    current_revision,
+    default_db_path,
+    known_revisions,
+    make_engine,
+    open_store,
+)
 from app.store.identity import renew_store_id
 from app.store.lock import WAIT, SyncLock
 from app.store.models import Account, Invoice, PurchaseOrder
@@ -52,8 +62,8 @@ def has_documents(session: Session) -> bool:
 def _sqlite_file(store_url: str, what: str) -> Path:
     path = sqlite.sqlite_path(store_url) if sqlite.is_sqlite(store_url) else None
     if path is None:
-        raise UserError(f"{what} works on a SyncDesk store file; a team database is backed up "
-                        "with its own tools (pg_dump)")
+        raise UserError(f"{what} needs a store file or a team store on PostgreSQL; "
+                        "an in-memory store has nothing to keep")
     return path
 
 
@@ -96,6 +106,16 @@ class _Copier:
 
         sqlite.copy_database(source, target, step, PAGES_PER_STEP if safe else -1)
 
+    def rows(self, what: str, base: int = 0) -> Callable[[int, int], None]:
+        """A step for copying rows: progress after each slice (cancel is checked there)."""
+
+        def step(copied: int, total: int) -> None:
+            self.done = base + copied
+            self.total = max(self.total, base + total)
+            report_progress(self.on_progress, self.done, self.total, what)
+
+        return step
+
 
 def backup_store(store: Store, target: Path, *, on_progress: OnProgress | None = None,
                  cancel: threading.Event | None = None) -> Path:
@@ -109,17 +129,27 @@ def backup_store(store: Store, target: Path, *, on_progress: OnProgress | None =
 
 def backup_company(store: Store, target: Path, *, on_progress: OnProgress | None = None,
                    cancel: threading.Event | None = None) -> BackupReport:
-    """``backup_store`` with its report (the file and how many pages it holds)."""
-    source = _sqlite_file(store.url, "backup")
+    """``backup_store`` with its report (the file and how many pages it holds).
+
+    A team store on PostgreSQL is backed up into a store file too (its rows copied from
+    one consistent snapshot): the same kind of file, restorable into either kind of store.
+    """
+    team = postgres.is_postgres(store.url)
+    source = None if team else _sqlite_file(store.url, "backup")
     target = target.expanduser().resolve()
     if target.exists():
         raise UserError(f"{target} already exists; choose a new file name for the backup")
     if target == source:
         raise UserError("the backup file cannot be the store itself")
+    if team:
+        target.parent.mkdir(parents=True, exist_ok=True)  # as the store-file copy does
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    copier = _Copier(sqlite.page_count(source), on_progress, cancel)
+    copier = _Copier(0 if source is None else sqlite.page_count(source), on_progress, cancel)
     try:
-        copier.copy(source, partial, "copying the store")
+        if source is None:
+            copier.done = _copy_team_store(store, partial, copier)
+        else:
+            copier.copy(source, partial, "copying the store")
         check_cancel(cancel)
         if target.exists():
             raise UserError(f"{target} already exists; choose a new file name for the backup")
@@ -146,7 +176,8 @@ def restore_store(store_url: str, source: Path, *, on_progress: OnProgress | Non
 def restore_company(store_url: str, source: Path, *, on_progress: OnProgress | None = None,
                     cancel: threading.Event | None = None) -> RestoreReport:
     """``restore_store`` with its report."""
-    target = _sqlite_file(store_url, "restore")
+    team = postgres.is_postgres(store_url)
+    target = None if team else _sqlite_file(store_url, "restore")
     source = source.expanduser().resolve()
     if not source.is_file():
         raise UserError(f"there is no backup file at {source}")
@@ -161,6 +192,8 @@ def restore_company(store_url: str, source: Path, *, on_progress: OnProgress | N
         raise UserError(f"{source} was made by a newer SyncDesk (schema {revision}); "
                         "update SyncDesk first")
     check_cancel(cancel)
+    if target is None:
+        return _restore_team_store(store_url, source, on_progress, cancel)
     current = Store(store_url, make_engine(store_url)) \
         if target.exists() and sqlite.has_table(target, "sync_lock") else None
     lock = SyncLock(current) if current is not None else None
@@ -234,3 +267,61 @@ def _outcome_unknown(session: Session, store_id: str) -> int:
             session.add(row)
             count += 1
     return count
+
+
+# --- a team store on PostgreSQL --------------------------------------------------------
+
+
+def _copy_team_store(store: Store, target: Path, copier: _Copier) -> int:
+    """The team store's rows, from one snapshot, into a new store file at ``target``."""
+    copy = open_store(f"sqlite:///{target}")  # a new file at this SyncDesk's schema
+    try:
+        with store.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ") as source, source.begin(), \
+                copy.engine.begin() as written:
+            return copying.replace_rows(source, written, step=copier.rows("copying the store"),
+                                        cancel=copier.cancel)
+    finally:
+        copy.close()
+
+
+def kept_copies_folder() -> Path:
+    """Where the copy of a team store taken before a restore is kept (on this computer)."""
+    return default_db_path().parent / "kept"
+
+
+def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | None,
+                        cancel: threading.Event | None) -> RestoreReport:
+    """The backup's rows replace the team store's, in one transaction, while no sync runs;
+    the store as it was is kept as a store file on this computer first."""
+    with tempfile.TemporaryDirectory(prefix="syncdesk-restore-") as folder:
+        incoming = Path(folder) / "backup.db"
+        sqlite.copy_database(source, incoming)
+        backup = open_store(f"sqlite:///{incoming}")  # brings an older backup up to date
+        current = open_store(store_url)
+        lock = SyncLock(current)
+        try:
+            lock.acquire(WAIT)  # SyncBusy: a sync is running on this store
+            with backup.engine.connect() as rows:
+                total = copying.count_rows(rows)
+            copier = _Copier(2 * total, on_progress, cancel)
+            kept_copies_folder().mkdir(parents=True, exist_ok=True)
+            name = make_url(store_url).database or "team"
+            kept = kept_copies_folder() / f"{name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak"
+            copier.done = _copy_team_store(current, kept, copier)
+            try:
+                with backup.engine.connect() as rows, current.engine.begin() as written:
+                    base = copier.done
+                    copying.replace_rows(rows, written, step=copier.rows(
+                        "putting the backup in place", base), cancel=cancel)
+            except BaseException:
+                kept.unlink(missing_ok=True)  # the store is as it was: no copy of it needed
+                raise
+            with current.session() as session:
+                store_id = renew_store_id(session)
+                _outcome_unknown(session, store_id)
+            return RestoreReport(source, kept, copier.total)
+        finally:
+            lock.release()
+            current.close()
+            backup.close()
