@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -38,6 +39,7 @@ from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth
 from app.services.documents_views import DocumentRow
+from app.services.opening import kept_location, team_address_problem
 from app.services.sync import LogQuery, SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
@@ -83,8 +85,11 @@ def default_settings() -> QSettings:
 
 
 def store_label(location: str) -> str:
-    """A store's URL as people know it: its file's path."""
-    return location.removeprefix("sqlite:///")
+    """A store's URL as people know it: its file's path, or a team store's address
+    (without a password)."""
+    if location.startswith("sqlite:///"):
+        return location.removeprefix("sqlite:///")
+    return kept_location(location).replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def health_words(health: ConnectionHealth) -> str:
@@ -245,6 +250,10 @@ class MainWindow(QMainWindow):
         open_action.setObjectName("openCompanyAction")
         open_action.triggered.connect(self.choose_company)
         file_menu.addAction(open_action)
+        team_action = QAction("Open &team company…", self, objectName="openTeamCompanyAction")
+        team_action.setToolTip("Open a company your team keeps on a PostgreSQL server")
+        team_action.triggered.connect(self.choose_team_company)
+        file_menu.addAction(team_action)
         self.recent_menu = QMenu("Open &recent", self, objectName="recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
@@ -741,6 +750,21 @@ class MainWindow(QMainWindow):
         if path:
             self.open_store(path)
 
+    def choose_team_company(self) -> None:
+        """Ask for a team store's address (postgresql://user@server/database) and open it."""
+        address, ok = QInputDialog.getText(
+            self, "Open a team company",
+            "The team company's address (ask whoever set it up), e.g.\n"
+            "postgresql://ann@books.example.com/company\n\n"
+            "Keep the password in PostgreSQL's password file rather than here.")
+        if not ok or not address.strip():
+            return
+        problem = team_address_problem(address)
+        if problem is not None:
+            QMessageBox.warning(self, "Open a team company", f"That address won't do: {problem}.")
+            return
+        self.open_store(address.strip())
+
     def open_store(self, db: str | None, *, create: bool = False) -> None:
         """Open the company store ``db`` (a path or URL; None: the default place) in the
         background, then show it."""
@@ -778,6 +802,7 @@ class MainWindow(QMainWindow):
 
     def remember(self, location: str) -> None:
         """Put a company first in File > Open recent."""
+        location = kept_location(location)  # never a password in the settings file
         recent = [r for r in self.recent() if r != location]
         self.ctx.settings.setValue(RECENT_KEY, [location, *recent][:RECENT_MAX])
 

@@ -50,7 +50,7 @@ class CompanyService:
     @property
     def where(self) -> str:
         """The store's file (or its URL, for a database server)."""
-        return str(self._store.path or self._store.url)
+        return self._store.where
 
     def init(self, *, demo_company: bool = False) -> InitReport:
         """Make the store ready: the default chart of accounts when it has none, and with

@@ -16,6 +16,7 @@ from app.services.settings import SettingsService
 from app.services.sync import SyncService
 from app.services.sync_log import SyncLogService
 from app.store.database import Store, open_store, resolve_db_url, store_error
+from app.store.postgres import address_problem, without_password
 from app.store.sqlite import is_sqlite, sqlite_path
 
 
@@ -50,6 +51,17 @@ def company_location(db: str | None) -> str:
     """Where the company store named by ``db`` lives (else ``$SYNCDESK_DB``, else the
     default location), as the URL ``Services.location`` holds."""
     return resolve_db_url(db)
+
+
+def kept_location(location: str) -> str:
+    """``location`` as the window may keep it (recent companies): a team store's address
+    without its password, which PostgreSQL's own password file (~/.pgpass) supplies."""
+    return without_password(location)
+
+
+def team_address_problem(address: str) -> str | None:
+    """What is wrong with a team store's address as typed (None: it looks right)."""
+    return address_problem(address)
 
 
 def company_exists(db: str | None) -> bool:

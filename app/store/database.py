@@ -89,8 +89,18 @@ class Store:
     def path(self) -> Path | None:
         return sqlite.sqlite_path(self.url) if sqlite.is_sqlite(self.url) else None
 
+    @property
+    def where(self) -> str:
+        """The store as SyncDesk shows it: its file, or its address without a password."""
+        return str(self.path) if self.path is not None else shown(self.url)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def shown(url: str) -> str:
+    """``url`` as SyncDesk may show it (in messages, logs, the window): no password."""
+    return postgres.shown(url) if postgres.is_postgres(url) else url
 
 
 def make_engine(url: str) -> Engine:
@@ -171,18 +181,19 @@ def _check_file(path: Path, create: bool) -> None:
 
 def _open(engine: Engine, url: str, path: Path | None) -> None:
     """Check the database is a SyncDesk store and bring its schema up to date."""
+    where = path or shown(url)
     try:
         revision = current_revision(engine)
         tables = inspect(engine).get_table_names()
     except DatabaseError as exc:
         if store_error(exc, url) is not None:
             raise
-        raise UserError(f"{path or url} is not a SyncDesk store (not a readable database)"
+        raise UserError(f"{where} is not a SyncDesk store (not a readable database)"
                         ) from exc
     if revision is None and tables:
-        raise UserError(f"{path or url} is not a SyncDesk store (it has other tables)")
+        raise UserError(f"{where} is not a SyncDesk store (it has other tables)")
     if revision is not None and revision not in known_revisions():
-        raise UserError(f"{path or url} was made by a newer SyncDesk (schema {revision}), "
+        raise UserError(f"{where} was made by a newer SyncDesk (schema {revision}), "
                         "so this SyncDesk cannot open it and changed nothing; update SyncDesk "
                         "first")
     head = head_revision()
@@ -223,6 +234,8 @@ def store_error(exc: BaseException, url: str) -> UserError | None:
 
     None when ``exc`` is something else (a bug, a constraint, …).
     """
+    if postgres.is_postgres(url):
+        return postgres.store_error(exc, url)
     name = _sqlite_error_name(exc)
     path = sqlite.sqlite_path(url) if sqlite.is_sqlite(url) else None
     where = path or url

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import psycopg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.errors import UserError
 
 DRIVER = "psycopg"  # psycopg 3, installed with SyncDesk
 
@@ -17,3 +21,61 @@ def with_driver(url: str) -> str:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != DRIVER:
         parsed = parsed.set(drivername=f"postgresql+{DRIVER}")
     return parsed.render_as_string(hide_password=False)
+
+
+def shown(url: str) -> str:
+    """The URL as SyncDesk may show it: any password replaced by ``***``."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def without_password(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(password=None).render_as_string() if parsed.password else url
+
+
+def address_problem(address: str) -> str | None:
+    """Why ``address`` is not a team store's address (None when it is one)."""
+    try:
+        parsed = make_url(address.strip())
+    except ArgumentError:
+        return ("a team company's address looks like postgresql://user@server/database "
+                f"(not {address.strip() or 'nothing'})")
+    if parsed.get_backend_name() != "postgresql":
+        return "a team company's address starts with postgresql://"
+    if not parsed.database:
+        return "the address names no database (…/database at its end)"
+    return None
+
+
+def _place(url: str) -> str:
+    parsed = make_url(url)
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
+def store_error(exc: BaseException, url: str) -> UserError | None:
+    """Plain words for PostgreSQL refusing the store (server, login, database, grants);
+    None when ``exc`` is something else."""
+    original = getattr(exc, "orig", exc)
+    if not isinstance(original, psycopg.Error):
+        return None
+    parsed = make_url(url)
+    said = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    where = f"the PostgreSQL server at {_place(url)}"
+    database, login = parsed.database or "?", parsed.username or "(your login)"
+    if getattr(original, "sqlstate", None) == "42501":  # insufficient privilege
+        return UserError(f"your PostgreSQL login {login} may not use the team store "
+                         f"{database} on {where} (PostgreSQL says: {said}); ask the "
+                         "team's database administrator to grant it access. Nothing was "
+                         "changed.")
+    if "does not exist" in said and "database" in said:
+        return UserError(f"there is no database {database} on {where}; ask the team's "
+                         "database administrator to create it (an empty database: SyncDesk "
+                         "sets it up the first time it opens it)")
+    if "authentication failed" in said or ("role" in said and "does not exist" in said):
+        return UserError(f"{where} refused the login {login} (PostgreSQL says: {said}); "
+                         "check the user name and password in the store's address")
+    if isinstance(original, psycopg.OperationalError):
+        return UserError(f"cannot reach {where} (PostgreSQL says: {said or 'no answer'}); "
+                         "check that the server is running and that the address is right. "
+                         "Nothing was changed.")
+    return None
