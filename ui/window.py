@@ -84,6 +84,9 @@ def default_settings() -> QSettings:
     return QSettings("SyncDesk", "SyncDesk")
 
 
+STORE_POLL_MS = 4000  # how often the window looks whether the store changed elsewhere
+
+
 def store_label(location: str) -> str:
     """A store's URL as people know it: its file's path, or a team store's address
     (without a password)."""
@@ -136,6 +139,11 @@ class MainWindow(QMainWindow):
         self._attention_more = False  # at least that many
         self._pane_for: object = None  # what the detail pane was last asked to show
         self._store_marker: tuple[int, ...] | None = None  # the store as last shown
+        # Others' changes (teammates on a team store, a command, another window) show
+        # without a restart: the store is asked every few seconds whether it changed.
+        self.store_poll = QTimer(self, interval=STORE_POLL_MS)
+        self.store_poll.timeout.connect(self._check_store)
+        self.store_poll.start()
         self._sync_refused = False  # the status bar says another sync holds the company
         self.last_error: QMessageBox | None = None
         self.files = FileChooser()  # every "which file?" (tests give the answers)
@@ -868,5 +876,6 @@ class MainWindow(QMainWindow):
             if self.ctx.tasks.running("sync"):
                 self._say_finishing()
             self._closing = True
+            self.store_poll.stop()
             self._close_company()
         super().closeEvent(event)

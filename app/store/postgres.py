@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.errors import UserError
@@ -29,8 +29,15 @@ def shown(url: str) -> str:
 
 
 def without_password(url: str) -> str:
-    parsed = make_url(url)
-    return parsed.set(password=None).render_as_string() if parsed.password else url
+    """``url`` with no password in it (a file's path comes back as it is)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if not parsed.password:
+        return url
+    return URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
+                      parsed.database, parsed.query).render_as_string()
 
 
 def address_problem(address: str) -> str | None:
