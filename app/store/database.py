@@ -120,6 +120,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` on ``engine`` in one transaction."""
     config = alembic_config()
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Two teammates opening an older team store at once: one upgrades, the other
+            # waits here and then finds nothing left to do.
+            postgres.lock_for_migrations(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -203,7 +207,16 @@ def _open(engine: Engine, url: str, path: Path | None) -> None:
             log.warning("upgrading the store's schema; a copy was kept at %s", backup)
         elif path is not None:
             log.info("creating a new store at %s", path)
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except DatabaseError as exc:
+            if postgres.is_postgres(url) and postgres.not_allowed(exc):
+                raise UserError(f"the team store {where} needs its tables set up or brought "
+                                "up to date by this SyncDesk, and your PostgreSQL login may "
+                                "not change them; ask the database's owner to open it once "
+                                "with this SyncDesk (see Team mode in the README). Nothing "
+                                "was changed.") from exc
+            raise
 
 
 def check_writable(engine: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -18,7 +19,7 @@ def is_postgres(url: str) -> bool:
 def with_driver(url: str) -> str:
     """``postgresql://…`` as people write it, with the driver SyncDesk ships named."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != DRIVER:
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default driver differs by version
         parsed = parsed.set(drivername=f"postgresql+{DRIVER}")
     return parsed.render_as_string(hide_password=False)
 
@@ -59,6 +60,18 @@ def _place(url: str) -> str:
     return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
 
 
+MIGRATIONS_LOCK = 0x5359_4E43_0001  # pg_advisory_xact_lock key: one schema upgrade at a time
+
+
+def lock_for_migrations(connection: Connection) -> None:
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK})
+
+
+def not_allowed(exc: BaseException) -> bool:
+    """Whether PostgreSQL refused for lack of a privilege (SQLSTATE 42501)."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == "42501"
+
+
 def store_error(exc: BaseException, url: str) -> UserError | None:
     """Plain words for PostgreSQL refusing the store (server, login, database, grants);
     None when ``exc`` is something else."""
@@ -69,7 +82,7 @@ def store_error(exc: BaseException, url: str) -> UserError | None:
     said = str(original).strip().splitlines()[0] if str(original).strip() else ""
     where = f"the PostgreSQL server at {_place(url)}"
     database, login = parsed.database or "?", parsed.username or "(your login)"
-    if getattr(original, "sqlstate", None) == "42501":  # insufficient privilege
+    if not_allowed(original):
         return UserError(f"your PostgreSQL login {login} may not use the team store "
                          f"{database} on {where} (PostgreSQL says: {said}); ask the "
                          "team's database administrator to grant it access. Nothing was "
