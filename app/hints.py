@@ -52,6 +52,8 @@ class Action(StrEnum):
     ENCRYPTED_KEYRING = "encrypted_keyring"  # (keep secrets in a passphrase-locked file)
     RELINK = "relink"  # (move the store to another QuickBooks company when connecting)
     REDIRECT_PAGE = "redirect_page"  # (the firm's https page Intuit redirects to)
+    SHARE_COMPANY_KEY = "share_company_key"  # (show the team's company key to hand on)
+    ADD_COMPANY_KEY = "add_company_key"  # (keep a company key a teammate gave)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ def plain(hint: Hint) -> str:
         Action.ENCRYPTED_KEYRING: "an encrypted keyring",
         Action.RELINK: "re-linking turned on",
         Action.REDIRECT_PAGE: "the redirect page's address",
+        Action.SHARE_COMPANY_KEY: "show the company key",
+        Action.ADD_COMPANY_KEY: "add the company key to this computer",
     }
     return words.get(hint.action, hint.action.value.replace("_", " ")).strip()
 

@@ -149,6 +149,9 @@ class ConnectionMenu(QObject):
             window._ask_health()
             self.refresh()
         self.last_words = f"Connected to {report.company_label}."
+        if getattr(report, "new_company_key", False):
+            self.last_words += (" The team's connection is locked with a new company key "
+                                "in your keychain: give it to your teammates.")
         window.statusBar().showMessage(self.last_words, MESSAGE_MS)
 
     # --- disconnect ---------------------------------------------------------------------

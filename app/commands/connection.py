@@ -40,6 +40,14 @@ def register(add: Adder) -> None:
                          help="move this store to another QuickBooks company: forget every "
                               "link to its old company and send its documents to the new one")
     add("disconnect", run_disconnect, "revoke SyncDesk's access and forget the connection")
+    team = add("connection", run_connection,
+               "a team store's shared connection: show its company key, or add one")
+    team.add_argument("action", choices=("share-key", "add-key"),
+                      help="share-key: print the company key for a teammate; add-key: keep "
+                           "the key a teammate gave in this computer's keychain")
+    team.add_argument("key", nargs="?",
+                      help="add-key: the key (left out: asked for, or read from stdin, so "
+                           "it stays out of the shell's history)")
 
 
 def run_connect(args: argparse.Namespace) -> int:
@@ -67,6 +75,11 @@ def run_connect(args: argparse.Namespace) -> int:
               f"{'is' if report.relinked == 1 else 'are'} queued for the next sync.")
     elif report.relink_asked:
         print("This store already belongs to this company: nothing was re-linked.")
+    if report.new_company_key:
+        print("This is a team store: QuickBooks' tokens are kept in it locked with a new "
+              "company key, which only your keychain holds. Give it to your teammates "
+              "(`syncdesk connection share-key` prints it) and have each run "
+              "`syncdesk connection add-key`.")
     return 0
 
 
@@ -91,6 +104,29 @@ def ask_passphrase() -> str | None:
     if given or not sys.stdin.isatty():
         return given
     return getpass.getpass("Passphrase of SyncDesk's encrypted keyring: ") or None
+
+
+def run_connection(args: argparse.Namespace) -> int:
+    if args.action == "share-key":
+        if args.key is not None:
+            raise UsageError("connection share-key takes no key")
+        with open_company(db_of(args), write=False) as services:
+            key = services.connection.share_key(ask_passphrase)
+        print("The company key (give it only to teammates, by a safe channel; with access "
+              "to the database it opens this company's QuickBooks connection):",
+              file=sys.stderr)
+        print(key)
+        return 0
+    key = args.key
+    if key is None:
+        key = getpass.getpass("Company key: ") if sys.stdin.isatty() else sys.stdin.read()
+    if not key.strip():
+        raise UsageError("connection add-key needs the key a teammate gave you")
+    with open_company(db_of(args), write=False) as services:
+        services.connection.add_key(key, ask_passphrase)
+    print("The company key is kept in this computer's keychain: SyncDesk can use the "
+          "team's QuickBooks connection here.")
+    return 0
 
 
 def run_disconnect(args: argparse.Namespace) -> int:

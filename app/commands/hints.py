@@ -45,6 +45,8 @@ def as_command(hint: Hint) -> str:
         Action.ENCRYPTED_KEYRING: "--encrypted-keyring",
         Action.RELINK: "--relink",
         Action.REDIRECT_PAGE: "--redirect-page",
+        Action.SHARE_COMPANY_KEY: "syncdesk connection share-key",
+        Action.ADD_COMPANY_KEY: "syncdesk connection add-key",
     }
     if hint.action is Action.CONNECT:
         return "syncdesk connect" + (" --relink" if a.get("relink") else "") + (

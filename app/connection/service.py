@@ -7,14 +7,14 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from sqlmodel import select
 
-from app.connection import binding
+from app.connection import binding, shared
 from app.hints import Action, Hint
 from app.logs import register_secret
 from app.operations.actor import current_actor
@@ -34,9 +34,11 @@ from app.qbo.oauth import (
 )
 from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
 from app.qbo.transport import RetryPolicy, Transport
+from app.store.advisory import AdvisoryLock
 from app.store.database import Store
 from app.store.lock import WAIT, SyncLock
 from app.store.models import QboConnection
+from app.store.postgres import is_postgres
 from app.store.types import utcnow
 from app.work import OnProgress, check_cancel, report_progress
 
@@ -103,10 +105,7 @@ class KeychainTokenStore(keychain.KeyringTokenStore):
                 session.add(row)
 
 
-def _note_refresh_expiry(row: QboConnection, tokens: TokenSet) -> None:
-    if tokens.refresh_expires_at:
-        row.refresh_expires_at = datetime.fromtimestamp(tokens.refresh_expires_at,
-                                                        tz=utcnow().tzinfo)
+_note_refresh_expiry = shared.note_refresh_expiry
 
 
 @dataclass
@@ -121,6 +120,7 @@ class ConnectRequest:
     relinked: int | None = None  # set by connect: documents queued again by a re-link
     redirect_page: str | None = None  # the firm's https page that hands the answer on
     pasted: PastedAddress | None = None  # where the user may paste the browser's address
+    new_company_key: bool = False  # set by connect: a team store's connection got a new key
 
     def __repr__(self) -> str:  # never show the secret or the passphrase
         return f"ConnectRequest({self.environment!r}, client_id={self.client_id!r})"
@@ -154,19 +154,32 @@ def unlock(passphrase: str) -> None:
     keychain.use_encrypted_file(passphrase)
 
 
-def _credentials(req: ConnectRequest) -> tuple[str, str]:
+def _credentials(req: ConnectRequest, store: Store | None = None) -> tuple[str, str]:
     if req.environment == "local":
         return req.client_id or LOCAL_CLIENT_ID, req.client_secret or LOCAL_CLIENT_SECRET
     if not req.client_id:
         raise ConnectError("Connecting to Intuit needs your app's client id ({0}); the "
                            "README explains where to find it.",
                            Hint.of(Action.CLIENT_ID, words=""))
-    secret = req.client_secret or keychain.get_client_secret(req.environment, req.client_id)
+    secret = req.client_secret or keychain.get_client_secret(req.environment, req.client_id) \
+        or (_shared_secret(store, req) if store is not None else None)
     if not secret:
         raise ConnectError("Connecting to Intuit needs your app's client secret ({0}); it is "
                            "kept in the OS keychain afterwards.",
                            Hint.of(Action.CLIENT_SECRET, words=""))
     return req.client_id, secret
+
+
+def _shared_secret(store: Store, req: ConnectRequest) -> str | None:
+    """A team store's client secret, sealed there, when this computer holds the key."""
+    row = connection(store)
+    if row is None or not row.shared_client_secret or row.client_id != req.client_id \
+            or row.environment != req.environment:
+        return None
+    try:
+        return shared.client_secret(row, shared.held_key(row))
+    except shared.CompanyKeyMissing:
+        return None
 
 
 PRODUCTION_NEEDS_PAGE = (
@@ -195,7 +208,7 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
             keychain.use_encrypted_file(req.passphrase or env_passphrase())
         else:
             keychain.require_keychain()
-    client_id, secret = _credentials(req)
+    client_id, secret = _credentials(req, store)
     if env.name == "production" and not req.base_url and not req.redirect_page:
         raise ConnectError(PRODUCTION_NEEDS_PAGE, Hint.of(Action.REDIRECT_PAGE, words=""))
     if req.redirect_page and (problem := redirect_page_problem(req.redirect_page)):
@@ -235,7 +248,12 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
     try:
         tokens, row.company_name = _check_company(store, req, row, tokens, oauth, cancel)
         report_progress(on_progress, 3, CONNECT_STEPS, "keeping the connection")
-        if env.keeps_secrets_in_keychain:
+        key = _company_key(store, req) if shared.is_shared(store, row) else None
+        if key is not None:  # a team store: sealed in the store, for every member
+            row.shared_key_id = key.key_id
+            row.shared_client_secret = shared.seal(key, secret, shared.CLIENT_SECRET,
+                                                   row.realm_id)
+        elif env.keeps_secrets_in_keychain:
             keychain.set_client_secret(env.name, client_id, secret)
         else:
             row.local_client_secret = secret
@@ -245,7 +263,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
                 session.delete(old)
                 session.flush()
             session.add(row)
-        token_store = _token_store(store, row)
+        token_store = shared.SharedTokenStore(store, key) if key is not None \
+            else _token_store(store, row)
         token_store.save(tokens)
     finally:
         if guard is not None:
@@ -263,6 +282,22 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
         log.warning("connected, but could not read the company's name: %s", exc)
     report_progress(on_progress, CONNECT_STEPS, CONNECT_STEPS)
     return row
+
+
+def _company_key(store: Store, req: ConnectRequest) -> shared.CompanyKey:
+    """The key that seals a team store's connection: the one the team already holds when
+    this computer has it (a reconnect asks nobody for a new key), else a new one, kept in
+    this computer's keychain before anything is sealed with it."""
+    old = connection(store)
+    if old is not None and old.shared_key_id:
+        try:
+            return shared.held_key(old)
+        except shared.CompanyKeyMissing:
+            pass
+    key = shared.CompanyKey.new()
+    keychain.set_company_key(key.key_id, key.text())
+    req.new_company_key = True
+    return key
 
 
 def _revoke(oauth: OAuthClient, refresh_token: str, why: str) -> None:
@@ -322,8 +357,12 @@ def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens
 
 
 def _token_store(store: Store, row: QboConnection) -> TokenStore:
+    """Where ``row``'s tokens are; a team store's needs the company key
+    (``shared.CompanyKeyMissing`` when this computer does not hold it)."""
     if row.environment == "local":
         return StoreTokenStore(store)
+    if shared.is_shared(store, row):
+        return shared.SharedTokenStore(store, shared.held_key(row))
     return KeychainTokenStore(store, row.environment, row.realm_id)
 
 
@@ -340,9 +379,11 @@ def mark_needs_reconnect(store: Store) -> None:
             session.add(row)
 
 
-def _oauth_for(row: QboConnection) -> OAuthClient:
+def _oauth_for(store: Store, row: QboConnection) -> OAuthClient:
     if row.environment == "local":
         secret = row.local_client_secret or LOCAL_CLIENT_SECRET
+    elif shared.is_shared(store, row):
+        secret = shared.client_secret(row, shared.held_key(row))
     else:
         secret = keychain.get_client_secret(row.environment, row.client_id) or ""
     endpoints = Endpoints(row.authorization_endpoint, row.token_endpoint,
@@ -354,6 +395,15 @@ def lock_path(row: QboConnection) -> Path:
     folder = Path(platformdirs.user_data_dir("SyncDesk", appauthor=False)) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{row.environment}-{row.realm_id}.lock"
+
+
+def refresh_lock(store: Store, row: QboConnection) -> Path | AdvisoryLock:
+    """What serialises ``row``'s token refreshes: on a team store a database lock every
+    computer of the team takes (a lock file would keep out only this computer's
+    processes), else a lock file."""
+    if is_postgres(store.url):
+        return AdvisoryLock(store.engine, f"syncdesk:qbo-token-refresh:{row.realm_id}")
+    return lock_path(row)
 
 
 class _MarkingTokens(TokenManager):
@@ -386,8 +436,9 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
         raise NeedsReconnect("needs_reconnect",
                              "QuickBooks asked SyncDesk to sign in again.")
     _unlock(row, passphrase)
-    oauth = _oauth_for(row)
-    tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh, lock_path(row))
+    oauth = _oauth_for(store, row)
+    tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh,
+                            refresh_lock(store, row))
     transport = Transport(tokens, limiter or RealmLimiter(limits or Limits()),
                           policy or RetryPolicy())
     return QboClient(row.api_base, row.realm_id, transport)
@@ -403,16 +454,25 @@ def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
     if row is None:
         return False
     _unlock(row, passphrase)
-    token_store = _token_store(store, row)
-    tokens = token_store.load()
-    if tokens is not None:
+    try:
+        token_store: TokenStore | None = _token_store(store, row)
+        oauth: OAuthClient | None = _oauth_for(store, row)
+    except shared.CompanyKeyMissing:  # the sealed tokens go with the row, unrevoked
+        log.warning("this computer does not hold the company key: the shared connection is "
+                    "forgotten without revoking its tokens at Intuit")
+        token_store = oauth = None
+    tokens = token_store.load() if token_store is not None else None
+    if tokens is not None and oauth is not None:
         try:
-            _oauth_for(row).revoke(tokens.refresh_token)
+            oauth.revoke(tokens.refresh_token)
         except QboClientError as exc:
             log.warning("could not revoke the tokens at Intuit: %s", exc)
-    token_store.clear()
+    if token_store is not None:
+        token_store.clear()
     if row.environment != "local":  # a local sandbox's secret lives in the row below
         keychain.delete_client_secret(row.environment, row.client_id)
+    if row.shared_key_id:
+        keychain.delete_company_key(row.shared_key_id)
     with store.session() as session:
         saved = session.get(QboConnection, 1)
         if saved is not None:
@@ -434,4 +494,43 @@ def connection_status(store: Store) -> dict[str, Any]:
             days = max(0, left.days)
             result["warning"] = (f"The QuickBooks sign-in ends in {days} days; connect again "
                                  "before then to keep syncing.")
+    if shared.is_shared(store, row) and row.state == "connected" and _lacks_key(row):
+        result["warning"] = ("This computer does not hold the company key that opens the "
+                             "team's QuickBooks connection: ask a teammate for it.")
     return result
+
+
+def _lacks_key(row: QboConnection) -> bool:
+    """Whether this computer surely lacks the company key (an encrypted file is not
+    unlocked for a look, and a keychain that does not answer says nothing)."""
+    if row.keychain != "os":
+        return False
+    try:
+        shared.held_key(row)
+    except shared.CompanyKeyMissing:
+        return True
+    except keychain.NoKeychain:
+        return False
+    return False
+
+
+def share_key(store: Store, passphrase: Passphrase | None = None) -> str:
+    """The company key of a team store's connection, to hand to a teammate."""
+    row = connection(store)
+    if row is None or not shared.is_shared(store, row) or not row.shared_key_id:
+        raise shared.WrongCompanyKey(
+            "This store has no shared QuickBooks connection, so there is no company key: "
+            "a team store (PostgreSQL) connected to Intuit has one.")
+    _unlock(row, passphrase)
+    return shared.held_key(row).text()
+
+
+def add_key(store: Store, text: str, passphrase: Passphrase | None = None) -> None:
+    """Keep a teammate's company key in this computer's keychain, once it proves to open
+    the store's shared connection."""
+    row = connection(store)
+    if row is not None and row.keychain == keychain.ENCRYPTED_FILE:
+        _unlock(row, passphrase)
+    else:
+        keychain.require_keychain()
+    shared.add_key(store, text)

@@ -276,6 +276,21 @@ def delete_client_secret(environment: str, client_id: str) -> None:
     _delete(f"{environment}:client-secret:{client_id}")
 
 
+def get_company_key(key_id: str) -> str | None:
+    """A team store's company key (its text), when this computer's keychain holds it."""
+    text = _get(f"company-key:{key_id}")
+    register_secret(text)
+    return text
+
+
+def set_company_key(key_id: str, text: str) -> None:
+    _set(f"company-key:{key_id}", text)
+
+
+def delete_company_key(key_id: str) -> None:
+    _delete(f"company-key:{key_id}")
+
+
 class KeyringTokenStore:
     """One connection's tokens in the OS keychain."""
 

@@ -1,11 +1,13 @@
 """OAuth tokens: where they are kept, and refreshing them one at a time.
 
 Refresh tokens rotate: once QuickBooks issues a new one the old one is dead.
-So a refresh (1) holds a lock shared by threads *and* processes, (2) re-reads
-the stored tokens inside it, since another process may have refreshed
+So a refresh (1) holds a lock shared by threads *and* processes (a lock file on
+one computer; on a team store, a database lock shared by every computer), (2)
+re-reads the stored tokens inside it, since another process may have refreshed
 already, and (3) saves the new refresh token before the new access token is
-used. An ``invalid_grant`` means the user must reconnect; it is never retried
-in a loop.
+used. An ``invalid_grant`` means the user must reconnect, unless the stored
+tokens changed meanwhile (someone else rotated them: those are used); it is
+never retried in a loop.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -84,15 +87,20 @@ class NeedsReconnect(OAuthError):
 
 
 class TokenManager:
-    """Hands out a valid access token, refreshing it single-flight across threads and processes."""
+    """Hands out a valid access token, refreshing it single-flight across threads and processes.
 
-    def __init__(self, store: TokenStore, refresher: Refresher, lock_path: Path,
+    ``lock`` serialises refreshes between processes: a lock file's path, or a lock
+    object (e.g. ``app.store.advisory.AdvisoryLock`` for every computer of a team store).
+    """
+
+    def __init__(self, store: TokenStore, refresher: Refresher,
+                 lock: Path | AbstractContextManager[Any],
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.refresher = refresher
         self.clock = clock
         self._thread_lock = threading.Lock()
-        self._file_lock = FileLock(str(lock_path))
+        self._process_lock = FileLock(str(lock)) if isinstance(lock, Path) else lock
 
     def access_token(self) -> str:
         tokens = self.store.load()
@@ -104,7 +112,7 @@ class TokenManager:
 
     def refresh(self, stale_access_token: str | None = None) -> TokenSet:
         """Refresh unless someone else already did since ``stale_access_token`` was read."""
-        with self._thread_lock, self._file_lock:
+        with self._thread_lock, self._process_lock:
             current = self.store.load()
             if current is None:
                 raise NeedsReconnect("not_connected", "SyncDesk is not connected to QuickBooks")
@@ -116,6 +124,10 @@ class TokenManager:
                 answer = self.refresher(current.refresh_token)
             except OAuthError as exc:
                 if exc.needs_reconnect:
+                    latest = self.store.load()
+                    if latest is not None and latest.refresh_token != current.refresh_token:
+                        log.info("the tokens were refreshed elsewhere meanwhile; using those")
+                        return latest
                     log.warning("QuickBooks refused the refresh token; reconnect needed")
                     raise NeedsReconnect(exc.error, exc.description, exc.http_status,
                                          exc.intuit_tid) from None

@@ -71,6 +71,9 @@ class ConnectReport:
     company: str | None  # the company's name, when QuickBooks gave it
     relink_asked: bool
     relinked: int | None  # documents queued again by a re-link (None: nothing re-linked)
+    #: a team store's shared connection got a new company key (kept in this computer's
+    #: keychain): teammates need it to sync
+    new_company_key: bool = False
 
     @property
     def company_label(self) -> str:
@@ -183,7 +186,7 @@ class ConnectionService:
         except QboClientError as exc:
             raise UserError(f"connecting failed: {exc}") from None
         return ConnectReport(row.environment, row.realm_id, row.company_name, options.relink,
-                             request.relinked)
+                             request.relinked, request.new_company_key)
 
     def disconnect(self, passphrase: Passphrase | None = None) -> DisconnectReport:
         """Revoke SyncDesk's access (best effort) and forget the connection and its secrets.
@@ -197,6 +200,26 @@ class ConnectionService:
         except NoKeychain as exc:
             raise UserError.of(exc) from None
         return DisconnectReport(done, row.environment if row is not None else None)
+
+    def share_key(self, passphrase: Passphrase | None = None) -> str:
+        """The company key that opens a team store's shared connection (one line), for a
+        teammate to add; refused in plain words when this computer does not hold it."""
+        try:
+            return connection.share_key(self._store, passphrase)
+        except PassphraseNeeded as exc:
+            raise KeyringLocked.of(exc) from None
+        except NoKeychain as exc:
+            raise UserError.of(exc) from None
+
+    def add_key(self, key: str, passphrase: Passphrase | None = None) -> None:
+        """Keep a company key a teammate gave in this computer's keychain; a key that does
+        not open this store's shared connection is refused and nothing is kept."""
+        try:
+            connection.add_key(self._store, key, passphrase)
+        except PassphraseNeeded as exc:
+            raise KeyringLocked.of(exc) from None
+        except NoKeychain as exc:
+            raise UserError.of(exc) from None
 
     def needs_passphrase(self) -> bool:
         """Whether Intuit's secrets are in the encrypted file, still locked in this run

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.domain.states import InvoiceStatus, PoStatus, SyncState
@@ -230,7 +230,10 @@ class QboConnection(SQLModel, table=True):
 
     Intuit tokens and client secrets are kept in the OS keychain, never here;
     ``local_tokens`` and ``local_client_secret`` are used only for a local
-    SyncDesk sandbox, whose credentials are not secrets.
+    SyncDesk sandbox, whose credentials are not secrets. On a team (PostgreSQL)
+    store the connection is shared: its tokens and client secret are here, sealed
+    (AES-GCM) with the company key that only the members' keychains hold
+    (``app/connection/shared.py``).
     """
 
     __tablename__ = "qbo_connection"
@@ -251,6 +254,9 @@ class QboConnection(SQLModel, table=True):
     local_tokens: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     local_client_secret: str | None = None
     keychain: str = "os"  # or "encrypted-file": a passphrase-protected file the user chose
+    shared_key_id: str | None = Field(default=None, max_length=64)  # the company key's id
+    shared_tokens: str | None = Field(default=None, sa_type=Text)  # sealed
+    shared_client_secret: str | None = Field(default=None, sa_type=Text)  # sealed
 
 
 class QboObject(SQLModel, table=True):

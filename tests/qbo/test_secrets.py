@@ -186,3 +186,39 @@ def test_disconnect_removes_the_client_secret_from_the_encrypted_file(
     assert cli("--db", db, "disconnect").code == 0
     use_encrypted_file("a long passphrase, 42")  # read the file afresh
     assert get_client_secret("production", CLIENT_ID) is None
+
+
+def test_a_team_store_holds_no_token_secret_or_key_in_plain_text(
+        cli, intuit_standin, memory_keyring, monkeypatch, request):
+    """On PostgreSQL the connection is in the store (sealed): no token the sandbox ever
+    issued, nor the client secret, nor the company key, is in any table, the log or
+    what the commands printed."""
+    from tests import postgres
+    from tests.conftest import need_postgres
+    from tests.qbo.test_shared_connection import database_text
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    with postgres.new_database(need_postgres(request)) as db:
+        assert cli("--db", db, "init", "--demo").code == 0
+        printed = [cli("-v", "--db", db, "connect", "--env", "intuit-sandbox", "--base-url",
+                       intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
+                       CLIENT_SECRET)]
+        cli("-v", "--db", db, "approve", "po", "PO-1008")
+        intuit_standin.advance_clock(4000)  # the sync refreshes: the rotated tokens too
+        printed.append(cli("-v", "--db", db, "sync"))
+        printed.append(cli("-v", "--db", db, "status", "--json"))
+        assert all(result.code == 0 for result in printed), [r.err for r in printed]
+        key = next(v for (_, k), v in memory_keyring.items.items() if k.startswith("company"))
+        oauth = intuit_standin.oauth.data
+        assert len(oauth["refresh"]) >= 2  # connected, then refreshed at least once
+        secrets = [CLIENT_SECRET, key, key.rsplit(".", 1)[1], *oauth["access"],
+                   *oauth["refresh"]]
+        dumped = database_text(db)
+        printed.append(cli("-v", "--db", db, "disconnect"))
+        assert printed[-1].code == 0
+        log_text = log_path().read_text(encoding="utf-8")
+    assert "aesgcm1." in dumped
+    for secret in secrets:
+        assert secret not in dumped
+        assert secret not in log_text
+        assert all(secret not in r.out + r.err for r in printed)

@@ -22,6 +22,7 @@ from app.connection.service import (
 )
 from app.qbo.oauth import follow_redirects
 from app.qbo.tokens import NeedsReconnect
+from app.store.database import resolve_db_url
 from tests.qbo.conftest import FAST
 
 
@@ -87,7 +88,7 @@ print("ok")
 def test_two_processes_share_the_rotating_refresh_token(connected, sandbox, db_path):
     sandbox.advance_clock(4000)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    children = [subprocess.Popen([sys.executable, "-c", CHILD, f"sqlite:///{db_path}"],
+    children = [subprocess.Popen([sys.executable, "-c", CHILD, resolve_db_url(str(db_path))],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  env=env) for _ in range(2)]
     outputs = [child.communicate(timeout=120) for child in children]
