@@ -184,3 +184,61 @@ def bump(session: Session, kind: DocKind, doc: Document) -> int:
         raise refuse(session, kind, doc, seen)
     set_committed_value(doc, "revision", seen + 1)
     return seen + 1
+
+
+# --- suppliers --------------------------------------------------------------------------
+# A supplier has no version of its own: an editor names the values it showed for the
+# fields it changes, and the change is refused when one of them is no longer stored.
+
+
+class SupplierChanged(UserError):
+    """Fields of supplier ``name`` changed since an editor showed them (``changed``: each
+    field's stored value now); nothing was written."""
+
+    def __init__(self, name: str, changed: dict[str, str | None],
+                 by: tuple[str, datetime] | None) -> None:
+        self.name = name
+        self.changed = dict(changed)
+        what = ", ".join(f"{field_words(k)}: now {v or '(empty)'}" for k, v in changed.items())
+        who = f"by {by[0]} at {when_words(by[1])} " if by else ""
+        version = f"{by[0]}'s version" if by else "the latest version"
+        super().__init__(f"{name} was changed {who}({what}) after you opened it; your changes "
+                         f"were not saved. Open {name} again to see {version}, then make your "
+                         "change again.")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).strip()
+
+
+def hold_supplier(session: Session, supplier: Any, seen: dict[str, object], kind: str
+                  ) -> None:
+    """Keep ``supplier`` from other changes until the transaction ends and check that the
+    fields in ``seen`` still hold the values shown (``SupplierChanged`` if not); ``kind``
+    is the history's kind for supplier events."""
+    model: Any = type(supplier)
+    session.flush()
+    session.execute(update(model).where(col(model.id) == supplier.id)
+                    .values(updated_at=model.updated_at)
+                    .execution_options(synchronize_session=False))
+    session.refresh(supplier)
+    changed = {key: _show_value(getattr(supplier, key)) for key, value in seen.items()
+               if _text(getattr(supplier, key)) != _text(value)}
+    if not changed:
+        return
+    events = session.exec(
+        select(HistoryEvent).where(HistoryEvent.doc_kind == kind,
+                                   HistoryEvent.doc_id == supplier.id)
+        .order_by(col(HistoryEvent.id).desc()).limit(50)).all()
+    by = next(((e.actor, e.at) for e in events
+               if any(c.get("field") in changed for c in (e.detail or {}).get("changes", []))),
+              None)
+    raise SupplierChanged(supplier.name, changed, by)
+
+
+def _show_value(value: object) -> str | None:
+    return None if value is None or value == "" else _text(value)

@@ -33,7 +33,7 @@ from app.operations.suppliers import (
     edit_supplier,
     supplier_events,
 )
-from app.operations.versions import EditConflict
+from app.operations.versions import EditConflict, SupplierChanged
 from app.services.documents_views import (
     ChartEntry,
     Count,
@@ -73,7 +73,7 @@ from app.sync.problems import waiting_on_po, what_to_do
 from app.work import OnProgress
 
 __all__ = ["SUPPLIER_FIELDS", "CsvImportError", "DocumentService", "EditConflict", "ListQuery",
-           "RowError", "Step", "SupplierInvalid", "import_columns"]
+           "RowError", "Step", "SupplierChanged", "SupplierInvalid", "import_columns"]
 
 NEEDS_ATTENTION = queries.NEEDS_ATTENTION_FILTER  # the sync-state filter: failed or blocked
 SORT_KEYS = queries.SORT_KEYS  # the columns a listing sorts on
@@ -346,15 +346,19 @@ class DocumentService:
             return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, False,
                                _changes(result.changes))
 
-    def edit_supplier(self, name: str, changes: Mapping[str, object]) -> SupplierEditOutcome:
+    def edit_supplier(self, name: str, changes: Mapping[str, object], *,
+                      seen: Mapping[str, object] | None = None) -> SupplierEditOutcome:
         """Change a supplier's ``name`` (a rename), ``email``, ``currency`` or ``active``
         (all of them or none: bad values raise ``SupplierInvalid``, each at its field).
+        ``seen``: the values the editor showed for the fields it changes; one changed by
+        someone else since raises ``SupplierChanged`` (who, and the value now), nothing
+        written.
 
         A rename queues again the supplier's documents that its old name kept out of
         QuickBooks (``requeued``)."""
         pairs = [(key, field_text(value)) for key, value in changes.items()]
         with self._store.session() as session:
-            result = edit_supplier(session, name, pairs, self._actor())
+            result = edit_supplier(session, name, pairs, self._actor(), seen)
         return SupplierEditOutcome(result.name, _changes(result.changes),
                                    tuple(result.requeued), result.qbo_vendor_id)
 

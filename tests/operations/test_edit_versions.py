@@ -14,7 +14,7 @@ from app.domain.wording import field_words
 from app.operations import creating
 from app.operations.fields import LineValues
 from app.operations.lookup import account_by_name, supplier_by_name
-from app.services.documents import DocumentService, EditConflict
+from app.services.documents import DocumentService, EditConflict, SupplierChanged
 from app.store.database import open_store
 
 PO = DocKind.PO
@@ -141,3 +141,22 @@ def test_invoices_carry_versions_too(store):
     assert re.search(r"^INV-1 was changed by bob at .* \(version 2: REF\) after you opened "
                      r"version 1;".replace("REF", field_words("reference")), str(refused.value))
     assert ann.detail(DocKind.INVOICE, "INV-1").reference == "A-2"
+
+
+def test_a_supplier_field_changed_since_the_editor_showed_it_is_not_overwritten(two_desks):
+    ann, bob = two_desks
+    shown = next(s for s in ann.suppliers() if s.name == "Acme Supply")
+    bob.edit_supplier("Acme Supply", {"email": "orders@acme.example"},
+                      seen={"email": shown.email})
+    with pytest.raises(SupplierChanged) as refused:
+        ann.edit_supplier("Acme Supply", {"email": "sales@acme.example", "currency": "CAD"},
+                          seen={"email": shown.email, "currency": shown.currency})
+    assert re.fullmatch(
+        r"Acme Supply was changed by bob at \d\d:\d\d \(email: now orders@acme\.example\) "
+        r"after you opened it; your changes were not saved\. Open Acme Supply again to see "
+        r"bob's version, then make your change again\.", str(refused.value)), refused.value
+    now = next(s for s in ann.suppliers() if s.name == "Acme Supply")
+    assert (now.email, now.currency) == ("orders@acme.example", "USD")
+    # A field bob left alone goes through from the same stale view.
+    ann.edit_supplier("Acme Supply", {"currency": "CAD"}, seen={"currency": shown.currency})
+    assert next(s for s in ann.suppliers() if s.name == "Acme Supply").currency == "CAD"

@@ -15,6 +15,7 @@ from app.store.database import open_store
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from tests.ui.test_document_editor import cell, child, click, editor_of, idle, save
 from ui import create_main_window
+from ui.supplier_editor import SupplierEditor
 
 WAIT = 30000
 
@@ -98,4 +99,29 @@ def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window, tm
     assert f"{number} was changed by bob" in words and "it was not approved" in words
     assert documents.detail(DocKind.PO, number).status == PoStatus.PENDING.value
     editor.reject()
+    idle(qtbot, window)
+
+
+def test_a_supplier_edited_meanwhile_is_not_overwritten(qtbot, window, tmp_path: Path):
+    documents = window.ctx.services.documents
+    shown = documents.supplier_overview()[0]
+    editor = SupplierEditor(window, shown)
+    qtbot.addWidget(editor)
+    editor.show()
+    other = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    try:
+        DocumentService(other, actor=lambda: "bob").edit_supplier(
+            shown.name, {"email": "bob@example.com"})
+    finally:
+        other.close()
+    editor.email.setText("ann@example.com")
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: editor.error.isVisible(), timeout=WAIT)
+    words = editor.error.text()
+    assert f"{shown.name} was changed by bob at " in words
+    assert "(email: now bob@example.com) after you opened it" in words
+    assert editor.isVisible() and editor.email.text() == "ann@example.com"
+    stored = next(s for s in documents.suppliers() if s.name == shown.name)
+    assert stored.email == "bob@example.com"
+    editor.close()
     idle(qtbot, window)
