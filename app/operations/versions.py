@@ -41,7 +41,7 @@ SHOWN_EDITS = 3  # the newer edits a refusal spells out; more are counted
 class NewerEdit:
     """One edit made after the version a refused change started from."""
 
-    revision: int | None  # None: an edit recorded before edits named their version
+    revision: int  # the version it made (older edits' are counted back from the latest)
     actor: str
     at: datetime
     fields: tuple[str, ...]  # in words: "supplier", "line 2 amount"
@@ -72,10 +72,9 @@ class EditConflict(UserError):
         super().__init__(conflict_words(number, seen, current, edits, step))
 
 
-def _edit_words(edit: NewerEdit, with_version: bool = True) -> str:
+def _edit_words(edit: NewerEdit) -> str:
     what = ", ".join(edit.fields) or "its fields"
-    version = f"version {edit.revision}: " if with_version and edit.revision else ""
-    return f"by {edit.actor} at {when_words(edit.at)} ({version}{what})"
+    return f"by {edit.actor} at {when_words(edit.at)} (version {edit.revision}: {what})"
 
 
 def conflict_words(number: str, seen: int, current: int, edits: tuple[NewerEdit, ...],
@@ -111,8 +110,8 @@ def newer_edits(session: Session, kind: DocKind, doc_id: int, seen: int, current
                 ) -> tuple[NewerEdit, ...]:
     """The edits that made versions ``seen`` + 1 … ``current``, oldest first.
 
-    Edits recorded before history events named their version are taken as the latest
-    ones, one per version."""
+    An edit recorded before history events named their version is taken to have made
+    one version each, counting back from ``current``."""
     wanted = current - seen
     if wanted <= 0:
         return ()
@@ -122,15 +121,16 @@ def newer_edits(session: Session, kind: DocKind, doc_id: int, seen: int, current
                HistoryEvent.action == Event.EDITED.value)
         .order_by(col(HistoryEvent.id).desc()).limit(wanted)).all()
     found = []
-    for event in events:
+    for newest_first, event in enumerate(events):
         detail: dict[str, Any] = event.detail or {}
         revision = detail.get("revision")
-        if isinstance(revision, int) and revision <= seen:
+        if not isinstance(revision, int):
+            revision = current - newest_first  # one version per edit, the latest last
+        if revision <= seen:
             break
         fields = tuple(dict.fromkeys(field_words(str(c.get("field", "")))
                                      for c in detail.get("changes", []) if c.get("field")))
-        found.append(NewerEdit(revision if isinstance(revision, int) else None, event.actor,
-                               event.at, fields))
+        found.append(NewerEdit(revision, event.actor, event.at, fields))
     return tuple(reversed(found))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from app.domain.wording import field_words
 from app.operations import creating
 from app.operations.fields import LineValues
 from app.operations.lookup import account_by_name, supplier_by_name
+from app.operations.versions import NewerEdit, conflict_words, when_words
 from app.services.documents import DocumentService, EditConflict, SupplierChanged
 from app.store.database import open_store
 
@@ -160,3 +162,19 @@ def test_a_supplier_field_changed_since_the_editor_showed_it_is_not_overwritten(
     # A field bob left alone goes through from the same stale view.
     ann.edit_supplier("Acme Supply", {"currency": "CAD"}, seen={"currency": shown.currency})
     assert next(s for s in ann.suppliers() if s.name == "Acme Supply").currency == "CAD"
+
+
+def test_the_refusal_words_for_many_edits_and_for_none_known():
+    at = datetime.now(UTC)
+    edits = tuple(NewerEdit(n, "bob", at, ("memo",)) for n in range(3, 7))
+    words = conflict_words("PO-9", 2, 6, edits)
+    assert words.startswith("PO-9 was changed 4 times after you opened version 2: 1 more, "
+                            "then by bob at ")
+    assert words.count("by bob") == 3 and "(version 6: memo); your changes were not saved" \
+        in words
+    assert words.endswith("Open PO-9 again to see version 6, then make your change again.")
+    assert conflict_words("PO-9", 2, 3, ()) == (
+        "PO-9 was changed once after you opened version 2 (it is at version 3 now); your "
+        "changes were not saved. Open PO-9 again to see version 3, then make your change "
+        "again.")
+    assert when_words(datetime(2001, 2, 3, 12, 0, tzinfo=UTC)).startswith("2001-02-0")
