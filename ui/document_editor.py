@@ -6,7 +6,9 @@ Everything the dialog reads or writes goes through ``services.documents`` in a w
 each refused field is marked where it is (a red frame, its reason under it, and in the
 lines table a tinted cell with the reason as tooltip), with a summary at the top, and
 nothing is written. The workflow buttons show the steps the document's status allows;
-a step on a document with unsaved changes saves it first.
+a step on a document with unsaved changes saves it first. The dialog keeps the version
+it read: a save (or a step) after someone else saved a newer one is refused, says who
+changed what, and leaves what was typed in place.
 
 Object names (tests and screen readers): the dialog ``documentEditor``; fields
 ``numberEdit``, ``supplierEdit``, ``currencyEdit``, ``memoEdit``; POs ``poDateEdit``;
@@ -53,7 +55,14 @@ from app.errors import UserError
 from app.hints import plain
 from app.services.documents import ListQuery, Step
 from app.services.documents_views import DocumentRow
-from app.services.drafts import Draft, FieldErrors, SaveOutcome, allowed_steps, editable
+from app.services.drafts import (
+    Draft,
+    EditConflict,
+    FieldErrors,
+    SaveOutcome,
+    allowed_steps,
+    editable,
+)
 from app.text import count_of
 from ui.chart_chooser import ChooserDelegate, fill, name_combo
 from ui.context import UiContext
@@ -127,7 +136,8 @@ def confirm_words(step: Step, number: str) -> str | None:
 def status_words(draft: Draft) -> str:
     status = draft.status.replace("_", " ").capitalize()
     state = state_word(draft.sync_state) if draft.sync_state else ""
-    return f"{status} · QuickBooks: {state}" if state else status
+    words = f"{status} · QuickBooks: {state}" if state else status
+    return f"{words} · version {draft.revision}" if draft.revision else words
 
 
 @dataclass(frozen=True)
@@ -544,8 +554,10 @@ class DocumentEditor(QDialog):
         documents, kind, number = self._ctx.services.documents, self.kind, self.number
         assert number is not None
 
+        shown = self._draft.revision if self._draft is not None else None
+
         def job(_progress: Any, _cancel: Any) -> tuple[Draft, DocumentRow]:
-            documents.step(kind, number, step)
+            documents.step(kind, number, step, expected_revision=shown)
             return documents.draft(kind, number), documents.row(kind, number)
 
         def done(answer: tuple[Draft, DocumentRow]) -> None:
@@ -572,7 +584,10 @@ class DocumentEditor(QDialog):
             self._busy = False
             self.save_button.setEnabled(self.model.editable)
             self._show_steps()
-            self.saved_label.setText("Not saved." if isinstance(error, FieldErrors) else "")
+            # An EditConflict (someone saved a newer version) leaves what was typed as it
+            # is: the summary says who changed what, and the user opens it again to redo it.
+            self.saved_label.setText("Not saved." if isinstance(error, FieldErrors | EditConflict)
+                                     else "")
             if isinstance(error, FieldErrors):
                 self.refused_errors = error.errors
                 self.show_errors(error.errors)

@@ -156,11 +156,14 @@ class SupplierEditor(QDialog):
             self.accept()
             return
         documents, supplier = services.documents, self.supplier
+        # What the dialog showed for the fields it changes: someone else's change to one
+        # of them since is refused, not overwritten.
+        seen = {} if supplier is None else {key: getattr(supplier, key) for key in changes}
 
         def job(_progress: Any, _cancel: Any) -> Any:
             if supplier is None:
                 return documents.create_supplier(changes)
-            return documents.edit_supplier(supplier.name, changes)
+            return documents.edit_supplier(supplier.name, changes, seen=seen)
 
         self.show_errors({})
         self.save_button.setEnabled(False)

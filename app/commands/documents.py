@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
 from app.commands import Adder
@@ -57,6 +58,10 @@ def register(add: Adder) -> None:
                       metavar="FIELD=VALUE",
                       help="e.g. memo=Rush, po_date=2026-07-01, line.1.amount=99.50; "
                            "suppliers: " + ", ".join(SUPPLIER_FIELDS) + " (name=NEW renames)")
+    edit.add_argument("--expect-version", type=_version, metavar="N",
+                      help="refuse the edit (and change nothing) unless the PO or invoice is "
+                           "still at version N, the one `show` printed (its JSON's "
+                           "revision): an edit someone made since is never overwritten")
 
     for step, help_text in (
         ("approve", "approve a PO or invoice (queues it for QuickBooks)"),
@@ -213,6 +218,9 @@ def _print_detail(detail: DocumentDetail) -> None:
             continue
         if data.get(key) is not None:
             print(f"  {key.replace('_', ' ')}: {data[key]}")
+    edited = (f" (edited by {detail.edited_by}, {_when(detail.edited_at)})"
+              if detail.edited_by and detail.edited_at else "")
+    print(f"  version: {detail.revision}{edited}")
     print(f"  QuickBooks: {detail.quickbooks}")
     if detail.excluded_reason and detail.excluded:
         print(f"  excluded because: {detail.excluded_reason}")
@@ -247,7 +255,7 @@ def run_history(args: argparse.Namespace) -> int:
         print_json([e.to_json() for e in events])
         return 0
     for event in events:
-        print(f"{event.at.isoformat()[:19].replace('T', ' ')} UTC  {event.actor:<10} "
+        print(f"{_when(event.at)}  {event.actor:<10} "
               f"{event.summary}")
         for change in event.changes:  # an edit's field, or a fix's change (side, what)
             what = change.get("what") or field_words(str(change.get("field", "")))
@@ -260,17 +268,32 @@ def run_history(args: argparse.Namespace) -> int:
 # --- changes ----------------------------------------------------------------------------
 
 
+def _when(at: datetime) -> str:
+    return f"{at.isoformat()[:19].replace('T', ' ')} UTC"
+
+
+def _version(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a version is a whole number from 1, not {text!r}")
+    return int(text)
+
+
 def run_edit(args: argparse.Namespace) -> int:
     changes = dict(parse_assignments(args.assignments))
+    expected = getattr(args, "expect_version", None)
+    if args.kind == "supplier" and expected is not None:
+        raise UsageError("suppliers have no versions: --expect-version is for a PO or an "
+                         "invoice")
     with open_company(getattr(args, "db", None)) as services:
         if args.kind == "supplier":
             return _print_supplier_edit(services.documents.edit_supplier(args.number, changes))
-        result = services.documents.edit(DocKind(args.kind), args.number, changes)
+        result = services.documents.edit(DocKind(args.kind), args.number, changes,
+                                         expected_revision=expected)
     if not result.changes:
         print(f"{args.number}: nothing changed")
         return 0
     _print_changes(args.number, result.changes)
-    print(f"{args.number} is now {result.status}")
+    print(f"{args.number} is now {result.status} (version {result.revision})")
     return 0
 
 

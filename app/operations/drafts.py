@@ -31,7 +31,7 @@ from app.domain.states import DocKind, InvoiceStatus, PoStatus
 from app.domain.wording import field_words
 from app.domain.workflow import WorkflowError
 from app.errors import UserError
-from app.operations import creating, editing
+from app.operations import creating, editing, versions
 from app.operations import fields as f
 from app.operations.lookup import find_document
 from app.operations.settings import get_setting
@@ -100,6 +100,7 @@ class Draft:
     lines: tuple[DraftLine, ...] = ()
     status: str = ""
     sync_state: str = ""
+    revision: int | None = None  # the version it was read at (None: a new document)
 
     def text(self, key: str) -> str:
         return field_text(getattr(self, key))
@@ -328,8 +329,11 @@ def create(session: Session, draft: Draft, actor: str) -> PurchaseOrder | Invoic
 def save(session: Session, draft: Draft, number: str, actor: str) -> editing.EditResult:
     """Write the edited draft of document ``number``: only what changed, in one edit (its
     history, re-approval and queueing); ``FieldErrors`` and nothing written when any field
-    is wrong."""
+    is wrong. A draft read at a version the document has moved on from is refused first
+    (``EditConflict``): what changed is worked out against the stored document, so
+    writing it would undo the newer edit."""
     doc = find_document(session, draft.kind, number)
+    versions.hold(session, draft.kind, doc, draft.revision)
     check_editable(draft.kind, doc)
     checked, errors = check(session, draft, doc)
     if checked is None:
@@ -338,7 +342,7 @@ def save(session: Session, draft: Draft, number: str, actor: str) -> editing.Edi
     if not pairs and not remove:
         return editing.EditResult([], doc.status)
     edit = editing.edit_po if draft.kind is DocKind.PO else editing.edit_invoice
-    return edit(session, doc.number, pairs, actor, remove)
+    return edit(session, doc.number, pairs, actor, remove, draft.revision)
 
 
 def _pairs(session: Session, draft: Draft, doc: PurchaseOrder | Invoice, checked: Checked
@@ -419,7 +423,7 @@ def draft_of(session: Session, kind: DocKind, number: str) -> Draft:
     common: dict[str, Any] = dict(
         kind=kind, number=doc.number, supplier=supplier.name if supplier else "",
         currency=doc.currency, memo=doc.memo or "", lines=lines, status=doc.status,
-        sync_state=doc.sync_state)
+        sync_state=doc.sync_state, revision=doc.revision)
     if isinstance(doc, PurchaseOrder):
         return Draft(**common, po_date=field_text(doc.po_date))
     return Draft(**common, reference=doc.reference, issue_date=field_text(doc.issue_date),

@@ -1,7 +1,10 @@
 """Editing POs and invoices: header fields and lines, given as ``field=value`` pairs.
 
 Every function works inside the caller's session (one transaction) and
-writes a history event with the changed fields for each edit.
+writes a history event with the changed fields for each edit. An edit raises the
+document's version (``app/operations/versions.py``); one that names the version it
+started from (``expected``) is refused with ``EditConflict`` when the document has
+moved on since, and nothing of it is written.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from app.domain.wording import field_words
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
 from app.operations import fields as f
+from app.operations import versions
 from app.operations.creating import (
     Document,
     check_invoice_links,
@@ -63,10 +67,12 @@ class EditResult:
 
 
 def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str,
-            remove: Sequence[int] = ()) -> EditResult:
+            remove: Sequence[int] = (), expected: int | None = None) -> EditResult:
     """Edit a PO; ``remove`` names lines taken out first (the others are numbered anew,
-    in order, before ``pairs`` are read)."""
+    in order, before ``pairs`` are read); ``expected``: the version the edit started from
+    (None: the one read here)."""
     po = find_po(session, number)
+    versions.hold(session, DocKind.PO, po, expected)
     try:
         transition = workflow.edit_po(
             PoStatus(po.status), bool(get_setting(session, "require_reapproval_after_edit"))
@@ -84,9 +90,10 @@ def edit_po(session: Session, number: str, pairs: Sequence[tuple[str, str]], act
 
 
 def edit_invoice(session: Session, number: str, pairs: Sequence[tuple[str, str]], actor: str,
-                 remove: Sequence[int] = ()) -> EditResult:
-    """Edit an invoice; ``remove`` as for ``edit_po``."""
+                 remove: Sequence[int] = (), expected: int | None = None) -> EditResult:
+    """Edit an invoice; ``remove`` and ``expected`` as for ``edit_po``."""
     invoice = find_invoice(session, number)
+    versions.hold(session, DocKind.INVOICE, invoice, expected)
     try:
         transition = workflow.edit_invoice(InvoiceStatus(invoice.status))
     except WorkflowError as exc:
@@ -110,11 +117,12 @@ def _finish_edit(
     transition: Transition, actor: str,
 ) -> None:
     assert doc.id is not None
-    doc.revision += 1
+    revision = versions.bump(session, kind, doc)
     doc.updated_at = utcnow()
     summary = "Edited " + ", ".join(dict.fromkeys(field_words(c.field) for c in changes))
     record(session, kind, doc.id, actor, Event.EDITED, summary,
-           {"changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]})
+           {"changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes],
+            "revision": revision})
     apply_transition(session, kind, doc, transition, actor)
 
 

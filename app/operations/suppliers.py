@@ -10,7 +10,7 @@ the same QuickBooks vendor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.domain.states import NEEDS_ATTENTION, DocKind, InvoiceStatus, PoStatus
 from app.errors import UserError
 from app.hints import Action, Hint
 from app.operations import fields as f
+from app.operations import versions
 from app.operations.creating import queue
 from app.operations.editing import Change
 from app.operations.history import record
@@ -62,11 +63,16 @@ def find_supplier(session: Session, name: str) -> Supplier:
     return supplier
 
 
-def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]], actor: str
-                  ) -> SupplierEdit:
-    """Apply ``field=value`` pairs to one supplier (all of them or none)."""
+def edit_supplier(session: Session, name: str, pairs: Sequence[tuple[str, str]], actor: str,
+                  seen: Mapping[str, object] | None = None) -> SupplierEdit:
+    """Apply ``field=value`` pairs to one supplier (all of them or none); ``seen``: the
+    values an editor showed for the fields it changes (``SupplierChanged`` when another
+    change got there first)."""
     supplier = find_supplier(session, name)
     assert supplier.id is not None
+    if seen:
+        versions.hold_supplier(session, supplier, {k: v for k, v in seen.items()
+                                                   if k in SUPPLIER_FIELDS}, SUPPLIER_KIND)
     changes: list[Change] = []
     for key, value in _parse_all(session, supplier, supplier.name, pairs).items():
         old = getattr(supplier, key)

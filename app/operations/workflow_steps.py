@@ -13,6 +13,7 @@ from app.domain.events import Event
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
+from app.operations import versions
 from app.operations.creating import Document, queue, today
 from app.operations.history import record
 from app.operations.lookup import find_invoice, find_po
@@ -53,9 +54,18 @@ def apply_transition(
     session.add(doc)
 
 
-def change_po_status(session: Session, number: str, step: str, actor: str) -> PurchaseOrder:
-    """Run one workflow step (submit, approve, override, cancel, close) on a PO."""
+# A step refused because the document changed since it was shown: "it was not approved".
+STEP_DONE = {"submit": "submitted", "approve": "approved", "override": "approved by override",
+             "cancel": "cancelled", "close": "closed", "ready": "marked ready to pay"}
+
+
+def change_po_status(session: Session, number: str, step: str, actor: str,
+                     expected: int | None = None) -> PurchaseOrder:
+    """Run one workflow step (submit, approve, override, cancel, close) on a PO;
+    ``expected``: the version it was shown at (``EditConflict`` if it moved on since)."""
     po = find_po(session, number)
+    if expected is not None:
+        versions.hold(session, DocKind.PO, po, expected, STEP_DONE[step])
     decide = {
         "submit": workflow.submit_po,
         "approve": workflow.approve_po,
@@ -78,9 +88,12 @@ def change_po_status(session: Session, number: str, step: str, actor: str) -> Pu
     return po
 
 
-def change_invoice_status(session: Session, number: str, step: str, actor: str) -> Invoice:
-    """Run one workflow step (approve, ready) on an invoice."""
+def change_invoice_status(session: Session, number: str, step: str, actor: str,
+                          expected: int | None = None) -> Invoice:
+    """Run one workflow step (approve, ready) on an invoice; ``expected`` as for POs."""
     invoice = find_invoice(session, number)
+    if expected is not None:
+        versions.hold(session, DocKind.INVOICE, invoice, expected, STEP_DONE[step])
     decide = {"approve": workflow.approve_invoice, "ready": workflow.ready_invoice}[step]
     try:
         transition = decide(InvoiceStatus(invoice.status))

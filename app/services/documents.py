@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
+from app.domain.events import Event
 from app.domain.problems import FIXES, Kind
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
@@ -32,6 +33,7 @@ from app.operations.suppliers import (
     edit_supplier,
     supplier_events,
 )
+from app.operations.versions import EditConflict, SupplierChanged
 from app.services.documents_views import (
     ChartEntry,
     Count,
@@ -70,8 +72,8 @@ from app.sync.lists import name_key, original_name
 from app.sync.problems import waiting_on_po, what_to_do
 from app.work import OnProgress
 
-__all__ = ["SUPPLIER_FIELDS", "CsvImportError", "DocumentService", "ListQuery", "RowError",
-           "Step", "SupplierInvalid", "import_columns"]
+__all__ = ["SUPPLIER_FIELDS", "CsvImportError", "DocumentService", "EditConflict", "ListQuery",
+           "RowError", "Step", "SupplierChanged", "SupplierInvalid", "import_columns"]
 
 NEEDS_ATTENTION = queries.NEEDS_ATTENTION_FILTER  # the sync-state filter: failed or blocked
 SORT_KEYS = queries.SORT_KEYS  # the columns a listing sorts on
@@ -290,8 +292,14 @@ class DocumentService:
 
     # --- changes ----------------------------------------------------------------------
 
-    def edit(self, kind: DocKind, number: str, changes: Mapping[str, object]) -> EditOutcome:
+    def edit(self, kind: DocKind, number: str, changes: Mapping[str, object], *,
+             expected_revision: int | None = None) -> EditOutcome:
         """Change fields of a PO or invoice (all of them or none).
+
+        ``expected_revision``: the version the change was made from (``DocumentDetail``'s
+        ``revision``); when the document has moved on since, ``EditConflict`` says who
+        changed what, and nothing is written. Without it the edit applies to the version
+        it reads, in the same transaction.
 
         ``changes`` maps a field to its new value: POs ``supplier``, ``po_date``,
         ``currency``, ``memo``; invoices ``supplier``, ``reference``, ``issue_date``,
@@ -303,8 +311,9 @@ class DocumentService:
         pairs = [(name, field_text(value)) for name, value in changes.items()]
         edit = editing.edit_po if kind is DocKind.PO else editing.edit_invoice
         with self._store.session() as session:
-            result = edit(session, number, pairs, self._actor())
-        return EditOutcome(number, _changes(result.changes), result.status)
+            result = edit(session, number, pairs, self._actor(), (), expected_revision)
+            revision = find_document(session, kind, number).revision
+        return EditOutcome(number, _changes(result.changes), result.status, revision)
 
     # --- whole drafts, as the document dialog edits them --------------------------------
 
@@ -328,22 +337,28 @@ class DocumentService:
     def save(self, number: str, draft: Draft) -> SaveOutcome:
         """Write the edited ``draft`` of document ``number`` (its kind is the draft's):
         what changed, as one edit (lines missing from the draft are removed); every field
-        is checked first, and any wrong one raises ``FieldErrors`` with nothing written."""
+        is checked first, and any wrong one raises ``FieldErrors`` with nothing written.
+        A draft read at an older version than the stored one (``Draft.revision``) raises
+        ``EditConflict`` (who changed what since) with nothing written."""
         with self._store.session() as session:
             result = drafts.save(session, draft, number, self._actor())
             doc = find_document(session, draft.kind, number)
             return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, False,
                                _changes(result.changes))
 
-    def edit_supplier(self, name: str, changes: Mapping[str, object]) -> SupplierEditOutcome:
+    def edit_supplier(self, name: str, changes: Mapping[str, object], *,
+                      seen: Mapping[str, object] | None = None) -> SupplierEditOutcome:
         """Change a supplier's ``name`` (a rename), ``email``, ``currency`` or ``active``
         (all of them or none: bad values raise ``SupplierInvalid``, each at its field).
+        ``seen``: the values the editor showed for the fields it changes; one changed by
+        someone else since raises ``SupplierChanged`` (who, and the value now), nothing
+        written.
 
         A rename queues again the supplier's documents that its old name kept out of
         QuickBooks (``requeued``)."""
         pairs = [(key, field_text(value)) for key, value in changes.items()]
         with self._store.session() as session:
-            result = edit_supplier(session, name, pairs, self._actor())
+            result = edit_supplier(session, name, pairs, self._actor(), seen)
         return SupplierEditOutcome(result.name, _changes(result.changes),
                                    tuple(result.requeued), result.qbo_vendor_id)
 
@@ -356,8 +371,12 @@ class DocumentService:
             s = create_supplier(session, pairs, self._actor())
             return SupplierRow(s.name, s.email, s.currency, s.active, s.qbo_vendor_id)
 
-    def step(self, kind: DocKind, number: str, step: Step | str) -> StepOutcome:
-        """Run one workflow step; approving queues the document for QuickBooks."""
+    def step(self, kind: DocKind, number: str, step: Step | str, *,
+             expected_revision: int | None = None) -> StepOutcome:
+        """Run one workflow step; approving queues the document for QuickBooks.
+
+        ``expected_revision``: the version the document was shown at; a step on a
+        document edited since is refused (``EditConflict``)."""
         step = Step(step)
         if kind is DocKind.PO and step not in PO_STEPS:
             raise UsageError(f"{step.value} applies to invoices")
@@ -366,10 +385,11 @@ class DocumentService:
         with self._store.session() as session:
             doc: PurchaseOrder | Invoice
             if kind is DocKind.PO:
-                doc = workflow_steps.change_po_status(session, number, step.value, self._actor())
+                doc = workflow_steps.change_po_status(session, number, step.value,
+                                                      self._actor(), expected_revision)
             else:
                 doc = workflow_steps.change_invoice_status(session, number, step.value,
-                                                           self._actor())
+                                                           self._actor(), expected_revision)
             return StepOutcome(doc.number, doc.status, doc.sync_state)
 
     def submit(self, number: str) -> StepOutcome:
@@ -478,7 +498,8 @@ def _detail(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice) -> Do
         currency=doc.currency, total=doc.total, memo=doc.memo, sync_state=doc.sync_state,
         problem=doc.problem, qbo_id=doc.qbo_id, qbo_status=doc.qbo_status,
         last_error=_problem_box(kind, doc, supplier_name, po), qbo_drift=doc.qbo_drift,
-        excluded_reason=doc.excluded_reason, revision=doc.revision, synced_at=doc.synced_at)
+        excluded_reason=doc.excluded_reason, revision=doc.revision, synced_at=doc.synced_at,
+        **_last_edit(session, kind, doc))
     if isinstance(doc, PurchaseOrder):
         po_lines = session.exec(select(PoLine).where(PoLine.po_id == doc.id)
                                 .order_by(col(PoLine.line_no)))
@@ -494,6 +515,19 @@ def _detail(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice) -> Do
     return DocumentDetail(**common, date=doc.issue_date, lines=lines, reference=doc.reference,
                           due_date=doc.due_date, po_number=po.number if po else None,
                           amount_paid=doc.amount_paid)
+
+
+def _last_edit(session: Session, kind: DocKind, doc: PurchaseOrder | Invoice
+               ) -> dict[str, Any]:
+    """Who made the document's latest edit (its current version), and when."""
+    event = session.exec(
+        select(HistoryEvent)
+        .where(HistoryEvent.doc_kind == kind.value, HistoryEvent.doc_id == doc.id,
+               HistoryEvent.action == Event.EDITED.value)
+        .order_by(col(HistoryEvent.id).desc())).first()
+    if event is None:
+        return {}
+    return {"edited_by": event.actor, "edited_at": event.at}
 
 
 def _line(session: Session, line: PoLine | InvoiceLine, po_line: int | None = None

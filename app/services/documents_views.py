@@ -225,6 +225,8 @@ class DocumentDetail:
     po_number: str | None = None  # invoices
     amount_paid: Decimal | None = None  # invoices
     synced_at: datetime | None = None  # when it last reached QuickBooks
+    edited_by: str | None = None  # who made its latest edit (``revision``), and when
+    edited_at: datetime | None = None
 
     @property
     def quickbooks(self) -> str:
@@ -262,6 +264,8 @@ class DocumentDetail:
             "qbo_drift": self.qbo_drift,
             "excluded_reason": self.excluded_reason,
             "revision": self.revision,
+            "edited_by": self.edited_by,
+            "edited_at": self.edited_at.isoformat() if self.edited_at else None,
         }
         if self.kind is DocKind.PO:
             data.update(date=self.date.isoformat(), po_date=_iso(self.po_date),
@@ -391,6 +395,7 @@ class EditOutcome:
     number: str
     changes: tuple[FieldChange, ...]
     status: str
+    revision: int | None = None  # the document's version after it
 
 
 @dataclass(frozen=True)

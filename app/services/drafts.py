@@ -3,6 +3,8 @@
 ``DocumentService.new_draft``/``draft`` give a draft to fill in; ``create``/``save``
 check every field and write all of it, or raise ``FieldErrors`` (``errors``: the reason
 for each field at fault, keyed as ``app/operations/drafts.py`` says) and write nothing.
+A draft knows the version it was read at (``Draft.revision``): ``save`` over a newer
+version raises ``EditConflict`` (who changed what since) and writes nothing.
 ``allowed_steps`` says which workflow steps a document's status allows.
 """
 
@@ -22,10 +24,11 @@ from app.operations.drafts import (
     FieldKey,
     key_words,
 )
+from app.operations.versions import EditConflict
 from app.services.documents_views import FieldChange, Step
 
-__all__ = ["PO_DATE_OFF", "Draft", "DraftLine", "FieldErrors", "FieldKey", "SaveOutcome",
-           "allowed_steps", "editable", "key_words"]
+__all__ = ["PO_DATE_OFF", "Draft", "DraftLine", "EditConflict", "FieldErrors", "FieldKey",
+           "SaveOutcome", "allowed_steps", "editable", "key_words"]
 
 
 @dataclass(frozen=True)
