@@ -158,6 +158,7 @@ def count_requests(sandbox) -> list[str]:  # noqa: F811
     return seen
 
 
+@pytest.mark.usefixtures("sqlite_only")  # about SQLite itself
 def test_sync_on_a_read_only_store_fails_before_calling_quickbooks(
         connected_db, sandbox, cli):  # noqa: F811
     checkpoint(connected_db)

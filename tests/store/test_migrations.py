@@ -123,6 +123,7 @@ def test_migrations_build_exactly_the_models_schema(tmp_path: Path):
     assert diff == []
 
 
+@pytest.mark.usefixtures("sqlite_only")  # about SQLite itself
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(store):
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -61,6 +61,7 @@ def add_documents(store: Store) -> None:
                             po_id=po.id, issue_date=date(2026, 7, 5), created_by="bob"))
 
 
+@pytest.mark.usefixtures("sqlite_only")  # about SQLite itself
 def test_orm_inserts_edits_renames_and_deletes_keep_the_index_exact(store: Store):
     add_documents(store)
     assert_index_exact(store)
@@ -104,6 +105,7 @@ def test_orm_inserts_edits_renames_and_deletes_keep_the_index_exact(store: Store
         assert index_rows(session, DocKind.INVOICE) == set()
 
 
+@pytest.mark.usefixtures("sqlite_only")  # about SQLite itself
 def test_a_write_rolled_back_leaves_the_index_as_it_was(store: Store):
     add_documents(store)
     with pytest.raises(RuntimeError), store.session() as session:

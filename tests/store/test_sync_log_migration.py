@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from app.services import Services
@@ -62,6 +63,7 @@ def test_a_0010_store_gets_the_problem_column_filled_and_can_go_back(tmp_path: P
         con.close()
 
 
+@pytest.mark.usefixtures("sqlite_only")  # about SQLite itself
 def test_the_problem_and_document_filters_walk_their_indexes(store):
     with store.session() as session:
         def plan(sql: str) -> str:
