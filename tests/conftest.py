@@ -46,9 +46,14 @@ def _no_log_handlers_left_behind() -> Iterator[None]:
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
     """A PostgreSQL server with the migrated template database on it (None: no server)."""
     with postgres.server(tmp_path_factory.mktemp("postgres")) as url:
-        if url is not None:
-            postgres.make_template(url)
-        yield url
+        if url is None:
+            yield None
+            return
+        postgres.make_template(url)
+        try:
+            yield url
+        finally:
+            postgres.drop_template(url)
 
 
 def need_postgres(request: pytest.FixtureRequest) -> str:

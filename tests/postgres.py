@@ -25,7 +25,8 @@ from app.store.database import open_store, resolve_db_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "SYNCDESK_TEST_POSTGRES"
-TEMPLATE = "syncdesk_test_template"
+#: This run's template (its own, so that test runs sharing a server never meet).
+TEMPLATE = f"syncdesk_test_template_{os.getpid()}_{secrets.token_hex(3)}"
 
 NO_SERVER = ("no PostgreSQL server for the tests: set SYNCDESK_TEST_POSTGRES to a server's "
              "URL, or install PostgreSQL's server programs (Debian: postgresql) so the tests "
@@ -64,7 +65,7 @@ def _admin(server_url: str):
 
 
 def make_template(server_url: str) -> None:
-    """(Re)make the migrated template database the tests' databases are copied from."""
+    """Make this run's migrated template database, the tests' databases are copied from."""
     admin = _admin(server_url)
     try:
         with admin.connect() as conn:
@@ -74,6 +75,15 @@ def make_template(server_url: str) -> None:
         admin.dispose()
     store = open_store(database_url(server_url, TEMPLATE))
     store.close()
+
+
+def drop_template(server_url: str) -> None:
+    admin = _admin(server_url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def database_url(server_url: str, name: str) -> str:
