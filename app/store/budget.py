@@ -9,9 +9,10 @@ limiter is enough (``shared_budget`` gives None there).
 ``request_slot`` holds a row per request sent in the last window and per request in
 flight; ``request_budget`` holds a row per company, locked while an instance counts
 and takes a slot (so two cannot both take the last one), with the pause after a 429
-and the name-list lease. One take is one short transaction (lock the company's row;
-count and insert in one statement; commit); a give-back is one update. No
-transaction stays open while a request is on the wire. Times are the database's
+and the name-list lease. One take is one call of a function in the database
+(``syncdesk_take_request_slot``, migration 0017: lock the company's row, count, insert),
+one round trip, the lock held only while the function runs; a give-back is one update.
+No transaction stays open while a request is on the wire. Times are the database's
 clock, so instances on machines whose clocks differ still agree.
 
 A slot in flight carries an expiry: a crashed instance never gives its slots back,
@@ -52,41 +53,21 @@ _NOW = "extract(epoch FROM clock_timestamp())::float8"
 _ENSURE = text("INSERT INTO request_budget (realm_key, paused_until) VALUES (:realm, 0) "
                "ON CONFLICT (realm_key) DO NOTHING")
 
-_LOCK = text("SELECT paused_until FROM request_budget WHERE realm_key = :realm FOR UPDATE")
-
-# Counted after the company's row is locked (a statement of its own, so that it sees
-# every slot taken by whoever held the lock before); inserts a slot when there is room.
-_TAKE = text(f"""
-WITH clock AS (SELECT {_NOW} AS now),
-counts AS (
-  SELECT
-    count(s.id) FILTER (WHERE s.ends_at > c.now - :window) AS recent,
-    count(s.id) FILTER (WHERE s.ends_at > c.now - :second) AS last_second,
-    count(s.id) FILTER (WHERE s.batch AND s.ends_at > c.now - :window) AS batches,
-    count(s.id) FILTER (WHERE NOT s.done AND s.ends_at > c.now) AS in_flight,
-    min(s.ends_at) FILTER (WHERE s.done) AS oldest,
-    min(s.ends_at) FILTER (WHERE s.done AND s.ends_at > c.now - :second) AS oldest_second,
-    min(s.ends_at) FILTER (WHERE s.done AND s.batch) AS oldest_batch
-  FROM clock c
-  LEFT JOIN request_slot s ON s.realm_key = :realm AND s.ends_at > c.now - :window
-),
-taken AS (
-  INSERT INTO request_slot (realm_key, holder, batch, done, started_at, ends_at)
-  SELECT :realm, :holder, :batch, false, c.now, c.now + :expiry
-  FROM clock c, counts n
-  WHERE :paused_until <= c.now AND n.recent < :per_minute AND n.last_second < :per_second
-    AND n.in_flight < :concurrent AND (NOT :batch OR n.batches < :batches)
-  RETURNING id
-)
-SELECT c.now, n.recent, n.last_second, n.batches, n.in_flight, n.oldest, n.oldest_second,
-       n.oldest_batch, (SELECT id FROM taken) AS slot
-FROM clock c, counts n
+# The function (migration 0017) locks the company's row, counts, and inserts a slot when
+# there is room: one round trip, and the lock is held only while it runs.
+_TAKE = text("""
+SELECT o_slot AS slot, o_now AS now, o_paused_until AS paused_until, o_recent AS recent,
+       o_last_second AS last_second, o_batches AS batches, o_in_flight AS in_flight,
+       o_oldest AS oldest, o_oldest_second AS oldest_second, o_oldest_batch AS oldest_batch
+FROM syncdesk_take_request_slot(:realm, :holder, :batch, :window, :second, :expiry,
+                                :per_minute, :per_second, :concurrent, :batches)
 """)
 
 _GIVE_BACK = text(f"UPDATE request_slot SET done = true, ends_at = {_NOW} WHERE id = :slot")
 
-_PAUSE = text(f"UPDATE request_budget SET paused_until = greatest(paused_until, {_NOW} + "
-              ":seconds) WHERE realm_key = :realm")
+_PAUSE = text(f"INSERT INTO request_budget (realm_key, paused_until) VALUES (:realm, {_NOW} "
+              "+ :seconds) ON CONFLICT (realm_key) DO UPDATE SET paused_until = "
+              "greatest(request_budget.paused_until, excluded.paused_until)")
 
 _PRUNE = text(f"DELETE FROM request_slot WHERE realm_key = :realm AND ends_at < {_NOW} - :keep")
 
@@ -129,7 +110,9 @@ class RequestBudget:
     def __init__(self, engine: Engine, realm_key: str, limits: Limits | None = None,
                  expiry: float = in_flight_expiry(30.0),
                  name_list_lease: float = NAME_LIST_LEASE) -> None:
-        self.engine = engine
+        # every call is one statement on its own (autocommit): one round trip, no
+        # transaction left open; the store's connection pool is shared
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.realm_key = realm_key
         self.limits = limits or Limits()
         self.expiry = expiry
@@ -144,32 +127,26 @@ class RequestBudget:
     def _second(self) -> float:
         return self.limits.window / 60.0
 
-    def _ensure(self) -> None:
-        if not self._ready:
-            with self.engine.begin() as conn:
-                conn.execute(_ENSURE, {"realm": self.realm_key})
-            self._ready = True
+    def _run(self, statement: Any, **params: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(statement, {"realm": self.realm_key, **params})
 
     def take(self, batch: bool) -> tuple[int | None, float]:
-        self._ensure()
         limits = self.limits
-        with self.engine.begin() as conn:
-            paused_until = conn.execute(_LOCK, {"realm": self.realm_key}).scalar_one()
-            row = conn.execute(_TAKE, {
-                "realm": self.realm_key, "holder": self.holder, "batch": batch,
-                "window": limits.window, "second": self._second, "expiry": self.expiry,
-                "paused_until": paused_until, "per_minute": limits.per_minute,
-                "per_second": limits.per_second, "concurrent": limits.concurrent,
-                "batches": limits.batches_per_minute}).one()
+        row = self._run(_TAKE, holder=self.holder, batch=batch, window=limits.window,
+                        second=self._second, expiry=self.expiry,
+                        per_minute=limits.per_minute, per_second=limits.per_second,
+                        concurrent=limits.concurrent,
+                        batches=limits.batches_per_minute).one()
         self.last = Counts(row.recent, row.last_second, row.batches, row.in_flight)
         if row.slot is not None:
             return int(row.slot), 0.0
-        return None, self._wait(row, paused_until, batch)
+        return None, self._wait(row, batch)
 
-    def _wait(self, row: Any, paused_until: float, batch: bool) -> float:
+    def _wait(self, row: Any, batch: bool) -> float:
         """Seconds until every limit that refused has room again (a poll for concurrency)."""
         limits, now = self.limits, row.now
-        waits = [paused_until - now]
+        waits = [row.paused_until - now]
 
         def leaves(oldest: float | None, period: float) -> float:
             # the oldest answered request leaves the window then; in-flight ones are
@@ -189,11 +166,9 @@ class RequestBudget:
     def give_back(self, slot: int) -> None:
         """End the slot (best effort: a slot not given back expires by itself)."""
         try:
-            with self.engine.begin() as conn:
-                conn.execute(_GIVE_BACK, {"slot": slot})
-                if self._prune_due():
-                    conn.execute(_PRUNE, {"realm": self.realm_key,
-                                          "keep": self.limits.window + 1.0})
+            self._run(_GIVE_BACK, slot=slot)
+            if self._prune_due():
+                self._run(_PRUNE, keep=self.limits.window + 1.0)
         except SQLAlchemyError as exc:
             log.warning("could not give a request slot back to the shared budget "
                         "(it expires by itself): %s", type(exc).__name__)
@@ -209,26 +184,21 @@ class RequestBudget:
     def pause(self, seconds: float) -> None:
         """Hold every instance's requests (best effort: this instance pauses anyway)."""
         try:
-            self._ensure()
-            with self.engine.begin() as conn:
-                conn.execute(_PAUSE, {"realm": self.realm_key, "seconds": seconds})
+            self._run(_PAUSE, seconds=seconds)
         except SQLAlchemyError as exc:
             log.warning("could not share the pause after QuickBooks throttled a request: %s",
                         type(exc).__name__)
 
     def take_name_list(self) -> float:
-        self._ensure()
-        with self.engine.begin() as conn:
-            got = conn.execute(_TAKE_NAME_LIST, {"realm": self.realm_key,
-                                                 "holder": self.holder,
-                                                 "lease": self.name_list_lease}).first()
+        if not self._ready:
+            self._run(_ENSURE)
+            self._ready = True
+        got = self._run(_TAKE_NAME_LIST, holder=self.holder, lease=self.name_list_lease).first()
         return 0.0 if got is not None else POLL + random.uniform(0, POLL)
 
     def give_back_name_list(self) -> None:
         try:
-            with self.engine.begin() as conn:
-                conn.execute(_GIVE_BACK_NAME_LIST, {"realm": self.realm_key,
-                                                    "holder": self.holder})
+            self._run(_GIVE_BACK_NAME_LIST, holder=self.holder)
         except SQLAlchemyError as exc:
             log.warning("could not give the name-list turn back (it expires by itself): %s",
                         type(exc).__name__)

@@ -248,7 +248,7 @@ NEW_IN_0010 = {f"ix_{table}_sync_state{rest}" for table in ("purchase_order", "i
 
 
 NEW_IN_0011 = {"ix_sync_log_problem", "ix_sync_log_doc_number"}
-NEW_IN_0017 = {"ix_request_slot_realm_ends"}
+NEW_IN_0017 = {"ix_request_slot_realm_ends", "sqlite_autoindex_request_budget_1"}
 
 
 def indexes(path: Path) -> set[str]:

@@ -64,16 +64,25 @@ def test_a_team_store_shares_its_budget_and_a_sqlite_store_keeps_it_in_process(s
         assert budget is None
 
 
-def test_the_migration_goes_down_and_up_again(store):
+def test_the_migration_goes_down_and_up_again(store, backend):
+    def functions() -> int:
+        if backend != "postgresql":
+            return 0
+        with store.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM pg_proc WHERE proname = "
+                                     "'syncdesk_take_request_slot'")).scalar_one()
+
     config = alembic_config()
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0012")
     assert not {"request_budget", "request_slot"} & set(inspect(store.engine).get_table_names())
+    assert functions() == 0
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     assert {"request_budget", "request_slot"} <= set(inspect(store.engine).get_table_names())
+    assert functions() == (1 if backend == "postgresql" else 0)
 
 
 @on_postgresql
