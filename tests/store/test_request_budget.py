@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,3 +230,26 @@ def test_a_429_on_one_limiter_holds_the_other(instances):
     with second.slot():
         pass
     assert second.waited > 0.3
+
+
+@on_postgresql
+def test_one_name_list_write_at_a_time_across_limiters(instances):
+    first = RealmLimiter(ROOMY, shared=instances())
+    second = RealmLimiter(ROOMY, shared=instances())
+    order: list[str] = []
+    inside = threading.Event()
+
+    def write_names() -> None:
+        with first.name_list_lock:
+            order.append("first in")
+            inside.set()
+            time.sleep(0.3)
+            order.append("first out")
+
+    writer = threading.Thread(target=write_names)
+    writer.start()
+    assert inside.wait(10)
+    with second.name_list_lock:
+        order.append("second in")
+    writer.join(10)
+    assert order == ["first in", "first out", "second in"]
