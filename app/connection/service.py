@@ -35,6 +35,7 @@ from app.qbo.oauth import (
 from app.qbo.tokens import REFRESH_WARNING_DAYS, NeedsReconnect, TokenManager, TokenSet, TokenStore
 from app.qbo.transport import RetryPolicy, Transport
 from app.store.advisory import AdvisoryLock
+from app.store.budget import shared_budget
 from app.store.database import Store
 from app.store.lock import WAIT, SyncLock
 from app.store.models import QboConnection
@@ -333,8 +334,9 @@ def _check_company(store: Store, req: ConnectRequest, row: QboConnection, tokens
     (refreshed, if the check had to) are returned for keeping, with the company's name.
     """
     held = _HeldTokens(tokens)
+    policy = RetryPolicy(attempts=3)
     transport = Transport(TokenManager(held, oauth.refresh, lock_path(row)),
-                          RealmLimiter(Limits()), RetryPolicy(attempts=3))
+                          make_limiter(store, row, Limits(), policy), policy)
     probe = QboClient(row.api_base, row.realm_id, transport)
     try:
         info: dict[str, Any] | None = probe.company_info()
@@ -421,6 +423,14 @@ class _MarkingTokens(TokenManager):
             raise
 
 
+def make_limiter(store: Store, row: QboConnection, limits: Limits, policy: RetryPolicy
+                 ) -> RealmLimiter:
+    """The company's limiter: on a team store it also takes every request's slot from
+    the budget all the instances share (QuickBooks' limits are per company)."""
+    return RealmLimiter(limits, shared=shared_budget(store, row.environment, row.realm_id,
+                                                     limits, policy.timeout))
+
+
 def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy | None = None,
                 limiter: RealmLimiter | None = None, passphrase: Passphrase | None = None
                 ) -> QboClient:
@@ -439,8 +449,9 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
     oauth = _oauth_for(store, row)
     tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh,
                             refresh_lock(store, row))
-    transport = Transport(tokens, limiter or RealmLimiter(limits or Limits()),
-                          policy or RetryPolicy())
+    policy = policy or RetryPolicy()
+    transport = Transport(tokens, limiter or make_limiter(store, row, limits or Limits(), policy),
+                          policy)
     return QboClient(row.api_base, row.realm_id, transport)
 
 

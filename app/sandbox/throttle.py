@@ -164,6 +164,7 @@ class _Realm:
     requests: deque[float] = field(default_factory=deque)
     batches: deque[float] = field(default_factory=deque)
     in_flight: int = 0
+    peak: int = 0  # the most requests in flight at once since the last reset
 
 
 def _wait(sent: deque[float], limit: int, window: float, now: float) -> float | None:
@@ -208,6 +209,7 @@ class Throttle:
             for realm in self._realms.values():
                 realm.requests.clear()
                 realm.batches.clear()
+                realm.peak = realm.in_flight
             self.refused.clear()
             self.admitted = 0
 
@@ -216,12 +218,19 @@ class Throttle:
             realm = self._realms.get(realm_id)
             return realm.in_flight if realm else 0
 
+    def peak_in_flight(self, realm_id: str) -> int:
+        """The most requests of the realm in flight at once (since the last ``reset``)."""
+        with self._lock:
+            realm = self._realms.get(realm_id)
+            return realm.peak if realm else 0
+
     def admit(self, realm_id: str, batch: bool) -> Refusal | None:
         with self._lock:
             realm = self._realms.setdefault(realm_id, _Realm())
             limits = self.limits
             if limits is None:
                 realm.in_flight += 1
+                realm.peak = max(realm.peak, realm.in_flight)
                 return None
             now = self.clock()
             refusal: Refusal | None = None
@@ -243,6 +252,7 @@ class Throttle:
             if batch:
                 realm.batches.append(now)
             realm.in_flight += 1
+            realm.peak = max(realm.peak, realm.in_flight)
             self.admitted += 1
             return None
 

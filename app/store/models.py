@@ -329,3 +329,32 @@ class SyncLockRow(SQLModel, table=True):
     pid: int
     acquired_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)  # a lease, renewed while it runs
+
+
+class RequestBudgetRow(SQLModel, table=True):
+    """One company's shared QuickBooks budget on a team store (see ``app.store.budget``):
+    the pause every instance keeps after a 429, and who may write a name list now."""
+
+    __tablename__ = "request_budget"
+
+    realm_key: str = Field(primary_key=True)  # environment:realm id
+    paused_until: float = 0.0  # database clock, seconds since the epoch
+    name_list_holder: str | None = None
+    name_list_until: float | None = None
+
+
+class RequestSlotRow(SQLModel, table=True):
+    """One request sent (or being sent) to QuickBooks by any instance on a team store."""
+
+    __tablename__ = "request_slot"
+    __table_args__ = (Index("ix_request_slot_realm_ends", "realm_key", "ends_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    realm_key: str
+    holder: str
+    batch: bool = False
+    done: bool = False
+    started_at: float  # database clock, seconds since the epoch
+    # while in flight: when the slot expires (a crashed holder never gives it back);
+    # once done: when the answer came in (QuickBooks counted the request by then)
+    ends_at: float

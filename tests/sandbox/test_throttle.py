@@ -197,7 +197,10 @@ def test_concurrent_requests_over_the_limit_get_429(throttled):
             thread.join(30)
     assert results == [200, 200]
     assert sandbox.throttling.in_flight(sandbox.realm_id) == 0
+    assert sandbox.throttling.peak_in_flight(sandbox.realm_id) == 2  # the refused one never ran
     assert statuses(api, 1) == [200]
+    sandbox.throttling.reset()
+    assert sandbox.throttling.peak_in_flight(sandbox.realm_id) == 0
 
 
 def test_retry_after_header_when_asked_for(throttled):
