@@ -10,12 +10,14 @@ from sqlmodel import Session
 
 from app.domain import workflow
 from app.domain.events import Event
+from app.domain.roles import Permission
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
 from app.operations.creating import Document, queue, today
 from app.operations.history import record
 from app.operations.lookup import find_invoice, find_po
+from app.operations.team import require
 from app.store.models import Invoice, PurchaseOrder
 from app.store.types import utcnow
 
@@ -54,7 +56,10 @@ def apply_transition(
 
 
 def change_po_status(session: Session, number: str, step: str, actor: str) -> PurchaseOrder:
-    """Run one workflow step (submit, approve, override, cancel, close) on a PO."""
+    """Run one workflow step (submit, approve, override, cancel, close) on a PO. An
+    approval override needs a finance user or a company admin (``app.domain.roles``)."""
+    if step == "override":
+        require(session, actor, Permission.OVERRIDE_APPROVAL)
     po = find_po(session, number)
     decide = {
         "submit": workflow.submit_po,
