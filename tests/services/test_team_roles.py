@@ -18,7 +18,7 @@ from app.services import Services
 from app.services.company import restore_company
 from app.services.sync_log import LogFilter
 from app.store.database import Store
-from app.sync.fixes.base import Change, Side
+from app.sync.fixes.base import Change, Plan, Side
 from app.sync.fixes.document_steps import PO_DATES_CHANGE, approval_what, permissions_needed
 from tests.sync.conftest import make_po
 
@@ -205,3 +205,17 @@ def test_a_fix_says_what_it_needs_beyond_everyday_work():
         Change(Side.SYNCDESK, PO_DATES_CHANGE, "off", "on"),
     ]) == {Permission.OVERRIDE_APPROVAL, Permission.SETTINGS}
 
+
+
+def test_a_fix_that_overrides_an_approval_is_refused_to_a_standard_user_before_it_starts(
+        team: Services, monkeypatch: pytest.MonkeyPatch):
+    plan = Plan("fix_line_amount", "change_amount", (), (
+        Change(Side.SYNCDESK, "PO-1 line 1 amount", "10.00", "12.00", "PO-1"),
+        Change(Side.SYNCDESK, approval_what("PO-1"), "approved", "approved again", "PO-1")))
+    sign_in(monkeypatch, "bob")
+    with pytest.raises(NotAllowed, match="approve a PO by approval override"):
+        team.fixes.apply(plan)  # refused before it even looks for QuickBooks
+    sign_in(monkeypatch, "fay")
+    with pytest.raises(UserError) as caught:  # allowed: on to the connection, which is missing
+        team.fixes.apply(plan)
+    assert not isinstance(caught.value, NotAllowed)
