@@ -35,3 +35,12 @@ class UsageError(UserError):
 class KeyringLocked(UserError):
     """QuickBooks' secrets are in SyncDesk's encrypted file and its passphrase was not given:
     the window asks for it (once a run) and tries again."""
+
+
+class NotAllowed(UserError):
+    """The acting user's role may not do this (``app.domain.roles``): the message names what,
+    the role needed, who the user is and who can do it instead."""
+
+    def __init__(self, text: str, permission: object = None) -> None:
+        super().__init__(text)
+        self.permission = permission  # the app.domain.roles.Permission refused

@@ -15,11 +15,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from app.domain.roles import Permission
 from app.errors import UserError
 from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth, DisconnectReport
 from ui.connect_dialog import ConnectDialog
+from ui.roles import tip as role_tip
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -49,6 +51,7 @@ class ConnectionMenu(QObject):
         self.health: ConnectionHealth | None = None  # as last asked (None: not known)
         self.confirm: QMessageBox | None = None  # the open "Disconnect?" question
         self.last_words = ""  # what the last connect or disconnect said
+        self._tips: dict[QAction, str] = {}  # each action's own tooltip
         self.menu = QMenu("&QuickBooks", window)
         self.menu.setObjectName("quickbooksMenu")
         self.connect_action = self._action("&Connect to QuickBooks…", "connectAction",
@@ -78,6 +81,7 @@ class ConnectionMenu(QObject):
         action.setStatusTip(tip)
         action.triggered.connect(lambda _=False: slot())
         self.menu.addAction(action)
+        self._tips[action] = tip
         return action
 
     # --- the connection's state ---------------------------------------------------------
@@ -103,11 +107,16 @@ class ConnectionMenu(QObject):
         state = self.health.state if self.health is not None else None
         linked = state in ("connected", "needs_reconnect")
         busy = bool(self.window.ctx.tasks.running("disconnect"))
+        # Only a role that may change the connection (ui/roles.py; a first run has no team).
+        ctx = self.window.ctx
+        busy = busy or (company and not ctx.may(Permission.CONNECTION))
         # Without a company (a first run) Connect makes one; with one, it waits for the
         # health to say it is not connected.
         self.connect_action.setEnabled(not busy and (not company or state == "disconnected"))
         self.reconnect_action.setEnabled(not busy and company and linked)
         self.disconnect_action.setEnabled(not busy and company and linked)
+        for action, usual in self._tips.items():
+            action.setToolTip(role_tip(ctx, Permission.CONNECTION, usual) if company else usual)
 
     # --- connect and reconnect ----------------------------------------------------------
 

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.qbo_column import state_word
+from app.domain.roles import Permission
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.hints import plain
@@ -69,6 +70,7 @@ from ui.context import UiContext
 from ui.error_dialog import show_error
 from ui.field_marks import error_colour, error_label, mark
 from ui.models.draft_lines import DraftLinesModel
+from ui.roles import tip as role_tip
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -394,6 +396,12 @@ class DocumentEditor(QDialog):
         for step, button in self.step_buttons.items():
             button.setVisible(step in allowed)
             button.setEnabled(step in allowed and not self._busy)
+        override = self.step_buttons.get(Step.OVERRIDE)
+        if override is not None:  # a finance user's or a company admin's (ui/roles.py)
+            usual = self._override_tip = getattr(self, "_override_tip", override.toolTip())
+            if not self._ctx.may(Permission.OVERRIDE_APPROVAL):
+                override.setEnabled(False)
+            override.setToolTip(role_tip(self._ctx, Permission.OVERRIDE_APPROVAL, usual))
 
     # --- the draft as typed --------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.roles import Permission
 from app.domain.states import DocKind, SyncState
 from app.errors import KeyringLocked, UserError
 from app.hints import plain
@@ -40,7 +41,7 @@ from app.services import Services
 from app.services.connection import ConnectionHealth
 from app.services.documents_views import DocumentRow
 from app.services.opening import kept_location, team_address_problem
-from app.services.sync import LogQuery, SyncBusy
+from app.services.sync import SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
 from ui.context import UiContext
@@ -236,6 +237,9 @@ class MainWindow(QMainWindow):
         from ui.desktop import install as install_desktop
 
         install_desktop(self)  # shortcuts, Help, screen-reader names, light/dark (``desktop``)
+        from ui.roles import install as install_roles
+
+        self.roles = install_roles(self)  # what the user's role may not do is disabled
         self._restore_layout()
         if services is not None:
             self._show_company()
@@ -447,14 +451,13 @@ class MainWindow(QMainWindow):
 
     def _ask_last_sync(self) -> None:
         services = self.ctx.services
-        self.ctx.tasks.start(lambda _p, _c: services.sync.log(LogQuery(limit=1)), "last sync",
+        self.ctx.tasks.start(lambda _p, _c: services.sync.last_sync(), "last sync",
                              on_success=self._show_last_sync)
 
-    def _show_last_sync(self, entries: list[Any]) -> None:
+    def _show_last_sync(self, at: datetime | None) -> None:
         if self._closing:
             return
-        self._last_sync_when = (f"Last sync: {when_words(entries[0].at)}" if entries
-                                else "Not synced yet")
+        self._last_sync_when = f"Last sync: {when_words(at)}" if at else "Not synced yet"
         self._show_sync_words()
 
     def _ask_attention(self) -> None:
@@ -561,7 +564,8 @@ class MainWindow(QMainWindow):
 
     def _run_sync(self, call: Callable[[Services, Any, Any], Any], text: str) -> None:
         services = self.ctx.services
-        if services is None or self._closing or self.ctx.tasks.running("sync"):
+        if services is None or self._closing or self.ctx.tasks.running("sync") or \
+                not self.ctx.may(Permission.WORK):  # not on the company's team (ui/roles.py)
             return
         for widget in (self.sync_now, self.resync):
             widget.setEnabled(False)
@@ -653,7 +657,7 @@ class MainWindow(QMainWindow):
         self.sync_step.setToolTip("")
         self.cancel.setVisible(False)
         for widget in (self.sync_now, self.resync):
-            widget.setEnabled(True)
+            widget.setEnabled(self.ctx.may(Permission.WORK))
 
     def _sync_ended(self, words: str, outcome: object) -> None:
         if self._closing:

@@ -19,6 +19,7 @@ def register_all(add: Adder) -> None:
         status,
         store,
         sync,
+        users,
     )
 
     store.register(add)
@@ -28,4 +29,5 @@ def register_all(add: Adder) -> None:
     connection.register(add)
     sync.register(add)
     fix.register(add)
+    users.register(add)
     gui.register(add)

@@ -22,6 +22,8 @@ def writes(args: argparse.Namespace) -> bool:
     command = getattr(args, "command", None)
     if command == "settings":
         return bool(getattr(args, "assignments", None))
+    if command == "users":
+        return getattr(args, "action", "list") != "list"
     return command not in READING_COMMANDS
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.domain import workflow
 from app.domain.events import Event
+from app.domain.roles import Permission
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.domain.workflow import Transition, WorkflowError
 from app.errors import UserError
@@ -17,6 +18,7 @@ from app.operations import versions
 from app.operations.creating import Document, queue, today
 from app.operations.history import record
 from app.operations.lookup import find_invoice, find_po
+from app.operations.team import require
 from app.store.models import Invoice, PurchaseOrder
 from app.store.types import utcnow
 
@@ -62,7 +64,10 @@ STEP_DONE = {"submit": "submitted", "approve": "approved", "override": "approved
 def change_po_status(session: Session, number: str, step: str, actor: str,
                      expected: int | None = None) -> PurchaseOrder:
     """Run one workflow step (submit, approve, override, cancel, close) on a PO;
-    ``expected``: the version it was shown at (``EditConflict`` if it moved on since)."""
+    ``expected``: the version it was shown at (``EditConflict`` if it moved on since). An
+    approval override needs a finance user or a company admin (``app.domain.roles``)."""
+    if step == "override":
+        require(session, actor, Permission.OVERRIDE_APPROVAL)
     po = find_po(session, number)
     if expected is not None:
         versions.hold(session, DocKind.PO, po, expected, STEP_DONE[step])

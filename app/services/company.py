@@ -11,8 +11,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.domain.roles import Permission
 from app.operations import company, demo
-from app.store.database import Store, resolve_db_url
+from app.services.team import check
+from app.store.database import Store, make_engine, resolve_db_url
+from app.store.sqlite import has_table, is_sqlite, sqlite_path
 from app.work import OnProgress
 
 
@@ -55,6 +58,7 @@ class CompanyService:
     def init(self, *, demo_company: bool = False) -> InitReport:
         """Make the store ready: the default chart of accounts when it has none, and with
         ``demo_company`` the demo company's suppliers and documents."""
+        check(self._store, Permission.WORK)
         fill = None
         with self._store.session() as session:
             company.ensure_default_accounts(session)
@@ -67,7 +71,9 @@ class CompanyService:
                cancel: threading.Event | None = None) -> BackupReport:
         """A consistent copy of the store at ``target`` (a new file), page by page.
 
-        ``cancel`` stops it between pages (``app.work.Cancelled``) and leaves no file."""
+        ``cancel`` stops it between pages (``app.work.Cancelled``) and leaves no file.
+        A company admin's (``NotAllowed`` for anyone else)."""
+        check(self._store, Permission.BACKUP_RESTORE)
         report = company.backup_company(self._store, target, on_progress=on_progress,
                                         cancel=cancel)
         return BackupReport(report.target, report.pages)
@@ -79,8 +85,23 @@ def restore_company(db: str | None, backup: Path, *, on_progress: OnProgress | N
 
     The store as it was is kept next to it. Refused while a sync runs on the store.
     ``cancel`` stops it (``app.work.Cancelled``) at any point before the backup
-    replaces the store, which is then exactly as it was.
+    replaces the store, which is then exactly as it was. A company admin's: refused
+    (``NotAllowed``) for anyone else, when the store is there.
     """
+    _may_restore(resolve_db_url(db))
     report = company.restore_company(resolve_db_url(db), backup, on_progress=on_progress,
                                      cancel=cancel)
     return RestoreReport(report.source, report.kept, report.pages)
+
+
+def _may_restore(url: str) -> None:
+    """Refuse a restore by someone the store (when there is one) does not know as a company
+    admin; a store made before teams (or missing, or not a store) has nobody to ask."""
+    path = sqlite_path(url) if is_sqlite(url) else None
+    if path is not None and not (path.is_file() and has_table(path, "team_user")):
+        return
+    store = Store(url, make_engine(url))
+    try:
+        check(store, Permission.BACKUP_RESTORE)
+    finally:
+        store.close()

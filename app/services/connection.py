@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from app.connection import service as connection
+from app.domain.roles import Permission
 from app.domain.states import DocKind
 from app.errors import KeyringLocked, UserError
 from app.qbo import keychain
@@ -23,6 +24,7 @@ from app.qbo.keychain import NoKeychain, PassphraseNeeded
 from app.qbo.oauth import ConnectError, follow_redirects
 from app.qbo.oauth import PastedAddress as PastedAddress  # the window pastes through it
 from app.qbo.oauth import redirect_page_problem as redirect_page_problem  # checks the field
+from app.services.team import check
 from app.store.database import Store
 from app.work import OnProgress
 
@@ -158,7 +160,9 @@ class ConnectionService:
         (``app.work.Cancelled``) and nothing is kept. While it waits, the address the
         browser ended on may be given through ``pasted`` instead (the same state check
         applies). No OS keychain for Intuit's secrets raises ``KeychainMissing``.
+        Connecting is a company admin's (``NotAllowed`` for anyone else).
         """
+        check(self._store, Permission.CONNECTION)
         if open_browser is None:
             if not options.local:
                 raise ValueError("connecting to Intuit needs a browser to sign in")
@@ -191,7 +195,9 @@ class ConnectionService:
     def disconnect(self, passphrase: Passphrase | None = None) -> DisconnectReport:
         """Revoke SyncDesk's access (best effort) and forget the connection and its secrets.
 
-        ``passphrase`` is asked only when the secrets are in the encrypted file."""
+        ``passphrase`` is asked only when the secrets are in the encrypted file. A company
+        admin's (``NotAllowed`` for anyone else)."""
+        check(self._store, Permission.CONNECTION)
         row = connection.connection(self._store)
         try:
             done = connection.disconnect(self._store, passphrase)

@@ -9,7 +9,8 @@ in plain words (nothing here names a command-line flag).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,10 +19,10 @@ from sqlmodel import Session, col, func, select
 
 from app.domain.events import Event
 from app.domain.problems import FIXES, Kind
+from app.domain.roles import Permission
 from app.domain.states import DocKind, InvoiceStatus, PoStatus, SyncState
 from app.errors import UsageError
 from app.operations import creating, drafts, editing, workflow_steps
-from app.operations.actor import current_actor
 from app.operations.csv_import import COLUMNS, CsvImportError, RowError, import_csv
 from app.operations.drafts import field_text
 from app.operations.history import events_for
@@ -33,6 +34,7 @@ from app.operations.suppliers import (
     edit_supplier,
     supplier_events,
 )
+from app.operations.team import require
 from app.operations.versions import EditConflict, SupplierChanged
 from app.services.documents_views import (
     ChartEntry,
@@ -54,6 +56,7 @@ from app.services.documents_views import (
     SupplierRow,
 )
 from app.services.drafts import Draft, SaveOutcome
+from app.services.team import store_login
 from app.store import queries
 from app.store.database import Store
 from app.store.models import (
@@ -104,9 +107,18 @@ def import_columns(what: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 class DocumentService:
-    def __init__(self, store: Store, actor: Callable[[], str] = current_actor) -> None:
+    def __init__(self, store: Store, actor: Callable[[], str] | None = None) -> None:
         self._store = store
-        self._actor = actor
+        self._actor = actor or store_login(store)
+
+    @contextmanager
+    def _change(self) -> Iterator[tuple[Session, str]]:
+        """One change's transaction and who makes it; refused (``NotAllowed``) for a login
+        that is not on the company's team (``app.domain.roles``)."""
+        actor = self._actor()
+        with self._store.session() as session:
+            require(session, actor, Permission.WORK)
+            yield session, actor
 
     def _read(self, work: Callable[[Session], T]) -> T:
         with self._store.session() as session:
@@ -310,8 +322,8 @@ class DocumentService:
         """
         pairs = [(name, field_text(value)) for name, value in changes.items()]
         edit = editing.edit_po if kind is DocKind.PO else editing.edit_invoice
-        with self._store.session() as session:
-            result = edit(session, number, pairs, self._actor(), (), expected_revision)
+        with self._change() as (session, actor):
+            result = edit(session, number, pairs, actor, (), expected_revision)
             revision = find_document(session, kind, number).revision
         return EditOutcome(number, _changes(result.changes), result.status, revision)
 
@@ -330,8 +342,8 @@ class DocumentService:
         """Add ``draft`` as a new draft PO or outstanding invoice: every field is checked,
         and any wrong one raises ``FieldErrors`` (each reason at its field) with nothing
         written. Empty new lines are left out."""
-        with self._store.session() as session:
-            doc = drafts.create(session, draft, self._actor())
+        with self._change() as (session, actor):
+            doc = drafts.create(session, draft, actor)
             return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, True)
 
     def save(self, number: str, draft: Draft) -> SaveOutcome:
@@ -340,8 +352,8 @@ class DocumentService:
         is checked first, and any wrong one raises ``FieldErrors`` with nothing written.
         A draft read at an older version than the stored one (``Draft.revision``) raises
         ``EditConflict`` (who changed what since) with nothing written."""
-        with self._store.session() as session:
-            result = drafts.save(session, draft, number, self._actor())
+        with self._change() as (session, actor):
+            result = drafts.save(session, draft, number, actor)
             doc = find_document(session, draft.kind, number)
             return SaveOutcome(doc.number, doc.status, doc.sync_state, doc.total, False,
                                _changes(result.changes))
@@ -357,8 +369,8 @@ class DocumentService:
         A rename queues again the supplier's documents that its old name kept out of
         QuickBooks (``requeued``)."""
         pairs = [(key, field_text(value)) for key, value in changes.items()]
-        with self._store.session() as session:
-            result = edit_supplier(session, name, pairs, self._actor(), seen)
+        with self._change() as (session, actor):
+            result = edit_supplier(session, name, pairs, actor, seen)
         return SupplierEditOutcome(result.name, _changes(result.changes),
                                    tuple(result.requeued), result.qbo_vendor_id)
 
@@ -367,8 +379,8 @@ class DocumentService:
         the company's home currency), ``active`` (default yes). Bad values raise
         ``SupplierInvalid`` with each reason at its field; nothing is added then."""
         pairs = [(key, field_text(value)) for key, value in values.items()]
-        with self._store.session() as session:
-            s = create_supplier(session, pairs, self._actor())
+        with self._change() as (session, actor):
+            s = create_supplier(session, pairs, actor)
             return SupplierRow(s.name, s.email, s.currency, s.active, s.qbo_vendor_id)
 
     def step(self, kind: DocKind, number: str, step: Step | str, *,
@@ -382,14 +394,14 @@ class DocumentService:
             raise UsageError(f"{step.value} applies to invoices")
         if kind is DocKind.INVOICE and step not in INVOICE_STEPS:
             raise UsageError(f"{step.value} applies to POs")
-        with self._store.session() as session:
+        with self._change() as (session, actor):
             doc: PurchaseOrder | Invoice
             if kind is DocKind.PO:
-                doc = workflow_steps.change_po_status(session, number, step.value,
-                                                      self._actor(), expected_revision)
+                doc = workflow_steps.change_po_status(session, number, step.value, actor,
+                                                      expected_revision)
             else:
                 doc = workflow_steps.change_invoice_status(session, number, step.value,
-                                                           self._actor(), expected_revision)
+                                                           actor, expected_revision)
             return StepOutcome(doc.number, doc.status, doc.sync_state)
 
     def submit(self, number: str) -> StepOutcome:
@@ -418,8 +430,8 @@ class DocumentService:
         and leaves nothing written (``app.work.Cancelled``)."""
         if what not in IMPORT_KINDS:
             raise UsageError(f"SyncDesk imports {', '.join(IMPORT_KINDS)}, not {what!r}")
-        with self._store.session() as session:
-            count = import_csv(session, what, Path(path), self._actor(),
+        with self._change() as (session, actor):
+            count = import_csv(session, what, Path(path), actor,
                                on_progress=on_progress, cancel=cancel)
         return ImportReport(what, count)
 

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.domain.problems import FIXES
+from app.domain.roles import Permission
 from app.domain.states import DocKind
-from app.operations.actor import current_actor
 from app.qbo.client import QboClient
 from app.services.sync import NotConnected, Passphrase, qbo_client
+from app.services.team import Login, check, store_login
 from app.store.database import Store
 from app.sync.fixes import module_for
 from app.sync.fixes.base import (
@@ -31,6 +32,7 @@ from app.sync.fixes.base import (
     Side,
     Target,
 )
+from app.sync.fixes.document_steps import permissions_needed
 from app.sync.fixes.runner import DocumentResult, FixResult, run_plan
 from app.sync.fixes.targets import document_target, group_targets
 from app.work import OnProgress
@@ -57,9 +59,10 @@ class FixChoices:
 
 
 class FixService:
-    def __init__(self, store: Store, actor: str | None = None) -> None:
+    def __init__(self, store: Store, actor: str | Login | None = None) -> None:
         self._store = store
-        self._actor = actor
+        self._actor: Login = (lambda: actor) if isinstance(actor, str) \
+            else actor or store_login(store)
 
     def fix_id(self, kind: DocKind, number: str) -> str:
         """The fix id of a document's problem (no QuickBooks call)."""
@@ -99,7 +102,13 @@ class FixService:
     def apply(self, plan: Plan, *, passphrase: Passphrase | None = None,
               on_progress: OnProgress | None = None,
               cancel: threading.Event | None = None) -> FixResult:
-        """Make the plan's changes, resend its documents, and say where each stands."""
+        """Make the plan's changes, resend its documents, and say where each stands.
+
+        Refused before anything changes when the plan holds what the acting user's role
+        may not do (an approval override, a company setting)."""
+        login = self._actor()
+        for needed in (Permission.WORK, *sorted(permissions_needed(plan.changes))):
+            check(self._store, needed, login)
         ctx = self._context(passphrase, cancel, need=True)
         return run_plan(ctx, plan, on_progress)
 
@@ -119,5 +128,5 @@ class FixService:
             if need:
                 raise
             client = None
-        return FixContext(self._store, client, self._actor or current_actor(),
+        return FixContext(self._store, client, self._actor(),
                           cancel or threading.Event())

@@ -15,6 +15,7 @@ from app.services.fixes import FixService
 from app.services.settings import SettingsService
 from app.services.sync import SyncService
 from app.services.sync_log import SyncLogService
+from app.services.team import Permissions, TeamService, store_login
 from app.store.database import Store, open_store, resolve_db_url, store_error
 from app.store.postgres import address_problem, without_password
 from app.store.sqlite import is_sqlite, sqlite_path
@@ -33,14 +34,21 @@ class Services:
     fixes: FixService
     sync_log: SyncLogService
     dashboard: DashboardService
+    team: TeamService  # who is acting, their role, the team (``app.domain.roles``)
 
     _store: Store = field(repr=False, compare=False)
 
     @classmethod
     def for_store(cls, store: Store) -> Services:
-        return cls(store.url, DocumentService(store), SyncService(store),
+        login = store_login(store)  # the PostgreSQL login, or the OS user on SQLite
+        return cls(store.url, DocumentService(store, login), SyncService(store, login),
                    ConnectionService(store), SettingsService(store), CompanyService(store),
-                   FixService(store), SyncLogService(store), DashboardService(store), store)
+                   FixService(store, login), SyncLogService(store), DashboardService(store),
+                   TeamService(store, login), store)
+
+    def permissions(self) -> Permissions:
+        """What the acting user may do on this company (the window disables the rest)."""
+        return self.team.permissions()
 
     def close(self) -> None:
         """Close the store (for a company kept open across calls, as the window does)."""

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.roles import Permission
 from app.domain.settings import SETTINGS, Setting, SettingError, setting
 from app.errors import UserError
 from app.operations.settings import all_settings, set_setting
+from app.services.team import check
 from app.store.database import Store
 
 
@@ -79,7 +81,11 @@ class SettingsService:
 
     def set_many(self, changes: Iterable[tuple[str, object]]) -> list[SettingChange]:
         """Change several settings at once: all of them, or none when one is refused
-        (``SettingsRefused`` then gives the reason for each refused one)."""
+        (``SettingsRefused`` then gives the reason for each refused one). Changing them
+        is a company admin's (``NotAllowed`` for anyone else); no changes is no change."""
+        changes = list(changes)
+        if changes:
+            check(self._store, Permission.SETTINGS)
         done = []
         reasons: dict[str, str] = {}
         with self._store.session() as session:

@@ -21,14 +21,15 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from app.connection.service import connection_status, open_client
+from app.domain.roles import Permission
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
 from app.errors import KeyringLocked, UserError
 from app.hints import Action, Hint
-from app.operations.actor import current_actor
 from app.operations.lookup import find_document
 from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError
 from app.qbo.keychain import NoKeychain, PassphraseNeeded
+from app.services.team import Login, check, store_login
 from app.store.database import Store
 from app.store.models import (
     HistoryEvent,
@@ -141,13 +142,18 @@ class SyncStatus:
 
 
 class SyncService:
-    def __init__(self, store: Store, actor: str | None = None) -> None:
+    def __init__(self, store: Store, actor: str | Login | None = None) -> None:
         self._store = store
-        self._actor = actor
+        self._actor: Login = (lambda: actor) if isinstance(actor, str) \
+            else actor or store_login(store)
 
     @property
     def actor(self) -> str:
-        return self._actor or current_actor()
+        """Who acts (``app.operations.actor``): what the history records."""
+        return self._actor()
+
+    def _may(self, permission: Permission = Permission.WORK) -> None:
+        check(self._store, permission, self.actor)
 
     # --- long work: each returns the engine's report ---------------------------------
 
@@ -157,6 +163,7 @@ class SyncService:
             cancel: threading.Event | None = None, auto_retry: bool = False) -> SyncReport:
         """Pull QuickBooks' changes, then send what is due (``pull``/``push`` leave a side
         out; ``only`` sends just these documents, by number; ``dry_run`` changes nothing)."""
+        self._may()
         targets = None if only is None else self._targets(only)
         return self._engine(passphrase, on_progress, cancel, auto_retry).run(
             dry_run=dry_run, only=targets, pull=pull, push=push)
@@ -165,6 +172,7 @@ class SyncService:
                on_progress: OnProgress | None = None,
                cancel: threading.Event | None = None) -> SyncReport:
         """Queue one document again, whatever state it was in, and send it now."""
+        self._may()
         with self._store.session() as session:
             doc = actions.resend(session, kind, number, self.actor)
             target = [(kind, doc.id or 0)]
@@ -174,6 +182,7 @@ class SyncService:
                         on_progress: OnProgress | None = None,
                         cancel: threading.Event | None = None) -> SyncReport:
         """Queue every failed or blocked document (not the excluded ones) and send them."""
+        self._may()
         with self._store.session() as session:
             targets = actions.queue_failures(session, self.actor)
         if not targets:
@@ -184,12 +193,14 @@ class SyncService:
 
     def exclude(self, kind: DocKind, number: str, reason: str) -> DocumentSyncState:
         """Keep a document out of every sync until included; ``reason`` is required."""
+        self._may()
         with self._store.session() as session:
             doc = actions.exclude(session, kind, number, reason, self.actor)
             return _state_of(kind, doc)
 
     def include(self, kind: DocKind, number: str, reason: str = "") -> DocumentSyncState:
         """Let an excluded document sync again (queued when it still has to go)."""
+        self._may()
         with self._store.session() as session:
             doc = actions.include(session, kind, number, reason, self.actor)
             return _state_of(kind, doc)
@@ -197,7 +208,8 @@ class SyncService:
     # --- reading ------------------------------------------------------------------------
 
     def log(self, query: LogQuery = LogQuery()) -> list[LogEntry]:
-        """The sync log, newest first, filtered by ``query``."""
+        """The sync log, newest first, filtered by ``query`` (a company admin's)."""
+        self._may(Permission.SYNC_LOG)
         select_rows = select(SyncLogEntry).order_by(col(SyncLogEntry.id).desc())
         if query.failed:
             select_rows = select_rows.where(
@@ -212,6 +224,11 @@ class SyncService:
         with self._store.session() as session:
             return [LogEntry(r.at, r.doc_kind, r.doc_number, r.operation, r.result, r.code,
                              r.message, r.intuit_tid) for r in session.exec(select_rows)]
+
+    def last_sync(self) -> datetime | None:
+        """When the last sync attempt or pull was logged (anyone may know that much)."""
+        with self._store.session() as session:
+            return session.exec(select(func.max(col(SyncLogEntry.at)))).one()
 
     def status(self) -> SyncStatus:
         with self._store.session() as session:

@@ -29,8 +29,10 @@ from sqlmodel import col, select
 from app.domain.events import LogResult
 from app.domain.money import format_money
 from app.domain.problems import FIXES, Kind, label, meaning
+from app.domain.roles import Permission
 from app.domain.states import NEEDS_ATTENTION, DocKind
 from app.errors import UserError
+from app.services.team import check
 from app.store.database import Store
 from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
 from app.work import Cancelled, OnProgress, check_cancel, report_progress
@@ -180,6 +182,9 @@ CSV_HEADERS = ("When (UTC)", "Type", "Document", "Operation", "Result", "Problem
 
 
 class SyncLogService:
+    """The sync log, a company admin's to read (``NotAllowed`` for anyone else); the
+    Resync Failures preview is everyone's."""
+
     def __init__(self, store: Store) -> None:
         self._store = store
 
@@ -189,6 +194,7 @@ class SyncLogService:
         the number of rows that match."""
         if offset < 0 or limit < 1:
             raise ValueError("offset must be 0 or more and limit 1 or more")
+        check(self._store, Permission.SYNC_LOG)
         conditions = _conditions(where)
         query = (select(SyncLogEntry).where(*conditions)
                  .order_by(col(SyncLogEntry.id).desc()).offset(offset).limit(limit))
@@ -199,12 +205,14 @@ class SyncLogService:
         return LogPage(rows, int(total), offset, limit)
 
     def count(self, where: LogFilter = LogFilter()) -> int:
+        check(self._store, Permission.SYNC_LOG)
         with self._store.session() as session:
             return int(session.exec(select(func.count()).select_from(SyncLogEntry)
                                     .where(*_conditions(where))).one())
 
     def details(self, entry_id: int) -> LogDetail:
         """One row in full (``LogRow.id``)."""
+        check(self._store, Permission.SYNC_LOG)
         with self._store.session() as session:
             entry = session.get(SyncLogEntry, entry_id)
             if entry is None:

@@ -19,9 +19,10 @@ from app.work import check_cancel
 
 SLICE = 1000  # rows read and written at a time
 
-#: Tables whose rows belong to the running SyncDesks, not to the company: never copied.
+#: Tables whose rows belong to the running SyncDesks (the sync lock, the shared request
+#: budget), not to the company: never copied.
 #: (Alembic's own table is the schema's, which both sides already agree on.)
-NOT_COPIED = frozenset({"alembic_version", "sync_lock"})
+NOT_COPIED = frozenset({"alembic_version", "sync_lock", "request_budget", "request_slot"})
 
 Step = Callable[[int, int], None]  # (rows copied, rows in all)
 

@@ -331,6 +331,22 @@ class SyncLockRow(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)  # a lease, renewed while it runs
 
 
+class TeamUser(SQLModel, table=True):
+    """A member of the team that shares this company (0013): a login (the PostgreSQL login,
+    or the OS user on SQLite) and its role (``app.domain.roles``). No rows: a one-person
+    store, whoever opens it is its company admin."""
+
+    __tablename__ = "team_user"
+    __table_args__ = (UniqueConstraint("login", name="uq_team_user_login"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str
+    name: str = ""
+    role: str  # a Role value
+    added_at: datetime = timestamp_field()
+    added_by: str
+
+
 class RequestBudgetRow(SQLModel, table=True):
     """One company's shared QuickBooks budget on a team store (see ``app.store.budget``):
     the pause every instance keeps after a 429, and who may write a name list now."""

@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.domain.roles import Permission
 from app.domain.states import DocKind, PoStatus
 from app.errors import UserError
 from app.operations.editing import edit_invoice, edit_po
 from app.operations.lookup import find_document
 from app.operations.settings import get_setting, set_setting
+from app.operations.team import require
 from app.operations.workflow_steps import change_po_status
 from app.qbo.client import QboClient
 from app.store.models import Account, Invoice, PurchaseOrder
@@ -62,13 +64,33 @@ def closed_books(ctx: FixContext, when: date) -> date | None:
     return closing if closing is not None and when <= closing else None
 
 
+APPROVAL = " approval"  # the end of what a change of a document's approval is called
+
+
+def approval_what(number: str) -> str:
+    """What a plan calls a change of the document ``number``'s approval."""
+    return f"{number}{APPROVAL}"
+
+
+def permissions_needed(changes: Sequence[Change]) -> set[Permission]:
+    """What a plan's changes need beyond a member's everyday work: an approval override
+    (a PO approved again after the fix's edit), a company setting turned on."""
+    needed: set[Permission] = set()
+    for change in changes:
+        if change.side is Side.SYNCDESK and change.what == PO_DATES_CHANGE:
+            needed.add(Permission.SETTINGS)
+        elif change.side is Side.SYNCDESK and change.what.endswith(APPROVAL):
+            needed.add(Permission.OVERRIDE_APPROVAL)
+    return needed
+
+
 def reapproval_change(session: Session, kind: DocKind, doc: Document) -> Change | None:
     """What editing this document does to its approval, when it needs an override."""
     if kind is not DocKind.PO or doc.status != PoStatus.APPROVED.value or \
             not get_setting(session, REAPPROVAL):
         return None
     # the company asks for re-approval after edits: the fix approves by override
-    return Change(Side.SYNCDESK, f"{doc.number} approval", "approved",
+    return Change(Side.SYNCDESK, approval_what(doc.number), "approved",
                   "approved again (approval override)", doc.number)
 
 
@@ -133,9 +155,10 @@ def po_dates_consent(inputs: Mapping[str, str], errors: dict[str, str]) -> Chang
     return Change(Side.SYNCDESK, PO_DATES_CHANGE, "off", "on")
 
 
-def turn_on_po_dates(session: Session) -> bool:
-    """Turn PO-date editing on; False when it was on already."""
+def turn_on_po_dates(session: Session, actor: str) -> bool:
+    """Turn PO-date editing on (a company admin's change); False when it was on already."""
     if get_setting(session, PO_DATES):
         return False
+    require(session, actor, Permission.SETTINGS)
     set_setting(session, PO_DATES, "on")
     return True

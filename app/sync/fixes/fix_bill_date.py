@@ -167,7 +167,7 @@ def apply(ctx: FixContext, plan: Plan) -> list[Change] | None:
             ctx.need_client(), DocKind.PO, data["po_qbo_id"], when):  # against its date
         skipped.add(f"PurchaseOrder {data['po_qbo_id']} ({data['po']}) date")
     with ctx.session() as session:
-        if data.get("turn_on") and not steps.turn_on_po_dates(session):
+        if data.get("turn_on") and not steps.turn_on_po_dates(session, ctx.actor):
             skipped.add(steps.PO_DATES_CHANGE)
         steps.edit(session, DocKind.PO, data["po"], [("po_date", data["po_date"])], ctx.actor)
     return [c for c in plan.changes if c.what not in skipped]

@@ -184,7 +184,7 @@ def apply(ctx: FixContext, plan: Plan) -> list[Change] | None:
         return None  # nothing to change: the admin acts in QuickBooks
     made = list(plan.changes)
     with ctx.session() as session:
-        if plan.data.get("turn_on") and not steps.turn_on_po_dates(session):
+        if plan.data.get("turn_on") and not steps.turn_on_po_dates(session, ctx.actor):
             made = [c for c in made if c.what != steps.PO_DATES_CHANGE]  # on already
         for doc in plan.data["docs"]:
             steps.edit(session, DocKind(doc["kind"]), doc["number"],

@@ -41,6 +41,7 @@ from app.sync.fixes.base import (
     Side,
     Target,
 )
+from app.sync.fixes.document_steps import approval_what
 from app.sync.lists import ALL, DELETED_SUFFIX, QboLists, name_key, original_name
 
 FIX = "remap_reference"
@@ -222,7 +223,7 @@ def plan(ctx: FixContext, targets: tuple[Target, ...], option: Option,
                 changes += [Change(Side.SYNCDESK, f"{target.number} line {n} {kind}", name,
                                    new_name, target.number) for n in numbers]
                 if numbers and _reapproval(session, target):
-                    changes.append(Change(Side.SYNCDESK, f"{target.number} approval", "approved",
+                    changes.append(Change(Side.SYNCDESK, approval_what(target.number), "approved",
                                           "approved by approval override (this fix)",
                                           target.number))
         data["lines"] = lines

@@ -1,7 +1,7 @@
 """A team store's shared QuickBooks connection, sealed with the company key.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-12
 
 On a PostgreSQL (team) store every member uses one QuickBooks connection, so its
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

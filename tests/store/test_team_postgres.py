@@ -1,0 +1,126 @@
+"""Team mode on PostgreSQL (issue 17): each bookkeeper signs in to the database with a
+login of their own; SyncDesk knows them by it, their role follows it, and the history
+records it. Also 0013 up and down on PostgreSQL.
+
+Needs a PostgreSQL server: ``SYNCDESK_TEST_POSTGRES`` holds a superuser URL such as
+``postgresql://postgres@127.0.0.1:5432/postgres`` (skipped without it). The test makes
+its own database and two logins, and drops them afterwards.
+
+What a team member's login needs on the company's database (the grants below):
+``CONNECT`` on the database, ``USAGE`` on its schema, ``SELECT, INSERT, UPDATE, DELETE``
+on its tables and ``USAGE, SELECT`` on its sequences. Creating the store and upgrading
+its schema needs the owner (or a superuser).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from app.domain.roles import Role
+from app.domain.states import DocKind, PoStatus
+from app.errors import NotAllowed
+from app.services import Services
+from app.store.database import alembic_config, open_store, upgrade
+from tests.sync.conftest import make_po
+
+SERVER = os.environ.get("SYNCDESK_TEST_POSTGRES", "").strip()
+pytestmark = pytest.mark.skipif(not SERVER, reason="SYNCDESK_TEST_POSTGRES names no "
+                                                   "PostgreSQL server")
+
+GRANTS = """
+GRANT CONNECT ON DATABASE {db} TO {login};
+GRANT USAGE ON SCHEMA public TO {login};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {login};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {login};
+"""
+
+
+def _url(database: str, login: str | None = None) -> str:
+    url = make_url(SERVER).set(drivername="postgresql+psycopg", database=database)
+    if login is not None:
+        url = url.set(username=login, password=None)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def company() -> Iterator[tuple[str, str, str]]:
+    """A new company database (schema at head) and two logins with a member's grants:
+    (database, ann's login, bob's login)."""
+    tag = secrets.token_hex(4)
+    database, ann, bob = f"sd_team_{tag}", f"sd_ann_{tag}", f"sd_bob_{tag}"
+    admin = create_engine(_url(make_url(SERVER).database or "postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {database}"))
+        for login in (ann, bob):
+            connection.execute(text(f"CREATE ROLE {login} LOGIN"))
+    try:
+        store = open_store(_url(database))  # the owner makes the schema
+        store.close()
+        owner = create_engine(_url(database), isolation_level="AUTOCOMMIT")
+        with owner.connect() as connection:
+            for login in (ann, bob):
+                for grant in GRANTS.format(db=database, login=login).split(";"):
+                    if grant.strip():
+                        connection.execute(text(grant))
+        owner.dispose()
+        yield database, ann, bob
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+            for login in (ann, bob):
+                connection.execute(text(f"DROP ROLE IF EXISTS {login}"))
+        admin.dispose()
+
+
+def test_two_logins_are_two_users_and_the_history_names_each(company):
+    database, ann, bob = company
+    ann_store, bob_store = open_store(_url(database, ann)), open_store(_url(database, bob))
+    try:
+        as_ann, as_bob = Services.for_store(ann_store), Services.for_store(bob_store)
+        assert as_ann.team.login == ann and as_bob.team.login == bob
+        as_ann.company.init()
+        as_ann.documents.create_supplier({"name": "Acme Supply"})
+        as_ann.team.add(bob, Role.STANDARD, "Bob")
+        assert {m.login: m.role for m in as_bob.team.members()} == {
+            ann: Role.ADMIN, bob: Role.STANDARD}
+        assert as_bob.permissions().role is Role.STANDARD
+
+        make_po(ann_store, "PO-1", status=PoStatus.PENDING)
+        as_bob.documents.edit(DocKind.PO, "PO-1", {"memo": "for the shop"})
+        with pytest.raises(NotAllowed, match=f"signed in as {bob} \\(standard user\\)"):
+            as_bob.documents.override("PO-1")
+        with pytest.raises(NotAllowed, match="change the company settings"):
+            as_bob.settings.set("auto_sync_minutes", 5)
+        as_ann.documents.override("PO-1")
+        as_ann.settings.set("auto_sync_minutes", 5)
+
+        history = [(e.actor, e.action) for e in as_ann.documents.history(DocKind.PO, "PO-1")]
+        assert (bob, "edited") in history
+        assert (ann, "approval_override") in history
+        assert {actor for actor, _ in history} <= {"ann", ann, bob}  # make_po writes "ann"
+    finally:
+        ann_store.close()
+        bob_store.close()
+
+
+def test_0013_goes_down_and_up_again_on_postgresql(company):
+    database, _, _ = company
+    engine = create_engine(_url(database))
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0012")
+        assert "team_user" not in inspect(engine).get_table_names()
+        upgrade(engine)
+        assert "team_user" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

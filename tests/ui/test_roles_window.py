@@ -1,0 +1,116 @@
+"""The window disables what the signed-in user's role may not do, saying why (issue 17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from app.domain.roles import Role
+from app.domain.states import DocKind, PoStatus
+from app.services.opening import open_company
+from ui import create_main_window
+from ui.roles import SYNC_LOG_PAGE
+
+WAIT = 30000
+GUARDED = ("settingsAction", "backupAction", "restoreAction", "connectAction")
+
+
+def company(path: Path, monkeypatch: pytest.MonkeyPatch, *team: tuple[str, Role]) -> str:
+    """The demo company's documents in ``path``, with ann (company admin) and ``team``."""
+    monkeypatch.setenv("LOGNAME", "ann")
+    with open_company(str(path), create=True) as services:
+        services.company.init(demo_company=True)
+        for login, role in team:
+            services.team.add(login, role)
+    return str(path)
+
+
+def open_window(qtbot, tmp_path: Path, db: str, login: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LOGNAME", login)
+    window = create_main_window(["--db", db], settings=QSettings(
+        str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.ctx.permissions is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=WAIT)
+    return window
+
+
+def sync_log_tab(window) -> int:
+    return next(i for i in range(window.nav.count()) if window.nav.tabText(i) == SYNC_LOG_PAGE)
+
+
+def pending_po(window) -> str:
+    rows = window.ctx.services.documents.list(DocKind.PO)
+    return next(r.number for r in rows if r.status == PoStatus.PENDING.value)
+
+
+def override_button(qtbot, window, number: str) -> QPushButton:
+    editor = window.editor.open(DocKind.PO, number)
+    button = editor.findChild(QPushButton, "overrideButton")
+    qtbot.waitUntil(lambda: button.isVisible(), timeout=WAIT)
+    return button
+
+
+def test_a_standard_users_window_has_an_admins_actions_disabled(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db = company(tmp_path / "team.db", monkeypatch, ("bob", Role.STANDARD))
+    window = open_window(qtbot, tmp_path, db, "bob", monkeypatch)
+    for name in GUARDED:
+        action = window.findChild(QAction, name)
+        assert not action.isEnabled(), name
+        assert action.toolTip().startswith("Only a company admin can"), name
+        assert "you are signed in as bob (standard user). Ask ann." in action.toolTip()
+    tab = sync_log_tab(window)
+    assert not window.nav.isTabEnabled(tab)
+    assert "see the sync log" in window.nav.tabToolTip(tab)
+    assert window.sync_now.isEnabled()  # syncing is every member's
+    label = window.findChild(QLabel, "signedInLabel")
+    assert label.isVisible() and label.text() == "Signed in as bob (standard user)"
+    button = override_button(qtbot, window, pending_po(window))
+    assert not button.isEnabled()
+    assert "only a finance user or a company admin" in button.toolTip().lower()
+    window.close()
+
+
+def test_a_finance_user_may_override_and_the_admin_may_do_everything(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db = company(tmp_path / "team.db", monkeypatch, ("fay", Role.FINANCE))
+    window = open_window(qtbot, tmp_path, db, "fay", monkeypatch)
+    assert override_button(qtbot, window, pending_po(window)).isEnabled()
+    assert not window.findChild(QAction, "settingsAction").isEnabled()
+    window.close()
+
+    window = open_window(qtbot, tmp_path, db, "ann", monkeypatch)
+    for name in GUARDED:
+        assert window.findChild(QAction, name).isEnabled(), name
+    assert window.nav.isTabEnabled(sync_log_tab(window))
+    assert window.findChild(QLabel, "signedInLabel").text() == \
+        "Signed in as ann (company admin)"
+    window.close()
+
+
+def test_a_one_person_company_looks_as_before(qtbot, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch):
+    db = company(tmp_path / "solo.db", monkeypatch)
+    window = open_window(qtbot, tmp_path, db, "whoever", monkeypatch)
+    for name in GUARDED:
+        assert window.findChild(QAction, name).isEnabled(), name
+    assert window.nav.isTabEnabled(sync_log_tab(window))
+    assert not window.findChild(QLabel, "signedInLabel").isVisible()
+    window.close()
+
+
+def test_a_login_not_on_the_team_cannot_sync(qtbot, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch):
+    db = company(tmp_path / "team.db", monkeypatch, ("bob", Role.STANDARD))
+    window = open_window(qtbot, tmp_path, db, "zed", monkeypatch)
+    assert not window.sync_now.isEnabled() and not window.resync.isEnabled()
+    assert "not on this company's team" in window.sync_now.toolTip()
+    window.start_sync()
+    assert not window.ctx.tasks.running("sync")
+    window.close()
