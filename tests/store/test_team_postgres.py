@@ -2,9 +2,8 @@
 login of their own; SyncDesk knows them by it, their role follows it, and the history
 records it. Also 0013 up and down on PostgreSQL.
 
-Needs a PostgreSQL server: ``SYNCDESK_TEST_POSTGRES`` holds a superuser URL such as
-``postgresql://postgres@127.0.0.1:5432/postgres`` (skipped without it). The test makes
-its own database and two logins, and drops them afterwards.
+Needs the tests' PostgreSQL server (``tests/postgres.py``: skipped without one, except
+under CI). The test makes its own database and two logins, and drops them afterwards.
 
 What a team member's login needs on the company's database (the grants below):
 ``CONNECT`` on the database, ``USAGE`` on its schema, ``SELECT, INSERT, UPDATE, DELETE``
@@ -14,7 +13,6 @@ its schema needs the owner (or a superuser).
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 
@@ -28,11 +26,16 @@ from app.domain.states import DocKind, PoStatus
 from app.errors import NotAllowed
 from app.services import Services
 from app.store.database import alembic_config, open_store, upgrade
+from tests.conftest import need_postgres
 from tests.sync.conftest import make_po
 
-SERVER = os.environ.get("SYNCDESK_TEST_POSTGRES", "").strip()
-pytestmark = pytest.mark.skipif(not SERVER, reason="SYNCDESK_TEST_POSTGRES names no "
-                                                   "PostgreSQL server")
+SERVER = ""  # the tests' server, set by the ``company`` fixture
+
+
+@pytest.fixture(autouse=True)
+def _server(request: pytest.FixtureRequest) -> None:
+    global SERVER
+    SERVER = need_postgres(request)
 
 GRANTS = """
 GRANT CONNECT ON DATABASE {db} TO {login};
