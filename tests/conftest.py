@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,17 +45,23 @@ def _no_log_handlers_left_behind() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+def postgres_server() -> Iterator[str | None]:
     """A PostgreSQL server with the migrated template database on it (None: no server)."""
-    with postgres.server(tmp_path_factory.mktemp("postgres")) as url:
-        if url is None:
-            yield None
-            return
-        postgres.make_template(url)
-        try:
-            yield url
-        finally:
-            postgres.drop_template(url)
+    # Not under pytest's own temporary folder: that one is private to this user, and the
+    # server may run as another (PostgreSQL refuses to run as root).
+    folder = Path(tempfile.mkdtemp(prefix="syncdesk-test-postgres-"))
+    try:
+        with postgres.server(folder) as url:
+            if url is None:
+                yield None
+                return
+            postgres.make_template(url)
+            try:
+                yield url
+            finally:
+                postgres.drop_template(url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def need_postgres(request: pytest.FixtureRequest) -> str:
