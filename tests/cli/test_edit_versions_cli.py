@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.operations.test_edit_versions import make_po
 
 
+@pytest.mark.usefixtures("sqlite_only")  # bob and ann are OS users (LOGNAME): a store file's
 def test_an_edit_expecting_an_older_version_is_refused_naming_both(store, cli, monkeypatch):
     make_po(store)
     db = store.url

@@ -6,6 +6,11 @@ import json
 
 import pytest
 
+# Signs in as different people through the OS user (LOGNAME), which is who acts on a store
+# file; on PostgreSQL the acting user is the database login, which
+# tests/store/test_team_postgres.py signs in with.
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 
 @pytest.fixture
 def company(cli, db_path, monkeypatch: pytest.MonkeyPatch):

@@ -22,6 +22,11 @@ from app.sync.fixes.base import Change, Plan, Side
 from app.sync.fixes.document_steps import PO_DATES_CHANGE, approval_what, permissions_needed
 from tests.sync.conftest import make_po
 
+# Signs in as different people through the OS user (LOGNAME), which is who acts on a store
+# file; on PostgreSQL the acting user is the database login, which
+# tests/store/test_team_postgres.py signs in with.
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 
 def sign_in(monkeypatch: pytest.MonkeyPatch, login: str) -> None:
     monkeypatch.setenv("LOGNAME", login)

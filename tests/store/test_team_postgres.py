@@ -127,3 +127,27 @@ def test_0013_goes_down_and_up_again_on_postgresql(company):
         assert "team_user" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_the_command_line_refuses_by_the_database_login(company, cli):
+    """bob signs in to PostgreSQL as himself: the command line knows him and refuses him
+    an admin's work and the approval override; ann's login may do both."""
+    database, ann, bob = company
+    as_ann, as_bob = _url(database, ann), _url(database, bob)
+    assert cli("--db", as_ann, "init").code == 0  # the default accounts
+    assert cli("--db", as_ann, "users", "add", bob, "--role", "standard").code == 0
+    make_store = open_store(as_ann)
+    try:
+        Services.for_store(make_store).documents.create_supplier({"name": "Acme Supply"})
+        make_po(make_store, "PO-1", status=PoStatus.PENDING)
+    finally:
+        make_store.close()
+    listing = cli("--db", as_bob, "users")
+    assert listing.code == 0 and f"signed in as {bob}" in listing.out
+    refused = cli("--db", as_bob, "settings", "--set", "auto_sync_minutes=5")
+    assert refused.code == 1 and f"signed in as {bob} (standard user)" in refused.err
+    override = cli("--db", as_bob, "override", "po", "PO-1")
+    assert override.code == 1 and "finance user or a company admin" in override.err
+    assert cli("--db", as_ann, "override", "po", "PO-1").code == 0
+    history = cli("--db", as_ann, "history", "po", "PO-1")
+    assert ann in history.out

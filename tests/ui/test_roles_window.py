@@ -15,6 +15,11 @@ from app.services.opening import open_company
 from ui import create_main_window
 from ui.roles import SYNC_LOG_PAGE
 
+# Signs in as different people through the OS user (LOGNAME), which is who acts on a store
+# file; on PostgreSQL the acting user is the database login, which
+# tests/store/test_team_postgres.py signs in with.
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 WAIT = 30000
 GUARDED = ("settingsAction", "backupAction", "restoreAction", "connectAction")
 
