@@ -323,3 +323,16 @@ class SyncLockRow(SQLModel, table=True):
     pid: int
     acquired_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)  # a lease, renewed while it runs
+
+
+class SyncClaimRow(SQLModel, table=True):
+    """A document (or supplier) a running sync is working on (see ``app.store.claims``)."""
+
+    __tablename__ = "sync_claim"
+
+    key: str = Field(primary_key=True)  # "po:17", "invoice:3", "supplier:5"
+    token: str = Field(index=True)  # the claiming sync's lock token
+    host: str
+    pid: int
+    claimed_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # renewed with its sync's lease

@@ -88,6 +88,7 @@ class SyncDoc:
     lineage: str = ""  # the store's lineage: in the marker of every object it creates
     legacy_held: bool = False  # the store wrote bare markers before it had a lineage
     legacy_pending: bool = False  # the pending create was sent with the bare marker
+    next_attempt_at: datetime | None = None  # a failed document's next try
 
     @property
     def label(self) -> str:
@@ -166,7 +167,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
         revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
         problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
         auto_retries=po.auto_retries, drift=po.qbo_drift, pending_revision=po.pending_revision,
-        pending_sent=po.pending_sent,
+        pending_sent=po.pending_sent, next_attempt_at=po.next_attempt_at,
         lines=[SyncLine(line.line_no, line.amount, line.description,
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
@@ -203,7 +204,7 @@ def load_invoice(session: Session, invoice: Invoice,
         problem=invoice.problem, qbo_id=invoice.qbo_id,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
         drift=invoice.qbo_drift, pending_revision=invoice.pending_revision,
-        pending_sent=invoice.pending_sent,
+        pending_sent=invoice.pending_sent, next_attempt_at=invoice.next_attempt_at,
         reference=invoice.reference, due_date=invoice.due_date,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status,
                  po.problem)
@@ -231,6 +232,32 @@ def due_documents(session: Session, now: datetime) -> list[SyncDoc]:
     invoices = [load_invoice(session, inv, names) for inv in due(Invoice)
                 if inv.status in (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY)]
     return pos + invoices
+
+
+_SENDABLE = {DocKind.PO: (PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED),
+             DocKind.INVOICE: (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY)}
+
+
+def is_due(doc: SyncDoc, now: datetime) -> bool:
+    """Whether ``doc`` (as loaded) is one ``due_documents`` would give at ``now``."""
+    if doc.status not in _SENDABLE[doc.kind]:
+        return False
+    if doc.sync_state == SyncState.QUEUED.value:
+        return True
+    if doc.sync_state == SyncState.FAILED.value:
+        return doc.next_attempt_at is not None and doc.next_attempt_at <= now
+    return doc.sync_state == SyncState.BLOCKED.value and doc.problem == Kind.WAITING_ON_PO.value
+
+
+def reload(session: Session, doc: SyncDoc) -> SyncDoc | None:
+    """``doc`` as the store holds it now (None if it is gone)."""
+    model = PurchaseOrder if doc.kind is DocKind.PO else Invoice
+    row = session.get(model, doc.id)
+    if row is None:
+        return None
+    names = _names(session)
+    return load_po(session, row, names) if isinstance(row, PurchaseOrder) else \
+        load_invoice(session, row, names)
 
 
 def load(session: Session, kind: DocKind, doc_id: int) -> SyncDoc:
