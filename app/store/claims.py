@@ -59,28 +59,44 @@ class Claims:
 
     def take(self, key: str) -> Any | None:
         """Claim ``key``: None when it is ours now, else the row of its live holder."""
+        return self.take_many([key])[key]
+
+    def take_many(self, keys: list[str]) -> dict[str, Any | None]:
+        """Claim each of ``keys`` (in one transaction): by key, None when it is ours now,
+        else the row of its live holder."""
+        if not keys:
+            return {}
         lock = self.lock
         now = lock.now()
-        values = {"key": key, "token": lock.token, "host": lock.host, "pid": lock.pid,
-                  "claimed_at": now, "expires_at": now + lock.lease}
+        mine = {"token": lock.token, "host": lock.host, "pid": lock.pid, "claimed_at": now,
+                "expires_at": now + lock.lease}
+        held: dict[str, Any | None] = {}
+        gone: list[Any] = []
         with self.store.engine.begin() as conn:
-            conn.execute(_insert_new(conn, values))
-            row = conn.execute(select(_TABLE).where(_TABLE.c.key == key)).first()
-            if row is None:  # given back between the two statements: try again
-                return self.take(key)
-            if row.token == lock.token:
-                return None
-            if not self._gone(row, now):
-                return row
-            # Compare and swap: only if the holder is still the one judged gone.
-            taken = conn.execute(update(_TABLE).where(
-                _TABLE.c.key == key, _TABLE.c.token == row.token).values(**values)).rowcount
-        if not taken:
-            return self.take(key)
-        self.taken_over += 1
-        log.warning("took over %s from process %s on %s (%s)", key, row.pid, row.host,
-                    "its lease ran out" if row.expires_at <= now else "it is no longer running")
-        return None
+            conn.execute(_insert_new(conn), [{"key": key, **mine} for key in keys])
+            found = {row.key: row for row in conn.execute(
+                select(_TABLE).where(_TABLE.c.key.in_(keys)))}
+            for key in keys:
+                row = found.get(key)
+                if row is None or row.token == lock.token:
+                    held[key] = None if row is not None else _GIVEN_BACK
+                elif not self._gone(row, now):
+                    held[key] = row
+                # Compare and swap: only if the holder is still the one judged gone.
+                elif conn.execute(update(_TABLE).where(
+                        _TABLE.c.key == key, _TABLE.c.token == row.token
+                ).values(key=key, **mine)).rowcount:
+                    held[key] = None
+                    gone.append(row)
+                else:
+                    held[key] = _GIVEN_BACK
+        for row in gone:
+            self.taken_over += 1
+            log.warning("took over %s from process %s on %s (%s)", row.key, row.pid, row.host,
+                        "its lease ran out" if row.expires_at <= now
+                        else "it is no longer running")
+        again = [key for key, holder in held.items() if holder is _GIVEN_BACK]
+        return {**held, **self.take_many(again)} if again else held
 
     def wait_for(self, key: str, wait: float) -> Any | None:
         """Claim ``key``, waiting up to ``wait`` seconds for its holder to give it back:
@@ -100,9 +116,11 @@ class Claims:
             return None
         return row
 
-    def release(self, key: str) -> None:
+    def release(self, *keys: str) -> None:
+        if not keys:
+            return
         with self.store.engine.begin() as conn:
-            conn.execute(delete(_TABLE).where(_TABLE.c.key == key,
+            conn.execute(delete(_TABLE).where(_TABLE.c.key.in_(keys),
                                               _TABLE.c.token == self.lock.token))
 
     def held(self) -> list[str]:
@@ -118,7 +136,11 @@ class Claims:
         return row.host == lock.host and row.pid != lock.pid and not alive(row.pid)
 
 
-def _insert_new(conn: Connection, values: dict[str, Any]) -> Any:
-    """An insert of a claim that does nothing when the key is claimed already."""
+#: A claim given back (or changing hands) while it was being taken: taken again.
+_GIVEN_BACK = object()
+
+
+def _insert_new(conn: Connection) -> Any:
+    """An insert of claims that passes over the keys claimed already."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    return insert(_TABLE).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])

@@ -249,15 +249,36 @@ def is_due(doc: SyncDoc, now: datetime) -> bool:
     return doc.sync_state == SyncState.BLOCKED.value and doc.problem == Kind.WAITING_ON_PO.value
 
 
-def reload(session: Session, doc: SyncDoc) -> SyncDoc | None:
-    """``doc`` as the store holds it now (None if it is gone)."""
-    model = PurchaseOrder if doc.kind is DocKind.PO else Invoice
-    row = session.get(model, doc.id)
-    if row is None:
-        return None
-    names = _names(session)
-    return load_po(session, row, names) if isinstance(row, PurchaseOrder) else \
-        load_invoice(session, row, names)
+#: What a sync changes on a document (and an edit, its revision): a PO whose columns
+#: these are unchanged since it was read is the same PO to send.
+_BOOKKEEPING = ("status", "revision", "attempt", "sync_state", "problem", "qbo_id",
+                "pending_request_id", "pending_revision", "auto_retries", "next_attempt_at")
+
+
+def reload(session: Session, docs: list[SyncDoc]) -> list[SyncDoc | None]:
+    """``docs`` as the store holds them now (None for one that is gone), in order: a PO
+    whose bookkeeping did not change since it was read is given back as it was (read in
+    one query for all); the rest, and every invoice (its PO may have moved), read anew."""
+    pos = [doc.id for doc in docs if doc.kind is DocKind.PO]
+    columns = [getattr(PurchaseOrder, name) for name in _BOOKKEEPING]
+    now = {row[0]: tuple(row[1:]) for row in session.exec(
+        select(PurchaseOrder.id, *columns).where(col(PurchaseOrder.id).in_(pos)))} \
+        if pos else {}
+    names: tuple[dict[int, str], dict[int, str]] | None = None
+    fresh: list[SyncDoc | None] = []
+    for doc in docs:
+        if doc.kind is DocKind.PO and now.get(doc.id) == tuple(
+                getattr(doc, name) for name in _BOOKKEEPING):
+            fresh.append(doc)
+            continue
+        row = session.get(PurchaseOrder if doc.kind is DocKind.PO else Invoice, doc.id)
+        if row is None:
+            fresh.append(None)
+            continue
+        names = names or _names(session)
+        fresh.append(load_po(session, row, names) if isinstance(row, PurchaseOrder)
+                     else load_invoice(session, row, names))
+    return fresh
 
 
 def load(session: Session, kind: DocKind, doc_id: int) -> SyncDoc:

@@ -360,7 +360,8 @@ class SyncEngine:
         group: list[Ready] = []  # new documents ready to go together (one batch)
         stopped = False
         for index, listed in enumerate(docs):
-            doc = listed if dry_run else self._shared.claim(listed, self.now())
+            doc = listed if dry_run else self._shared.claim(
+                listed, self.now(), docs[index:index + BATCH_MAX])
             if doc is None:  # another sync holds it, or dealt with it meanwhile
                 continue
             groupable = doc.kind in batching and batchable(doc)
@@ -425,8 +426,7 @@ class SyncEngine:
         if batch.stop is not None:  # QuickBooks wants a new sign-in
             push.stop(batch.stop, outcomes, rest)
             return True
-        for ready in group:
-            self._shared.release(ready.doc)
+        self._shared.release(*(ready.doc for ready in group))
         stop = push.tally_batch([ready.doc for ready in group], outcomes, before, rest)
         self._progress(len(report.outcomes), report_total(report, rest), None, report)
         return stop

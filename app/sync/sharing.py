@@ -39,42 +39,60 @@ class SharedWork:
         self.store, self.claims = store, claims
         self.elsewhere: dict[str, SyncDoc] = {}  # passed over: another sync holds them
         self.done_elsewhere: list[str] = []  # another sync sent (or tried) them meanwhile
+        self._done: set[str] = set()  # … by key
+        self._ready: dict[str, SyncDoc] = {}  # claimed ahead, read again, still to go
 
     @property
     def active(self) -> bool:
         return self.claims is not None
 
-    def claim(self, doc: SyncDoc, now: datetime) -> SyncDoc | None:
+    def claim(self, doc: SyncDoc, now: datetime, ahead: list[SyncDoc]) -> SyncDoc | None:
         """``doc`` as it stands now, claimed by this sync; None when it is not this sync's
-        to send (another holds it, or it is no longer due)."""
+        to send (another holds it, or it is no longer due). ``ahead`` (``doc`` and those
+        after it) are claimed with it, in one go, when ``doc`` is not claimed yet."""
         if self.claims is None:
             return doc
         key = document_key(doc.kind, doc.id)
-        if self.claims.take(key) is not None:
-            self.elsewhere[key] = doc
-            return None
+        if not self._seen(key):
+            self._claim_ahead([d for d in ahead if not self._seen(document_key(d.kind, d.id))],
+                              now)
+        return self._ready.pop(key, None)
+
+    def _seen(self, key: str) -> bool:
+        """Whether this run claimed ``key`` already, or found it not its own to send."""
+        return key in self._ready or key in self.elsewhere or key in self._done
+
+    def _claim_ahead(self, docs: list[SyncDoc], now: datetime) -> None:
+        assert self.claims is not None
+        holders = self.claims.take_many([document_key(d.kind, d.id) for d in docs])
+        ours = [d for d in docs if holders[document_key(d.kind, d.id)] is None]
+        for doc in docs:
+            if holders[document_key(doc.kind, doc.id)] is not None:
+                self.elsewhere[document_key(doc.kind, doc.id)] = doc
         with self.store.session() as session:
-            fresh = reload(session, doc)
-        if fresh is None or _moved_on(doc, fresh, now):
-            self.claims.release(key)
-            self.elsewhere.pop(key, None)
-            self.done_elsewhere.append(doc.number)
-            return None
-        if fresh.kind is DocKind.INVOICE and fresh.po is not None and not fresh.po.qbo_id \
-                and self.claims.holder(document_key(DocKind.PO, fresh.po.id)) is not None:
-            self.claims.release(key)  # its PO is on its way by another sync: after it
-            self.elsewhere[key] = doc
-            return None
-        self.elsewhere.pop(key, None)
-        return fresh
+            fresh = reload(session, ours)
+        back: list[str] = []
+        for before, now_ in zip(ours, fresh, strict=True):
+            key = document_key(before.kind, before.id)
+            if now_ is None or _moved_on(before, now_, now):
+                back.append(key)
+                self._done.add(key)
+                self.done_elsewhere.append(before.number)
+            elif now_.kind is DocKind.INVOICE and now_.po is not None and not now_.po.qbo_id \
+                    and self.claims.holder(document_key(DocKind.PO, now_.po.id)) is not None:
+                back.append(key)  # its PO is on its way by another sync: after it
+                self.elsewhere[key] = before
+            else:
+                self._ready[key] = now_
+        self.claims.release(*back)
 
     def take(self, key: str) -> bool:
         """Claim ``key`` (True: this sync's now; always True without claims)."""
         return self.claims is None or self.claims.take(key) is None
 
-    def release(self, doc: SyncDoc) -> None:
+    def release(self, *docs: SyncDoc) -> None:
         if self.claims is not None:
-            self.claims.release(document_key(doc.kind, doc.id))
+            self.claims.release(*(document_key(doc.kind, doc.id) for doc in docs))
 
     def release_key(self, key: str) -> None:
         if self.claims is not None:
@@ -84,7 +102,7 @@ class SharedWork:
         """The documents passed over so far because another sync held them, in order
         (POs first); they are no longer counted as passed over until claimed again."""
         docs = sorted(self.elsewhere.values(), key=lambda d: (d.kind is not DocKind.PO, d.id))
-        self.elsewhere = {}
+        self.elsewhere, self._ready = {}, {}
         return docs
 
     @contextmanager

@@ -180,3 +180,14 @@ def test_the_claims_table_comes_and_goes_with_its_migration(db_path):
             "sync_claim")}
     finally:
         engine.dispose()
+
+
+def test_claims_are_taken_many_at_once_passing_over_those_held(store):
+    _claimed_by(store, "po:2", "another-machine", 4242, timedelta(minutes=5))
+    _claimed_by(store, "po:3", socket.gethostname(), _dead_pid(), timedelta(minutes=5))
+    claims = Claims(store, SyncLock(store, shared=True))
+    held = claims.take_many(["po:1", "po:2", "po:3", "po:4"])
+    assert {key for key, holder in held.items() if holder is None} == {"po:1", "po:3", "po:4"}
+    assert held["po:2"].host == "another-machine" and claims.taken_over == 1
+    claims.release("po:1", "po:3", "po:4")
+    assert _claims(store) == {"po:2": "someone-else"}

@@ -19,7 +19,7 @@ from app.connection.service import ConnectRequest, connect, open_client
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.store.lock import SyncBusy, SyncLock
-from app.store.models import Supplier, SyncClaimRow
+from app.store.models import PurchaseOrder, Supplier, SyncClaimRow
 from app.store.types import utcnow
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST
@@ -122,17 +122,17 @@ def test_a_document_sent_meanwhile_by_another_sync_is_not_sent_again(store, engi
     make_po(store, number="PO-2")
     other = SyncEngine(store, open_client(store, Limits(), FAST), actor="bob")
     done: list = []
-    started: list = []
 
     def the_other_sync_goes_first(ctx):
-        if ctx.method == "POST" and ctx.path.lower() == "purchaseorder" and not started:
-            started.append(True)  # (its own create comes through here too)
+        # the run's first request (reading the lists) comes after it listed what is due
+        if not done:
+            done.append(None)
             done.append(other.run(pull=False, only=[_doc("PO-2", store)]))
         return None
 
     sandbox.before_hooks.append(the_other_sync_goes_first)
-    report = engine.run()
-    assert [o.number for o in done[0].outcomes] == ["PO-2"]
+    report = engine.run(pull=False)
+    assert [o.number for o in done[1].outcomes] == ["PO-2"]
     assert [o.number for o in report.outcomes] == ["PO-1"]
     assert report.done_elsewhere == ["PO-2"]
     assert "1 document was sent by another SyncDesk while this sync ran." in \
@@ -207,3 +207,33 @@ def test_a_relink_is_refused_while_a_team_sync_runs(store, client, sandbox):
     finally:
         running.release()
 
+
+
+# --- pulls beside pushes ----------------------------------------------------------------
+def test_a_pull_that_read_a_po_before_another_sync_updated_it_flags_nothing(store, engine,
+                                                                           client):
+    """Sync B read PO-1 from QuickBooks; sync A then sent PO-1's edit. B applying what it
+    read must not take A's own update for a change made in QuickBooks."""
+    from app.operations import editing
+    from app.operations.settings import set_setting
+    from app.sync.pull import PullReport
+    from app.sync.pull_documents import DocumentEffects
+
+    make_po(store, number="PO-1")
+    engine.run()
+    with store.session() as s:
+        qbo_id = s.get(PurchaseOrder, _po_id(store, "PO-1")).qbo_id
+    read_by_b = client.read("PurchaseOrder", qbo_id)
+    with store.session() as s:
+        set_setting(s, "require_reapproval_after_edit", "off")
+        editing.edit_po(s, "PO-1", [("memo", "Deliver to the back door")], "ann")
+    assert [o.action for o in engine.run().outcomes] == ["update"]  # sync A
+    with store.session() as s:
+        token = s.get(PurchaseOrder, _po_id(store, "PO-1")).qbo_sync_token
+        report = PullReport("cdc")
+        DocumentEffects(s, "bob", utcnow(), report).apply("PurchaseOrder", [read_by_b])
+    assert int(token) > int(read_by_b["SyncToken"])
+    assert states(store)["PO-1"] == ("synced", None)
+    with store.session() as s:
+        po = s.get(PurchaseOrder, _po_id(store, "PO-1"))
+        assert (po.qbo_sync_token, po.qbo_drift) == (token, None)
