@@ -4,6 +4,7 @@ sent once, a dead sync's documents finished by another (engines in this process;
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -114,6 +115,19 @@ def test_a_document_another_live_sync_holds_is_left_to_it_and_said_so(store, eng
     assert [o.number for o in engine.run().outcomes] == ["PO-1"]
     assert in_quickbooks(client) == ["PO-1", "PO-2"]
 
+
+
+def test_the_command_line_says_what_was_left_to_another_syncdesk(store, client, cli, db_path):
+    make_po(store, number="PO-1")
+    _claim(store, f"po:{_po_id(store, 'PO-1')}", "another-machine", 4242,
+           timedelta(minutes=5))
+    done = cli("--db", db_path, "sync")
+    assert done.code == 0, done.err
+    assert "Nothing to send." not in done.out
+    assert "1 document was being sent by another SyncDesk, so this sync left it to it: " \
+        "PO-1." in done.out
+    as_json = cli("--db", db_path, "sync", "--json")
+    assert json.loads(as_json.out)["elsewhere"] == ["PO-1"]
 
 def test_a_document_sent_meanwhile_by_another_sync_is_not_sent_again(store, engine, client,
                                                                      sandbox):
