@@ -435,6 +435,7 @@ class SyncEngine:
                   ) -> None:
         if self.on_progress is not None:
             problems = sum(1 for o in report.outcomes if o.problem)
+            done = min(total, done + self._shared.passed)  # passed over: done by another
             self.on_progress(Progress(done, total, current, problems))
 
     # --- one document ---------------------------------------------------------------

@@ -46,6 +46,11 @@ class SharedWork:
     def active(self) -> bool:
         return self.claims is not None
 
+    @property
+    def passed(self) -> int:
+        """How many documents this run has passed over so far (another sync's)."""
+        return len(self.elsewhere) + len(self.done_elsewhere)
+
     def claim(self, doc: SyncDoc, now: datetime, ahead: list[SyncDoc]) -> SyncDoc | None:
         """``doc`` as it stands now, claimed by this sync; None when it is not this sync's
         to send (another holds it, or it is no longer due). ``ahead`` (``doc`` and those

@@ -103,8 +103,11 @@ def test_a_document_another_live_sync_holds_is_left_to_it_and_said_so(store, eng
     make_po(store, number="PO-2")
     _claim(store, f"po:{_po_id(store, 'PO-1')}", "another-machine", 4242,
            timedelta(minutes=5))
+    seen: list[tuple[int, int]] = []
+    engine.on_progress = lambda p: seen.append((p.done, p.total))
     report = engine.run()
     assert [(o.number, o.sync_state) for o in report.outcomes] == [("PO-2", "synced")]
+    assert seen[-1] == (2, 2)  # the one left to the other sync counts as done
     assert report.elsewhere == ["PO-1"]
     assert report.elsewhere_words() == ("1 document was being sent by another SyncDesk, so "
                                         "this sync left it to it: PO-1.")
