@@ -25,7 +25,7 @@ from app.store.types import utcnow
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST
 from tests.sync.conftest import make_po
-from tests.sync.test_batch_push import in_quickbooks, states
+from tests.sync.test_batch_push import in_quickbooks, requests_seen, states
 
 CLAIMS = SyncClaimRow.__table__
 
@@ -74,6 +74,7 @@ def test_two_syncs_at_once_send_each_document_once_and_share_the_work(store, san
         return None
 
     sandbox.before_hooks.append(slow_writes)
+    seen = requests_seen(sandbox)
     engines = [SyncEngine(store, client, actor="ann"),
                SyncEngine(store, open_client(store, Limits(), FAST), actor="bob")]
     reports: list = [None, None]
@@ -95,6 +96,7 @@ def test_two_syncs_at_once_send_each_document_once_and_share_the_work(store, san
     assert sum(sent) == 90 and min(sent) > 0, sent  # each did part of the work, none twice
     vendors = [v["DisplayName"] for v in client.query_all("Vendor")]
     assert sorted(vendors) == ["Acme Supply", "Zed Tools"]
+    assert seen["vendor"] == 2  # the second sync waited for the vendor, never asked again
     assert _claims(store) == []
 
 
