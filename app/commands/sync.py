@@ -176,10 +176,13 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
         print(textwrap.fill(f"{verb} {count_of(len(report.new_vendors), 'vendor')}: "
                             f"{', '.join(report.new_vendors)}.", TABLE_WIDTH,
                             subsequent_indent="  ", break_on_hyphens=False))
-    if not report.outcomes and not report.stopped:
+    elsewhere = report.elsewhere_words()  # other SyncDesks on a shared store
+    if not report.outcomes and not report.stopped and not elsewhere:
         print("Nothing to send.")
     elif report.outcomes:
         print(_outcome_sentence(report.outcomes))
+    if elsewhere:
+        print(textwrap.fill(elsewhere, TABLE_WIDTH, break_on_hyphens=False))
     attention = [o for o in report.outcomes if o.problem]
     if attention:
         print_table(["Document", "State", "Why"],

@@ -44,6 +44,7 @@ from app.sync import actions
 from app.sync.engine import Outcome, SyncEngine, SyncReport
 from app.sync.lock import NAME as LOCK_NAME
 from app.sync.lock import SyncBusy
+from app.sync.lock import holders as lock_holders
 from app.sync.pull import PullReport, list_ages
 from app.work import OnProgress
 
@@ -279,7 +280,7 @@ def store_changes(store: Store) -> StoreChanges:
     now = utcnow()
     with store.session() as session:
         marker = tuple(session.exec(q).one() or 0 for q in newest)
-        holders = session.exec(select(SyncLockRow).where(SyncLockRow.name == LOCK_NAME)).all()
+        holders = session.exec(select(SyncLockRow).where(lock_holders(LOCK_NAME))).all()
         syncing = any(_as_utc(row.expires_at) > now for row in holders)
     return StoreChanges(marker, syncing)
 

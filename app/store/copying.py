@@ -19,10 +19,11 @@ from app.work import check_cancel
 
 SLICE = 1000  # rows read and written at a time
 
-#: Tables whose rows belong to the running SyncDesks (the sync lock, the shared request
+#: Tables whose rows belong to the running SyncDesks (the sync lock and claims, the request
 #: budget), not to the company: never copied.
 #: (Alembic's own table is the schema's, which both sides already agree on.)
-NOT_COPIED = frozenset({"alembic_version", "sync_lock", "request_budget", "request_slot"})
+NOT_COPIED = frozenset({"alembic_version", "sync_lock", "sync_claim", "request_budget",
+                        "request_slot"})
 
 Step = Callable[[int, int], None]  # (rows copied, rows in all)
 

@@ -1,19 +1,31 @@
-"""One sync at a time on a store: a lease kept in the store itself.
+"""Who works on a store: a lease kept in the store itself, exclusive or shared.
 
 A row of ``sync_lock`` names the holder (host, process id, a random token) and
 when its lease ends. The holder renews the lease while it runs (a background
 thread) and deletes the row when it is done. A lease that ran out, or a holder
 process that no longer exists on this machine (a crash, a kill), is taken over
-by the next sync. Kept in the store rather than in a file beside it, so that it
+by the next taker. Kept in the store rather than in a file beside it, so that it
 also holds when several SyncDesks share one store.
+
+Two modes:
+
+- exclusive (the default): one holder and nobody beside it. On a SQLite store every
+  sync takes it so (one sync at a time); everywhere, so do the operations that must
+  never run beside a sync: moving the store to another company (a re-link),
+  ``restore`` and applying a fix.
+- shared (``SyncLock.for_sync`` on a team store, PostgreSQL): several syncs hold it
+  at once, each with its own row (``sync:<token>``), and share the work through
+  per-document claims (``app.store.claims``, renewed and given back with the lock).
+  A shared taker waits for an exclusive holder; an exclusive taker waits for every
+  shared one.
+
+On PostgreSQL a taker locks the table for the length of its check-and-insert, so that
+a shared and an exclusive taker never both judge the store free.
 
 Use::
 
-    with SyncLock(store).held(wait=3.0) as lock:   # SyncBusy when another sync runs
-        ...                                        # lock.lost: another sync took over
-
-Syncs take it, and so do the operations that must never run beside one: moving
-the store to another company (``connect --relink``) and ``restore``.
+    with SyncLock(store).held(wait=3.0) as lock:   # SyncBusy when another holds it
+        ...                                        # lock.lost: another took it over
 """
 
 from __future__ import annotations
@@ -30,12 +42,13 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.errors import UserError
+from app.store import postgres
 from app.store.database import Store
-from app.store.models import SyncLockRow
+from app.store.models import SyncClaimRow, SyncLockRow
 from app.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -46,10 +59,27 @@ WAIT = 3.0  # seconds a second sync waits for the first before it gives up
 POLL = 0.2
 
 _TABLE: Any = SyncLockRow.__table__
+_CLAIMS: Any = SyncClaimRow.__table__
 
 
 class SyncBusy(UserError):
     """Another sync holds this store."""
+
+
+def side_by_side(store: Store) -> bool:
+    """Whether syncs of ``store`` run side by side (a team store on PostgreSQL), sharing
+    the work by claims; on SQLite one sync runs at a time."""
+    return postgres.is_postgres(store.url)
+
+
+def holders(name: str = NAME) -> Any:
+    """The condition on ``sync_lock`` rows of every holder of lock ``name``."""
+    return or_(_TABLE.c.name == name, _TABLE.c.name.like(f"{name}:%"))
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (unknown counts as alive)."""
+    return _alive(pid)
 
 
 def _alive(pid: int) -> bool:
@@ -67,9 +97,10 @@ def _alive(pid: int) -> bool:
 
 class SyncLock:
     def __init__(self, store: Store, name: str = NAME, lease: timedelta = LEASE,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 now: Callable[[], datetime] = utcnow, *, shared: bool = False) -> None:
         self.store = store
         self.name = name
+        self.shared = shared
         self.lease = lease
         self.now = now
         self.token = secrets.token_hex(8)
@@ -78,6 +109,16 @@ class SyncLock:
         self.lost = threading.Event()  # set when another holder took the lock over
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def for_sync(cls, store: Store, **kwargs: Any) -> SyncLock:
+        """The lock a sync of ``store`` takes: shared on a team store, else exclusive."""
+        return cls(store, shared=side_by_side(store), **kwargs)
+
+    @property
+    def row_name(self) -> str:
+        """The name of this holder's row: the lock's own, or one of its own when shared."""
+        return f"{self.name}:{self.token}" if self.shared else self.name
 
     # --- taking and giving back ----------------------------------------------------------
 
@@ -90,7 +131,7 @@ class SyncLock:
                 self._start_heartbeat()
                 return
             if time.monotonic() >= deadline:
-                raise SyncBusy(_busy_text(holder, self.host))
+                raise SyncBusy(_busy_text(holder, self.host, self.shared))
             time.sleep(POLL)
 
     def release(self) -> None:
@@ -98,8 +139,9 @@ class SyncLock:
         if self._thread is not None:
             self._thread.join(timeout=5)
         with self.store.engine.begin() as conn:
-            conn.execute(delete(_TABLE).where(_TABLE.c.name == self.name,
+            conn.execute(delete(_TABLE).where(_TABLE.c.name == self.row_name,
                                               _TABLE.c.token == self.token))
+            conn.execute(delete(_CLAIMS).where(_CLAIMS.c.token == self.token))
 
     @contextmanager
     def held(self, wait: float = WAIT) -> Iterator[SyncLock]:
@@ -117,12 +159,16 @@ class SyncLock:
             conn.execute(insert(_TABLE).values(**self._values(self.now())))
 
     def renew(self) -> bool:
-        """Push the lease further; False when another holder has taken the lock over."""
+        """Push the lease (and this holder's claims) further; False when another holder
+        has taken the lock over."""
         now = self.now()
         with self.store.engine.begin() as conn:
             done = conn.execute(update(_TABLE).where(
-                _TABLE.c.name == self.name, _TABLE.c.token == self.token
+                _TABLE.c.name == self.row_name, _TABLE.c.token == self.token
             ).values(expires_at=now + self.lease)).rowcount
+            if done:
+                conn.execute(update(_CLAIMS).where(_CLAIMS.c.token == self.token)
+                             .values(expires_at=now + self.lease))
         if not done:
             self.lost.set()
         return bool(done)
@@ -130,38 +176,49 @@ class SyncLock:
     # --- the inside ------------------------------------------------------------------------
 
     def _values(self, now: datetime) -> dict[str, Any]:
-        return {"name": self.name, "token": self.token, "host": self.host, "pid": self.pid,
-                "acquired_at": now, "expires_at": now + self.lease}
+        return {"name": self.row_name, "token": self.token, "host": self.host,
+                "pid": self.pid, "acquired_at": now, "expires_at": now + self.lease}
 
     def _try(self) -> Any | None:
-        """None when the lock is now ours; else the row of whoever holds it."""
+        """None when the lock is now ours; else the row of a holder in the way."""
         now = self.now()
         try:
             with self.store.engine.begin() as conn:
-                row = conn.execute(select(_TABLE).where(_TABLE.c.name == self.name)).first()
-                if row is None:
-                    conn.execute(insert(_TABLE).values(**self._values(now)))
-                    return None
-                if not self._can_take(row, now):
-                    return row
-                # Compare and swap: only if the holder is still the one judged gone.
-                taken = conn.execute(update(_TABLE).where(
-                    _TABLE.c.name == self.name, _TABLE.c.token == row.token
-                ).values(**self._values(now))).rowcount
-                if taken:
-                    log.warning("took over the sync lock of process %s on %s (%s)", row.pid,
-                                row.host, "its lease ran out" if row.expires_at <= now
-                                else "it is no longer running")
-                    return None
-                return row
-        except IntegrityError:  # another sync inserted the row first
+                _one_taker_at_a_time(conn)
+                rows = conn.execute(select(_TABLE).where(holders(self.name))).all()
+                in_the_way = None
+                for row in rows:
+                    if row.token == self.token:
+                        continue
+                    if self._gone(row, now):
+                        # Compare and swap: only if the holder is still the one judged gone.
+                        if conn.execute(delete(_TABLE).where(
+                                _TABLE.c.name == row.name, _TABLE.c.token == row.token
+                        )).rowcount:
+                            log.warning("took over the sync lock of process %s on %s (%s)",
+                                        row.pid, row.host, "its lease ran out"
+                                        if row.expires_at <= now else "it is no longer running")
+                        continue
+                    if not self.shared or row.name == self.name:  # exclusive: in the way
+                        in_the_way = in_the_way or row
+                if in_the_way is not None:
+                    return in_the_way
+                conn.execute(delete(_TABLE).where(_TABLE.c.name == self.row_name))
+                conn.execute(insert(_TABLE).values(**self._values(now)))
+                return None
+        except IntegrityError:  # another taker inserted the row first (SQLite)
             with self.store.engine.connect() as conn:
-                row = conn.execute(select(_TABLE).where(_TABLE.c.name == self.name)).first()
+                row = conn.execute(select(_TABLE).where(_TABLE.c.name == self.row_name)).first()
+            return row if row is not None else self._try()
+        except OperationalError as exc:  # SQLite: another taker wrote meanwhile
+            log.info("the sync lock is being taken by another: %s", exc)
+            with self.store.engine.connect() as conn:
+                row = conn.execute(select(_TABLE).where(holders(self.name))).first()
             return row if row is not None else self._try()
 
-    def _can_take(self, row: Any, now: datetime) -> bool:
-        if row.token == self.token:
-            return True
+    def _gone(self, row: Any, now: datetime) -> bool:
+        """Whether the holder of ``row`` is gone: its lease ran out, or its process no
+        longer runs on this machine."""
         if row.expires_at <= now:
             return True
         return row.host == self.host and row.pid != self.pid and not _alive(row.pid)
@@ -181,8 +238,19 @@ class SyncLock:
                 log.info("could not renew the sync lock yet: %s", exc)
 
 
-def _busy_text(row: Any, host: str) -> str:
+def _one_taker_at_a_time(conn: Connection) -> None:
+    """On PostgreSQL, hold the lock table against other takers until this transaction ends
+    (plain reads still go): the check of who holds it and the insert are then one step.
+    SQLite writes one transaction at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE sync_lock IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def _busy_text(row: Any, host: str, shared: bool = False) -> str:
     where = f"process {row.pid}" + ("" if row.host == host else f" on {row.host}")
-    return (f"a sync is already running on this store (started "
-            f"{row.acquired_at:%Y-%m-%d %H:%M:%S} UTC by {where}); try again when it has "
+    started = f"started {row.acquired_at:%Y-%m-%d %H:%M:%S} UTC by {where}"
+    if shared:  # a sync of a team store, held back by work that must run alone
+        return (f"another SyncDesk is restoring, re-linking or fixing this store ({started}), "
+                "and a sync must not run beside that; try again when it has finished.")
+    return (f"a sync is already running on this store ({started}); try again when it has "
             "finished.")

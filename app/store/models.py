@@ -347,6 +347,19 @@ class TeamUser(SQLModel, table=True):
     added_by: str
 
 
+class SyncClaimRow(SQLModel, table=True):
+    """A document (or supplier) a running sync is working on (see ``app.store.claims``)."""
+
+    __tablename__ = "sync_claim"
+
+    key: str = Field(primary_key=True)  # "po:17", "invoice:3", "supplier:5"
+    token: str = Field(index=True)  # the claiming sync's lock token
+    host: str
+    pid: int
+    claimed_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)  # renewed with its sync's lease
+
+
 class RequestBudgetRow(SQLModel, table=True):
     """One company's shared QuickBooks budget on a team store (see ``app.store.budget``):
     the pause every instance keeps after a 429, and who may write a name list now."""

@@ -88,6 +88,7 @@ class SyncDoc:
     lineage: str = ""  # the store's lineage: in the marker of every object it creates
     legacy_held: bool = False  # the store wrote bare markers before it had a lineage
     legacy_pending: bool = False  # the pending create was sent with the bare marker
+    next_attempt_at: datetime | None = None  # a failed document's next try
 
     @property
     def label(self) -> str:
@@ -166,7 +167,7 @@ def load_po(session: Session, po: PurchaseOrder, names: tuple[dict[int, str], di
         revision=po.revision, attempt=po.attempt, sync_state=po.sync_state,
         problem=po.problem, qbo_id=po.qbo_id, pending_request_id=po.pending_request_id,
         auto_retries=po.auto_retries, drift=po.qbo_drift, pending_revision=po.pending_revision,
-        pending_sent=po.pending_sent,
+        pending_sent=po.pending_sent, next_attempt_at=po.next_attempt_at,
         lines=[SyncLine(line.line_no, line.amount, line.description,
                         accounts.get(line.account_id) if line.account_id else None,
                         items.get(line.item_id) if line.item_id else None,
@@ -203,7 +204,7 @@ def load_invoice(session: Session, invoice: Invoice,
         problem=invoice.problem, qbo_id=invoice.qbo_id,
         pending_request_id=invoice.pending_request_id, auto_retries=invoice.auto_retries,
         drift=invoice.qbo_drift, pending_revision=invoice.pending_revision,
-        pending_sent=invoice.pending_sent,
+        pending_sent=invoice.pending_sent, next_attempt_at=invoice.next_attempt_at,
         reference=invoice.reference, due_date=invoice.due_date,
         po=PoRef(po.id or 0, po.number, po.txn_date, po.sync_state, po.qbo_id, po.status,
                  po.problem)
@@ -231,6 +232,53 @@ def due_documents(session: Session, now: datetime) -> list[SyncDoc]:
     invoices = [load_invoice(session, inv, names) for inv in due(Invoice)
                 if inv.status in (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY)]
     return pos + invoices
+
+
+_SENDABLE = {DocKind.PO: (PoStatus.APPROVED, PoStatus.CLOSED, PoStatus.CANCELLED),
+             DocKind.INVOICE: (InvoiceStatus.APPROVED, InvoiceStatus.READY_TO_PAY)}
+
+
+def is_due(doc: SyncDoc, now: datetime) -> bool:
+    """Whether ``doc`` (as loaded) is one ``due_documents`` would give at ``now``."""
+    if doc.status not in _SENDABLE[doc.kind]:
+        return False
+    if doc.sync_state == SyncState.QUEUED.value:
+        return True
+    if doc.sync_state == SyncState.FAILED.value:
+        return doc.next_attempt_at is not None and doc.next_attempt_at <= now
+    return doc.sync_state == SyncState.BLOCKED.value and doc.problem == Kind.WAITING_ON_PO.value
+
+
+#: What a sync changes on a document (and an edit, its revision): a PO whose columns
+#: these are unchanged since it was read is the same PO to send.
+_BOOKKEEPING = ("status", "revision", "attempt", "sync_state", "problem", "qbo_id",
+                "pending_request_id", "pending_revision", "auto_retries", "next_attempt_at")
+
+
+def reload(session: Session, docs: list[SyncDoc]) -> list[SyncDoc | None]:
+    """``docs`` as the store holds them now (None for one that is gone), in order: a PO
+    whose bookkeeping did not change since it was read is given back as it was (read in
+    one query for all); the rest, and every invoice (its PO may have moved), read anew."""
+    pos = [doc.id for doc in docs if doc.kind is DocKind.PO]
+    columns = [getattr(PurchaseOrder, name) for name in _BOOKKEEPING]
+    now = {row[0]: tuple(row[1:]) for row in session.exec(
+        select(PurchaseOrder.id, *columns).where(col(PurchaseOrder.id).in_(pos)))} \
+        if pos else {}
+    names: tuple[dict[int, str], dict[int, str]] | None = None
+    fresh: list[SyncDoc | None] = []
+    for doc in docs:
+        if doc.kind is DocKind.PO and now.get(doc.id) == tuple(
+                getattr(doc, name) for name in _BOOKKEEPING):
+            fresh.append(doc)
+            continue
+        row = session.get(PurchaseOrder if doc.kind is DocKind.PO else Invoice, doc.id)
+        if row is None:
+            fresh.append(None)
+            continue
+        names = names or _names(session)
+        fresh.append(load_po(session, row, names) if isinstance(row, PurchaseOrder)
+                     else load_invoice(session, row, names))
+    return fresh
 
 
 def load(session: Session, kind: DocKind, doc_id: int) -> SyncDoc:

@@ -22,8 +22,11 @@ for at once. No answer is believed unless it is the document that was sent
 (its DocNumber and SyncDesk's marker): anything else fails the document, never
 marks it synced.
 
-One sync at a time: ``run`` holds the store's sync lock (``app.sync.lock``);
-a second run waits ``lock_wait`` seconds, then raises ``SyncBusy``.
+One sync at a time on a SQLite store: ``run`` holds the store's sync lock
+(``app.sync.lock``); a second run waits ``lock_wait`` seconds, then raises ``SyncBusy``.
+On a team store (PostgreSQL) syncs run side by side: each holds the lock shared and
+claims every document before it prepares or sends it (``app.sync.sharing``), so no
+document goes twice and a dead sync's documents are finished by another.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from app.qbo.client import QboClient
 from app.qbo.errors import OAuthError, QboClientError, QboFault, TransportError
 from app.qbo.query import quote
 from app.qbo.transport import Transport
+from app.store.claims import Claims, document_key
 from app.store.database import Store
 from app.store.identity import store_info
 from app.store.models import Invoice, PurchaseOrder, SyncLogEntry
@@ -61,6 +65,7 @@ from app.sync.outcome import Outcome, Stop, found_by
 from app.sync.preflight import preflight
 from app.sync.problems import changed_in_qbo, diagnose
 from app.sync.pull import Puller, PullReport, follow_po_status, remember
+from app.sync.sharing import SharedWork
 from app.sync.vendors import VendorAnswer, resolve
 from app.work import Progress
 
@@ -84,9 +89,27 @@ class SyncReport:
     unsent: list[str] = field(default_factory=list)  # left queued when the run stopped early
     dry_run: bool = False
     pull: PullReport | None = None
+    #: passed over: another SyncDesk was sending them when this run ended
+    elsewhere: list[str] = field(default_factory=list)
+    #: another SyncDesk sent (or tried) them while this run was going
+    done_elsewhere: list[str] = field(default_factory=list)
 
     def count(self, state: str) -> int:
         return sum(1 for o in self.outcomes if o.sync_state == state)
+
+    def elsewhere_words(self) -> str:
+        """What other SyncDesks on the store did of this run's documents ("" if nothing)."""
+        said = []
+        if self.done_elsewhere:
+            count = len(self.done_elsewhere)
+            said.append(f"{_documents(count)} {'were' if count != 1 else 'was'} sent by "
+                        "another SyncDesk while this sync ran.")
+        if self.elsewhere:
+            count = len(self.elsewhere)
+            said.append(f"{_documents(count)} {'were' if count != 1 else 'was'} being sent by "
+                        f"another SyncDesk, so this sync left {'them' if count != 1 else 'it'}"
+                        f" to it: {_some(self.elsewhere)}.")
+        return " ".join(said)
 
     def stopped_words(self, as_text: HintText = plain) -> str:
         """Why the run ended early ("" if it did not), its hints shown by ``as_text``."""
@@ -96,6 +119,7 @@ class SyncReport:
         return {"dry_run": self.dry_run, "cancelled": self.cancelled, "stopped": self.stopped,
                 "unsent": self.unsent, "new_vendors": self.new_vendors,
                 "pull": self.pull.to_json() if self.pull else None,
+                "elsewhere": self.elsewhere, "done_elsewhere": self.done_elsewhere,
                 "documents": [o.to_json() for o in self.outcomes]}
 
 
@@ -230,6 +254,7 @@ class SyncEngine:
         self.actor = actor or current_actor()
         self.now = now
         self._vendors: dict[int, VendorAnswer] = {}
+        self._shared = SharedWork(store, None)  # the run's claims (team stores)
         #: objects read for a whole batch at once, by (entity, id): see ``read``
         self.read_ahead: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -245,16 +270,22 @@ class SyncEngine:
         """
         with self.store.session() as session:
             self._store_id = store_info(session).store_id
+        self._shared = SharedWork(self.store, None)
         if dry_run:  # writes nothing: no lock needed
             return self._run(dry_run, only, pull, push)
-        lock = SyncLock(self.store)
+        lock = SyncLock.for_sync(self.store)
         caller = self.cancel
         self.cancel = _CancelOrLost(caller, lock.lost)  # a lost lock stops between documents
         try:
             with lock.held(self.lock_wait):
+                if lock.shared:  # syncs side by side: each document claimed first
+                    self._shared = SharedWork(self.store, Claims(self.store, lock))
                 report = self._run(dry_run, only, pull, push)
         finally:
             self.cancel = caller
+            shared, self._shared = self._shared, SharedWork(self.store, None)
+        report.elsewhere = [d.number for d in shared.passed_over()]
+        report.done_elsewhere = shared.done_elsewhere
         if lock.lost.is_set() and not caller.is_set():
             report.cancelled = False
             report.stopped = ("another sync took this store over while this one was stalled; "
@@ -310,22 +341,43 @@ class SyncEngine:
                                         message=report.stopped)
             return report
         push = _Push(report, transport)
+        stopped = self._push(docs, lists, push, total, dry_run)
+        again = self._shared.passed_over()  # held by other syncs: free now, if they died
+        if again and not stopped and not self.cancel.is_set():
+            stopped = self._push(again, lists, push, total, dry_run)
+        if not dry_run and report.stopped is None:
+            self._close_after_bills(report)
+        self._progress(len(report.outcomes), total, None, report)
+        return report
+
+    def _push(self, docs: list[SyncDoc], lists: QboLists, push: _Push, total: int,
+              dry_run: bool) -> bool:
+        """Send ``docs`` (new ones in batches where there are enough); True when the run
+        stopped early (``push.report`` says why)."""
+        report = push.report
+        transport = push.transport
         batching = set() if dry_run else batching_kinds(docs)
         group: list[Ready] = []  # new documents ready to go together (one batch)
-        for index, doc in enumerate(docs):
+        stopped = False
+        for index, listed in enumerate(docs):
+            doc = listed if dry_run else self._shared.claim(
+                listed, self.now(), docs[index:index + BATCH_MAX])
+            if doc is None:  # another sync holds it, or dealt with it meanwhile
+                continue
             groupable = doc.kind in batching and batchable(doc)
             if group and not self.cancel.is_set() and (
                     not groupable or group[0].doc.kind is not doc.kind
                     or len(group) == BATCH_MAX):
-                stop = self._flush(group, lists, push, docs[index:])
+                stopped = self._flush(group, lists, push, docs[index:])
                 group = []
-                if stop:
+                if stopped:
                     break
             self._progress(len(report.outcomes), total, doc.label, report)
             if self.cancel.is_set():
                 report.cancelled = True
                 report.unsent = [d.number for d in [r.doc for r in group] + docs[index:]]
                 group = []  # left as they were: none of them was sent
+                stopped = True
                 break
             if doc.kind is DocKind.INVOICE and doc.po is not None and \
                     doc.po.id in push.synced_pos:
@@ -350,19 +402,19 @@ class SyncEngine:
             except Stop as stop:
                 push.stop(str(stop), [stop.outcome] if stop.outcome else [], rest)
                 group = []
+                stopped = True
                 break
             if isinstance(ready, Ready):
                 group.append(ready)
                 continue
+            self._shared.release(doc)
             if push.tally(doc, ready, before, rest, dry_run):
                 group = []
+                stopped = True
                 break
         if group:
-            self._flush(group, lists, push, [])
-        if not dry_run and report.stopped is None:
-            self._close_after_bills(report)
-        self._progress(len(report.outcomes), total, None, report)
-        return report
+            stopped = self._flush(group, lists, push, []) or stopped
+        return stopped
 
     def _flush(self, group: list[Ready], lists: QboLists, push: _Push,
                rest: list[SyncDoc]) -> bool:
@@ -374,6 +426,7 @@ class SyncEngine:
         if batch.stop is not None:  # QuickBooks wants a new sign-in
             push.stop(batch.stop, outcomes, rest)
             return True
+        self._shared.release(*(ready.doc for ready in group))
         stop = push.tally_batch([ready.doc for ready in group], outcomes, before, rest)
         self._progress(len(report.outcomes), report_total(report, rest), None, report)
         return stop
@@ -382,6 +435,7 @@ class SyncEngine:
                   ) -> None:
         if self.on_progress is not None:
             problems = sum(1 for o in report.outcomes if o.problem)
+            done = min(total, done + self._shared.passed)  # passed over: done by another
             self.on_progress(Progress(done, total, current, problems))
 
     # --- one document ---------------------------------------------------------------
@@ -395,7 +449,20 @@ class SyncEngine:
         cached = self._vendors.get(doc.supplier_id)
         if cached is not None and not (create and cached.would_create):
             return cached
-        answer = resolve(doc.supplier_id, doc.supplier, doc.vendor_id, lists,
+        if create:  # another sync of the store may be making it: one at a time
+            with self._shared.new_vendor(doc.supplier_id, lists) as linked:
+                answer = self._resolve(doc, linked or doc.vendor_id, lists, True, report)
+        else:
+            answer = self._resolve(doc, doc.vendor_id, lists, False, report)
+        if answer.problem is None or not (answer.problem.transient
+                                           or answer.problem.kind is Kind.AUTH_NEEDED):
+            self._vendors[doc.supplier_id] = answer  # a passing failure is not remembered
+        return answer
+
+    def _resolve(self, doc: SyncDoc, linked: str | None, lists: QboLists, create: bool,
+                 report: SyncReport) -> VendorAnswer:
+        """The supplier's vendor (see ``resolve``), remembered and linked when found or made."""
+        answer = resolve(doc.supplier_id, doc.supplier, linked, lists,
                          self.client if create else None, store_id=self._store_id)
         if answer.created:
             report.new_vendors.append(doc.supplier)
@@ -404,9 +471,6 @@ class SyncEngine:
         if answer.vendor_id and answer.linked and not report.dry_run:
             with self.store.session() as session:
                 records.link_supplier(session, doc.supplier_id, answer.vendor_id)
-        if answer.problem is None or not (answer.problem.transient
-                                           or answer.problem.kind is Kind.AUTH_NEEDED):
-            self._vendors[doc.supplier_id] = answer  # a passing failure is not remembered
         return answer
 
     def _one(self, doc: SyncDoc, lists: QboLists, dry_run: bool, report: SyncReport
@@ -660,35 +724,52 @@ class SyncEngine:
         for po_id in ids:
             if self.cancel.is_set():
                 return
-            with self.store.session() as session:
-                doc = load(session, DocKind.PO, po_id)
-            if doc.qbo_id is None or self._bills_to_link(doc):
-                continue
-            summary = {"entity": doc.entity, "DocNumber": doc.doc_number, "POStatus": "Closed"}
-
-            def close(current: dict[str, Any], doc: SyncDoc = doc) -> dict[str, Any]:
-                if not _still_this_document(doc, current):
-                    raise _NotThisDocument(current)
-                return {**current, "POStatus": "Closed"}
-
+            key = document_key(DocKind.PO, po_id)
+            if not self._shared.take(key):
+                continue  # another sync is sending it: it closes it as well
             try:
-                closed = self.client.update(
-                    doc.entity, doc.qbo_id, close,
-                    request_id=request_ids.close_after_bills(self._store_id, doc.id,
-                                                             doc.revision))
-                outcome = self._finish(doc, closed, "close", summary, None, doc.revision)
-            except _NotThisDocument as other:
-                outcome = self._fail(doc, _held_by_another(doc, other.current), "close",
-                                     summary, False, definite=True)
-            except QboClientError as error:
-                if isinstance(error, OAuthError):
+                if not self._close_one(po_id, report):
                     return
-                outcome = self._fail(doc, diagnose(error, doc.label), "close", summary, False,
-                                     definite=False)
-            if outcome.sync_state != SyncState.SYNCED.value:
-                report.outcomes = [o for o in report.outcomes
-                                   if (o.kind, o.number) != (outcome.kind, outcome.number)]
-                report.outcomes.append(outcome)
+            finally:
+                self._shared.release_key(key)
+
+    def _close_one(self, po_id: int, report: SyncReport) -> bool:
+        """Close PO ``po_id`` in QuickBooks unless a bill of its is still to go (or another
+        sync closed it meanwhile); False when the run must close no more (a sign-in)."""
+        with self.store.session() as session:
+            row = session.get(PurchaseOrder, po_id)
+            if row is None or row.qbo_status != "Open" or \
+                    row.sync_state != SyncState.SYNCED.value:
+                return True
+            doc = load(session, DocKind.PO, po_id)
+        if doc.qbo_id is None or self._bills_to_link(doc):
+            return True
+        summary = {"entity": doc.entity, "DocNumber": doc.doc_number, "POStatus": "Closed"}
+
+        def close(current: dict[str, Any], doc: SyncDoc = doc) -> dict[str, Any]:
+            if not _still_this_document(doc, current):
+                raise _NotThisDocument(current)
+            return {**current, "POStatus": "Closed"}
+
+        try:
+            closed = self.client.update(
+                doc.entity, doc.qbo_id, close,
+                request_id=request_ids.close_after_bills(self._store_id, doc.id,
+                                                         doc.revision))
+            outcome = self._finish(doc, closed, "close", summary, None, doc.revision)
+        except _NotThisDocument as other:
+            outcome = self._fail(doc, _held_by_another(doc, other.current), "close",
+                                 summary, False, definite=True)
+        except QboClientError as error:
+            if isinstance(error, OAuthError):
+                return False
+            outcome = self._fail(doc, diagnose(error, doc.label), "close", summary, False,
+                                 definite=False)
+        if outcome.sync_state != SyncState.SYNCED.value:
+            report.outcomes = [o for o in report.outcomes
+                               if (o.kind, o.number) != (outcome.kind, outcome.number)]
+            report.outcomes.append(outcome)
+        return True
 
     def _dropped_links(self, doc: SyncDoc, created: dict[str, Any]) -> list[int]:
         """Read the Bill back: QuickBooks can accept a Bill and silently drop a PO link."""
@@ -804,6 +885,15 @@ def _reading_failed(error: QboClientError, transport: Transport) -> Advice:
     said = problem.advice or Advice(problem.explanation)
     return Advice(said.text + (" The next sync tries again." if problem.transient else ""),
                   *said.hints)
+
+
+def _documents(count: int) -> str:
+    return f"{count} document{'s' if count != 1 else ''}"
+
+
+def _some(numbers: list[str], shown: int = 10) -> str:
+    more = len(numbers) - shown
+    return ", ".join(numbers[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _left_queued(unsent: list[str]) -> str:

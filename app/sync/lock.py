@@ -1,5 +1,5 @@
-"""One sync at a time on a store: the lock lives with the store (``app.store.lock``),
-since a re-link and a restore take it too."""
+"""One sync at a time on a store (side by side on a team store): the lock lives with
+the store (``app.store.lock``), since a re-link and a restore take it too."""
 
 from app.store.lock import LEASE as LEASE
 from app.store.lock import NAME as NAME
@@ -7,3 +7,4 @@ from app.store.lock import POLL as POLL
 from app.store.lock import WAIT as WAIT
 from app.store.lock import SyncBusy as SyncBusy
 from app.store.lock import SyncLock as SyncLock
+from app.store.lock import holders as holders

@@ -3,6 +3,8 @@
 - a Bill paid (Balance 0) marks the invoice Paid, part-paid records the paid
   amount; a PO closed in QuickBooks marks the PO Closed; a document deleted
   in QuickBooks is flagged ``deleted_in_qbo``;
+- a copy older than the store knows (its SyncToken below the store's: read before
+  another sync of the store wrote the document) is passed over;
 - a synced document edited in QuickBooks is compared with SyncDesk's copy
   (everything SyncDesk sends, see ``app.sync.drift``); a difference is kept
   (``qbo_drift``), overwritten neither way, and blocks the document with the
@@ -50,6 +52,10 @@ class DocumentEffects:
             doc = docs.get(str(obj["Id"]))
             if doc is None:
                 continue  # not one of SyncDesk's documents
+            if not deleted(obj) and _older(obj.get("SyncToken"), doc.qbo_sync_token):
+                # Read before a later write of SyncDesk's own (another sync of a team store
+                # sent the document meanwhile): the store holds the newer; nothing to apply.
+                continue
             already_flagged = deleted(obj) and doc.problem == Kind.DELETED_IN_QBO
             if not already_flagged and (deleted(obj) or
                                         str(obj.get("SyncToken")) != doc.qbo_sync_token):
@@ -172,6 +178,14 @@ def follow_po_status(session: Session, po: PurchaseOrder, obj: dict[str, Any], a
     assert po.id is not None
     record(session, DocKind.PO, po.id, actor, Event.CLOSED_IN_QBO, text, {"qbo_status": status})
     return text
+
+
+def _older(token: Any, known: str | None) -> bool:
+    """Whether QuickBooks' SyncToken ``token`` is older than the one the store holds."""
+    try:
+        return known is not None and int(str(token)) < int(known)
+    except ValueError:
+        return False
 
 
 def _money(value: Any) -> Decimal | None:

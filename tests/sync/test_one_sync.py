@@ -57,13 +57,16 @@ def _dead_pid() -> int:
 
 
 # --- in one process ------------------------------------------------------------------------
-def test_a_second_sync_is_refused_while_one_runs(store, engine, client):
+def test_a_second_sync_is_refused_while_one_runs(store, engine, client, backend):
+    """On a team store (PostgreSQL) syncs run side by side (tests/sync/test_team_sync.py);
+    what holds the store alone there (a restore, a re-link, a fix) refuses them."""
     make_po(store)
-    running = SyncLock(store)
+    running = SyncLock(store)  # exclusive: a sync of a SQLite store, or a restore
     running.acquire()
     try:
         engine.lock_wait = 0.3
-        with pytest.raises(SyncBusy, match="a sync is already running on this store"):
+        with pytest.raises(SyncBusy, match="a sync is already running on this store"
+                           if backend == "sqlite" else "restoring, re-linking or fixing"):
             engine.run()
         with store.session() as s:
             assert find_po(s, "PO-1").sync_state == "queued"

@@ -1,7 +1,7 @@
 """The request budget a team store's instances share.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-12
 
 - ``request_budget``: per company (``environment:realm``), the pause every instance
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
