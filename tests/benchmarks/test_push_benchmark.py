@@ -19,24 +19,17 @@ from __future__ import annotations
 import math
 import os
 import time
-from datetime import date
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
-from sqlmodel import col, select
 
 from app.connection.service import ConnectRequest, connect, open_client
-from app.domain.states import InvoiceStatus, PoStatus
-from app.operations.lookup import account_by_name, supplier_by_name
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.qbo.transport import RetryPolicy
 from app.sandbox.server import SandboxServer
-from app.store.models import Invoice, InvoiceLine, PoLine, PurchaseOrder
-from app.store.types import utcnow
 from app.sync.batching import BATCH_MAX
 from app.sync.engine import SyncEngine
+from tests.bulk import add_approved_documents
 
 POS = 1000
 BILLS = 1000
@@ -48,39 +41,6 @@ pytestmark = [
     pytest.mark.skipif(os.environ.get("SYNCDESK_BENCHMARKS") != "1",
                        reason="on demand: set SYNCDESK_BENCHMARKS=1"),
 ]
-
-
-def add_approved_documents(store, pos: int, bills: int) -> None:
-    """``pos`` approved POs of one line (two suppliers), and ``bills`` approved invoices
-    billing the first of them in full, inserted in bulk."""
-    now = utcnow()
-    with store.session() as s:
-        suppliers = [supplier_by_name(s, "Acme Supply").id,
-                     supplier_by_name(s, "O'Brien & Sons").id]
-        account = account_by_name(s, "Office Supplies & Software").id
-        s.execute(insert(PurchaseOrder), [
-            {"number": f"PO-{n:05d}", "supplier_id": suppliers[n % 2],
-             "status": PoStatus.APPROVED.value, "approved_on": date(2026, 9, 1),
-             "txn_date": date(2026, 9, 1), "currency": "USD", "total": Decimal("125.00"),
-             "created_by": "bench", "created_at": now, "updated_at": now,
-             "sync_state": "queued", "revision": 1} for n in range(pos)])
-        po_rows = list(s.exec(select(PurchaseOrder).order_by(col(PurchaseOrder.id))))
-        s.execute(insert(PoLine), [
-            {"po_id": po.id, "line_no": 1, "description": "Paper", "account_id": account,
-             "amount": Decimal("125.00")} for po in po_rows])
-        s.execute(insert(Invoice), [
-            {"number": f"INV-{n:05d}", "reference": f"B-{n:05d}",
-             "supplier_id": po.supplier_id, "po_id": po.id,
-             "status": InvoiceStatus.APPROVED.value, "issue_date": date(2026, 9, 5),
-             "currency": "USD", "total": Decimal("125.00"), "created_by": "bench",
-             "created_at": now, "updated_at": now, "sync_state": "queued", "revision": 1}
-            for n, po in enumerate(po_rows[:bills])])
-        lines = {line.po_id: line.id for line in s.exec(select(PoLine))}
-        s.execute(insert(InvoiceLine), [
-            {"invoice_id": invoice.id, "line_no": 1, "description": "Paper",
-             "account_id": account, "amount": Decimal("125.00"),
-             "po_line_id": lines[invoice.po_id]}
-            for invoice in s.exec(select(Invoice))])
 
 
 def batch_bound(batches: int, per_window: int, window: float) -> float:

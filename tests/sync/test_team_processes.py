@@ -11,18 +11,13 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 from sqlmodel import col, select
 
-from app.domain.states import PoStatus
-from app.operations.lookup import account_by_name, supplier_by_name
-from app.store.models import PoLine, PurchaseOrder, SyncClaimRow, SyncLockRow, SyncLogEntry
-from app.store.types import utcnow
+from app.store.models import PurchaseOrder, SyncClaimRow, SyncLockRow, SyncLogEntry
+from tests.bulk import add_approved_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 POS = 1000
@@ -34,25 +29,6 @@ pytestmark = pytest.mark.slow
 def backend() -> str:
     """Team stores are PostgreSQL stores: these tests run there only."""
     return "postgresql"
-
-
-def approved_pos(store, count: int) -> None:
-    """``count`` approved POs of one line for two suppliers new to QuickBooks, in bulk."""
-    now = utcnow()
-    with store.session() as s:
-        suppliers = [supplier_by_name(s, "Acme Supply").id,
-                     supplier_by_name(s, "O'Brien & Sons").id]
-        account = account_by_name(s, "Office Supplies & Software").id
-        s.execute(insert(PurchaseOrder), [
-            {"number": f"PO-{n:05d}", "supplier_id": suppliers[n % 2],
-             "status": PoStatus.APPROVED.value, "approved_on": date(2026, 9, 1),
-             "txn_date": date(2026, 9, 1), "currency": "USD", "total": Decimal("125.00"),
-             "created_by": "ann", "created_at": now, "updated_at": now,
-             "sync_state": "queued", "revision": 1} for n in range(count)])
-        ids = s.exec(select(PurchaseOrder.id).order_by(col(PurchaseOrder.id))).all()
-        s.execute(insert(PoLine), [
-            {"po_id": po_id, "line_no": 1, "description": "Paper", "account_id": account,
-             "amount": Decimal("125.00")} for po_id in ids])
 
 
 def start_sync(db: str) -> subprocess.Popen[str]:
@@ -88,7 +64,7 @@ def throttled(report: dict) -> list[str]:
 def test_two_syncs_at_once_make_each_po_once_and_share_the_work(store, sandbox, client,
                                                                 db_path):
     assert sandbox.throttling.enabled  # QuickBooks' limits: 500/min, 10 at once, 40 batches
-    approved_pos(store, POS)
+    add_approved_documents(store, POS, by="ann")
     procs = [start_sync(str(db_path)), start_sync(str(db_path))]
     results = [(p.returncode, out, err) for p in procs for out, err in [p.communicate(300)]]
     reports = []
@@ -112,7 +88,7 @@ def test_two_syncs_at_once_make_each_po_once_and_share_the_work(store, sandbox, 
 
 def test_one_sync_killed_mid_run_and_the_other_finishes_its_work(store, sandbox, client,
                                                                  db_path):
-    approved_pos(store, POS)
+    add_approved_documents(store, POS, by="ann")
     procs = [start_sync(str(db_path)), start_sync(str(db_path))]
     victim = procs[0]
     killed: list[int] = []
