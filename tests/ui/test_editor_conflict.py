@@ -5,33 +5,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.domain.states import DocKind, PoStatus
 from app.services.documents import DocumentService, ListQuery
 from app.store.database import open_store
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.ui.test_document_editor import cell, child, click, editor_of, idle, save
-from ui import create_main_window
+
+# the demo company's window on tmp_path/d.db, which the tests open a second store on too
+from tests.ui.test_document_editor import (  # noqa: F401  (the window fixture)
+    cell,
+    child,
+    click,
+    editor_of,
+    idle,
+    save,
+    window,
+)
 from ui.supplier_editor import SupplierEditor
 
 WAIT = 30000
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, memory_keyring):  # noqa: F811
-    """The demo company's window on ``tmp_path/d.db``, which a second store opens too."""
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(["--demo", "--db", str(tmp_path / "d.db")], settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-
-
-def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, window,
+def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, window,  # noqa: F811
                                                                        tmp_path: Path):
     documents = window.ctx.services.documents
     number = documents.list(DocKind.PO, ListQuery(status=PoStatus.PENDING.value))[0].number
@@ -81,7 +77,8 @@ def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, wi
     idle(qtbot, window)
 
 
-def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window, tmp_path: Path):
+def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window,  # noqa: F811
+                                                               tmp_path: Path):
     documents = window.ctx.services.documents
     number = documents.list(DocKind.PO, ListQuery(status=PoStatus.PENDING.value))[0].number
     window.editor.open(DocKind.PO, number)
@@ -102,7 +99,8 @@ def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window, tm
     idle(qtbot, window)
 
 
-def test_a_supplier_edited_meanwhile_is_not_overwritten(qtbot, window, tmp_path: Path):
+def test_a_supplier_edited_meanwhile_is_not_overwritten(qtbot, window,  # noqa: F811
+                                                        tmp_path: Path):
     documents = window.ctx.services.documents
     shown = documents.supplier_overview()[0]
     editor = SupplierEditor(window, shown)
