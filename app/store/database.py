@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +48,15 @@ def resolve_db_url(value: str | None) -> str:
     chosen = value or os.environ.get("SYNCDESK_DB") or str(default_db_path())
     if "://" in chosen:
         return postgres.with_driver(chosen)
+    if _BROKEN_ADDRESS.match(chosen):  # "postgresql:/ann@db/books": never a file of that name
+        raise UserError(f"{postgres.without_password(chosen)} looks like a team company's "
+                        "address with a slash missing: it starts postgresql:// (two "
+                        "slashes); nothing was opened or created")
     return f"sqlite:///{Path(chosen).expanduser().resolve()}"
+
+
+# a scheme (two letters or more: not a Windows drive) followed by one slash or none
+_BROKEN_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:(/(?!/)|(?!/))")
 
 
 def alembic_config() -> Config:

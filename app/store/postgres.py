@@ -19,14 +19,18 @@ def is_postgres(url: str) -> bool:
 def with_driver(url: str) -> str:
     """``postgresql://…`` as people write it, with the driver SyncDesk ships named."""
     parsed = make_url(url)
-    if parsed.drivername == "postgresql":  # SQLAlchemy's default driver differs by version
+    # "postgres://" is a common spelling, and SQLAlchemy's default driver differs by
+    # version: every PostgreSQL address goes through the driver SyncDesk ships.
+    if parsed.drivername.split("+")[0] in ("postgresql", "postgres"):
         parsed = parsed.set(drivername=f"postgresql+{DRIVER}")
     return parsed.render_as_string(hide_password=False)
 
 
 def shown(url: str) -> str:
-    """The URL as SyncDesk may show it: any password replaced by ``***``."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as SyncDesk may show it: as people write it (no driver), any password
+    replaced by ``***``."""
+    shown_url = make_url(url).render_as_string(hide_password=True)
+    return shown_url.replace(f"postgresql+{DRIVER}://", "postgresql://", 1)
 
 
 def without_password(url: str) -> str:

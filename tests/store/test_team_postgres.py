@@ -41,7 +41,7 @@ GRANTS = """
 GRANT CONNECT ON DATABASE {db} TO {login};
 GRANT USAGE ON SCHEMA public TO {login};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {login};
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {login};
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {login};
 """
 
 
@@ -151,3 +151,18 @@ def test_the_command_line_refuses_by_the_database_login(company, cli):
     assert cli("--db", as_ann, "override", "po", "PO-1").code == 0
     history = cli("--db", as_ann, "history", "po", "PO-1")
     assert ann in history.out
+
+
+def test_a_company_admin_restores_with_a_members_grants(company, cli, tmp_path):
+    """The grants the README gives the team are enough for its company admin to back the
+    company up and restore it; a standard user may do neither."""
+    database, ann, bob = company
+    as_ann, as_bob = _url(database, ann), _url(database, bob)
+    assert cli("--db", as_ann, "init").code == 0
+    assert cli("--db", as_ann, "users", "add", bob, "--role", "standard").code == 0
+    backup = tmp_path / "team.db"
+    assert cli("--db", as_ann, "backup", backup).code == 0
+    assert cli("--db", as_bob, "restore", backup).code == 1
+    restored = cli("--db", as_ann, "restore", backup)
+    assert restored.code == 0, restored.err
+    assert ann in cli("--db", as_ann, "users").out
