@@ -25,7 +25,7 @@ from sqlalchemy import insert, text
 
 import app.store.queries as queries
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
-from app.store.database import Store, open_store
+from app.store.database import Store, open_store, resolve_db_url
 from app.store.models import Invoice, PurchaseOrder, Supplier
 from app.store.queries import (
     NEEDS_ATTENTION_FILTER,
@@ -103,8 +103,8 @@ def plain_rows(store: Store, kind: DocKind) -> list[Plain]:
                " d.status, d.sync_state, d.reference, p.number, d.problem FROM invoice d"
                " JOIN supplier s ON s.id = d.supplier_id"
                " LEFT JOIN purchase_order p ON p.id = d.po_id")
-    with store.session() as s:
-        return [Plain(*row) for row in s.execute(text(sql))]
+    with store.session() as s:  # dates as text, as SQLite gives them (PostgreSQL: dates)
+        return [Plain(*row[:4], str(row[4]), *row[5:]) for row in s.execute(text(sql))]
 
 
 ATTENTION = frozenset(s.value for s in NEEDS_ATTENTION)
@@ -162,9 +162,9 @@ def filters(kind: DocKind) -> list[DocumentFilter]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """An empty store (no suppliers of its own)."""
-    opened = open_store(f"sqlite:///{tmp_path / 'listing.db'}")
+def store(db_path: Path | str) -> Iterator[Store]:
+    """An empty store (no suppliers of its own), on SQLite and on PostgreSQL."""
+    opened = open_store(resolve_db_url(str(db_path)))
     yield opened
     opened.close()
 
