@@ -14,15 +14,15 @@ from app.operations import demo
 from app.operations.company import backup_store
 from app.operations.lookup import find_po
 from app.operations.workflow_steps import change_po_status
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 
 
 @pytest.fixture
-def demo_db(tmp_path, cli) -> Path:
-    path = tmp_path / "demo.db"
-    result = cli("--db", path, "init", "--demo")
+def demo_db(db_path, cli) -> Path | str:
+    """The demo company in a new store: a file, or a database on PostgreSQL."""
+    result = cli("--db", db_path, "init", "--demo")
     assert result.code == 0, result.err
-    return path
+    return db_path
 
 
 def as_json(result):
@@ -165,7 +165,8 @@ def test_backup_and_restore(demo_db, cli, tmp_path):
     assert result.code == 0 and "kept at" in result.out
     po = as_json(cli("--db", demo_db, "show", "po", "PO-1008", "--json"))
     assert po["status"] == "pending"
-    assert list(tmp_path.glob("demo.db.before-restore-*.bak"))
+    kept = Path(result.out.split("kept at", 1)[1].strip().rstrip("."))
+    assert kept.name.endswith(".bak") and "before-restore-" in kept.name and kept.is_file()
     not_a_store = tmp_path / "x.db"
     not_a_store.write_text("hello")
     result = cli("--db", demo_db, "restore", not_a_store)
@@ -173,7 +174,7 @@ def test_backup_and_restore(demo_db, cli, tmp_path):
 
 
 def test_backup_is_consistent_while_the_store_is_open(demo_db, tmp_path):
-    store = open_store(f"sqlite:///{demo_db}")
+    store = open_store(resolve_db_url(str(demo_db)))
     try:
         with store.session() as session:
             change_po_status(session, "PO-1008", "approve", "ann")
