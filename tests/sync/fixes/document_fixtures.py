@@ -27,7 +27,8 @@ from app.qbo.limits import Limits
 from app.sandbox.server import SandboxServer
 from app.services.demo import DemoCompany, open_demo
 from app.services.opening import Services
-from app.store.database import open_store
+from app.store import copying
+from app.store.database import open_store, resolve_db_url
 from app.store.models import HistoryEvent, QboConnection
 from app.sync.fixes.base import FixContext
 from app.sync.fixes.runner import FixResult, run_plan
@@ -75,17 +76,22 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
 
 
 @pytest.fixture
-def demo(tmp_path, tmp_path_factory, memory_keyring) -> Iterator[DemoCompany]:  # noqa: F811
-    """A copy of the synced demo company: its own store file and its own sandbox."""
+def demo(tmp_path, tmp_path_factory, memory_keyring, db_path  # noqa: F811
+         ) -> Iterator[DemoCompany]:
+    """A copy of the synced demo company: its own store (a file, or a database on
+    PostgreSQL holding the template's rows) and its own sandbox."""
     template = _demo_template(tmp_path_factory)
-    path = tmp_path / "demo.db"
-    shutil.copyfile(template.store_file, path)
+    path = db_path
+    if isinstance(path, Path):
+        shutil.copyfile(template.store_file, path)
+    else:
+        _copy_rows(template.store_file, resolve_db_url(path))
     state_file = tmp_path / "qbo-state.json"
     state_file.write_text(json.dumps(template.qbo_state), encoding="utf-8")
     sandbox = SandboxServer(seed="demo", state_file=state_file, throttle="off").start()
     sandbox.company.state_file = None  # kept in memory from here on
     memory_keyring.items.update(template.secrets)
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(resolve_db_url(str(path)))
     with store.session() as session:
         for row in session.exec(select(QboConnection)):
             row.api_base = row.api_base.replace(template.base_url, sandbox.base_url)
@@ -97,6 +103,17 @@ def demo(tmp_path, tmp_path_factory, memory_keyring) -> Iterator[DemoCompany]:  
         yield company
     finally:
         company.close()
+
+
+def _copy_rows(store_file: Path, url: str) -> None:
+    """The template store file's rows into the (migrated, empty) database at ``url``."""
+    source, target = open_store(f"sqlite:///{store_file}"), open_store(url)
+    try:
+        with source.engine.connect() as rows, target.engine.begin() as written:
+            copying.replace_rows(rows, written)
+    finally:
+        source.close()
+        target.close()
 
 
 def context(demo: DemoCompany) -> FixContext:

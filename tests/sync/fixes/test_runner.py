@@ -18,6 +18,7 @@ from app.connection.service import LOCAL_CLIENT_SECRET
 from app.domain.states import DocKind, SyncState
 from app.errors import UserError
 from app.services.demo import DemoCompany
+from app.store.copying import company_tables
 from app.store.lock import SyncLock
 from app.store.models import QboConnection
 from app.sync.fixes import fix_bill_date, reactivate_vendor, retry
@@ -176,7 +177,7 @@ def test_a_transient_problem_is_fixed_by_sending_it_again(demo, cli):  # noqa: F
 # --- secrets in QuickBooks' words --------------------------------------------------------
 
 def test_secrets_quickbooks_echoes_are_stored_and_shown_nowhere(demo, cli):  # noqa: F811
-    db = Path(demo.location)
+    db = demo.location
     with demo.services._store.session() as s:
         row = s.exec(select(QboConnection)).one()
         refresh = row.local_tokens["refresh_token"]
@@ -206,9 +207,15 @@ def test_secrets_quickbooks_echoes_are_stored_and_shown_nowhere(demo, cli):  # n
         assert not [s for s in secrets if s in text], text
     # Every row of the store file but the local sandbox's connection (which keeps the
     # sandbox's own tokens by design: a real connection keeps them in the keychain).
-    with sqlite3.connect(db) as conn:
-        stored = "\n".join(line for line in conn.iterdump()
-                           if "qbo_connection" not in line.split("(")[0])
+    if isinstance(db, Path):
+        with sqlite3.connect(db) as conn:
+            stored = "\n".join(line for line in conn.iterdump()
+                               if "qbo_connection" not in line.split("(")[0])
+    else:  # every row of every table, as text
+        with demo.services._store.engine.connect() as conn:
+            stored = "\n".join(str(tuple(row)) for table in company_tables()
+                               if table.name != "qbo_connection"
+                               for row in conn.execute(table.select()))
     assert "Invalid Company Status" in stored and "[redacted]" in stored
     assert not [s for s in secrets if s in stored]
 

@@ -25,7 +25,7 @@ from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
 from app.services import Services
-from app.store.database import Store, open_store
+from app.store.database import Store, open_store, resolve_db_url
 from app.store.models import HistoryEvent
 from app.sync.engine import SyncEngine, SyncReport
 from tests.qbo.conftest import FAST
@@ -109,13 +109,14 @@ class Demo:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, cli) -> Iterator[Demo]:
-    """The demo company after its first sync (needs the ``memory_keyring`` fixture)."""
+def demo(db_path: Path | str, cli) -> Iterator[Demo]:
+    """The demo company after its first sync (needs the ``memory_keyring`` fixture), in a
+    store file or on PostgreSQL."""
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        db = tmp_path / "demo.db"
+        db = db_path
         result = cli("--db", db, "init", "--demo")
         assert result.code == 0, result.err
-        store = open_store(f"sqlite:///{db}")
+        store = open_store(resolve_db_url(str(db)))
         try:
             connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
                     timeout=10)
