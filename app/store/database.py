@@ -55,8 +55,10 @@ def resolve_db_url(value: str | None) -> str:
     return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
-# a scheme (two letters or more: not a Windows drive) followed by one slash or none
-_BROKEN_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:(/(?!/)|(?!/))")
+# a database address's scheme followed by one slash or none (a file may well be named
+# "notes:2026.db", and "C:/books.db" is a Windows path)
+_BROKEN_ADDRESS = re.compile(r"^(postgres|postgresql|sqlite)(\+\w+)?:(/(?!/)|(?!/))",
+                             re.IGNORECASE)
 
 
 def alembic_config() -> Config:

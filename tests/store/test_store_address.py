@@ -31,3 +31,7 @@ def test_a_windows_drive_is_a_path(tmp_path):
 def test_an_address_is_shown_as_people_write_it_without_its_password():
     assert shown("postgresql+psycopg://ann:pw@db:5432/books") == \
         "postgresql://ann:***@db:5432/books"
+
+
+def test_a_file_name_with_a_colon_is_a_file():
+    assert resolve_db_url("notes:2026.db").startswith("sqlite:///")
