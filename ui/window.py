@@ -143,7 +143,9 @@ class MainWindow(QMainWindow):
         # Others' changes (teammates on a team store, a command, another window) show
         # without a restart: the store is asked every few seconds whether it changed.
         self.store_poll = QTimer(self, interval=STORE_POLL_MS)
-        self.store_poll.timeout.connect(self._check_store)
+        self.store_poll.timeout.connect(self._poll_store)
+        self._own_changes = 0  # this window's own changes so far (their markers noted)
+        self._note_again = False  # an own change came while a look was under way
         self.store_poll.start()
         self._sync_refused = False  # the status bar says another sync holds the company
         self.last_error: QMessageBox | None = None
@@ -688,19 +690,44 @@ class MainWindow(QMainWindow):
         selection), the counts, the last sync. ``refresh=False`` only notes the marker
         (after this window's own change)."""
         services = self.ctx.services
-        if services is None or self._closing or self.ctx.tasks.running("changes"):
+        if services is None or self._closing:
             return
+        if not refresh:
+            self._own_changes += 1
+        if self.ctx.tasks.running("changes"):
+            # a look already under way may predate this window's own change: look again
+            self._note_again = self._note_again or not refresh
+            return
+        seen = self._own_changes
         self.ctx.tasks.start(lambda _p, _c: services.sync.changes(), "changes",
-                             on_success=lambda changes: self._store_looked(changes, refresh))
+                             on_success=lambda changes: self._store_looked(changes, refresh,
+                                                                          seen))
 
-    def _store_looked(self, changes: Any, refresh: bool) -> None:
+    def _poll_store(self) -> None:
+        """The timer's look, only while this window has no work of its own under way (its
+        own changes show as they are made)."""
+        if not self._busy_elsewhere():
+            self._check_store()
+
+    def _busy_elsewhere(self) -> bool:
+        return any(task.name != "changes" for task in self.ctx.tasks.running())
+
+    def _store_looked(self, changes: Any, refresh: bool, seen: int) -> None:
         if self._closing or self.ctx.services is None:
             return
         changed = self._store_marker is not None and changes.marker != self._store_marker
-        self._store_marker = changes.marker
+        # Someone else's change shows now, unless this window made (or is making) one
+        # meanwhile; while it is busy the marker stays, so the next look shows the change.
+        later = refresh and changed and (seen != self._own_changes or self._busy_elsewhere())
+        if not later:
+            self._store_marker = changes.marker
         if self._sync_refused and not changes.syncing and not self.ctx.tasks.running("sync"):
             self._sync_idle()  # the other sync has finished: Sync Now works again
-        if refresh and changed and not self.ctx.tasks.running("sync"):
+        if self._note_again:
+            self._note_again = False
+            self._check_store(refresh=False)
+            return
+        if refresh and changed and not later:
             self.refresh_tables()
             self._ask_last_sync()
             self._ask_attention()
