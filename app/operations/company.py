@@ -308,8 +308,8 @@ def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | 
             kept_copies_folder().mkdir(parents=True, exist_ok=True)
             name = make_url(store_url).database or "team"
             kept = kept_copies_folder() / f"{name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak"
-            copier.done = _copy_team_store(current, kept, copier)
             try:
+                copier.done = _copy_team_store(current, kept, copier)
                 with backup.engine.connect() as rows, current.engine.begin() as written:
                     base = copier.done
                     copying.replace_rows(rows, written, step=copier.rows(
