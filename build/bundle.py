@@ -9,6 +9,9 @@ It builds ``dist/SyncDesk/`` (``dist/SyncDesk.app`` on macOS), then prints:
 - the bundle's size on disk; on Linux a bundle over ``SIZE_LIMIT_MB`` fails the build
   (the window, the sandbox and Python fit well under it; growing past it means something
   unused came in);
+- on Linux, the libraries the bundle takes from the computer it runs on; one that is
+  neither the system's own (C library, OpenGL, xcb: PyInstaller never bundles them) nor
+  one of the desktop's ``HOST_LIBRARIES`` (build/bundle_config.py) fails the build;
 - the result of the bundle's own ``--self-test`` (a temporary store, the in-process
   sandbox, one sync, the window), offscreen where there is no display; on Linux also
   under a real X server when ``xvfb-run`` is installed (Debian's ``xvfb``), so that Qt's
@@ -32,6 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bundle_config  # build/bundle_config.py: what goes in and what stays out
 import dev  # build/dev.py: the project's virtual environment
 
 ROOT = dev.ROOT
@@ -82,6 +86,54 @@ def size_mb(folder: Path) -> float:
         if path.is_symlink() or path.is_file():
             total += path.lstat().st_size
     return total / 1_000_000
+
+
+def is_elf(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(4) == b"\x7fELF"
+
+
+def needed_libraries(binary: Path) -> list[str]:
+    """The libraries an ELF file names as needed (its DT_NEEDED entries), by readelf."""
+    done = subprocess.run(["readelf", "--dynamic", "--wide", str(binary)],
+                          capture_output=True, text=True, timeout=60)
+    return [line.split("[", 1)[1].rstrip("]").strip() for line in done.stdout.splitlines()
+            if "(NEEDED)" in line and "[" in line]
+
+
+def from_the_host(needs: dict[str, list[str]], carried: set[str]) -> set[str]:
+    """Of what the bundle's files ``needs`` (file → library names), the libraries it does
+    not carry itself (``carried``: the names of its files)."""
+    return {library for names in needs.values() for library in names
+            if library not in carried}
+
+
+def unexpected_host_libraries(host: set[str]) -> list[str]:
+    """The libraries taken from the computer that are neither the system's own (the C
+    library, OpenGL, xcb…) nor the desktop's ``HOST_LIBRARIES``: a user's computer may well
+    lack them."""
+    return sorted(library for library in host if not bundle_config.host_library(library)
+                  and not bundle_config.system_library(library))
+
+
+def host_needs(bundle: Path) -> str:
+    """What the Linux bundle takes from the computer, in words; BundleFailed when that
+    includes a library a user's computer may lack."""
+    if shutil.which("readelf") is None:
+        return "not checked (no readelf here; Debian's binutils provides it)"
+    files = [path for path in bundle.rglob("*") if path.is_file() and not path.is_symlink()
+             and is_elf(path)]
+    needs = {str(path): needed_libraries(path) for path in files}
+    host = from_the_host(needs, {path.name for path in bundle.rglob("*")})
+    missing = unexpected_host_libraries(host)
+    if missing:
+        raise BundleFailed("the bundle needs libraries it does not carry and that a "
+                           f"computer may lack: {', '.join(missing)} (bundle them, or name "
+                           "them in HOST_LIBRARIES in build/bundle_config.py if every "
+                           "desktop has them)")
+    desktop = sorted(library for library in host if bundle_config.host_library(library))
+    return (f"{len(host)} libraries from the computer: the system's own and the desktop's "
+            f"{', '.join(desktop) or '(none)'}")
 
 
 def real_display() -> bool:
@@ -153,6 +205,8 @@ def main() -> int:
                    "in build/bundle_config.py")
             raise BundleFailed(f"the bundle is {size:.1f} MB, over the {SIZE_LIMIT_MB} MB "
                                f"limit: {why}")
+        if sys.platform.startswith("linux"):
+            print(f"libraries: {host_needs(bundle)}", flush=True)
         print(f"self-test: {self_test(program)}", flush=True)
         if sys.platform.startswith("linux"):
             if shutil.which("xvfb-run"):

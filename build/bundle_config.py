@@ -29,11 +29,18 @@ QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
 # networking, printing, SQL drivers, embedded-device platforms (VNC, EGLFS, the Linux
 # framebuffer) and touch input, the GTK theme (which would pull half of GTK into the
 # bundle; the desktop portal's theme gives the light/dark scheme), image formats the
-# window never shows. Kept: the xcb, Wayland, offscreen and minimal platforms, Windows'
-# and macOS' own, styles, SVG icons, input methods (dead keys, IBus).
+# window never shows, Wayland's OpenGL buffer integrations (a widgets window draws into
+# shared memory; they alone need QtOpenGL) and its shells for cars and kiosks (IVI,
+# full-screen, the old wl-shell). Kept: the xcb and Wayland (xdg-shell) platforms,
+# offscreen and minimal, Windows' and macOS' own, styles, SVG icons, input methods (dead
+# keys, IBus).
 UNUSED_QT_PLUGINS = ("networkinformation", "tls", "sqldrivers", "printsupport", "designer",
                      "qmltooling", "qmllint", "vectorimageformats", "generic",
                      "egldeviceintegrations", "wayland-graphics-integration-server",
+                     "wayland-graphics-integration-client",
+                     "wayland-shell-integration/ivi-shell",
+                     "wayland-shell-integration/fullscreen-shell-v1",
+                     "wayland-shell-integration/wl-shell-plugin",
                      "platforms/vnc", "platforms/eglfs", "platforms/linuxfb",
                      "platforms/minimalegl", "platforms/vkkhrdisplay", "platformthemes/gtk3",
                      "imageformats/webp", "imageformats/tiff", "imageformats/tga",
@@ -49,7 +56,40 @@ EXCLUDED_PACKAGES = ("tkinter", "unittest", "doctest", "pydoc_data", "lib2to3", 
                      "setuptools", "pip", "PyInstaller", "pygments", "distutils",
                      "readline", "pdb", "pydoc", "xmlrpc",
                      "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.oracle",
-                     "sqlalchemy.dialects.mssql")
+                     "sqlalchemy.dialects.mssql", "Crypto.PublicKey", "Crypto.Math",
+                     "Crypto.Signature", "Crypto.IO")
+
+# Linux libraries the bundle takes from the computer it runs on instead of carrying them:
+# the desktop's own X11, fonts (fontconfig, FreeType), GLib, D-Bus and C++ runtime. Every
+# desktop that can show a window has them, and they must be the desktop's own: an older
+# copy in the bundle can break the graphics drivers and input methods the desktop loads
+# into the same process (the AppImage project's exclude list leaves them out for that
+# reason). Also left out: what only these libraries need (GLib's PCRE2, D-Bus's libsystemd
+# and its gcrypt, lz4, libcap; FreeType's PNG and Brotli; fontconfig's expat; X11's Xau,
+# Xdmcp and libbsd). The build checks that nothing else the bundle needs is missing
+# (build/bundle.py, host_needs).
+HOST_LIBRARIES = frozenset({
+    "libX11.so.6", "libXau.so.6", "libXdmcp.so.6", "libbsd.so.0", "libmd.so.0",
+    "libfontconfig.so.1", "libfreetype.so.6", "libexpat.so.1", "libpng16.so.16",
+    "libbrotlidec.so.1", "libbrotlicommon.so.1",
+    "libglib-2.0.so.0", "libgthread-2.0.so.0", "libpcre2-8.so.0",
+    "libdbus-1.so.3", "libsystemd.so.0", "libgcrypt.so.20", "libgpg-error.so.0",
+    "liblz4.so.1", "libcap.so.2",
+    "libstdc++.so.6", "libgcc_s.so.1",
+})
+
+# What the computer's own system provides and PyInstaller never bundles (the C library and
+# the dynamic loader, OpenGL/EGL, libxcb itself and Wayland's client libraries; xcb's
+# helper libraries such as xcb-cursor are bundled: many desktops lack them): the build's check of
+# what the bundle takes from the computer counts these as always there.
+SYSTEM_LIBRARY = re.compile(r"ld-linux.*|lib(c|m|dl|pthread|rt|resolv|util|anl)\.so\..*"
+                            r"|lib(GL|EGL|GLX|OpenGL|GLdispatch|drm|gbm)\.so\..*"
+                            r"|libxcb(-dri[0-9]*)?\.so\..*"
+                            r"|libwayland-(client|cursor|egl|server)\.so\..*")
+
+# Parts of pycryptodome that nothing in SyncDesk imports (its native public-key and
+# big-number code): the keyring's AES, PBKDF2 and the company key's AES-GCM stay in.
+UNUSED_CRYPTO = ("Crypto/PublicKey", "Crypto/Math", "Crypto/Signature", "Crypto/IO")
 
 ICU_DATA = re.compile(r"libicudata\.so\.(\d+)$")
 ICU_STUB_SOURCE = BUILD / "icu_data_stub.c"
@@ -193,3 +233,19 @@ def with_icu_data_stub(binaries: list, folder: Path) -> tuple[list, str]:
                 entry = (name, str(stub), kind)
         swapped.append(entry)
     return swapped, said
+
+
+def host_library(name: str) -> bool:
+    """Whether a library (its name or its place in the bundle) is one of the
+    ``HOST_LIBRARIES`` the Linux bundle takes from the computer it runs on."""
+    return Path(name).name in HOST_LIBRARIES
+
+
+def system_library(name: str) -> bool:
+    """Whether a library is the system's own (``SYSTEM_LIBRARY``), never bundled."""
+    return SYSTEM_LIBRARY.fullmatch(Path(name).name) is not None
+
+
+def unused_crypto_file(path: str) -> bool:
+    """Whether a file of pycryptodome's is in one of the ``UNUSED_CRYPTO`` folders."""
+    return any(folder in Path(path).as_posix() for folder in UNUSED_CRYPTO)

@@ -1,6 +1,7 @@
 """What app.spec takes from build/bundle_config.py (issue "Packaging"): the version from
-pyproject in Windows' and macOS' version fields, the Qt files left out of the bundle, and
-the empty ICU data library that stands in for Qt's 31 MB one on Linux."""
+pyproject in Windows' and macOS' version fields, the Qt files left out of the bundle, the
+desktop libraries a Linux bundle takes from the computer, and the empty ICU data library
+that stands in for Qt's 31 MB one on Linux."""
 
 from __future__ import annotations
 
@@ -92,6 +93,8 @@ def test_the_macos_bundle_says_the_version_and_follows_dark_mode():
     "PySide6/Qt/plugins/imageformats/libqwebp.so",
     "PySide6/Qt/plugins/generic/libqtuiotouchplugin.so",
     "/site-packages/PySide6/Qt/plugins/sqldrivers/libqsqlite.so",
+    "PySide6/Qt/plugins/wayland-graphics-integration-client/libqt-plugin-wayland-egl.so",
+    "PySide6/Qt/plugins/wayland-shell-integration/libivi-shell.so",
 ])
 def test_unused_qt_files_stay_out(path):
     assert config.unused_qt_file(path)
@@ -100,6 +103,8 @@ def test_unused_qt_files_stay_out(path):
 @pytest.mark.parametrize("path", [
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforms/libqwayland.so",
+    "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
+    "PySide6/Qt/plugins/wayland-decoration-client/libadwaita.so",
     "PySide6/Qt/plugins/platforms/libqoffscreen.so",
     "PySide6/Qt/plugins/platforms/qwindows.dll",
     "PySide6/Qt/plugins/platforms/libqcocoa.dylib",
@@ -113,6 +118,67 @@ def test_unused_qt_files_stay_out(path):
 ])
 def test_what_the_window_needs_stays_in(path):
     assert not config.unused_qt_file(path)
+
+
+@pytest.mark.parametrize("name", ["libX11.so.6", "libfontconfig.so.1", "libglib-2.0.so.0",
+                                  "libdbus-1.so.3", "libstdc++.so.6", "/usr/lib/libgcc_s.so.1"])
+def test_the_desktops_own_libraries_come_from_the_computer(name):
+    assert config.host_library(name) and not config.system_library(name)
+
+
+@pytest.mark.parametrize("name", ["libc.so.6", "ld-linux-x86-64.so.2", "libGL.so.1",
+                                  "libEGL.so.1", "libxcb.so.1", "libxcb-dri3.so.0",
+                                  "libwayland-client.so.0"])
+def test_the_systems_own_libraries_are_never_bundled(name):
+    assert config.system_library(name) and not config.host_library(name)
+
+
+@pytest.mark.parametrize("name", ["libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0",
+                                  "libxkbcommon.so.0", "libxcb-cursor.so.0",
+                                  "libxcb-icccm.so.4",
+                                  "libpython3.11.so.1.0", "libQt6Core.so.6", "libffi.so.8",
+                                  "libzstd.so.1", "libpq-e9b5c9ac.so.5.18"])
+def test_what_a_computer_may_lack_is_bundled(name):
+    """OpenSSL, SQLite, Python's own libraries, xcb-cursor (missing from many desktops
+    that Qt 6.5 and later need it on) and psycopg's libpq stay in the bundle."""
+    assert not config.host_library(name) and not config.system_library(name)
+
+
+@pytest.mark.parametrize("path, unused", [
+    ("Crypto/PublicKey/_ed25519.abi3.so", True),
+    ("/venv/site-packages/Crypto/Math/_nat.abi3.so", True),
+    ("Crypto/Cipher/_raw_aes.abi3.so", False),
+    ("Crypto/Hash/_SHA256.abi3.so", False),
+    ("Crypto/Protocol/_scrypt.abi3.so", False),
+])
+def test_only_pycryptodomes_unused_native_code_stays_out(path, unused):
+    assert config.unused_crypto_file(path) is unused
+
+
+def test_the_bundle_check_names_a_library_a_computer_may_lack():
+    bundle = load("bundle")
+    needs = {"syncdesk": ["libpython3.11.so.1.0", "libc.so.6"],
+             "libQt6Gui.so.6": ["libX11.so.6", "libxkbcommon.so.0", "libGL.so.1"],
+             "_psycopg.so": ["libpq-e9b5c9ac.so.5.18", "libgssapi_krb5.so.2"]}
+    carried = {"syncdesk", "libpython3.11.so.1.0", "libQt6Gui.so.6", "_psycopg.so",
+               "libpq-e9b5c9ac.so.5.18"}
+    host = bundle.from_the_host(needs, carried)
+    assert host == {"libc.so.6", "libX11.so.6", "libxkbcommon.so.0", "libGL.so.1",
+                    "libgssapi_krb5.so.2"}
+    assert bundle.unexpected_host_libraries(host) == ["libgssapi_krb5.so.2",
+                                                      "libxkbcommon.so.0"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("readelf"),
+                    reason="reads ELF files with readelf, on Linux")
+def test_the_bundle_check_reads_what_a_library_needs():
+    import _ssl
+
+    bundle = load("bundle")
+    ssl_module = Path(_ssl.__file__)
+    assert bundle.is_elf(ssl_module)
+    assert any(name.startswith("libssl.so") for name in bundle.needed_libraries(ssl_module))
+    assert not bundle.is_elf(ROOT / "app.spec")
 
 
 def test_only_the_qt_modules_used_are_bundled():
