@@ -110,6 +110,15 @@ def store(db_path: Path | str) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture
+def demo_db(db_path: Path | str, cli) -> Path | str:
+    """The demo company (``init --demo``) in a new store: a file on SQLite, a database on
+    PostgreSQL; as ``--db`` takes it."""
+    result = cli("--db", db_path, "init", "--demo")
+    assert result.code == 0, result.err
+    return db_path
+
+
 @dataclass
 class CliResult:
     code: int

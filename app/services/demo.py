@@ -19,7 +19,8 @@ from app.sandbox.server import SandboxServer
 from app.services.connection import ConnectOptions
 from app.services.opening import Services
 from app.store.database import open_store, resolve_db_url
-from app.store.sqlite import sqlite_path
+from app.store.postgres import shown
+from app.store.sqlite import is_sqlite, sqlite_path
 from app.work import OnProgress, check_cancel, report_progress
 
 STEPS = 4
@@ -31,7 +32,7 @@ class DemoCompany:
 
     services: Services
     sandbox: SandboxServer
-    location: Path
+    location: Path | str  # the store file, or a server database's URL
     _temporary: Path | None = field(default=None, repr=False)
 
     @property
@@ -49,13 +50,14 @@ def open_demo(db: str | None = None, *, on_progress: OnProgress | None = None,
               cancel: threading.Event | None = None) -> DemoCompany:
     """A new store filled with the demo company, connected to its sandbox.
 
-    ``db`` names a new (or empty) store file; without it the store is a temporary
-    file, removed when the demo closes. A store that already holds documents is
-    refused: the demo company goes only into a store of its own.
+    ``db`` names a new (or empty) store: a file, or a database on a PostgreSQL server;
+    without it the store is a temporary file, removed when the demo closes. A store
+    that already holds documents is refused: the demo company goes only into a store of
+    its own.
     """
     temporary = None if db else Path(tempfile.mkdtemp(prefix="syncdesk-demo-"))
     url = resolve_db_url(db or str(temporary / "demo.db"))  # type: ignore[operator]
-    path = sqlite_path(url)
+    path = sqlite_path(url) if is_sqlite(url) else None
     report_progress(on_progress, 0, STEPS, "creating the demo company's store")
     store = open_store(url, create=True, write=True)
     services = Services.for_store(store)
@@ -63,7 +65,7 @@ def open_demo(db: str | None = None, *, on_progress: OnProgress | None = None,
     try:
         check_cancel(cancel)
         if any(services.documents.count(kind) for kind in DocKind):
-            raise UserError(f"{path or url} already holds documents; the demo company goes "
+            raise UserError(f"{path or shown(url)} already holds documents; the demo company goes "
                             "into a new store of its own")
         report_progress(on_progress, 1, STEPS, "filling in the demo company")
         services.company.init(demo_company=True)
@@ -81,4 +83,4 @@ def open_demo(db: str | None = None, *, on_progress: OnProgress | None = None,
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
         raise
-    return DemoCompany(services, sandbox, path or Path(url), temporary)
+    return DemoCompany(services, sandbox, path or url, temporary)

@@ -8,21 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from app.operations import demo
 from app.operations.company import backup_store
 from app.operations.lookup import find_po
 from app.operations.workflow_steps import change_po_status
 from app.store.database import open_store, resolve_db_url
-
-
-@pytest.fixture
-def demo_db(db_path, cli) -> Path | str:
-    """The demo company in a new store: a file, or a database on PostgreSQL."""
-    result = cli("--db", db_path, "init", "--demo")
-    assert result.code == 0, result.err
-    return db_path
 
 
 def as_json(result):
