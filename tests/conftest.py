@@ -6,7 +6,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Ite
         return
     with postgres.new_database(need_postgres(request)) as url:
         yield url
+
+
+@pytest.fixture
+def another_db_path(backend: str, tmp_path: Path,
+                    request: pytest.FixtureRequest) -> Iterator[Callable[[str], Path | str]]:
+    """Makes more stores on the test's backend, for tests that need a second company:
+    ``another_db_path("books")`` is a new file ``books.db`` on SQLite, a new migrated
+    database on PostgreSQL (dropped after the test)."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> Path | str:
+            if backend == "sqlite":
+                return tmp_path / f"{name}.db"
+            return stack.enter_context(postgres.new_database(need_postgres(request)))
+
+        yield make
 
 
 @pytest.fixture
