@@ -4,7 +4,8 @@ connection stands (``services.connection.health``, asked in the background).
 Connect and Reconnect open the connect dialog (``ui/connect_dialog.py``; Reconnect with
 the environment, address and client id of the connection it renews). Disconnect asks
 first (a QMessageBox, Yes), then revokes SyncDesk's access in the background and says
-what it did; the window's connection words follow.
+what it did; the window's connection words follow. On a team store, Copy company key
+and Add company key… hand the shared connection's key on (``ui/company_key.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.errors import UserError
 from app.hints import plain
 from app.services import Services
 from app.services.connection import ConnectionHealth, DisconnectReport
+from ui.company_key import CompanyKeyActions
 from ui.connect_dialog import ConnectDialog
 from ui.roles import tip as role_tip
 
@@ -64,6 +66,16 @@ class ConnectionMenu(QObject):
                                               "Give back SyncDesk's access to QuickBooks and "
                                               "forget the sign-in (asks first)",
                                               self.ask_disconnect)
+        self.menu.addSeparator()
+        self.key = CompanyKeyActions(window, on_done=self._key_added)
+        self.copy_key_action = self._action("Copy company &key", "copyCompanyKeyAction",
+                                            "Put the team's company key on the clipboard, "
+                                            "for a teammate to add on their computer",
+                                            self.key.copy)
+        self.add_key_action = self._action("&Add company key…", "addCompanyKeyAction",
+                                           "Add the company key a teammate gave you, so "
+                                           "this computer can use the team's QuickBooks "
+                                           "connection", self.key.ask)
         file_menu = window.menus["file"]
         first_separator = next((a for a in file_menu.actions() if a.isSeparator()), None)
         if first_separator is not None:
@@ -115,8 +127,18 @@ class ConnectionMenu(QObject):
         self.connect_action.setEnabled(not busy and (not company or state == "disconnected"))
         self.reconnect_action.setEnabled(not busy and company and linked)
         self.disconnect_action.setEnabled(not busy and company and linked)
+        # Any member may hand on or add the team's key (it is theirs to use already).
+        key = self.health.company_key if company and self.health is not None else None
+        self.copy_key_action.setEnabled(key == "held")
+        self.add_key_action.setEnabled(key == "missing")
         for action, usual in self._tips.items():
+            if action in (self.copy_key_action, self.add_key_action):
+                continue
             action.setToolTip(role_tip(ctx, Permission.CONNECTION, usual) if company else usual)
+
+    def _key_added(self) -> None:
+        self.window._ask_health()  # the connection words lose their warning
+        self.refresh()
 
     # --- connect and reconnect ----------------------------------------------------------
 

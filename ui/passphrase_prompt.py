@@ -74,6 +74,7 @@ class PassphraseDialog(QDialog):
         self.unlock_button.setEnabled(True)
         self.error.setText(words)
         self.error.setVisible(True)
+        self.adjustSize()  # room for the words, the explanation above stays whole
         self.edit.selectAll()
         self.edit.setFocus()
 

@@ -44,6 +44,7 @@ from app.services.opening import kept_location, team_address_problem
 from app.services.sync import SyncBusy
 from app.work import Cancelled, Progress
 from ui.actions import DocumentActions
+from ui.company_key import offer_add
 from ui.context import UiContext
 from ui.detail_pane import DetailPane
 from ui.documents_view import DocumentsView
@@ -639,6 +640,7 @@ class MainWindow(QMainWindow):
             except RuntimeError:
                 pass  # closed and deleted already
         self.last_error = show_error(self, error, "Sync")
+        offer_add(self.last_error, error, self.connection_menu.key)  # a team's key missing
 
     def _sync_busy(self, error: SyncBusy) -> None:
         """This company is being synced elsewhere: nothing was done here, so the last

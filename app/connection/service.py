@@ -505,9 +505,12 @@ def connection_status(store: Store) -> dict[str, Any]:
             days = max(0, left.days)
             result["warning"] = (f"The QuickBooks sign-in ends in {days} days; connect again "
                                  "before then to keep syncing.")
-    if shared.is_shared(store, row) and row.state == "connected" and _lacks_key(row):
-        result["warning"] = ("This computer does not hold the company key that opens the "
-                             "team's QuickBooks connection: ask a teammate for it.")
+    if shared.is_shared(store, row) and row.shared_key_id:
+        lacks = _lacks_key(row)
+        result["company_key"] = "missing" if lacks else "held"
+        if row.state == "connected" and lacks:
+            result["warning"] = ("This computer does not hold the company key that opens "
+                                 "the team's QuickBooks connection: ask a teammate for it.")
     return result
 
 

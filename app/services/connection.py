@@ -105,6 +105,9 @@ class ConnectionHealth:
     warning: str | None = None  # e.g. the sign-in ends soon
     base_url: str | None = None  # the server it was given (a local sandbox's address)
     client_id: str | None = None  # the Intuit app's (not a secret): a reconnect offers it
+    #: a team store's shared connection: whether this computer holds its company key
+    #: ("held", "missing"); None when the connection has no company key
+    company_key: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -120,6 +123,8 @@ class ConnectionHealth:
             result["refresh_token_expires_at"] = self.refresh_token_expires_at.isoformat()
         if self.warning is not None:
             result["warning"] = self.warning
+        if self.company_key is not None:
+            result["company_key"] = self.company_key
         return result
 
 
@@ -250,7 +255,8 @@ class ConnectionService:
                                 datetime.fromisoformat(expires) if expires else None,
                                 data.get("warning"),
                                 row.base_url if row is not None else None,
-                                row.client_id if row is not None else None)
+                                row.client_id if row is not None else None,
+                                data.get("company_key"))
 
     def web_link(self, kind: DocKind, qbo_id: str | None) -> WebLink:
         """The document's page in QuickBooks for the connected company, or why it has none."""

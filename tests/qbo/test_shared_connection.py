@@ -133,6 +133,7 @@ def test_a_team_store_keeps_the_connection_sealed_and_the_key_in_the_keychain(
     assert after.refresh_token != before.refresh_token  # the rotated one is in the store
     status = json.loads(cli("--db", team_db, "status", "--json").out)["connection"]
     assert status["state"] == "connected" and "warning" not in status
+    assert status["company_key"] == "held"
     # the key is shown to hand on, and is the one the keychain holds
     shown = cli("--db", team_db, "connection", "share-key")
     assert shown.code == 0 and shown.out.strip() == key.text()
@@ -151,6 +152,7 @@ def test_a_member_without_the_key_is_told_to_ask_for_it_and_nobody_is_logged_out
     connection = json.loads(status.out)["connection"]
     assert connection["state"] == "connected"  # the team is still connected
     assert "does not hold the company key" in connection["warning"]
+    assert connection["company_key"] == "missing"
     assert cli("--db", team, "connection", "share-key").code == 1
 
     wrong = cli("--db", team, "connection", "add-key", CompanyKey.new().text())

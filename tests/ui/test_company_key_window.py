@@ -1,0 +1,114 @@
+"""A team's company key in the window (issue 17): the member who connected copies it from
+File → QuickBooks; a teammate whose computer lacks it is told so when a sync stops, adds
+it from the error box, and syncs. A real PostgreSQL store, the sandbox standing in for
+Intuit, an in-memory keychain."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from app.connection.shared import CompanyKey
+from app.qbo.oauth import follow_redirects
+from app.sandbox.server import SandboxServer
+from tests import postgres
+from tests.conftest import need_postgres
+from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.ui.window_driving import start_sync, wait_sync_done, window_on_store
+from ui.company_key import ADDED, COPIED
+
+CLIENT_ID = "AB-team-window-client-id-07"
+CLIENT_SECRET = "team-window-Intuit-secret-99"
+WAIT = 30000
+
+
+@pytest.fixture
+def team(request, cli, monkeypatch, memory_keyring):  # noqa: F811
+    """A demo team store connected to 'Intuit' from this computer; its URL and the sandbox."""
+    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
+    with postgres.new_database(need_postgres(request)) as url, \
+            SandboxServer(seed="demo", client_id=CLIENT_ID,
+                          client_secret=CLIENT_SECRET) as intuit:
+        assert cli("--db", url, "init", "--demo").code == 0
+        connected = cli("--db", url, "connect", "--env", "intuit-sandbox", "--base-url",
+                        intuit.base_url, "--client-id", CLIENT_ID, "--client-secret",
+                        CLIENT_SECRET)
+        assert connected.code == 0, connected.err
+        yield url
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path: Path):
+    opened = []
+
+    def make(url: str):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = window_on_store(qtbot, url, settings)
+        opened.append(window)
+        menu = window.connection_menu
+        qtbot.waitUntil(lambda: menu.health is not None, timeout=WAIT)
+        return window
+
+    yield make
+    for window in opened:
+        window.close()
+
+
+def test_the_member_who_connected_copies_the_key_and_never_sees_it(
+        qtbot, team, cli, open_window):
+    key = cli("--db", team, "connection", "share-key").out.strip()
+    window = open_window(team)
+    menu = window.connection_menu
+    assert menu.health.company_key == "held"
+    assert menu.copy_key_action.isEnabled() and not menu.add_key_action.isEnabled()
+    QGuiApplication.clipboard().clear()
+    menu.copy_key_action.trigger()
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == key, timeout=WAIT)
+    assert window.statusBar().currentMessage() == COPIED
+    assert key not in COPIED
+
+
+def test_a_teammate_without_the_key_adds_it_from_the_sync_error_and_syncs(
+        qtbot, team, cli, open_window, memory_keyring):  # noqa: F811
+    key = cli("--db", team, "connection", "share-key").out.strip()
+    memory_keyring.items.clear()  # a teammate's computer: the store, no company key
+    window = open_window(team)
+    menu = window.connection_menu
+    assert menu.health.company_key == "missing"
+    assert menu.add_key_action.isEnabled() and not menu.copy_key_action.isEnabled()
+    assert "company key" in window.company.toolTip()
+
+    start_sync(qtbot, window)
+    wait_sync_done(qtbot, window)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=WAIT)
+    box: QMessageBox = window.last_error
+    assert "company key" in box.text() and key not in box.text()
+    button = box.findChild(QPushButton, "errorAddCompanyKeyButton")
+    assert button is not None
+    button.click()  # the error box closes, the key's box opens
+    dialog = menu.key.dialog
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=WAIT)
+
+    dialog.edit.setText(CompanyKey.new().text())  # somebody else's key
+    dialog.add_button.click()
+    qtbot.waitUntil(dialog.error.isVisible, timeout=WAIT)
+    assert "does not open" in dialog.error.text()
+    assert memory_keyring.items == {}  # nothing kept
+
+    dialog.edit.setText(key)
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert window.statusBar().currentMessage() == ADDED
+    qtbot.waitUntil(lambda: menu.health.company_key == "held", timeout=WAIT)
+    assert menu.copy_key_action.isEnabled() and not menu.add_key_action.isEnabled()
+    assert key not in window.statusBar().currentMessage()
+
+    start_sync(qtbot, window)
+    wait_sync_done(qtbot, window)
+    words = window.last_sync.text()
+    assert "stopped" not in words and "synced" in words, words
