@@ -5,8 +5,10 @@ company's team has Sync Now and Resync failures disabled too.
 
 The window never knows the roles: once a company opens it asks the core
 (``services.permissions()``, in the background) and keeps the answer in
-``ctx.permissions``; the core refuses whatever is tried meanwhile. The status bar says who
-is signed in, with which role, when the company has a team (``signedInLabel``).
+``ctx.permissions``; the core refuses whatever is tried meanwhile. When a company admin
+changes the team elsewhere, the window's look at the store (every few seconds) sees it and
+asks again. The status bar says who is signed in, with which role, when the company has a
+team (``signedInLabel``).
 """
 
 from __future__ import annotations
@@ -45,15 +47,18 @@ class RoleGate(QObject):
         super().__init__(window)
         self.window = window
         self._tips: dict[int, str] = {}  # each guarded widget's own tooltip
+        self._disabled: set[int] = set()  # the guarded widgets this gate disabled
         self.label = QLabel(window, objectName="signedInLabel")
         self.label.setVisible(False)
         window.statusBar().addPermanentWidget(self.label)
         window.company_opened.connect(self.refresh)
 
-    def refresh(self) -> None:
-        """Ask the core what the acting user may do on the open company."""
+    def refresh(self, again: bool = False) -> None:
+        """Ask the core what the acting user may do on the open company (``again``: the
+        same company, whose team changed: what is shown stays until the answer)."""
         services = self.window.services
-        self.window.ctx.permissions = None
+        if not again:
+            self.window.ctx.permissions = None
         if services is None:
             self.apply()
             return
@@ -92,6 +97,10 @@ class RoleGate(QObject):
         usual = self._tips.setdefault(id(thing), thing.toolTip())
         if not self.window.ctx.may(permission):
             thing.setEnabled(False)
+            self._disabled.add(id(thing))
+        elif id(thing) in self._disabled:  # the role changed: give back what it took
+            self._disabled.discard(id(thing))
+            thing.setEnabled(self.window.services is not None)
         thing.setToolTip(tip(self.window.ctx, permission, usual))
 
     def _say_who(self, permissions: Permissions | None) -> None:

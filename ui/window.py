@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self._attention_more = False  # at least that many
         self._pane_for: object = None  # what the detail pane was last asked to show
         self._store_marker: tuple[int, ...] | None = None  # the store as last shown
+        self._team_seen: tuple[int, str] | None = None  # the team and our role, last look
         # Others' changes (teammates on a team store, a command, another window) show
         # without a restart: the store is asked every few seconds whether it changed.
         self.store_poll = QTimer(self, interval=STORE_POLL_MS)
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         self._last_sync_when = ""
         self._attention = None
         self._store_marker = None
+        self._team_seen = None
         self._sync_refused = False
         self._restore_columns()
         self.detail.clear()
@@ -725,6 +727,9 @@ class MainWindow(QMainWindow):
             self._store_marker = changes.marker
         if self._sync_refused and not changes.syncing and not self.ctx.tasks.running("sync"):
             self._sync_idle()  # the other sync has finished: Sync Now works again
+        if self._team_seen is not None and changes.team != self._team_seen:
+            self.roles.refresh(again=True)  # an admin changed our role (or the team)
+        self._team_seen = changes.team
         if self._note_again:
             self._note_again = False
             self._check_store(refresh=False)

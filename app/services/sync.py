@@ -37,6 +37,7 @@ from app.store.models import (
     PurchaseOrder,
     SyncLockRow,
     SyncLogEntry,
+    TeamUser,
 )
 from app.store.queries import count_by, not_synced_by_status, problem_groups
 from app.store.types import utcnow
@@ -107,10 +108,13 @@ class StoreChanges:
     """A cheap look at whether the store changed, for a window showing it: ``marker``
     differs from an earlier one once anything was written since (a document added, an
     entry in a history or in the sync log, which every sync, resend, exclude, include,
-    approve or fix writes); ``syncing``: a sync holds the store now (here or elsewhere)."""
+    approve or fix writes); ``syncing``: a sync holds the store now (here or elsewhere);
+    ``team``: how many are on the company's team and the acting user's role there ("" when
+    not on it), which changes when a company admin changes the team elsewhere."""
 
     marker: tuple[int, ...]
     syncing: bool
+    team: tuple[int, str] = (0, "")
 
 
 @dataclass(frozen=True)
@@ -250,7 +254,7 @@ class SyncService:
     def changes(self) -> StoreChanges:
         """Whether the store changed since an earlier look (compare the ``marker``s), and
         whether a sync runs on it now; a few indexed lookups, cheap at any size."""
-        return store_changes(self._store)
+        return store_changes(self._store, self.actor)
 
     def problem_groups(self) -> tuple[ProblemGroup, ...]:
         """Failed or blocked documents sharing a root cause, two or more to a group."""
@@ -273,8 +277,8 @@ class SyncService:
                           cancel=cancel, actor=self.actor, auto_retry=auto_retry)
 
 
-def store_changes(store: Store) -> StoreChanges:
-    """See ``SyncService.changes``."""
+def store_changes(store: Store, actor: str | None = None) -> StoreChanges:
+    """See ``SyncService.changes`` (``actor``: whose role to look at)."""
     newest = [select(func.max(col(table.id))) for table in (  # type: ignore[attr-defined]
         HistoryEvent, SyncLogEntry, PurchaseOrder, Invoice)]
     now = utcnow()
@@ -282,7 +286,10 @@ def store_changes(store: Store) -> StoreChanges:
         marker = tuple(session.exec(q).one() or 0 for q in newest)
         holders = session.exec(select(SyncLockRow).where(lock_holders(LOCK_NAME))).all()
         syncing = any(_as_utc(row.expires_at) > now for row in holders)
-    return StoreChanges(marker, syncing)
+        members = session.exec(select(func.count()).select_from(TeamUser)).one()
+        role = session.exec(select(TeamUser.role).where(TeamUser.login == actor)).first() \
+            if actor is not None and members else None
+    return StoreChanges(marker, syncing, (members, role or ""))
 
 
 def _as_utc(at: datetime) -> datetime:

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.domain.roles import Role
 from app.domain.states import DocKind, PoStatus
+from app.operations import team
 from app.services.opening import open_company
+from app.store.database import open_store, resolve_db_url
 from ui import create_main_window
 from ui.roles import SYNC_LOG_PAGE
 
@@ -118,4 +120,34 @@ def test_a_login_not_on_the_team_cannot_sync(qtbot, tmp_path: Path,
     assert "not on this company's team" in window.sync_now.toolTip()
     window.start_sync()
     assert not window.ctx.tasks.running("sync")
+    window.close()
+
+
+def test_a_role_changed_elsewhere_shows_without_reopening(qtbot, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """ann, on another computer, makes bob a company admin, then takes him off the team:
+    bob's open window follows at its next look at the store (every few seconds)."""
+    db = company(tmp_path / "team.db", monkeypatch, ("bob", Role.STANDARD))
+    window = open_window(qtbot, tmp_path, db, "bob", monkeypatch)
+    settings = window.findChild(QAction, "settingsAction")
+    label = window.findChild(QLabel, "signedInLabel")
+    assert not settings.isEnabled()
+
+    def as_ann(change) -> None:  # ann's own store and session; bob's window sees the store
+        store = open_store(resolve_db_url(db))
+        try:
+            with store.session() as session:
+                change(session)
+        finally:
+            store.close()
+
+    as_ann(lambda session: team.set_role(session, "ann", "bob", Role.ADMIN))
+    qtbot.waitUntil(settings.isEnabled, timeout=WAIT)
+    assert label.text() == "Signed in as bob (company admin)"
+    assert window.nav.isTabEnabled(sync_log_tab(window))
+
+    as_ann(lambda session: team.remove_member(session, "ann", "bob"))
+    qtbot.waitUntil(lambda: not window.sync_now.isEnabled(), timeout=WAIT)
+    assert not settings.isEnabled()
+    assert "not on this company's team" in window.sync_now.toolTip()
     window.close()
