@@ -127,12 +127,19 @@ def store(db_path: Path | str) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(scope="session")
+def _demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company as ``init --demo`` makes it, once per test run."""
+    path = tmp_path_factory.mktemp("demo-db-template") / "demo.db"
+    assert main(["--db", str(path), "init", "--demo"]) == 0
+    return path
+
+
 @pytest.fixture
-def demo_db(db_path: Path | str, cli) -> Path | str:
+def demo_db(db_path: Path | str, _demo_store_file: Path) -> Path | str:
     """The demo company (``init --demo``) in a new store: a file on SQLite, a database on
-    PostgreSQL; as ``--db`` takes it."""
-    result = cli("--db", db_path, "init", "--demo")
-    assert result.code == 0, result.err
+    PostgreSQL; as ``--db`` takes it. A copy of one made once per run."""
+    postgres.copy_store(_demo_store_file, db_path)
     return db_path
 
 

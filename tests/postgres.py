@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.store import copying
 from app.store.database import open_store, resolve_db_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +106,18 @@ def new_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def copy_store(store_file: Path, target: Path | str) -> None:
+    """A template store file's company into a test's store: the file copied (SQLite), or
+    its rows into the migrated, empty database at the URL ``target`` (PostgreSQL)."""
+    if isinstance(target, Path):
+        shutil.copyfile(store_file, target)
+        return
+    source, written = open_store(f"sqlite:///{store_file}"), open_store(resolve_db_url(target))
+    try:
+        with source.engine.connect() as rows, written.engine.begin() as into:
+            copying.replace_rows(rows, into)
+    finally:
+        source.close()
+        written.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,12 @@ from app.qbo.limits import Limits
 from app.sandbox.server import SandboxServer
 from app.services.demo import DemoCompany, open_demo
 from app.services.opening import Services
-from app.store import copying
 from app.store.database import open_store, resolve_db_url
 from app.store.models import HistoryEvent, QboConnection
 from app.sync.fixes.base import FixContext
 from app.sync.fixes.runner import FixResult, run_plan
 from app.sync.fixes.targets import document_target, group_targets
+from tests import postgres
 from tests.qbo.conftest import FAST, MemoryKeyring, memory_keyring  # noqa: F401
 
 ACTOR = "fixer"
@@ -82,10 +81,7 @@ def demo(tmp_path, tmp_path_factory, memory_keyring, db_path  # noqa: F811
     PostgreSQL holding the template's rows) and its own sandbox."""
     template = _demo_template(tmp_path_factory)
     path = db_path
-    if isinstance(path, Path):
-        shutil.copyfile(template.store_file, path)
-    else:
-        _copy_rows(template.store_file, resolve_db_url(path))
+    postgres.copy_store(template.store_file, path)
     state_file = tmp_path / "qbo-state.json"
     state_file.write_text(json.dumps(template.qbo_state), encoding="utf-8")
     sandbox = SandboxServer(seed="demo", state_file=state_file, throttle="off").start()
@@ -103,17 +99,6 @@ def demo(tmp_path, tmp_path_factory, memory_keyring, db_path  # noqa: F811
         yield company
     finally:
         company.close()
-
-
-def _copy_rows(store_file: Path, url: str) -> None:
-    """The template store file's rows into the (migrated, empty) database at ``url``."""
-    source, target = open_store(f"sqlite:///{store_file}"), open_store(url)
-    try:
-        with source.engine.connect() as rows, target.engine.begin() as written:
-            copying.replace_rows(rows, written)
-    finally:
-        source.close()
-        target.close()
 
 
 def context(demo: DemoCompany) -> FixContext:
