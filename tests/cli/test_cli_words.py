@@ -10,17 +10,10 @@ import pytest
 
 
 @pytest.fixture
-def demo_db(tmp_path, cli) -> Path:
-    path = tmp_path / "demo.db"
-    assert cli("--db", path, "init", "--demo").code == 0
-    return path
-
-
-@pytest.fixture
-def new_db(tmp_path, cli) -> Path:
-    path = tmp_path / "new.db"
-    assert cli("--db", path, "init").code == 0
-    return path
+def new_db(db_path, cli) -> Path | str:
+    """A new, empty company (``init``) on the test's backend."""
+    assert cli("--db", db_path, "init").code == 0
+    return db_path
 
 
 def as_json(result):

@@ -8,10 +8,10 @@ from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 
 
 def test_production_without_the_redirect_page_says_which_option_gives_it(
-        cli, tmp_path, monkeypatch, memory_keyring):  # noqa: F811
+        cli, db_path, monkeypatch, memory_keyring):  # noqa: F811
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
-    db = tmp_path / "c.db"
+    db = db_path
     cli("--db", db, "init")
     result = cli("--db", db, "connect", "--env", "production", "--client-id", "x",
                  "--client-secret", "y")

@@ -1,29 +1,21 @@
 """``syncdesk fix``: what it refuses, before any fix module is involved, and the whole demo
 company repaired one document at a time (every blocked document Synced, no duplicate in
-QuickBooks, each fix in the document's history)."""
+QuickBooks, each fix in the document's history).
+
+``demo`` is the demo company after its first sync (a copy of one made once per run), on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
-import pytest
 
 from app.domain.events import Event
 from app.domain.states import DocKind, SyncState
-from app.services.demo import DemoCompany, open_demo
-from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from app.services.demo import DemoCompany
+from tests.sync.fixes.document_fixtures import demo, memory_keyring  # noqa: F401  (fixtures)
 
 
-@pytest.fixture
-def demo(tmp_path: Path):
-    company = open_demo(str(tmp_path / "demo.db"))
-    company.services.sync.run()
-    yield company
-    company.close()
-
-
-def needing_attention(demo: DemoCompany) -> list[tuple[DocKind, str]]:
+def needing_attention(demo: DemoCompany) -> list[tuple[DocKind, str]]:  # noqa: F811
     from app.services.documents_views import ListQuery
     found = []
     for kind in DocKind:
@@ -32,32 +24,32 @@ def needing_attention(demo: DemoCompany) -> list[tuple[DocKind, str]]:
     return found
 
 
-def test_fix_needs_a_document_or_a_group(cli, demo):
+def test_fix_needs_a_document_or_a_group(cli, demo):  # noqa: F811
     result = cli("--db", demo.location, "fix")
     assert result.code == 2
     assert "say which document" in result.err
     assert cli("--db", demo.location, "fix", "po", "PO-1061", "--group", "x").code == 2
 
 
-def test_a_document_without_a_problem_has_nothing_to_fix(cli, demo):
+def test_a_document_without_a_problem_has_nothing_to_fix(cli, demo):  # noqa: F811
     result = cli("--db", demo.location, "fix", "po", "PO-1001")
     assert result.code == 1
     assert "PO-1001 has no sync problem to fix (it is synced)" in result.err
 
 
-def test_an_unknown_group_says_where_the_groups_are(cli, demo):
+def test_an_unknown_group_says_where_the_groups_are(cli, demo):  # noqa: F811
     result = cli("--db", demo.location, "fix", "--group", "supplier:999999")
     assert result.code == 1
     assert "the status lists each group's key" in result.err
 
 
-def test_set_takes_key_equals_value(cli, demo):
+def test_set_takes_key_equals_value(cli, demo):  # noqa: F811
     result = cli("--db", demo.location, "fix", "po", "PO-1061", "--set", "name")
     assert result.code == 2
     assert "--set takes KEY=VALUE" in result.err
 
 
-def test_without_yes_and_without_a_terminal_nothing_changes(cli, demo):
+def test_without_yes_and_without_a_terminal_nothing_changes(cli, demo):  # noqa: F811
     before = demo.services.documents.detail(DocKind.PO, "PO-1061")
     vendors = _names(demo, "Vendor")
     result = cli("--db", demo.location, "fix", "po", "PO-1061")
@@ -67,7 +59,7 @@ def test_without_yes_and_without_a_terminal_nothing_changes(cli, demo):
     assert _names(demo, "Vendor") == vendors
 
 
-def test_json_without_yes_prints_the_plan_and_changes_nothing(cli, demo):
+def test_json_without_yes_prints_the_plan_and_changes_nothing(cli, demo):  # noqa: F811
     import json
     result = cli("--db", demo.location, "fix", "po", "PO-1062", "--json")
     assert result.code == 0, result.err
@@ -78,7 +70,7 @@ def test_json_without_yes_prints_the_plan_and_changes_nothing(cli, demo):
     assert demo.services.documents.row(DocKind.PO, "PO-1062").sync_state == SyncState.BLOCKED
 
 
-def test_every_blocked_demo_document_is_synced_after_its_fix(cli, demo):
+def test_every_blocked_demo_document_is_synced_after_its_fix(cli, demo):  # noqa: F811
     todo = needing_attention(demo)
     assert len(todo) == 8
     for kind, number in todo:
@@ -108,12 +100,12 @@ def test_every_blocked_demo_document_is_synced_after_its_fix(cli, demo):
         assert doubles == [], (entity, doubles)
 
 
-def _names(demo: DemoCompany, entity: str, field: str = "DisplayName") -> list[str]:
+def _names(demo: DemoCompany, entity: str, field: str = "DisplayName") -> list[str]:  # noqa: F811
     with demo.sandbox.company.lock:
         return sorted(str(o.get(field)) for o in demo.sandbox.company.all(entity))
 
 
-def _bill_keys(demo: DemoCompany) -> list[tuple[str, str]]:
+def _bill_keys(demo: DemoCompany) -> list[tuple[str, str]]:  # noqa: F811
     with demo.sandbox.company.lock:
         return [(str(b.get("VendorRef", {}).get("value")), str(b.get("DocNumber")))
                 for b in demo.sandbox.company.all("Bill")]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -35,13 +34,6 @@ def plain_words(error: BaseException) -> str:
     assert not COMMAND.search(text), text
     assert "{0}" not in text and "`" not in text, text
     return text
-
-
-@pytest.fixture
-def demo_db(tmp_path, cli) -> Path:
-    path = tmp_path / "demo.db"
-    assert cli("--db", path, "init", "--demo").code == 0
-    return path
 
 
 def test_store_errors_print_the_same_commands(cli, tmp_path):
@@ -143,7 +135,7 @@ def test_connection_errors_carry_hints():
     assert ConnectError("x").words(as_command) == "x"
 
 
-def test_no_keychain_points_at_the_encrypted_keyring(cli, tmp_path):
+def test_no_keychain_points_at_the_encrypted_keyring(cli, db_path):
     import keyring
     from keyring.backends import fail
 
@@ -152,7 +144,7 @@ def test_no_keychain_points_at_the_encrypted_keyring(cli, tmp_path):
     try:
         with pytest.raises(NoKeychain) as none:
             require_keychain()
-        db = tmp_path / "c.db"
+        db = db_path
         cli("--db", db, "init")
         result = cli("--db", db, "connect", "--env", "production", "--client-id", "x",
                      "--client-secret", "y")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,18 +10,10 @@ from app.connection.service import ConnectRequest, connect, open_client
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.store.models import Item
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST, memory_keyring  # noqa: F401  (autouse fixture)
-
-
-@pytest.fixture
-def demo_db(tmp_path, cli) -> Path:
-    path = tmp_path / "demo.db"
-    result = cli("--db", path, "init", "--demo")
-    assert result.code == 0, result.err
-    return path
 
 
 def as_json(result):
@@ -68,7 +59,7 @@ def test_import_refuses_an_amount_in_another_currencys_symbol(demo_db, cli, tmp_
 
 
 def test_edit_switches_a_line_from_account_to_item_and_records_both(demo_db, cli):
-    store = open_store(f"sqlite:///{demo_db}")
+    store = open_store(resolve_db_url(str(demo_db)))
     with store.session() as s:
         s.add(Item(name="Catering Service"))
     store.close()
@@ -87,7 +78,7 @@ def test_edit_switches_a_line_from_account_to_item_and_records_both(demo_db, cli
 def test_a_line_switched_to_an_item_reaches_quickbooks_as_the_item_alone(demo_db, cli):
     """The review's case: INV-2041's A/R line, made item-based, is sent as what show lists."""
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        store = open_store(f"sqlite:///{demo_db}")
+        store = open_store(resolve_db_url(str(demo_db)))
         try:
             connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
                     timeout=10)

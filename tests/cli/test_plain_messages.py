@@ -23,6 +23,8 @@ import pytest
 from app.connection.service import ConnectRequest, connect
 from app.logs import log_path, register_secret
 from app.qbo.oauth import follow_redirects
+from tests import postgres
+from tests.conftest import need_postgres
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
 
@@ -81,7 +83,9 @@ def checkpoint(path: Path) -> None:
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, cli) -> Path:
+def demo_file(tmp_path: Path, cli) -> Path:
+    """The demo company in a SQLite file of its own folder, for the tests about the file
+    itself (read-only, damaged): they run on SQLite only."""
     folder = tmp_path / "company"
     folder.mkdir()
     path = folder / "demo.db"
@@ -106,35 +110,36 @@ WRITES = [
 
 
 @pytest.mark.parametrize("command", WRITES, ids=[c[0] for c in WRITES])
-def test_a_write_to_a_read_only_store_is_one_plain_message(command, demo_db, cli, tmp_path):
-    draft = first_draft_po(cli, demo_db)
+def test_a_write_to_a_read_only_store_is_one_plain_message(command, demo_file, cli,
+                                                           tmp_path):
+    draft = first_draft_po(cli, demo_file)
     csv = tmp_path / "suppliers.csv"
     csv.write_text("name\nBrand New Supplier\n", encoding="utf-8")
     args = [a.format(draft=draft, csv=csv) for a in command]
-    before_rows = cli("--db", demo_db, "list", "pos", "--json").out
-    checkpoint(demo_db)
-    before = digest(demo_db)
-    with read_only(demo_db):
-        result = cli("--db", demo_db, *args)
-        assert cli("--db", demo_db, "status").code == 0  # reading still works
+    before_rows = cli("--db", demo_file, "list", "pos", "--json").out
+    checkpoint(demo_file)
+    before = digest(demo_file)
+    with read_only(demo_file):
+        result = cli("--db", demo_file, *args)
+        assert cli("--db", demo_file, "status").code == 0  # reading still works
     assert result.code == 1
     message = one_message(result.err)
-    assert f"the store at {demo_db} is read-only" in message and "changed nothing" in message
-    assert digest(demo_db) == before
-    assert cli("--db", demo_db, "list", "pos", "--json").out == before_rows
+    assert f"the store at {demo_file} is read-only" in message and "changed nothing" in message
+    assert digest(demo_file) == before
+    assert cli("--db", demo_file, "list", "pos", "--json").out == before_rows
 
 
-def test_a_store_in_a_read_only_folder_is_one_plain_message(demo_db, cli):
-    checkpoint(demo_db)
-    before = digest(demo_db)
-    with read_only(demo_db, demo_db.parent):
+def test_a_store_in_a_read_only_folder_is_one_plain_message(demo_file, cli):
+    checkpoint(demo_file)
+    before = digest(demo_file)
+    with read_only(demo_file, demo_file.parent):
         for args in (("status",), ("approve", "po", "PO-1060")):
-            result = cli("--db", demo_db, *args)
+            result = cli("--db", demo_file, *args)
             assert result.code == 1
             message = one_message(result.err)
-            assert f"cannot open the store at {demo_db}" in message
+            assert f"cannot open the store at {demo_file}" in message
             assert "read-only" in message
-    assert digest(demo_db) == before
+    assert digest(demo_file) == before
 
 
 @pytest.fixture
@@ -192,36 +197,36 @@ def damage(path: Path, first_page: int, pages: int = 4) -> None:
 
 
 @pytest.mark.parametrize("first_page", [3, 20], ids=["early-pages", "later-pages"])
-def test_a_damaged_store_says_so_and_points_to_the_copies_kept(first_page, demo_db, cli):
-    good_copy = demo_db.with_name(f"{demo_db.name}.before-0005-20260101T000000Z.bak")
-    assert cli("--db", demo_db, "backup", good_copy).code == 0
-    damage(demo_db, first_page)
-    bad_copy = demo_db.with_name(f"{demo_db.name}.before-restore-20260102T000000Z.bak")
-    shutil.copy(demo_db, bad_copy)  # a copy of the damaged store is no way back
-    before = digest(demo_db)
+def test_a_damaged_store_says_so_and_points_to_the_copies_kept(first_page, demo_file, cli):
+    good_copy = demo_file.with_name(f"{demo_file.name}.before-0005-20260101T000000Z.bak")
+    assert cli("--db", demo_file, "backup", good_copy).code == 0
+    damage(demo_file, first_page)
+    bad_copy = demo_file.with_name(f"{demo_file.name}.before-restore-20260102T000000Z.bak")
+    shutil.copy(demo_file, bad_copy)  # a copy of the damaged store is no way back
+    before = digest(demo_file)
     failed = 0
     # SQLite finds damage only where it reads: a command that needs no damaged page
     # still works (reads only here, so the file must stay as it was).
     for args in (("status",), ("list", "pos"), ("list", "invoices"), ("show", "po", "PO-1060")):
-        result = cli("--db", demo_db, *args)
+        result = cli("--db", demo_file, *args)
         if result.code == 0:
             continue
         failed += 1
         assert result.code == 1, (args, result.err)
         message = one_message(result.err)
-        assert f"the store at {demo_db} is damaged" in message, (args, message)
+        assert f"the store at {demo_file} is damaged" in message, (args, message)
         assert str(good_copy) in message and str(bad_copy) not in message
         assert "syncdesk restore" in message
     assert failed >= 2
-    assert digest(demo_db) == before
+    assert digest(demo_file) == before
     # The way out it names works.
-    assert cli("--db", demo_db, "restore", good_copy).code == 0
-    assert json.loads(cli("--db", demo_db, "status", "--json").out)["by_state"]
+    assert cli("--db", demo_file, "restore", good_copy).code == 0
+    assert json.loads(cli("--db", demo_file, "status", "--json").out)["by_state"]
 
 
-def test_a_damaged_store_without_copies_says_none_was_kept(demo_db, cli):
-    damage(demo_db, 20)
-    result = cli("--db", demo_db, "status")
+def test_a_damaged_store_without_copies_says_none_was_kept(demo_file, cli):
+    damage(demo_file, 20)
+    result = cli("--db", demo_file, "status")
     assert result.code == 1
     message = one_message(result.err)
     assert "is damaged" in message and "SyncDesk kept no copy next to it" in message
@@ -230,12 +235,12 @@ def test_a_damaged_store_without_copies_says_none_was_kept(demo_db, cli):
 
 
 @pytest.mark.parametrize("copies", [1, 2])
-def test_damaged_copies_are_counted_in_words(demo_db, cli, copies):
-    damage(demo_db, 20)
+def test_damaged_copies_are_counted_in_words(demo_file, cli, copies):
+    damage(demo_file, 20)
     for n in range(copies):  # copies of the damaged store: no way back either
-        shutil.copy(demo_db, demo_db.with_name(f"{demo_db.name}.before-restore-2026010{n}T"
-                                               "000000Z.bak"))
-    message = one_message(cli("--db", demo_db, "status").err)
+        shutil.copy(demo_file, demo_file.with_name(
+            f"{demo_file.name}.before-restore-2026010{n}T000000Z.bak"))
+    message = one_message(cli("--db", demo_file, "status").err)
     expected = ("The copy SyncDesk kept next to it is damaged too." if copies == 1 else
                 "The 2 copies SyncDesk kept next to it are damaged too.")
     assert expected in message, message
@@ -353,9 +358,22 @@ def test_an_unexpected_error_without_a_log_file_is_still_one_line(demo_db, cli, 
     assert verbose.code == 1 and "Traceback (most recent call last)" in verbose.err
 
 
-def test_the_log_is_not_migration_chatter(tmp_path, cli):
-    assert cli("--db", tmp_path / "new.db", "init", "--demo").code == 0
-    assert cli("--db", tmp_path / "new.db", "status").code == 0
+@pytest.fixture
+def unmigrated_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest
+                  ) -> Iterator[Path | str]:
+    """A store SyncDesk has not set up yet: no file on SQLite, an empty database (no
+    tables) on PostgreSQL."""
+    if backend == "sqlite":
+        yield tmp_path / "new.db"
+        return
+    with postgres.new_database(need_postgres(request), migrated=False) as url:
+        yield url
+
+
+def test_the_log_is_not_migration_chatter(unmigrated_db, cli):
+    assert cli("--db", unmigrated_db, "init", "--demo").code == 0
+    assert cli("--db", unmigrated_db, "status").code == 0
     logged = log_path().read_text(encoding="utf-8")
     assert "alembic" not in logged
-    assert f"creating a new store at {tmp_path / 'new.db'}" in logged
+    if isinstance(unmigrated_db, Path):  # a database on a server is not created: only set up
+        assert f"creating a new store at {unmigrated_db}" in logged

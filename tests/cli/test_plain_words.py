@@ -7,8 +7,6 @@ line still prints the command in them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keyring
 import pytest
 from keyring.backends import null
@@ -22,16 +20,9 @@ from app.qbo.errors import TransportError
 from app.qbo.oauth import ConnectError, Endpoints, follow_redirects, unreachable_message
 from app.services import Services
 from app.services.sync import NotConnected
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.sync.problems import diagnose, what_to_do
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
-
-
-@pytest.fixture
-def demo_db(tmp_path, cli) -> Path:
-    path = tmp_path / "demo.db"
-    assert cli("--db", path, "init", "--demo").code == 0
-    return path
 
 
 def both(error: BaseException | Advice) -> tuple[str, str]:
@@ -51,18 +42,24 @@ def test_a_hint_without_words_drops_out_of_the_plain_text_with_its_brackets():
 
 
 def test_excluding_without_a_reason(cli, demo_db):
-    with pytest.raises(UserError) as why:
-        Services.for_store(open_store(f"sqlite:///{demo_db}")).sync.exclude(
-            DocKind.PO, "PO-1001", " ")
+    services = Services.for_store(open_store(resolve_db_url(str(demo_db))))
+    try:
+        with pytest.raises(UserError) as why:
+            services.sync.exclude(DocKind.PO, "PO-1001", " ")
+    finally:
+        services.close()
     assert both(why.value) == ("say why it is excluded", "say why it is excluded (--reason)")
     assert cli("--db", demo_db, "exclude", "po", "PO-1001", "--reason", " ").err == (
         "syncdesk: say why it is excluded (--reason)\n")
 
 
 def test_a_po_date_without_the_setting(cli, demo_db):
-    services = Services.for_store(open_store(f"sqlite:///{demo_db}"))
-    with pytest.raises(UserError) as dated:
-        services.documents.edit(DocKind.PO, "PO-1001", {"po_date": "2026-07-01"})
+    services = Services.for_store(open_store(resolve_db_url(str(demo_db))))
+    try:
+        with pytest.raises(UserError) as dated:
+            services.documents.edit(DocKind.PO, "PO-1001", {"po_date": "2026-07-01"})
+    finally:
+        services.close()
     assert both(dated.value) == (
         "PO-1001: setting a PO date needs the company setting enable_po_date_editing on; "
         "otherwise QuickBooks gets the approval date",
@@ -106,8 +103,8 @@ def test_not_connected_says_connect_and_again_only_after_a_connection(store, san
         "SyncDesk is not connected to QuickBooks. First connect to QuickBooks.")
 
 
-def test_not_connected_on_the_command_line(cli, tmp_path):
-    db = tmp_path / "c.db"
+def test_not_connected_on_the_command_line(cli, db_path):
+    db = db_path
     cli("--db", db, "init")
     assert cli("--db", db, "sync").err == ("syncdesk: This company is not connected to "
                                            "QuickBooks. Run `syncdesk connect` first.\n")
