@@ -52,14 +52,16 @@ def replace_rows(source: Connection, target: Connection, *, step: Step | None = 
     done = 0
     for table in tables:
         order = [c for c in table.primary_key.columns] or list(table.columns)
-        result = source.execution_options(yield_per=SLICE).execute(
-            select(table).order_by(*order))
-        for rows in result.partitions(SLICE):
-            check_cancel(cancel)
-            target.execute(insert(table), [dict(row._mapping) for row in rows])
-            done += len(rows)
-            if step is not None:
-                step(done, total)
+        # Closed however the copy ends: cut short (a cancel, an error), a PostgreSQL
+        # source's server-side cursor would otherwise be left open for the garbage collector.
+        with source.execution_options(yield_per=SLICE).execute(
+                select(table).order_by(*order)) as result:
+            for rows in result.partitions(SLICE):
+                check_cancel(cancel)
+                target.execute(insert(table), [dict(row._mapping) for row in rows])
+                done += len(rows)
+                if step is not None:
+                    step(done, total)
         _restart_ids(target, table)
     return done
 

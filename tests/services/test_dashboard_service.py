@@ -4,10 +4,7 @@ connection's health; on the demo company after its first sync, and on a store of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from app.connection.service import open_client
 from app.domain.problems import MEANINGS, Kind
@@ -16,31 +13,22 @@ from app.domain.wording import STATE_MEANINGS
 from app.qbo.limits import Limits
 from app.qbo.transport import RetryPolicy
 from app.services import Services
-from app.services.demo import DemoCompany, open_demo
+from app.services.demo import DemoCompany
 from app.services.sync_log import LogFilter
 from app.store.models import SyncLogEntry
 from app.store.types import utcnow
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import client  # noqa: F401  (fixture)
 from tests.sync.conftest import make_po
+from tests.sync.fixes.document_fixtures import demo  # noqa: F401  (a copy of the synced demo)
 
 # Waits short enough for a test: QuickBooks' 429s are given up on after a few tries.
 PATIENT = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, throttle_wait=0.1,
                       throttle_budget=0.35, timeout=5.0)
 
 
-@pytest.fixture(scope="module")
-def demo() -> Iterator[DemoCompany]:
-    """The demo company after its first sync (read only by the tests here)."""
-    company = open_demo()
-    try:
-        company.services.sync.run()
-        yield company
-    finally:
-        company.close()
-
-
-def test_counts_by_state_with_their_meanings_as_status_says_them(demo: DemoCompany, cli):
+def test_counts_by_state_with_their_meanings_as_status_says_them(demo: DemoCompany,  # noqa: F811
+                                                                  cli):
     board = demo.services.dashboard.overview()
     status = demo.services.sync.status()
     assert [s.state for s in board.states] == [
@@ -60,7 +48,7 @@ def test_counts_by_state_with_their_meanings_as_status_says_them(demo: DemoCompa
     assert f"  {board.state(SyncState.NOT_SYNCED).text} — " in printed
 
 
-def test_counts_by_problem_kind_with_their_meanings(demo: DemoCompany, cli):
+def test_counts_by_problem_kind_with_their_meanings(demo: DemoCompany, cli):  # noqa: F811
     problems = demo.services.dashboard.problems()
     assert problems[0].kind == Kind.AP_AR_LINE_ACCOUNT and problems[0].count == 2
     assert {p.kind: p.count for p in problems} == dict(demo.services.sync.status().problems)
@@ -71,7 +59,7 @@ def test_counts_by_problem_kind_with_their_meanings(demo: DemoCompany, cli):
     assert all(f"  {p.text}\n" in printed for p in problems)
 
 
-def test_problems_grouped_by_root_cause_with_plain_titles(demo: DemoCompany):
+def test_problems_grouped_by_root_cause_with_plain_titles(demo: DemoCompany):  # noqa: F811
     groups = demo.services.dashboard.problem_groups()
     titles = {g.title: g for g in groups}
     harbor = titles["Vendor Harbor Freight Lines is inactive in QuickBooks: 1 document"]
@@ -97,14 +85,14 @@ def test_problems_grouped_by_root_cause_with_plain_titles(demo: DemoCompany):
     assert grouped == attention and len(grouped) == 8
 
 
-def test_a_one_document_group_key_is_what_the_fix_service_takes(demo: DemoCompany):
+def test_a_one_document_group_key_is_what_the_fix_service_takes(demo: DemoCompany):  # noqa: F811
     harbor = next(g for g in demo.services.dashboard.problem_groups()
                   if g.problem == Kind.INACTIVE_VENDOR)
     choices = demo.services.fixes.group_choices(harbor.key)
     assert choices.fix == harbor.fix and [t.number for t in choices.targets] == ["PO-1062"]
 
 
-def test_sync_results_per_day_over_thirty_days_zeros_included(demo: DemoCompany):
+def test_sync_results_per_day_over_thirty_days_zeros_included(demo: DemoCompany):  # noqa: F811
     days = demo.services.dashboard.days()
     today = utcnow().date()
     assert len(days) == 30 and days[-1].day == today
@@ -138,7 +126,7 @@ def test_days_count_each_utc_day_and_leave_out_pulls_and_older_days(services: Se
     assert days[0].day.isoformat() == "2026-10-22" and len(days) == 30
 
 
-def test_connection_health_on_the_demo(demo: DemoCompany):
+def test_connection_health_on_the_demo(demo: DemoCompany):  # noqa: F811
     health = demo.services.dashboard.health()
     assert (health.state, health.environment, health.company) == (
         "connected", "local", "Larkspur Provisions Co.")

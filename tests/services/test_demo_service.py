@@ -12,6 +12,8 @@ from app.domain.states import DocKind
 from app.errors import UserError
 from app.services.demo import open_demo
 from app.services.documents_views import ListQuery
+from app.services.opening import open_company
+from app.store.database import resolve_db_url, shown
 from app.work import Cancelled
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 
@@ -30,18 +32,21 @@ def test_the_demo_opens_filled_and_connected_and_leaves_nothing_behind():
     assert not where.exists()  # a temporary store goes with the demo
 
 
-def test_a_named_new_file_is_kept(tmp_path):
-    path = tmp_path / "demo.db"
-    demo = open_demo(str(path))
+def test_a_named_new_store_is_kept(db_path):
+    demo = open_demo(str(db_path))
     demo.close()
-    assert path.exists()
+    if isinstance(db_path, Path):
+        assert db_path.exists()
+    with open_company(str(db_path)) as services:  # the demo company stays in it
+        assert services.documents.count(DocKind.PO) > 0
 
 
-def test_a_store_with_documents_is_refused(tmp_path):
-    path = tmp_path / "mine.db"
-    open_demo(str(path)).close()
-    with pytest.raises(UserError, match="already holds documents"):
-        open_demo(str(path))
+def test_a_store_with_documents_is_refused(db_path):
+    open_demo(str(db_path)).close()
+    with pytest.raises(UserError, match="already holds documents") as caught:
+        open_demo(str(db_path))
+    where = str(db_path) if isinstance(db_path, Path) else shown(resolve_db_url(db_path))
+    assert str(caught.value).startswith(f"{where} already holds documents")
 
 
 def test_a_cancelled_demo_leaves_nothing(tmp_path):
