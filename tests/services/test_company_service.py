@@ -19,37 +19,20 @@ from app.operations import demo
 from app.operations.company import DEFAULT_ACCOUNTS
 from app.services.company import restore_company
 from app.services.opening import open_company
-from app.store import copying, sqlite
+from app.store import copying
 from app.store.database import open_store, resolve_db_url, shown
 from app.store.identity import store_info
 from app.work import Cancelled, Progress
+from tests import postgres
 from tests.sync.conftest import make_po
 
 
-@pytest.fixture(scope="session")
-def demo_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company's store file, made once per run: each test's ``books`` is a copy."""
-    path = tmp_path_factory.mktemp("demo-books") / "books.db"
-    with open_company(str(path), create=True) as services:
-        services.company.init(demo_company=True)
-    return path
-
-
 @pytest.fixture
-def books(demo_books: Path, another_db_path) -> Path | str:
+def books(_demo_store_file: Path, another_db_path) -> Path | str:
     """A store with the demo company (about 90 pages, or some hundreds of rows: a copy takes
     more than one step): books.db, or a team store's database on PostgreSQL."""
     books = another_db_path("books")
-    if isinstance(books, Path):
-        sqlite.copy_database(demo_books, books)
-        return books
-    source, target = open_store(f"sqlite:///{demo_books}"), open_store(resolve_db_url(books))
-    try:
-        with source.engine.connect() as rows, target.engine.begin() as written:
-            copying.replace_rows(rows, written)
-    finally:
-        source.close()
-        target.close()
+    postgres.copy_store(_demo_store_file, books)
     return books
 
 
