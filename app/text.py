@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 # Nouns whose plural is not the singular plus "s".
 _PLURALS = {"PO": "POs", "entry": "entries", "company": "companies"}
+_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://")  # a URL's scheme, as in postgresql://
 
 
 def upper_first(text: str) -> str:
-    """Capitalise the first letter only (``str.capitalize`` would lower "PO-1" to "po-1")."""
+    """Capitalise the first letter only (``str.capitalize`` would lower "PO-1" to "po-1");
+    a text that starts with an address (a team store's ``postgresql://…``) keeps it as
+    written."""
+    if _ADDRESS.match(text):
+        return text
     return text[:1].upper() + text[1:]
 
 

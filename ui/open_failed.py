@@ -17,6 +17,7 @@ from app.errors import UserError
 from app.hints import Action, HintText, plain
 from app.logs import FILE_ONLY
 from app.services.opening import store_problem
+from app.text import upper_first
 from ui.card_panel import CardPanel
 from ui.error_dialog import error_words
 
@@ -118,8 +119,14 @@ class OpenFailedPanel(CardPanel):
         self.create.clicked.connect(self.create_requested)
 
     def show_problem(self, where: str, why: str, can_create: bool = False) -> None:
-        """``can_create``: the file can take a new company (it is empty, or not there)."""
-        self.file.setText(f"The company file: {where}")
-        self.reason.setText(why[:1].upper() + why[1:])
+        """``can_create``: the file can take a new company (it is empty, or not there).
+        ``where`` is a file's path, or a team store's address (postgresql://…)."""
+        team = "://" in where
+        what = "team company" if team else "company file"
+        self.title.setText(f"<h2>SyncDesk could not open this {what}</h2>")
+        self.file.setText(f"The {what}: {where}")
+        self.untouched.setText("SyncDesk did not change anything in "
+                               f"{'that company' if team else 'that file'}.")
+        self.reason.setText(upper_first(why))
         self.create.setVisible(can_create)
         self.busy(None)

@@ -915,5 +915,6 @@ class MainWindow(QMainWindow):
                 self._say_finishing()
             self._closing = True
             self.store_poll.stop()
+            self.ctx.tasks.close()  # answers still on their way start no new work
             self._close_company()
         super().closeEvent(event)

@@ -135,6 +135,7 @@ class Tasks(QObject):
         self._inline = inline
         self._pool = pool or QThreadPool.globalInstance()
         self._running: list[Task] = []
+        self._closed = False
 
     def start(self, job: Job, name: str = "task", *,
               on_progress: Callable[[Progress], Any] | None = None,
@@ -145,6 +146,10 @@ class Tasks(QObject):
         # No Qt parent: a task lives as long as Python holds it (this list, the running
         # job), so that closing the window never destroys one under a running job.
         task = Task(job, name, inline=self._inline)
+        if self._closed:  # never run: its company is closed (or closing)
+            task.cancel()
+            task.done.set()
+            return task
         if on_progress is not None:
             task.progress.connect(self._while_alive(on_progress))
         if on_success is not None:
@@ -168,10 +173,16 @@ class Tasks(QObject):
         show it to."""
 
         def call(value: object) -> None:
-            if shiboken6.isValid(self):
+            if shiboken6.isValid(self) and not self._closed:
                 callback(value)
 
         return call
+
+    def close(self) -> None:
+        """The window is closing: from now on no task starts, and an answer still on its
+        way is dropped, like one to a deleted window (none may start work on the company
+        the window has closed: the store is closed, a team store's database may be gone)."""
+        self._closed = True
 
     def running(self, name: str | None = None) -> list[Task]:
         return [t for t in self._running if name is None or t.name == name]

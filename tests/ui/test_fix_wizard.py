@@ -9,7 +9,9 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QWizard
 
 from app.domain.states import DocKind
+from app.services.demo import DemoCompany
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.sync.fixes.document_fixtures import demo as synced_demo  # noqa: F401  (fixture)
 from tests.ui.fix_driving import (
     finish,
     idle,
@@ -20,22 +22,26 @@ from tests.ui.fix_driving import (
     quickbooks_state,
     row_of,
     sandbox_of,
-    sync_demo,
     syncdesk_state,
 )
-from ui import create_main_window
 from ui.fix_pages import APPLY, INPUTS, OPTION, PREVIEW, PROBLEM, RESULT
+from ui.window import MainWindow
 
 PO, INVOICE = DocKind.PO, DocKind.INVOICE
 
 
 @pytest.fixture
-def demo(qtbot, tmp_path):
-    """The demo window after its first sync: its blocked documents wait for a fix."""
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
+def demo(qtbot, synced_demo: DemoCompany):  # noqa: F811
+    """The demo window after its first sync: its blocked documents wait for a fix. The
+    synced demo company is a copy (a file, or its rows in a PostgreSQL database) of one
+    synced once per run, with its own sandbox; the window is the one ``--demo`` opens
+    (closing it closes the demo company)."""
+    window = MainWindow(synced_demo.services, title="SyncDesk — demo company",
+                        on_close=synced_demo.close)
     qtbot.addWidget(window)
+    window.wait_loaded()
     window.show()
-    sync_demo(qtbot, window)
+    idle(qtbot, window)
     yield window
     window.close()
 

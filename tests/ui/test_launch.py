@@ -12,6 +12,8 @@ import pytest
 
 from app.cli import build_parser
 from app.commands.gui import find_window, window_argv
+from app.domain.states import DocKind
+from app.services.opening import open_company
 
 LAUNCH_TIMEOUT = 180  # s: a generous bound for a cold start on a busy machine
 
@@ -50,13 +52,14 @@ def test_gui_hands_its_own_arguments_to_the_window(words, argv):
     assert window_argv(build_parser().parse_args(words)) == argv
 
 
-def test_syncdesk_gui_demo_opens_the_window_and_exits_when_it_closes(tmp_path):
-    done = subprocess.run([syncdesk(), "gui", "--demo", "--db", str(tmp_path / "demo.db")],
+def test_syncdesk_gui_demo_opens_the_window_and_exits_when_it_closes(tmp_path, db_path):
+    done = subprocess.run([syncdesk(), "gui", "--demo", "--db", str(db_path)],
                           env=gui_env(tmp_path), capture_output=True, text=True,
                           timeout=LAUNCH_TIMEOUT)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert (tmp_path / "demo.db").exists()
+    with open_company(str(db_path), write=False) as services:  # the demo went there
+        assert services.documents.count(DocKind.PO) > 0
     assert not (tmp_path / "default-store.db").exists()  # the demo never touches it
 
 
@@ -75,9 +78,8 @@ def test_syncdesk_alone_opens_the_window_on_a_first_run(tmp_path):
     assert not (tmp_path / "default-store.db").exists()  # the first run only offers
 
 
-def test_a_demo_into_a_full_store_is_refused_in_words(tmp_path, cli):
-    cli("--db", tmp_path / "full.db", "init", "--demo")
-    done = subprocess.run([syncdesk(), "gui", "--demo", "--db", str(tmp_path / "full.db")],
+def test_a_demo_into_a_full_store_is_refused_in_words(tmp_path, demo_db):
+    done = subprocess.run([syncdesk(), "gui", "--demo", "--db", str(demo_db)],
                           env=gui_env(tmp_path), capture_output=True, text=True,
                           timeout=LAUNCH_TIMEOUT)
     assert done.returncode == 1

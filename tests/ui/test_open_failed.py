@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton, QTableView, QWidget
+from sqlalchemy import create_engine, text
 
 from app.services.opening import open_services
+from app.store.database import open_store
+from tests import postgres
 from tests.cli.test_plain_messages import checkpoint, digest, read_only
+from tests.conftest import need_postgres
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from ui import create_main_window
+from ui.window import store_label
 
 OPEN_TIMEOUT = 60_000  # ms: the demo company made and connected on a busy machine
 
@@ -102,6 +107,41 @@ def test_a_store_that_cannot_be_opened_opens_the_window_on_a_page_saying_why(
     assert list(tmp_path.glob("*.bak")) == []  # not even a copy made beside it
     window.close()
     assert digest(path) == before
+
+
+def test_a_team_store_made_by_a_newer_syncdesk_opens_the_window_on_a_page_saying_why(
+        qtbot, settings, capsys, request):
+    """The same page for a team store on PostgreSQL (the files are above): its address as
+    people write it, never a password; the store is left as it was."""
+    with postgres.new_database(need_postgres(request)) as url:
+        store = open_store(url)
+        try:
+            with store.engine.begin() as db:
+                db.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed9999'"))
+        finally:
+            store.close()
+        window = open_window(qtbot, url, settings)
+        try:
+            where, reason = page_texts(window)
+            address = store_label(url)  # as written, never capitalised: "Postgresql://…"
+            assert where == f"The team company: {address}" and reason.startswith(address)
+            panel = window.findChild(QWidget, "openFailedPanel")
+            assert "this team company" in panel.findChild(QLabel, "openFailedTitle").text()
+            assert "was made by a newer SyncDesk (schema f00dfeed9999)" in reason
+            assert "Traceback" not in reason and "Error:" not in reason
+            no_company_shown(window)
+            err = capsys.readouterr().err
+            assert err.startswith("syncdesk: ") and "newer SyncDesk" in err
+            open_the_demo(qtbot, window)
+        finally:
+            window.close()
+        engine = create_engine(url)
+        try:
+            with engine.connect() as db:
+                assert db.execute(text("SELECT version_num FROM alembic_version")
+                                  ).scalar_one() == "f00dfeed9999"
+        finally:
+            engine.dispose()
 
 
 def test_a_read_only_store_says_so_and_try_again_opens_it_once_writable(qtbot, tmp_path,

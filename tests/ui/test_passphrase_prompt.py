@@ -4,6 +4,7 @@ once unlocked syncs without asking again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,11 @@ PASSPHRASE = "a long passphrase, 42"
 
 
 @pytest.fixture
-def locked_company(tmp_path: Path, monkeypatch) -> Path:
+def locked_company(db_path: Path | str, monkeypatch) -> Iterator[Path | str]:
     """A company connected to an Intuit stand-in with its secrets in the encrypted file,
     as a new run finds it: locked."""
     monkeypatch.delenv(keychain.PASSPHRASE_VARIABLE, raising=False)
-    db = tmp_path / "books.db"
+    db = db_path
     with SandboxServer(seed="empty", client_id="app-id", client_secret="app-secret") as intuit:
         services = open_services(str(db), create=True)
         try:

@@ -57,8 +57,8 @@ class Watchdog:
         return max(self.gaps, default=0.0) * 1000
 
 
-def test_the_window_answers_while_a_sync_waits_on_a_slow_quickbooks(qtbot, tmp_path):
-    demo = open_demo(str(tmp_path / "demo.db"))
+def test_the_window_answers_while_a_sync_waits_on_a_slow_quickbooks(qtbot, tmp_path, db_path):
+    demo = open_demo(str(db_path))
     window = window_on_store(qtbot, demo.location,
                              QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     po_table = table(window, "poTable")

@@ -178,8 +178,8 @@ def test_the_refused_sync_message_goes_once_the_other_sync_has_finished(
 
 
 def test_closing_during_a_sync_says_what_it_waits_for(
-        qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
-    demo = open_demo(str(tmp_path / "demo.db"))
+        qtbot, db_path, settings, memory_keyring):  # noqa: F811
+    demo = open_demo(str(db_path))
     try:
         demo.sandbox.faults.load("slow=300ms:POST/*:*")
         window = window_on_store(qtbot, demo.location, settings)

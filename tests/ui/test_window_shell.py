@@ -3,7 +3,6 @@ first run, unexpected errors, the layout remembered (issue 12)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,13 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from sqlalchemy import text
 
 from app.domain.states import DocKind
 from app.errors import UserError
 from app.services.demo import open_demo
 from app.services.documents_views import ListQuery
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.sync.lock import SyncLock
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.ui.window_driving import window_on_store
@@ -38,9 +38,8 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def demo_window(qtbot, tmp_path, settings, memory_keyring):  # noqa: F811
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
-                                settings=settings)
+def demo_window(qtbot, db_path, settings, memory_keyring):  # noqa: F811
+    window = create_main_window(["--demo", "--db", str(db_path)], settings=settings)
     qtbot.addWidget(window)
     yield window
     window.close()
@@ -157,16 +156,22 @@ def test_sync_now_while_another_sync_holds_the_company_says_so_and_keeps_the_las
     qtbot.waitUntil(lambda: window.last_sync.text().startswith("Last sync: today at"))
 
 
-def pending_documents(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return [row[0] for table in ("purchase_order", "invoice")
-                for row in db.execute(f"SELECT number FROM {table} "
-                                      "WHERE pending_request_id IS NOT NULL")]
+def pending_documents(location: Path | str) -> list[str]:
+    """The documents whose request may have reached QuickBooks unanswered, read through a
+    connection of its own (as another SyncDesk would)."""
+    store = open_store(resolve_db_url(str(location)), create=False)
+    try:
+        with store.engine.connect() as db:
+            return [row[0] for table in ("purchase_order", "invoice")
+                    for row in db.execute(text(f"SELECT number FROM {table} "
+                                               "WHERE pending_request_id IS NOT NULL"))]
+    finally:
+        store.close()
 
 
-def test_closing_during_a_sync_stops_cleanly_and_loses_nothing(qtbot, tmp_path, settings,
+def test_closing_during_a_sync_stops_cleanly_and_loses_nothing(qtbot, db_path, settings,
                                                                memory_keyring):  # noqa: F811
-    demo = open_demo(str(tmp_path / "demo.db"))
+    demo = open_demo(str(db_path))
     try:
         demo.sandbox.faults.load("slow=300ms:POST/*:*")
         window = window_on_store(qtbot, demo.location, settings)
@@ -308,9 +313,9 @@ def test_trouble_carries_only_the_failures_nobody_else_answers_for(qapp):
     assert len(answered) == 2
 
 
-def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, tmp_path, settings,
+def test_a_sync_stopped_by_quickbooks_failing_says_so_in_a_dialog(qtbot, db_path, settings,
                                                                   memory_keyring):  # noqa: F811
-    demo = open_demo(str(tmp_path / "demo.db"))
+    demo = open_demo(str(db_path))
     try:
         # every PO create fails there, one by one or in a batch
         demo.sandbox.faults.load("500:POST/purchaseorder:*,500:POST/batch:*")

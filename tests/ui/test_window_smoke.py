@@ -8,8 +8,8 @@ from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from ui import create_main_window
 
 
-def test_the_demo_window_opens_with_its_tables(qtbot, tmp_path):
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
+def test_the_demo_window_opens_with_its_tables(qtbot, db_path):
+    window = create_main_window(["--demo", "--db", str(db_path)])
     qtbot.addWidget(window)
     window.show()
     po_table = window.findChild(QTableView, "poTable")

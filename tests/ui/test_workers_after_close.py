@@ -49,3 +49,35 @@ def test_answers_reach_a_living_owner(qtbot):
     task = tasks.start(lambda progress, cancel: "answer", "now", on_success=calls.append)
     assert task.wait(10)
     qtbot.waitUntil(lambda: calls == ["answer"], timeout=5000)
+
+
+def test_after_close_no_answer_arrives_and_no_task_starts(qtbot):
+    """The window closed (its company too) while an answer was on its way: the answer,
+    which would have asked the store again (a table's counts after its rows), is dropped,
+    and a task started anyway never runs; on a team store its database may be gone."""
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    tasks = Tasks(owner)
+    release = threading.Event()
+    ran: list[str] = []
+
+    def rows(progress, cancel) -> str:
+        release.wait(10)
+        ran.append("rows")
+        return "rows"
+
+    def counts(progress, cancel) -> str:
+        ran.append("counts")
+        return "counts"
+
+    answers: list[object] = []
+    task = tasks.start(rows, "rows", on_success=lambda value: (
+        answers.append(value), tasks.start(counts, "counts")))
+    tasks.close()
+    release.set()
+    assert tasks.cancel_all(10) and task.wait(10)
+    qtbot.wait(50)  # the queued answer arrives now
+    late = tasks.start(counts, "counts", on_success=answers.append)
+    qtbot.wait(50)
+    assert answers == [] and ran == ["rows"]
+    assert late.cancelled and late.done.is_set() and tasks.running() == []
