@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.services import Services
+from app.services.company import where_restore_keeps
 from app.work import Cancelled, Progress
 from ui.error_dialog import error_words, show_error
 from ui.file_choice import BACKUP_FILES, COMPANY_FILES
@@ -281,8 +282,6 @@ class Companies(QWidget):
         if window.ctx.tasks.running("sync"):
             self.last_error = show_error(window, UserError(RESTORE_WAITS), "Restore")
             return None
-        store = file_of(services.location)
-        name = store.name if store is not None else "the company's file"
         box = QMessageBox(QMessageBox.Icon.Question, "Restore",
                           f"Put the backup {backup.name} in place of this company?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -290,8 +289,8 @@ class Companies(QWidget):
         box.setObjectName("restoreConfirm")
         box.setInformativeText(
             "What changed in this company since that backup was made goes out of it. First, "
-            f"SyncDesk keeps the company as it is now as a copy beside its file "
-            f"({name}.before-restore-DATE.bak), so nothing is lost.\n\n"
+            f"SyncDesk keeps the company as it is now {where_restore_keeps(services.location)}"
+            ", so nothing is lost.\n\n"
             "Documents sent to QuickBooks after the backup was made are looked up there "
             "before the next sync sends them, so none is sent twice.")
         box.button(QMessageBox.StandardButton.Yes).setText("Restore")

@@ -11,6 +11,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from app.domain.roles import Permission
 from app.operations import company, demo
 from app.services.team import check
@@ -92,6 +94,19 @@ def restore_company(db: str | None, backup: Path, *, on_progress: OnProgress | N
     report = company.restore_company(resolve_db_url(db), backup, on_progress=on_progress,
                                      cancel=cancel)
     return RestoreReport(report.source, report.kept, report.pages)
+
+
+def where_restore_keeps(db: str) -> str:
+    """Where a restore keeps the company as it was, in words: beside its file, or (a team
+    store) in SyncDesk's data folder on this computer."""
+    url = resolve_db_url(db)
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        name = path.name if path is not None else "the company's file"
+        return f"as a copy beside its file ({name}.before-restore-DATE.bak)"
+    name = make_url(url).database or "team"
+    return (f"as a copy on this computer, in {company.kept_copies_folder()} "
+            f"({name}.before-restore-DATE.bak)")
 
 
 def _may_restore(url: str) -> None:

@@ -174,6 +174,9 @@ def test_backup_and_restore(qtbot, tmp_path, settings, another_db_path):
     assert isinstance(confirm, QMessageBox) and confirm.isVisible()
     said = confirm.text() + " " + confirm.informativeText()
     assert "books-backup.db" in said and "before-restore" in said and "keeps the company" in said
+    # where the copy goes: beside the file, or (a team store) in the data folder here
+    assert ("beside its file" in said) == isinstance(books, Path)
+    assert ("on this computer, in " in said) == (not isinstance(books, Path))
     with qtbot.waitSignal(window.company_opened, timeout=WORK_TIMEOUT):
         confirm.button(QMessageBox.StandardButton.Yes).click()
     words = work_dialog_done(qtbot, window)
