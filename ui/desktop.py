@@ -143,8 +143,11 @@ class Desktop:
 
     def about(self) -> QMessageBox:
         """Help → About: shown with ``open`` (the window carries on behind it)."""
+        from ui.window import store_label  # the window imports this module
+
         services = self.window.ctx.services
-        where = services.location.removeprefix("sqlite:///") if services is not None else None
+        # The file's path, or a team store's address as people write it (never its password).
+        where = store_label(services.location) if services is not None else None
         box = QMessageBox(QMessageBox.Icon.Information, "About SyncDesk", about_words(where),
                           QMessageBox.StandardButton.Ok, self.window)
         box.setObjectName("aboutDialog")

@@ -65,8 +65,10 @@ def tray_messages(monkeypatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, memory_keyring, tray_messages):  # noqa: F811
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
+def window(qtbot, tmp_path: Path, db_path, memory_keyring, tray_messages):  # noqa: F811
+    """The demo window on the test's backend (closed, its work ended, before the store
+    goes)."""
+    window = create_main_window(["--demo", "--db", str(db_path)],
                                 settings=QSettings(str(tmp_path / "ui.ini"),
                                                    QSettings.Format.IniFormat))
     qtbot.addWidget(window)

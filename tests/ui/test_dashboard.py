@@ -17,6 +17,8 @@ from app.domain.states import DocKind, SyncState
 from app.services.dashboard_views import DayResults, SyncHealth
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from tests.ui.fix_driving import finish, idle, press_next, sync_demo
+from tests.ui.synced_demo import synced_demo
+from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.dashboard_view import DashboardView, health_lines
 from ui.fix_pages import PREVIEW
@@ -30,12 +32,41 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, memory_keyring):  # noqa: F811
-    window = create_main_window(["--demo", "--db", str(tmp_path / "d.db")],
-                                settings=settings(tmp_path))
+def demo_window(qtbot, tmp_path: Path, db: Path | str):
+    window = create_main_window(["--demo", "--db", str(db)], settings=settings(tmp_path))
     qtbot.addWidget(window)
     window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, db_path, memory_keyring):  # noqa: F811
+    """The demo window on the test's backend (closed, its work ended, before the store
+    goes)."""
+    window = demo_window(qtbot, tmp_path, db_path)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def synced(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
+    """The window on the demo company after its first sync: a copy of it on the test's
+    backend (``tests/ui/synced_demo.py``), opened as ``syncdesk gui --db`` does; closed,
+    its work ended, before the company and its store go."""
+    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
+        window = window_on_store(qtbot, demo.location, settings(tmp_path))
+        try:
+            idle(qtbot, window)
+            yield window
+        finally:
+            window.close()
+
+
+@pytest.fixture
+def sqlite_window(qtbot, tmp_path, memory_keyring):  # noqa: F811
+    """The demo window on a SQLite file only: for tests of the page's layout, which read
+    nothing a PostgreSQL store answers differently (its variant would add only time)."""
+    window = demo_window(qtbot, tmp_path, tmp_path / "d.db")
     yield window
     window.close()
 
@@ -125,11 +156,11 @@ def test_the_dashboard_shows_what_the_service_counts(qtbot, window):
     assert window.current_kind() is INVOICE
 
 
-def test_a_dashboard_groups_fix(qtbot, window):
+def test_a_dashboard_groups_fix(qtbot, synced):
     """Fix… of the group "Lines on an Accounts Payable or Receivable account: 2 documents"
     opens the wizard for both documents; finishing it with the recommended values fixes
     both: the group leaves the page, 2 fewer blocked, 2 more synced."""
-    sync_demo(qtbot, window)
+    window = synced
     page = dashboard_page(qtbot, window)
     before = tile_totals(page)
     row = next(r for r in page.groups.rows if set(r.group.numbers) == {"PO-1063", "INV-2041"})
@@ -156,9 +187,10 @@ def test_a_dashboard_groups_fix(qtbot, window):
     assert not any("Accounts Payable" in t for t in shown_groups(page))
 
 
-def test_a_small_window_scrolls_and_keeps_every_part_whole(qtbot, window):
+def test_a_small_window_scrolls_and_keeps_every_part_whole(qtbot, sqlite_window):
     """At 800×600 the page stacks its parts (three state tiles a row) and scrolls up and
     down, never sideways; at 1280×800 the six tiles stand in one row."""
+    window = sqlite_window
     window.resize(800, 600)
     page = dashboard_page(qtbot, window)
     qtbot.waitUntil(lambda: page.width() < 1000, timeout=5000)

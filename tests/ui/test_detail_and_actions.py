@@ -21,6 +21,7 @@ from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
+from tests.ui.synced_demo import synced_demo
 from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog
@@ -31,23 +32,49 @@ WAIT = 20000
 SEND_WAIT = 120_000  # ms: a send QuickBooks fails is retried (backing off) before it fails
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
+def demo_window(qtbot, db: Path | str):
+    window = create_main_window(["--demo", "--db", str(db)])
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.views[DocKind.PO].model.rowCount() > 0, timeout=WAIT)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, db_path):
+    """The demo window on the test's backend (closed, its work ended, before the store
+    goes)."""
+    window = demo_window(qtbot, db_path)
     yield window
     window.close()
 
 
 @pytest.fixture
-def synced(qtbot, window):
-    """The demo window after its first sync (four POs and four invoices blocked)."""
-    window.sync_now.click()
-    qtbot.waitUntil(lambda: window.sync_now.isEnabled(), timeout=60000)
-    qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=WAIT)
-    return window
+def sqlite_window(qtbot, tmp_path):
+    """The demo window on a SQLite file only: for tests of what the window does with an
+    answer it has (buttons, menus, dialogs, late answers), the same whichever database
+    gave it; a PostgreSQL variant would add only time."""
+    window = demo_window(qtbot, tmp_path / "demo.db")
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def synced(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
+    """The window on the demo company after its first sync (four POs and four invoices
+    blocked): a copy of it on the test's backend (``tests/ui/synced_demo.py``), opened as
+    ``syncdesk gui --db`` does; closed, its work ended, before the company and its store
+    go."""
+    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
+        window = window_on_store(qtbot, demo.location,
+                                 QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+        try:
+            qtbot.waitUntil(lambda: window.views[DocKind.PO].model.rowCount() > 0,
+                            timeout=WAIT)
+            idle(qtbot, window)
+            yield window
+        finally:
+            window.close()
 
 
 def table(window, kind: DocKind = DocKind.PO) -> QTableView:
@@ -90,7 +117,8 @@ def shoot(window, name: str) -> None:
 # --- the detail pane --------------------------------------------------------------------
 
 
-def test_nothing_selected_shows_a_friendly_hint(window):
+def test_nothing_selected_shows_a_friendly_hint(sqlite_window):
+    window = sqlite_window
     pane = window.detail
     assert pane.pages.currentIndex() == 0
     hint = pane.findChild(QLabel, "detailHint")
@@ -130,9 +158,10 @@ def test_a_blocked_po_shows_its_problem_fix_it_and_history(qtbot, synced):
     window.findChild(QWizard, "fixWizard").reject()
 
 
-def test_fix_it_on_a_problem_that_clears_by_itself_shows_the_problem(qtbot, window):
+def test_fix_it_on_a_problem_that_clears_by_itself_shows_the_problem(qtbot, sqlite_window):
     """A problem with no fix-it wizard (it goes again with the next send): Fix it… shows
     what went wrong and QuickBooks' own error."""
+    window = sqlite_window
     fault = {"code": "003001", "message": "ThrottleExceeded", "detail": "Too many requests"}
     box = ProblemBox("throttled", "QuickBooks asked SyncDesk to slow down.", "retry", None,
                      Advice("It goes again with the next sync."), "003001",
@@ -227,10 +256,10 @@ def quickbooks(window, number: str) -> str:
 
 
 @pytest.fixture
-def demo_and_window(qtbot, tmp_path):
+def demo_and_window(qtbot, tmp_path, db_path):
     """The demo company (its sandbox at hand, for its faults) and the window on its store,
     built as ``syncdesk gui --db DEMO.db`` builds it."""
-    demo = open_demo(str(tmp_path / "demo.db"))
+    demo = open_demo(str(db_path))
     window = create_main_window(["--db", str(demo.location)],
                                 settings=QSettings(str(tmp_path / "ui.ini"),
                                                    QSettings.Format.IniFormat))
@@ -332,9 +361,10 @@ def test_actions_on_two_rows_and_what_could_not_be_done(qtbot, window):
     assert quickbooks(window, "PO-1060") == "Not synced"
 
 
-def test_resend_is_disabled_for_a_draft(qtbot, window):
+def test_resend_is_disabled_for_a_draft(qtbot, sqlite_window):
     """A draft PO cannot go to QuickBooks: Resend is not offered (it used to be, and then
     refused "PO-1050 is draft")."""
+    window = sqlite_window
     idle(qtbot, window)
     select(qtbot, window, "PO-1050")
     shown(qtbot, window, "PO-1050")
@@ -360,7 +390,8 @@ def test_resend_of_a_blocked_po_that_stays_blocked_says_so(qtbot, synced):
     assert window.actions.message is None
 
 
-def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, window):
+def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, sqlite_window):
+    window = sqlite_window
     idle(qtbot, window)
     view = window.views[DocKind.PO]
     select(qtbot, window, "PO-1057")

@@ -23,9 +23,11 @@ WAIT = 30000
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, memory_keyring):  # noqa: F811
+def window(qtbot, tmp_path: Path, db_path, memory_keyring):  # noqa: F811
+    """The demo window on the test's backend (closed, its work ended, before the store
+    goes)."""
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(["--demo", "--db", str(tmp_path / "d.db")], settings=settings)
+    window = create_main_window(["--demo", "--db", str(db_path)], settings=settings)
     qtbot.addWidget(window)
     window.show()
     yield window

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 
 import keyring
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QTableView
 from app.domain.states import DocKind, SyncState
 from app.services.demo import DemoCompany, open_demo
 from app.services.documents_views import Count, FilterCounts, ListQuery
+from tests import postgres
+from tests.conftest import BACKENDS, need_postgres
 from tests.qbo.conftest import MemoryKeyring
 from tests.ui.window_driving import window_on_store
 from ui.documents_view import DocumentsView
@@ -25,16 +28,27 @@ from ui.window import MainWindow
 ATTENTION = {SyncState.FAILED.value, SyncState.BLOCKED.value}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[DemoCompany]:
-    """The demo company, synced once for the module (the tests only read it)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[DemoCompany]:
+    """The demo company, synced once for the module on each backend (the tests only read
+    it): a file on SQLite, a database on PostgreSQL (dropped once the module is done, after
+    every window on it has closed)."""
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
-    company = open_demo(str(tmp_path_factory.mktemp("demo") / "demo.db"))
-    company.services.sync.run()
-    yield company
-    company.close()
-    keyring.set_keyring(previous)
+    try:
+        with ExitStack() as stack:
+            if request.param == "sqlite":
+                db = str(tmp_path_factory.mktemp("demo") / "demo.db")
+            else:
+                db = stack.enter_context(postgres.new_database(need_postgres(request)))
+            company = open_demo(db)
+            try:
+                company.services.sync.run()
+                yield company
+            finally:
+                company.close()
+    finally:
+        keyring.set_keyring(previous)
 
 
 def settings_file(path) -> QSettings:

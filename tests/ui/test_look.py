@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.states import DocKind, SyncState
 from app.logs import log_path
+from app.store.postgres import shown
 from tests.ui.window_driving import select, table, wait_detail
 from ui import create_main_window
 from ui.app_icon import SIZES as APP_ICON_SIZES
@@ -147,14 +148,32 @@ def test_the_window_follows_the_system_turning_dark_and_light_again(qtbot, qapp)
 
 # --- the window: keyboard, screen readers, Help ---------------------------------------
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
+def demo_window(qtbot, tmp_path: Path, db: Path | str):
+    window = create_main_window(["--demo", "--db", str(db)],
                                 settings=QSettings(str(tmp_path / "ui.ini"),
                                                    QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: table(window, "poTable").model().rowCount() > 0, timeout=WAIT)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The demo window on a SQLite file: these tests are about the window's own make-up
+    (icons, menus, keys, names for screen readers), which no store answer changes; a
+    PostgreSQL variant of each would add only time. ``any_store_window`` is the window on
+    the test's backend, for what it shows of the store."""
+    window = demo_window(qtbot, tmp_path, tmp_path / "demo.db")
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def any_store_window(qtbot, tmp_path, db_path):
+    """The demo window on the test's backend (closed, its work ended, before the store
+    goes)."""
+    window = demo_window(qtbot, tmp_path, db_path)
     yield window
     window.close()
 
@@ -275,10 +294,12 @@ def test_tab_goes_pages_then_filters_then_table_then_detail(qtbot, window):
         < position["invoiceTable"] < position["historyView"]
 
 
-def test_about_shows_the_version_and_the_company_file(qtbot, window, tmp_path):
+def test_about_shows_the_version_and_the_company_file(qtbot, any_store_window, db_path):
     from importlib.metadata import version
 
     from PySide6.QtCore import qVersion
+
+    window = any_store_window
 
     about = next(a for a in window.menus["help"].actions() if a.objectName() == "aboutAction")
     about.trigger()
@@ -287,7 +308,9 @@ def test_about_shows_the_version_and_the_company_file(qtbot, window, tmp_path):
     words = box.text()
     assert f"SyncDesk {version('syncdesk')}" in words
     assert f"Qt {qVersion()}" in words
-    assert str(tmp_path / "demo.db") in words
+    # The file's path; a team store's address as people write it (no driver, no password).
+    assert f"Company file: {db_path if isinstance(db_path, Path) else shown(db_path)}\n" \
+        in words
     box.accept()
 
 
@@ -383,7 +406,8 @@ def test_a_user_error_has_no_log_button(qtbot):
     box.close()
 
 
-def test_the_po_table_shows_each_state_with_its_icon(qtbot, window):
+def test_the_po_table_shows_each_state_with_its_icon(qtbot, any_store_window):
+    window = any_store_window
     model = table(window, "poTable").model()
     column = next(c for c in range(model.columnCount())
                   if str(model.headerData(c, Qt.Orientation.Horizontal)).startswith("QuickBooks"))

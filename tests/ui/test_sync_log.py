@@ -16,7 +16,8 @@ from app.domain.states import DocKind, SyncState
 from app.services.demo import open_demo
 from app.services.sync_log import CSV_HEADERS, LogFilter, LogType
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.ui.window_driving import show_page, start_sync, wait_sync_done
+from tests.ui.synced_demo import synced_demo
+from tests.ui.window_driving import show_page, window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models import sync_log as model_module
@@ -37,17 +38,17 @@ def idle(qtbot, window) -> None:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, memory_keyring):  # noqa: F811
-    """The demo window after its first sync."""
-    window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")],
-                                settings=settings(tmp_path))
-    qtbot.addWidget(window)
-    window.show()
-    start_sync(qtbot, window)
-    wait_sync_done(qtbot, window)
-    idle(qtbot, window)
-    yield window
-    window.close()
+def window(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
+    """The window on the demo company after its first sync (a copy of it on the test's
+    backend, ``tests/ui/synced_demo.py``), as ``syncdesk gui --db`` opens it; closed, its
+    work ended, before the company and its store go."""
+    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
+        window = window_on_store(qtbot, demo.location, settings(tmp_path))
+        try:
+            idle(qtbot, window)
+            yield window
+        finally:
+            window.close()
 
 
 def log_page(qtbot, window) -> SyncLogView:
@@ -227,9 +228,9 @@ def test_exclude_a_row_asks_why_refuses_no_reason_and_the_count_drops(qtbot, win
 
 
 @pytest.fixture
-def demo_and_window(qtbot, tmp_path):
+def demo_and_window(qtbot, tmp_path, db_path):
     """The demo company (its sandbox at hand, for its faults) and the window on its store."""
-    demo = open_demo(str(tmp_path / "demo.db"))
+    demo = open_demo(str(db_path))
     window = create_main_window(["--db", str(demo.location)], settings=settings(tmp_path))
     qtbot.addWidget(window)
     window.show()

@@ -30,6 +30,8 @@ def in_bar(bar: FilterBar, widget: QWidget) -> QRect:
 
 @pytest.fixture
 def window(qtbot, tmp_path, memory_keyring):  # noqa: F811
+    """The demo window on a SQLite file only: these tests are about its layout, which no
+    store answer changes (a PostgreSQL variant would add only time)."""
     window = create_main_window(["--demo", "--db", str(tmp_path / "demo.db")])
     qtbot.addWidget(window)
     yield window

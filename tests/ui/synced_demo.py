@@ -1,0 +1,110 @@
+"""The demo company after its first sync, for window tests that start from there.
+
+A sync of the demo takes seconds: it runs once per test run (again only if the day has
+changed since, UTC, so that "today" stays the day of its log), and each test gets a copy
+on its own backend (a file, or a PostgreSQL database holding the template's rows) with
+its own sandbox serving the template's QuickBooks side, as ``tests/sync/fixes/
+document_fixtures.py`` does. ``synced_demo(...)`` is that copy; open the window on
+``demo.location`` and close it before the demo.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from sqlmodel import select
+
+from app.sandbox.server import SandboxServer
+from app.services.demo import DemoCompany, open_demo
+from app.services.opening import Services
+from app.store import copying
+from app.store.database import open_store, resolve_db_url
+from app.store.models import QboConnection
+from tests.qbo.conftest import MemoryKeyring
+
+
+@dataclass(frozen=True)
+class _Template:
+    day: date  # (UTC) when its sync began
+    store_file: Path
+    qbo_state: dict[str, Any]
+    base_url: str
+    secrets: dict[tuple[str, str], str]
+
+
+_TEMPLATE: list[_Template] = []
+
+
+def _template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
+    today = datetime.now(UTC).date()
+    if _TEMPLATE and _TEMPLATE[0].day == today:
+        return _TEMPLATE[0]
+    _TEMPLATE.clear()
+    folder = tmp_path_factory.mktemp("synced-demo")
+    backend, previous = MemoryKeyring(), keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        company = open_demo(str(folder / "demo.db"))
+        try:
+            company.services.sync.run()
+            with company.sandbox.company.lock:
+                state = copy.deepcopy(company.sandbox.company.to_json())
+            base_url = company.sandbox.base_url
+        finally:
+            company.close()
+    finally:
+        keyring.set_keyring(previous)
+    _TEMPLATE.append(_Template(today, folder / "demo.db", state, base_url,
+                               dict(backend.items)))
+    return _TEMPLATE[0]
+
+
+@contextmanager
+def synced_demo(db: Path | str, folder: Path, tmp_path_factory: pytest.TempPathFactory,
+                secrets: MemoryKeyring) -> Iterator[DemoCompany]:
+    """A copy of the synced demo company in ``db`` (a new file, or the URL of a migrated,
+    empty database), its sandbox started, its connection's secrets put in ``secrets``."""
+    template = _template(tmp_path_factory)
+    if isinstance(db, Path):
+        shutil.copyfile(template.store_file, db)
+    else:
+        source, target = open_store(f"sqlite:///{template.store_file}"), open_store(
+            resolve_db_url(db))
+        try:
+            with source.engine.connect() as rows, target.engine.begin() as written:
+                copying.replace_rows(rows, written)
+        finally:
+            source.close()
+            target.close()
+    state_file = folder / "qbo-state.json"
+    state_file.write_text(json.dumps(template.qbo_state), encoding="utf-8")
+    sandbox = SandboxServer(seed="demo", state_file=state_file).start()  # as open_demo's
+    sandbox.company.state_file = None  # kept in memory from here on
+    secrets.items.update(template.secrets)
+    store = open_store(resolve_db_url(str(db)))
+    try:
+        with store.session() as session:
+            for row in session.exec(select(QboConnection)):
+                row.api_base = row.api_base.replace(template.base_url, sandbox.base_url)
+                if row.base_url:
+                    row.base_url = row.base_url.replace(template.base_url, sandbox.base_url)
+                session.add(row)
+    except BaseException:
+        store.close()
+        sandbox.stop()
+        raise
+    company = DemoCompany(Services.for_store(store), sandbox, db)
+    try:
+        yield company
+    finally:
+        company.close()
