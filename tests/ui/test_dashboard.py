@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabBar, QWidget
 from app.domain.states import DocKind, SyncState
 from app.services.dashboard_views import DayResults, SyncHealth
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
+from tests.synced_demo import synced_demo
 from tests.ui.fix_driving import finish, idle, press_next, sync_demo
-from tests.ui.synced_demo import synced_demo
 from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.dashboard_view import DashboardView, health_lines

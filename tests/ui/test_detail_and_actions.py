@@ -21,7 +21,7 @@ from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
-from tests.ui.synced_demo import synced_demo
+from tests.synced_demo import synced_demo
 from tests.ui.window_driving import window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog

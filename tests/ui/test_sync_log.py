@@ -16,7 +16,7 @@ from app.domain.states import DocKind, SyncState
 from app.services.demo import open_demo
 from app.services.sync_log import CSV_HEADERS, LogFilter, LogType
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.ui.synced_demo import synced_demo
+from tests.synced_demo import synced_demo
 from tests.ui.window_driving import show_page, window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog

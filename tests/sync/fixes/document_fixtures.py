@@ -7,14 +7,9 @@ first sync (so its problem documents are blocked).
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from sqlmodel import col, select
 
@@ -23,82 +18,25 @@ from app.domain.events import Event
 from app.domain.states import DocKind
 from app.operations.lookup import find_document
 from app.qbo.limits import Limits
-from app.sandbox.server import SandboxServer
-from app.services.demo import DemoCompany, open_demo
-from app.services.opening import Services
-from app.store.database import open_store, resolve_db_url
-from app.store.models import HistoryEvent, QboConnection
+from app.services.demo import DemoCompany
+from app.store.models import HistoryEvent
 from app.sync.fixes.base import FixContext
 from app.sync.fixes.runner import FixResult, run_plan
 from app.sync.fixes.targets import document_target, group_targets
-from tests import postgres
 from tests.qbo.conftest import FAST, MemoryKeyring, memory_keyring  # noqa: F401
+from tests.synced_demo import synced_demo
 
 ACTOR = "fixer"
-
-
-@dataclass(frozen=True)
-class _Template:
-    """The demo company after its first sync, kept to start each test from a copy."""
-
-    store_file: Path
-    qbo_state: dict[str, Any]
-    base_url: str
-    secrets: dict[tuple[str, str], str]
-
-
-_TEMPLATE: list[_Template] = []
-
-
-def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
-    """Made once per test run (a first sync of the demo takes a while), whichever module
-    asks first: the store file, QuickBooks' side (the sandbox's state) and the
-    connection's secrets."""
-    if _TEMPLATE:
-        return _TEMPLATE[0]
-    folder = tmp_path_factory.mktemp("demo-template")
-    backend, previous = MemoryKeyring(), keyring.get_keyring()
-    keyring.set_keyring(backend)
-    try:
-        company = open_demo(str(folder / "demo.db"))
-        try:
-            company.services.sync.run()
-            with company.sandbox.company.lock:
-                state = copy.deepcopy(company.sandbox.company.to_json())
-            base_url = company.sandbox.base_url
-        finally:
-            company.close()
-    finally:
-        keyring.set_keyring(previous)
-    _TEMPLATE.append(_Template(folder / "demo.db", state, base_url, dict(backend.items)))
-    return _TEMPLATE[0]
 
 
 @pytest.fixture
 def demo(tmp_path, tmp_path_factory, memory_keyring, db_path  # noqa: F811
          ) -> Iterator[DemoCompany]:
     """A copy of the synced demo company: its own store (a file, or a database on
-    PostgreSQL holding the template's rows) and its own sandbox."""
-    template = _demo_template(tmp_path_factory)
-    path = db_path
-    postgres.copy_store(template.store_file, path)
-    state_file = tmp_path / "qbo-state.json"
-    state_file.write_text(json.dumps(template.qbo_state), encoding="utf-8")
-    sandbox = SandboxServer(seed="demo", state_file=state_file, throttle="off").start()
-    sandbox.company.state_file = None  # kept in memory from here on
-    memory_keyring.items.update(template.secrets)
-    store = open_store(resolve_db_url(str(path)))
-    with store.session() as session:
-        for row in session.exec(select(QboConnection)):
-            row.api_base = row.api_base.replace(template.base_url, sandbox.base_url)
-            if row.base_url:
-                row.base_url = row.base_url.replace(template.base_url, sandbox.base_url)
-            session.add(row)
-    company = DemoCompany(Services.for_store(store), sandbox, path)
-    try:
+    PostgreSQL holding the template's rows) and its own sandbox, which never throttles."""
+    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring,
+                     throttle="off") as company:
         yield company
-    finally:
-        company.close()
 
 
 def context(demo: DemoCompany) -> FixContext:

@@ -1,18 +1,17 @@
-"""The demo company after its first sync, for window tests that start from there.
+"""The demo company after its first sync, for tests that start from there (the fix
+wizards, the window's detail pane, sync log, dashboard).
 
 A sync of the demo takes seconds: it runs once per test run (again only if the day has
 changed since, UTC, so that "today" stays the day of its log), and each test gets a copy
 on its own backend (a file, or a PostgreSQL database holding the template's rows) with
-its own sandbox serving the template's QuickBooks side, as ``tests/sync/fixes/
-document_fixtures.py`` does. ``synced_demo(...)`` is that copy; open the window on
-``demo.location`` and close it before the demo.
+its own sandbox serving the template's QuickBooks side. ``synced_demo(...)`` is that
+copy; open a window on ``demo.location`` and close it before the demo.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,9 +26,9 @@ from sqlmodel import select
 from app.sandbox.server import SandboxServer
 from app.services.demo import DemoCompany, open_demo
 from app.services.opening import Services
-from app.store import copying
 from app.store.database import open_store, resolve_db_url
 from app.store.models import QboConnection
+from tests import postgres
 from tests.qbo.conftest import MemoryKeyring
 
 
@@ -71,24 +70,16 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
 
 @contextmanager
 def synced_demo(db: Path | str, folder: Path, tmp_path_factory: pytest.TempPathFactory,
-                secrets: MemoryKeyring) -> Iterator[DemoCompany]:
+                secrets: MemoryKeyring, throttle: str | None = None) -> Iterator[DemoCompany]:
     """A copy of the synced demo company in ``db`` (a new file, or the URL of a migrated,
-    empty database), its sandbox started, its connection's secrets put in ``secrets``."""
+    empty database), its sandbox started (QuickBooks' limits as the demo's, or
+    ``throttle``), its connection's secrets put in ``secrets``."""
     template = _template(tmp_path_factory)
-    if isinstance(db, Path):
-        shutil.copyfile(template.store_file, db)
-    else:
-        source, target = open_store(f"sqlite:///{template.store_file}"), open_store(
-            resolve_db_url(db))
-        try:
-            with source.engine.connect() as rows, target.engine.begin() as written:
-                copying.replace_rows(rows, written)
-        finally:
-            source.close()
-            target.close()
+    postgres.copy_store(template.store_file, db)
     state_file = folder / "qbo-state.json"
     state_file.write_text(json.dumps(template.qbo_state), encoding="utf-8")
-    sandbox = SandboxServer(seed="demo", state_file=state_file).start()  # as open_demo's
+    limits = {} if throttle is None else {"throttle": throttle}
+    sandbox = SandboxServer(seed="demo", state_file=state_file, **limits).start()
     sandbox.company.state_file = None  # kept in memory from here on
     secrets.items.update(template.secrets)
     store = open_store(resolve_db_url(str(db)))
