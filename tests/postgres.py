@@ -22,8 +22,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.domain.qbo_limits import LINEAGE_LENGTH
 from app.store import copying
 from app.store.database import open_store, resolve_db_url
+from app.store.identity import new_store_id
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "SYNCDESK_TEST_POSTGRES"
@@ -92,6 +94,19 @@ def database_url(server_url: str, name: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
+def _new_identity(url: str) -> None:
+    """A copy of the template would share its store id and lineage with every other copy;
+    a new store has its own (as the migration gives it: the lineage starts the id)."""
+    store_id = new_store_id()
+    engine = create_engine(resolve_db_url(url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE store_info SET store_id = :id, lineage = :lineage"),
+                         {"id": store_id, "lineage": store_id[:LINEAGE_LENGTH]})
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def new_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
     """A new database for one test (a copy of the migrated template, or empty); dropped after."""
@@ -101,7 +116,10 @@ def new_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
         with admin.connect() as conn:
             template = f' TEMPLATE "{TEMPLATE}"' if migrated else ""
             conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
-        yield database_url(server_url, name)
+        url = database_url(server_url, name)
+        if migrated:
+            _new_identity(url)
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -11,8 +11,8 @@ from app.connection.service import ConnectRequest, connect, connection, disconne
 from app.qbo.oauth import ConnectError, follow_redirects
 
 
-def test_connect_through_the_command_line(cli, tmp_path, sandbox):
-    db = tmp_path / "c.db"
+def test_connect_through_the_command_line(cli, db_path, sandbox):
+    db = db_path
     assert cli("--db", db, "init").code == 0
     result = cli("--db", db, "connect", "--env", "local", "--base-url", sandbox.base_url)
     assert result.code == 0, result.err
@@ -24,9 +24,9 @@ def test_connect_through_the_command_line(cli, tmp_path, sandbox):
     assert status == {"state": "disconnected", "environment": None, "company": None}
 
 
-def test_local_connect_needs_the_sandbox_url(cli, tmp_path):
-    cli("--db", tmp_path / "c.db", "init")
-    result = cli("--db", tmp_path / "c.db", "connect", "--env", "local")
+def test_local_connect_needs_the_sandbox_url(cli, db_path):
+    cli("--db", db_path, "init")
+    result = cli("--db", db_path, "connect", "--env", "local")
     assert result.code == 2 and "--base-url" in result.err  # a usage error
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import webbrowser
+from pathlib import Path
 
 import pytest
 
@@ -31,10 +32,21 @@ def every_byte_of(path) -> bytes:
     return data
 
 
+def everything_in(db) -> bytes:
+    """What the store holds: its file's bytes, or every row of a team store's tables."""
+    if isinstance(db, Path):
+        return every_byte_of(db)
+    from tests.qbo.test_shared_connection import database_text
+
+    return database_text(db).encode()
+
+
+@pytest.mark.usefixtures("sqlite_only")  # the store file's bytes and the keychain's tokens (a
+# team store's tokens are in it, sealed: test_a_team_store_holds_no_token_secret_or_key_...)
 def test_no_token_or_secret_reaches_the_store_the_log_or_the_history(
-        cli, tmp_path, intuit_standin, memory_keyring, monkeypatch):
+        cli, db_path, intuit_standin, memory_keyring, monkeypatch):
     monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
-    db = tmp_path / "books.db"
+    db = db_path
     assert cli("--db", db, "init", "--demo").code == 0
     result = cli("-v", "--db", db, "connect", "--env", "intuit-sandbox", "--base-url",
                  intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
@@ -74,14 +86,14 @@ def test_no_token_or_secret_reaches_the_store_the_log_or_the_history(
 
 
 def test_connecting_to_intuit_without_a_keychain_stops_before_the_browser(
-        cli, tmp_path, monkeypatch):
+        cli, db_path, monkeypatch):
     import keyring
     from keyring.backends import fail
 
     keyring.set_keyring(fail.Keyring())
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
-    db = tmp_path / "c.db"
+    db = db_path
     cli("--db", db, "init")
     result = cli("--db", db, "connect", "--env", "production", "--client-id", "x",
                  "--client-secret", "y")
@@ -100,7 +112,7 @@ def test_token_reprs_and_oauth_errors_never_show_tokens():
 
 
 def test_without_a_keychain_the_user_may_opt_in_to_an_encrypted_file(
-        cli, tmp_path, intuit_standin, monkeypatch):
+        cli, db_path, intuit_standin, monkeypatch):
     import keyring
     from keyring.backends import fail
 
@@ -109,7 +121,7 @@ def test_without_a_keychain_the_user_may_opt_in_to_an_encrypted_file(
     keyring.set_keyring(fail.Keyring())
     monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
     monkeypatch.setenv("SYNCDESK_KEYRING_PASSPHRASE", "a long passphrase, 42")
-    db = tmp_path / "books.db"
+    db = db_path
     cli("--db", db, "init", "--demo")
     result = cli("--db", db, "connect", "--env", "production", "--base-url",
                  intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
@@ -117,7 +129,7 @@ def test_without_a_keychain_the_user_may_opt_in_to_an_encrypted_file(
     assert result.code == 0, result.err
     locked = encrypted_file_path().read_bytes()
     assert CLIENT_SECRET.encode() not in locked and b"access_token" not in locked
-    assert CLIENT_SECRET.encode() not in every_byte_of(db)
+    assert CLIENT_SECRET.encode() not in everything_in(db)
     # a later command unlocks the file with the passphrase and uses the tokens
     keyring.set_keyring(fail.Keyring())
     assert cli("--db", db, "sync", "--pull").code == 0
@@ -149,10 +161,12 @@ def client_secrets_in(backend) -> list[str]:
             and ":client-secret:" in key]
 
 
+@pytest.mark.usefixtures("sqlite_only")  # a team store seals the client secret in the store,
+# never in the keychain (test_shared_connection.py: test_disconnect_forgets_the_sealed_...)
 def test_disconnect_removes_the_client_secret_from_the_keychain(
-        cli, tmp_path, intuit_standin, memory_keyring, monkeypatch):
+        cli, db_path, intuit_standin, memory_keyring, monkeypatch):
     monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
-    db = tmp_path / "books.db"
+    db = db_path
     cli("--db", db, "init")
     assert cli("--db", db, "connect", "--env", "intuit-sandbox", "--base-url",
                intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
@@ -166,26 +180,42 @@ def test_disconnect_removes_the_client_secret_from_the_keychain(
 
 
 def test_disconnect_removes_the_client_secret_from_the_encrypted_file(
-        cli, tmp_path, intuit_standin, monkeypatch):
+        cli, db_path, backend, intuit_standin, monkeypatch):
+    """The file holds the client secret (a store file's connection), or the company key that
+    opens the connection sealed in a team store; disconnect leaves neither anywhere."""
     import keyring
     from keyring.backends import fail
 
-    from app.qbo.keychain import get_client_secret, use_encrypted_file
+    from app.connection.service import connection
+    from app.qbo.keychain import get_client_secret, get_company_key, use_encrypted_file
+    from app.store.database import open_store, resolve_db_url
 
     keyring.set_keyring(fail.Keyring())
     monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
     monkeypatch.setenv("SYNCDESK_KEYRING_PASSPHRASE", "a long passphrase, 42")
-    db = tmp_path / "books.db"
+    db = db_path
     cli("--db", db, "init")
     assert cli("--db", db, "connect", "--env", "production", "--base-url",
                intuit_standin.base_url, "--client-id", CLIENT_ID, "--client-secret",
                CLIENT_SECRET, "--encrypted-keyring").code == 0
     use_encrypted_file("a long passphrase, 42")
-    assert get_client_secret("production", CLIENT_ID) == CLIENT_SECRET
+    if backend == "sqlite":
+        assert get_client_secret("production", CLIENT_ID) == CLIENT_SECRET
+    else:
+        store = open_store(resolve_db_url(db))
+        try:
+            key_id = connection(store).shared_key_id
+        finally:
+            store.close()
+        assert get_client_secret("production", CLIENT_ID) is None and key_id
+        assert get_company_key(key_id)
     keyring.set_keyring(fail.Keyring())
     assert cli("--db", db, "disconnect").code == 0
     use_encrypted_file("a long passphrase, 42")  # read the file afresh
     assert get_client_secret("production", CLIENT_ID) is None
+    if backend != "sqlite":
+        assert get_company_key(key_id) is None
+    assert CLIENT_SECRET.encode() not in everything_in(db)
 
 
 def test_a_team_store_holds_no_token_secret_or_key_in_plain_text(

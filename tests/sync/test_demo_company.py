@@ -26,7 +26,7 @@ from app.qbo.oauth import follow_redirects
 from app.qbo.transport import RetryPolicy
 from app.sandbox import demo_company
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.store.models import PurchaseOrder
 from app.sync.engine import SyncEngine
 from app.sync.lists import name_key
@@ -37,13 +37,14 @@ WATCHED = ("Vendor", "PurchaseOrder", "Bill")
 REDIRECT = "http://127.0.0.1:9/cb"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo_sandbox():
+    """The demo company in QuickBooks, untouched: each test (and backend) fills its own."""
     with SandboxServer(seed="demo", throttle="off") as server:
         yield server
 
 
-def _listing(cli, db: Path, kind: str) -> dict[str, dict]:
+def _listing(cli, db: Path | str, kind: str) -> dict[str, dict]:
     result = cli("--db", db, "list", kind, "--json", "--limit", "1000")
     assert result.code == 0, result.err
     return {row["number"]: row for row in json.loads(result.out)}
@@ -119,12 +120,10 @@ def test_the_seed_is_deterministic():
 
 
 # --- the first sync ------------------------------------------------------------------------
-def test_first_sync_of_the_demo_company(tmp_path, cli, demo_sandbox):
+def test_first_sync_of_the_demo_company(demo_db, cli, demo_sandbox):
     sandbox = demo_sandbox
-    db = tmp_path / "demo.db"
-    result = cli("--db", db, "init", "--demo")
-    assert result.code == 0, result.err
-    store = open_store(f"sqlite:///{db}")
+    db = demo_db
+    store = open_store(resolve_db_url(str(db)))
     try:
         connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
         # The sandbox does not throttle here, so the client need not pace itself either.
@@ -177,7 +176,7 @@ def test_first_sync_of_the_demo_company(tmp_path, cli, demo_sandbox):
 SENT = {"po": ("approved", "closed"), "invoice": ("approved", "ready_to_pay", "paid")}
 
 
-def _expected_states(cli, db: Path) -> tuple[dict, dict]:
+def _expected_states(cli, db: Path | str) -> tuple[dict, dict]:
     """Check every document's sync state and problem; return the sync-relevant columns."""
     pos, invoices = _listing(cli, db, "pos"), _listing(cli, db, "invoices")
     problems = {(p.kind, p.number): p for p in demo.PROBLEM_DOCUMENTS}
@@ -201,7 +200,7 @@ def _expected_states(cli, db: Path) -> tuple[dict, dict]:
     return states(pos), states(invoices)
 
 
-def test_the_demo_survives_a_hostile_quickbooks(tmp_path, cli):
+def test_the_demo_survives_a_hostile_quickbooks(demo_db, cli):
     """Lost answers, drops, empty 200s, 5xx and real throttling on a short window:
     the same end state as a calm first sync, and nothing in QuickBooks twice."""
     # The demo's new POs and bills go in batches (app/sync/batching.py): a batch's answer
@@ -211,9 +210,8 @@ def test_the_demo_survives_a_hostile_quickbooks(tmp_path, cli):
             "p=0.03:drop:*,seed=4")
     with SandboxServer(seed="demo", throttle="30/1s,concurrent=10,batch=40/1s",
                        faults=spec) as sandbox:
-        db = tmp_path / "demo.db"
-        assert cli("--db", db, "init", "--demo").code == 0
-        store = open_store(f"sqlite:///{db}")
+        db = demo_db
+        store = open_store(resolve_db_url(str(db)))
         try:
             connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
                     timeout=10)

@@ -24,7 +24,7 @@ from app.operations.settings import set_setting
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.sync.actions import resend
 from app.sync.engine import SyncEngine
 from tests.qbo.conftest import FAST
@@ -345,13 +345,12 @@ def test_a_payment_is_not_a_change(synced, engine, client):
         assert invoice.amount_paid == Decimal("100.00")
 
 
-def test_the_demo_company_syncs_again_without_anything_changed(tmp_path, cli):
+def test_the_demo_company_syncs_again_without_anything_changed(demo_db, cli):
     """init --demo, the demo sandbox, connect, sync, sync again, a resend and a sync:
     nobody changed anything in QuickBooks, so nothing is changed_in_qbo."""
-    db = tmp_path / "demo.db"
-    assert cli("--db", db, "init", "--demo").code == 0
+    db = demo_db
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        store = open_store(f"sqlite:///{db}")
+        store = open_store(resolve_db_url(str(db)))
         try:
             connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
                     timeout=10)

@@ -8,7 +8,7 @@ connecting a store to another company kept every document "Synced" there.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.qbo.transport import RetryPolicy
 from app.sandbox.server import SandboxServer
-from app.store.database import Store, open_store
+from app.store.database import Store, open_store, resolve_db_url
 from app.store.identity import store_info
 from app.store.models import QboObject, QboPull, Supplier, SyncLogEntry
 from app.sync import actions
@@ -35,9 +35,9 @@ from tests.sync.conftest import bill_po, make_po
 
 
 @pytest.fixture
-def other_store(tmp_path: Path) -> Iterator[Store]:
+def other_store(another_db_path: Callable[[str], Path | str]) -> Iterator[Store]:
     """A second store made the same way as ``store``: the same row ids for the same rows."""
-    opened = open_store(f"sqlite:///{tmp_path / 'second.db'}")
+    opened = open_store(resolve_db_url(str(another_db_path("second"))))
     with opened.session() as session:
         ensure_default_accounts(session)
         session.add(Supplier(name="Acme Supply"))

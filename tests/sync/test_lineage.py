@@ -23,7 +23,7 @@ from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.qbo.transport import RetryPolicy
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.store.identity import store_info
 from app.store.lock import SyncLock
 from app.store.models import Supplier
@@ -36,20 +36,20 @@ from tests.qbo.conftest import (
 from tests.sync.conftest import bill_po, make_po
 
 
-def _connect(db: Path, sandbox: SandboxServer) -> None:
-    opened = open_store(f"sqlite:///{db}")
+def _connect(db: Path | str, sandbox: SandboxServer) -> None:
+    opened = open_store(resolve_db_url(str(db)))
     try:
         connect(opened, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
     finally:
         opened.close()
 
 
-def _demo_store(cli, db: Path, sandbox: SandboxServer) -> None:
+def _demo_store(cli, db: Path | str, sandbox: SandboxServer) -> None:
     assert cli("--db", db, "init", "--demo").code == 0
     _connect(db, sandbox)
 
 
-def _sync(cli, db: Path, *args: str) -> dict:
+def _sync(cli, db: Path | str, *args: str) -> dict:
     result = cli("--db", db, *args, "--json")
     assert result.code == 0, result.err
     return json.loads(result.out)
@@ -63,7 +63,7 @@ def _company(sandbox: SandboxServer) -> dict[str, dict[str, dict]]:
                 for entity in ("PurchaseOrder", "Bill")}
 
 
-def _listing(cli, db: Path, kind: str) -> dict[str, dict]:
+def _listing(cli, db: Path | str, kind: str) -> dict[str, dict]:
     result = cli("--db", db, "list", kind, "--json")
     assert result.code == 0, result.err
     return {row["number"]: row for row in json.loads(result.out)}
@@ -78,9 +78,9 @@ def _actions(report: dict) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_a_second_demo_store_on_the_same_company_leaves_the_first_ones_books_alone(
-        tmp_path, cli):
+        db_path, another_db_path, cli):
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        a, c = tmp_path / "a.db", tmp_path / "c.db"
+        a, c = db_path, another_db_path("c")
         _demo_store(cli, a, sandbox)
         _sync(cli, a, "sync")
         assert cli("--db", a, "edit", "invoice", "INV-2040", "--set", "memo=edit 6").code == 0
@@ -125,9 +125,10 @@ def _marked_twice(sandbox: SandboxServer) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
-def test_a_restored_backup_adopts_what_the_store_sent_after_the_backup(tmp_path, cli):
+def test_a_restored_backup_adopts_what_the_store_sent_after_the_backup(db_path, tmp_path,
+                                                                       cli):
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        db = tmp_path / "r.db"
+        db = db_path
         _demo_store(cli, db, sandbox)
         backup = tmp_path / "before-sync.db"
         assert cli("--db", db, "backup", backup).code == 0
@@ -153,8 +154,8 @@ def test_a_restored_backup_adopts_what_the_store_sent_after_the_backup(tmp_path,
 OTHER_REALM = "4620816365000000001"
 
 
-def _new_store(path: Path):
-    opened = open_store(f"sqlite:///{path}")
+def _new_store(path: Path | str):
+    opened = open_store(resolve_db_url(str(path)))
     with opened.session() as session:
         ensure_default_accounts(session)
         session.add(Supplier(name="Acme Supply"))
@@ -174,14 +175,14 @@ def _three(store) -> None:
 
 def test_without_the_duplicate_warning_a_second_store_creates_its_own_bill(store, engine,
                                                                          client, sandbox,
-                                                                         tmp_path):
+                                                                         another_db_path):
     sandbox.set_preference("WarnDuplicateBillNumber", "false")
     _three(store)
     assert {o.sync_state for o in engine.run().outcomes} == {"synced"}
     with store.session() as s:
         mine = find_invoice(s, "INV-1").qbo_id
     before = client.read("Bill", mine)
-    other = _new_store(tmp_path / "other.db")
+    other = _new_store(another_db_path("other"))
     try:
         _three(other)  # the same numbers, references and suppliers
         connect(other, ConnectRequest("local", sandbox.base_url), follow_redirects, timeout=10)
@@ -201,9 +202,9 @@ def test_without_the_duplicate_warning_a_second_store_creates_its_own_bill(store
 
 
 # --- W2: a company that holds other documents under the same ids ----------------------------
-def test_a_reset_company_another_store_has_filled_is_refused(tmp_path, cli):
+def test_a_reset_company_another_store_has_filled_is_refused(db_path, another_db_path, cli):
     with SandboxServer(seed="demo", throttle="off") as first:
-        a = _new_store(tmp_path / "a.db")
+        a = _new_store(db_path)
         try:
             connect(a, ConnectRequest("local", first.base_url), follow_redirects, timeout=10)
             _three(a)
@@ -214,7 +215,7 @@ def test_a_reset_company_another_store_has_filled_is_refused(tmp_path, cli):
             a.close()
     # The company is reset (same id, same creation time) and another store fills it.
     with SandboxServer(seed="demo", throttle="off") as reset:
-        b = _new_store(tmp_path / "b.db")
+        b = _new_store(another_db_path("b"))
         try:
             connect(b, ConnectRequest("local", reset.base_url), follow_redirects, timeout=10)
             _three(b)
@@ -223,7 +224,7 @@ def test_a_reset_company_another_store_has_filled_is_refused(tmp_path, cli):
                 assert (find_po(s, "PO-1").qbo_id, find_invoice(s, "INV-1").qbo_id) == a_ids
         finally:
             b.close()
-        result = cli("--db", tmp_path / "a.db", "connect", "--env", "local", "--base-url",
+        result = cli("--db", db_path, "connect", "--env", "local", "--base-url",
                      reset.base_url)
         assert result.code == 1, result.out
         assert "--relink" in result.err and "are there any more" in result.err
@@ -326,7 +327,9 @@ def test_relink_and_restore_are_refused_while_a_sync_runs(store, engine, client,
         assert result.code == 1 and "a sync is already running" in result.err, result.err
         result = cli("--db", db_path, "restore", backup)
         assert result.code == 1 and "a sync is already running" in result.err, result.err
-        assert not list(tmp_path.glob("company.db.before-restore-*"))
+        # no copy of the store kept (a team store's goes to kept_copies_folder(), which
+        # is in the test's folder too)
+        assert not list(tmp_path.rglob("*.before-restore-*"))
         with store.session() as s:
             assert find_po(s, "PO-1").qbo_id and find_po(s, "PO-1").sync_state == "synced"
     finally:

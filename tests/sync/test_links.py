@@ -100,11 +100,10 @@ def test_a_line_billing_another_po_line_moves_its_link(store, engine, client):
     assert client.read("PurchaseOrder", po_id)["POStatus"] == "Closed"
 
 
-def test_the_demo_invoice_keeps_its_po_link_after_an_edit(tmp_path, cli):
+def test_the_demo_invoice_keeps_its_po_link_after_an_edit(demo_db, cli):
     """The issue's own steps: INV-2040 billing PO-1049 in the demo company."""
-    db = tmp_path / "demo.db"
+    db = demo_db
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        assert cli("--db", db, "init", "--demo").code == 0
         assert cli("--db", db, "connect", "--env", "local", "--base-url", sandbox.base_url
                    ).code == 0
         assert cli("--db", db, "sync").code == 0

@@ -71,8 +71,9 @@ def test_show_of_a_po_back_in_approval_prints_no_approval_date(cli, db, store):
     assert "status: pending" in shown and "approved on" not in shown
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo_sandbox():
+    """The demo company in QuickBooks, untouched: each test (and backend) fills its own."""
     with SandboxServer(seed="demo", throttle="off") as server:
         yield server
 

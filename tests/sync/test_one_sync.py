@@ -19,7 +19,7 @@ from app.connection.service import ConnectRequest, connect
 from app.operations.lookup import find_po
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.store.models import QboObject, SyncLockRow
 from app.store.types import utcnow
 from app.sync.lock import SyncBusy, SyncLock
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCKS = SyncLockRow.__table__
 
 
-def _sync_process(db: Path) -> subprocess.Popen[str]:
+def _sync_process(db: Path | str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "app", "--db", str(db), "sync"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -177,11 +177,10 @@ def test_a_killed_sync_does_not_keep_the_store_locked(store, sandbox, client, db
 
 @pytest.mark.slow
 @pytest.mark.parametrize("runs", [2, 3])
-def test_syncs_started_together_end_like_one_sync(tmp_path, cli, runs):
+def test_syncs_started_together_end_like_one_sync(demo_db, cli, runs):
     with SandboxServer(seed="demo", throttle="off") as sandbox:
-        db = tmp_path / "demo.db"
-        assert cli("--db", db, "init", "--demo").code == 0
-        store = open_store(f"sqlite:///{db}")
+        db = demo_db
+        store = open_store(resolve_db_url(str(db)))
         try:
             connect(store, ConnectRequest("local", sandbox.base_url), follow_redirects,
                     timeout=10)

@@ -47,9 +47,9 @@ def test_sync_dry_run_then_sync(cli, db):
     assert again["documents"] == []
 
 
-def test_sync_without_a_connection_exits_1(cli, tmp_path):
-    cli("--db", tmp_path / "x.db", "init")
-    result = cli("--db", tmp_path / "x.db", "sync")
+def test_sync_without_a_connection_exits_1(cli, db_path):
+    cli("--db", db_path, "init")
+    result = cli("--db", db_path, "sync")
     assert result.code == 1 and "syncdesk connect" in result.err
 
 
