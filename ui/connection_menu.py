@@ -43,6 +43,8 @@ def disconnected_words(report: DisconnectReport, company: str | None) -> str:
         ": SyncDesk gave back its access and forgot the sign-in")
     if report.forgot_client_secret:
         said += " and your Intuit app's client secret"
+    if report.shared:
+        said += ", for the whole team"
     return said + ". The documents stay as they are; connect again to sync."
 
 

@@ -134,6 +134,11 @@ def run_disconnect(args: argparse.Namespace) -> int:
         report = services.connection.disconnect(ask_passphrase)
     if not report.was_connected:
         print("This company was not connected.")
+    elif report.shared:
+        print("Disconnected from QuickBooks for the whole team: the team's connection and "
+              "your Intuit app's client secret were removed from the store, and the company "
+              "key from this computer's keychain. Connecting again (--client-secret) makes a "
+              "new company key to hand on.")
     elif report.forgot_client_secret:
         print("Disconnected from QuickBooks. Your Intuit app's client secret was removed from "
               "the keychain too; give it again (--client-secret) to connect.")

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from app.connection import service as connection
+from app.connection import shared
 from app.domain.roles import Permission
 from app.domain.states import DocKind
 from app.errors import KeyringLocked, UserError
@@ -86,6 +87,7 @@ class ConnectReport:
 class DisconnectReport:
     was_connected: bool
     environment: str | None
+    shared: bool = False  # a team store's shared connection (sealed in the store)
 
     @property
     def forgot_client_secret(self) -> bool:
@@ -210,7 +212,8 @@ class ConnectionService:
             raise KeyringLocked.of(exc) from None
         except NoKeychain as exc:
             raise UserError.of(exc) from None
-        return DisconnectReport(done, row.environment if row is not None else None)
+        return DisconnectReport(done, row.environment if row is not None else None,
+                                row is not None and shared.is_shared(self._store, row))
 
     def share_key(self, passphrase: Passphrase | None = None) -> str:
         """The company key that opens a team store's shared connection (one line), for a

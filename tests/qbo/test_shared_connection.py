@@ -181,7 +181,10 @@ def test_a_reconnect_keeps_the_teams_key_unless_this_computer_lacks_it(
 
 def test_disconnect_forgets_the_sealed_connection_and_this_computers_key(
         cli, team, memory_keyring):
-    assert cli("--db", team, "disconnect").code == 0
+    done = cli("--db", team, "disconnect")
+    assert done.code == 0
+    assert "for the whole team" in done.out and "removed from the store" in done.out
+    assert "from the keychain too" not in done.out  # the secret was never kept there
     assert row_of(team) is None
     assert [k for (s, k) in memory_keyring.items if s == keychain.SERVICE] == []
 
