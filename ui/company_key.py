@@ -15,19 +15,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.errors import KeyringLocked, UserError
 from app.hints import Action, plain
-from ui.error_label import ErrorLabel
+from ui.secret_dialog import SecretAsk, SecretDialog
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -44,49 +36,17 @@ ADDED = "Company key added: this computer can sync the team's company now."
 ADD_BUTTON = "Add company key…"
 
 
-class AddCompanyKeyDialog(QDialog):
+ASK = SecretAsk(("addCompanyKeyDialog", "companyKeyEdit", "companyKeyError",
+                 "addCompanyKeyButton"), "Add the team's company key", EXPLAIN, "Company key",
+                "syncdesk-key.…", "Add", "Paste the company key first.")
+
+
+class AddCompanyKeyDialog(SecretDialog):
     """The box to paste a teammate's company key into; Add checks it in a worker."""
 
     def __init__(self, parent: QWidget, add: Callable[[str], None]) -> None:
-        super().__init__(parent, objectName="addCompanyKeyDialog")
-        self.setWindowTitle("Add the team's company key")
-        self._add = add
-        explain = QLabel(EXPLAIN, self)
-        explain.setWordWrap(True)
-        self.edit = QLineEdit(self, objectName="companyKeyEdit")
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setAccessibleName("Company key")
-        self.edit.setPlaceholderText("syncdesk-key.…")
-        self.error = ErrorLabel("companyKeyError", self)
-        self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.add_button.setObjectName("addCompanyKeyButton")
-        self.buttons.accepted.connect(self._try)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
-
-    def _try(self) -> None:
-        text = self.edit.text().strip()
-        if not text:
-            self.refused("Paste the company key first.")
-            return
-        self.add_button.setEnabled(False)
-        self.error.setVisible(False)
-        self._add(text)
-
-    def refused(self, words: str) -> None:
-        self.add_button.setEnabled(True)
-        self.error.setText(words)
-        self.error.setVisible(True)
-        self.adjustSize()  # room for the words, the explanation above stays whole
-        self.edit.selectAll()
-        self.edit.setFocus()
+        super().__init__(parent, ASK, lambda text: add(text.strip()))
+        self.add_button = self.button
 
 
 class CompanyKeyActions:

@@ -12,18 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from app.errors import UserError
 from app.hints import plain
-from ui.error_label import ErrorLabel
+from ui.secret_dialog import SecretAsk, SecretDialog
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -33,50 +26,17 @@ EXPLAIN = ("This company's QuickBooks sign-in is kept in a file locked by a pass
            "to unlock it until you close SyncDesk.")
 
 
-class PassphraseDialog(QDialog):
+ASK = SecretAsk(("passphraseDialog", "passphraseEdit", "passphraseError", "unlockButton"),
+                "Unlock the QuickBooks sign-in", EXPLAIN, "Passphrase", "Passphrase", "Unlock",
+                "Type the passphrase first.")
+
+
+class PassphraseDialog(SecretDialog):
     """The passphrase box: Unlock checks it in a worker; a wrong one is said under it."""
 
     def __init__(self, parent: QWidget, unlock: Callable[[str], None]) -> None:
-        super().__init__(parent, objectName="passphraseDialog")
-        self.setWindowTitle("Unlock the QuickBooks sign-in")
-        self._unlock = unlock
-        explain = QLabel(EXPLAIN, self)
-        explain.setWordWrap(True)
-        self.edit = QLineEdit(self, objectName="passphraseEdit")
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setAccessibleName("Passphrase")
-        self.edit.setPlaceholderText("Passphrase")
-        self.error = ErrorLabel("passphraseError", self)
-        self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.unlock_button = self.buttons.addButton(
-            "Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.unlock_button.setObjectName("unlockButton")
-        self.buttons.accepted.connect(self._try)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(420)
-
-    def _try(self) -> None:
-        text = self.edit.text()
-        if not text.strip():
-            self.refused("Type the passphrase first.")
-            return
-        self.unlock_button.setEnabled(False)
-        self.error.setVisible(False)
-        self._unlock(text)
-
-    def refused(self, words: str) -> None:
-        self.unlock_button.setEnabled(True)
-        self.error.setText(words)
-        self.error.setVisible(True)
-        self.adjustSize()  # room for the words, the explanation above stays whole
-        self.edit.selectAll()
-        self.edit.setFocus()
+        super().__init__(parent, ASK, unlock)
+        self.unlock_button = self.button
 
 
 class PassphrasePrompt:

@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabBar, QWidget
 from app.domain.states import DocKind, SyncState
 from app.services.dashboard_views import DayResults, SyncHealth
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.synced_demo import synced_demo
 from tests.ui.fix_driving import finish, idle, press_next, sync_demo
-from tests.ui.window_driving import window_on_store
+from tests.ui.window_driving import synced_demo_window
 from ui import create_main_window
 from ui.dashboard_view import DashboardView, health_lines
 from ui.fix_pages import PREVIEW
@@ -50,16 +49,10 @@ def window(qtbot, tmp_path, db_path, memory_keyring):  # noqa: F811
 
 @pytest.fixture
 def synced(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
-    """The window on the demo company after its first sync: a copy of it on the test's
-    backend (``tests/ui/synced_demo.py``), opened as ``syncdesk gui --db`` does; closed,
-    its work ended, before the company and its store go."""
-    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
-        window = window_on_store(qtbot, demo.location, settings(tmp_path))
-        try:
-            idle(qtbot, window)
-            yield window
-        finally:
-            window.close()
+    """The window on the demo company after its first sync, on the test's backend."""
+    with synced_demo_window(qtbot, db_path, tmp_path, tmp_path_factory,
+                            memory_keyring) as window:
+        yield window
 
 
 @pytest.fixture

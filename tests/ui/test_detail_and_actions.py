@@ -21,8 +21,7 @@ from app.services.demo import open_demo
 from app.services.documents_views import DocumentDetail, ProblemBox
 from tests.qbo.conftest import memory_keyring, sandbox  # noqa: F401  (fixtures)
 from tests.sync.conftest import make_po
-from tests.synced_demo import synced_demo
-from tests.ui.window_driving import window_on_store
+from tests.ui.window_driving import synced_demo_window, window_on_store
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models.documents import ROW_ROLE
@@ -62,19 +61,10 @@ def sqlite_window(qtbot, tmp_path):
 @pytest.fixture
 def synced(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
     """The window on the demo company after its first sync (four POs and four invoices
-    blocked): a copy of it on the test's backend (``tests/ui/synced_demo.py``), opened as
-    ``syncdesk gui --db`` does; closed, its work ended, before the company and its store
-    go."""
-    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
-        window = window_on_store(qtbot, demo.location,
-                                 QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-        try:
-            qtbot.waitUntil(lambda: window.views[DocKind.PO].model.rowCount() > 0,
-                            timeout=WAIT)
-            idle(qtbot, window)
-            yield window
-        finally:
-            window.close()
+    blocked), on the test's backend."""
+    with synced_demo_window(qtbot, db_path, tmp_path, tmp_path_factory,
+                            memory_keyring) as window:
+        yield window
 
 
 def table(window, kind: DocKind = DocKind.PO) -> QTableView:

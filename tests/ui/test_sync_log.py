@@ -16,8 +16,7 @@ from app.domain.states import DocKind, SyncState
 from app.services.demo import open_demo
 from app.services.sync_log import CSV_HEADERS, LogFilter, LogType
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
-from tests.synced_demo import synced_demo
-from tests.ui.window_driving import show_page, window_on_store
+from tests.ui.window_driving import show_page, synced_demo_window
 from ui import create_main_window
 from ui.actions import ReasonDialog
 from ui.models import sync_log as model_module
@@ -39,16 +38,10 @@ def idle(qtbot, window) -> None:
 
 @pytest.fixture
 def window(qtbot, tmp_path, tmp_path_factory, db_path, memory_keyring):  # noqa: F811
-    """The window on the demo company after its first sync (a copy of it on the test's
-    backend, ``tests/ui/synced_demo.py``), as ``syncdesk gui --db`` opens it; closed, its
-    work ended, before the company and its store go."""
-    with synced_demo(db_path, tmp_path, tmp_path_factory, memory_keyring) as demo:
-        window = window_on_store(qtbot, demo.location, settings(tmp_path))
-        try:
-            idle(qtbot, window)
-            yield window
-        finally:
-            window.close()
+    """The window on the demo company after its first sync, on the test's backend."""
+    with synced_demo_window(qtbot, db_path, tmp_path, tmp_path_factory,
+                            memory_keyring) as window:
+        yield window
 
 
 def log_page(qtbot, window) -> SyncLogView:

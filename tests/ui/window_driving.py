@@ -8,6 +8,8 @@ waits with ``qtbot`` (events keep flowing); none sleeps.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QSettings, Qt
@@ -37,6 +39,26 @@ def window_on_store(qtbot, store: Path | str, settings: QSettings) -> QMainWindo
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+@contextmanager
+def synced_demo_window(qtbot, db: Path | str, folder: Path, tmp_path_factory,
+                       secrets) -> Iterator[QMainWindow]:
+    """The window on a copy of the demo company after its first sync
+    (``tests/synced_demo.py``) in ``db``, opened as ``syncdesk gui --db`` does and idle;
+    closed, its work ended, before the company and its store go."""
+    from tests.synced_demo import synced_demo
+
+    with synced_demo(db, folder, tmp_path_factory, secrets) as demo:
+        settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+        window = window_on_store(qtbot, demo.location, settings)
+        try:
+            qtbot.waitUntil(lambda: window.views[next(iter(window.views))].model.rowCount() > 0,
+                            timeout=SYNC_SECONDS * 1000)
+            qtbot.waitUntil(lambda: not window.ctx.tasks.running(), timeout=SYNC_SECONDS * 1000)
+            yield window
+        finally:
+            window.close()
 
 
 def table(window: QWidget, name: str) -> QTableView:
