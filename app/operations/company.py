@@ -293,7 +293,8 @@ def kept_copies_folder() -> Path:
 def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | None,
                         cancel: threading.Event | None) -> RestoreReport:
     """The backup's rows replace the team store's, in one transaction, while no sync runs;
-    the store as it was is kept as a store file on this computer first."""
+    the store as it was is kept as a store file on this computer first. The team's
+    QuickBooks connection and members stay as they are now (``copying.KEPT_ON_RESTORE``)."""
     with tempfile.TemporaryDirectory(prefix="syncdesk-restore-") as folder:
         incoming = Path(folder) / "backup.db"
         sqlite.copy_database(source, incoming)
@@ -302,8 +303,10 @@ def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | 
         lock = SyncLock(current)
         try:
             lock.acquire(WAIT)  # SyncBusy: a sync is running on this store
+            with current.engine.connect() as now:
+                keep = copying.tables_with_rows(now, copying.KEPT_ON_RESTORE)
             with backup.engine.connect() as rows:
-                total = copying.count_rows(rows)
+                total = copying.count_rows(rows, keep)
             copier = _Copier(2 * total, on_progress, cancel)
             kept_copies_folder().mkdir(parents=True, exist_ok=True)
             name = make_url(store_url).database or "team"
@@ -313,7 +316,7 @@ def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | 
                 with backup.engine.connect() as rows, current.engine.begin() as written:
                     base = copier.done
                     copying.replace_rows(rows, written, step=copier.rows(
-                        "putting the backup in place", base), cancel=cancel)
+                        "putting the backup in place", base), cancel=cancel, keep=keep)
             except BaseException:
                 kept.unlink(missing_ok=True)  # the store is as it was: no copy of it needed
                 raise

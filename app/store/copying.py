@@ -28,25 +28,42 @@ NOT_COPIED = frozenset({"alembic_version", "sync_lock", "sync_claim", "request_b
 Step = Callable[[int, int], None]  # (rows copied, rows in all)
 
 
-def company_tables() -> list[Table]:
-    """The company's tables, parents before children."""
-    return [t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_COPIED]
+#: What a restore over a team store keeps as the store has it now, when it has any: the
+#: team's QuickBooks connection (Intuit rotates refresh tokens, so a backup's are dead and
+#: putting them back would sign the whole team out) and the team's members and roles
+#: (who may open the company is not set back to who could then).
+KEPT_ON_RESTORE = ("qbo_connection", "team_user")
 
 
-def count_rows(source: Connection) -> int:
+def company_tables(skip: frozenset[str] = frozenset()) -> list[Table]:
+    """The company's tables (less ``skip``), parents before children."""
+    return [t for t in SQLModel.metadata.sorted_tables
+            if t.name not in NOT_COPIED and t.name not in skip]
+
+
+def count_rows(source: Connection, skip: frozenset[str] = frozenset()) -> int:
     return sum(source.execute(select(func.count()).select_from(t)).scalar_one()
-               for t in company_tables())
+               for t in company_tables(skip))
+
+
+def tables_with_rows(conn: Connection, names: tuple[str, ...]) -> frozenset[str]:
+    """Which of the tables ``names`` hold at least one row."""
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    return frozenset(name for name in names if conn.execute(
+        select(func.count()).select_from(tables[name])).scalar_one())
 
 
 def replace_rows(source: Connection, target: Connection, *, step: Step | None = None,
-                 cancel: threading.Event | None = None) -> int:
-    """Make ``target``'s company tables hold exactly ``source``'s rows; returns how many.
+                 cancel: threading.Event | None = None,
+                 keep: frozenset[str] = frozenset()) -> int:
+    """Make ``target``'s company tables hold exactly ``source``'s rows, but for the tables
+    in ``keep``, which stay as ``target`` has them; returns how many rows were copied.
 
     Runs in the callers' transactions (the target's is rolled back by the caller on any
     error, ``Cancelled`` included).
     """
-    tables = company_tables()
-    total = count_rows(source)
+    tables = company_tables(keep)
+    total = count_rows(source, keep)
     for table in reversed(tables):  # children first
         target.execute(delete(table))
     done = 0

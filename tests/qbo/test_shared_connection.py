@@ -189,6 +189,29 @@ def test_disconnect_forgets_the_sealed_connection_and_this_computers_key(
     assert [k for (s, k) in memory_keyring.items if s == keychain.SERVICE] == []
 
 
+def test_a_restore_keeps_the_teams_connection_and_members(cli, team, intuit, tmp_path):
+    """A backup's sealed refresh token is dead once Intuit has rotated it (every refresh
+    does), and its team is who could open the company then: a restore keeps both as they
+    are now, so nobody is signed out and nobody removed since comes back."""
+    for login in ("bob", "cy"):
+        assert cli("--db", team, "users", "add", login, "--role", "standard").code == 0
+    backup = tmp_path / "before.db"
+    assert cli("--db", team, "backup", backup).code == 0
+    assert cli("--db", team, "users", "remove", "cy").code == 0
+    intuit.advance_clock(4000)  # the access token dies: this sync rotates the refresh token
+    assert cli("--db", team, "sync").code == 0
+    rotated = row_of(team).shared_tokens
+
+    restored = cli("--db", team, "restore", backup)
+    assert restored.code == 0, restored.err
+    assert row_of(team).shared_tokens == rotated
+    intuit.advance_clock(4000)
+    synced = cli("--db", team, "sync")
+    assert synced.code == 0, synced.err  # still signed in: no reconnect asked
+    users = json.loads(cli("--db", team, "users", "--json").out)["team"]
+    assert "cy" not in {u["login"] for u in users} and "bob" in {u["login"] for u in users}
+
+
 # --- racing refreshes ---------------------------------------------------------------------
 
 
