@@ -131,8 +131,10 @@ class ConnectionMenu(QObject):
         self.disconnect_action.setEnabled(not busy and company and linked)
         # Any member may hand on or add the team's key (it is theirs to use already).
         key = self.health.company_key if company and self.health is not None else None
-        self.copy_key_action.setEnabled(key == "held")
-        self.add_key_action.setEnabled(key == "missing")
+        # Locked in the encrypted file (or a keychain that did not answer): both are
+        # offered; the passphrase is asked first, and a key that is not there is said so.
+        self.copy_key_action.setEnabled(key in ("held", "locked", "unknown"))
+        self.add_key_action.setEnabled(key in ("missing", "locked", "unknown"))
         for action, usual in self._tips.items():
             if action in (self.copy_key_action, self.add_key_action):
                 continue

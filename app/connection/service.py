@@ -506,26 +506,35 @@ def connection_status(store: Store) -> dict[str, Any]:
             result["warning"] = (f"The QuickBooks sign-in ends in {days} days; connect again "
                                  "before then to keep syncing.")
     if shared.is_shared(store, row) and row.shared_key_id:
-        lacks = _lacks_key(row)
-        result["company_key"] = "missing" if lacks else "held"
-        if row.state == "connected" and lacks:
+        held = company_key_state(row)
+        result["company_key"] = held
+        if row.state == "connected" and held == "missing":
             result["warning"] = ("This computer does not hold the company key that opens "
                                  "the team's QuickBooks connection: ask a teammate for it.")
     return result
 
 
-def _lacks_key(row: QboConnection) -> bool:
-    """Whether this computer surely lacks the company key (an encrypted file is not
-    unlocked for a look, and a keychain that does not answer says nothing)."""
-    if row.keychain != "os":
-        return False
+def company_key_state(row: QboConnection) -> str:
+    """Whether this computer holds the company key of a team's connection: "held",
+    "missing", or "locked" when it would be in the encrypted file, which is not unlocked in
+    this run (a look never asks for the passphrase); "unknown" when the keychain does not
+    answer."""
+    if row.keychain == keychain.ENCRYPTED_FILE:
+        if not keychain.encrypted_file_path().exists():
+            return "missing"
+        if env_passphrase() is None and not keychain.use_unlocked_file():
+            return "locked"
+        try:
+            _unlock(row, None)
+        except keychain.NoKeychain:  # a wrong passphrase in the environment
+            return "locked"
     try:
         shared.held_key(row)
     except shared.CompanyKeyMissing:
-        return True
+        return "missing"
     except keychain.NoKeychain:
-        return False
-    return False
+        return "unknown"
+    return "held"
 
 
 def share_key(store: Store, passphrase: Passphrase | None = None) -> str:

@@ -212,6 +212,33 @@ def test_a_restore_keeps_the_teams_connection_and_members(cli, team, intuit, tmp
     assert "cy" not in {u["login"] for u in users} and "bob" in {u["login"] for u in users}
 
 
+def test_a_company_key_in_an_encrypted_file_is_told_as_it_stands(
+        cli, team_db, intuit, tmp_path, monkeypatch):
+    """No OS keychain: each computer keeps the key in its own encrypted file. A look at the
+    status never asks for the passphrase, so it says "locked" rather than guess."""
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv(keychain.PASSPHRASE_VARIABLE, PASSPHRASE)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "computer-a"))
+    assert cli("--db", team_db, "init", "--demo").code == 0
+    connect(cli, team_db, intuit, "--encrypted-keyring")
+    key = cli("--db", team_db, "connection", "share-key").out.strip()
+
+    def connection() -> dict:
+        return json.loads(cli("--db", team_db, "status", "--json").out)["connection"]
+
+    assert connection()["company_key"] == "held"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "computer-b"))  # a teammate's
+    keychain.forget_unlocked()
+    told = connection()
+    assert told["company_key"] == "missing" and "company key" in told["warning"]
+    assert cli("--db", team_db, "connection", "add-key", key).code == 0
+    assert connection()["company_key"] == "held"
+    keychain.forget_unlocked()  # a new run, no passphrase given
+    monkeypatch.delenv(keychain.PASSPHRASE_VARIABLE)
+    told = connection()
+    assert told["company_key"] == "locked" and "warning" not in told
+
+
 # --- racing refreshes ---------------------------------------------------------------------
 
 
