@@ -50,14 +50,15 @@ def resolve_db_url(value: str | None) -> str:
         return postgres.with_driver(chosen)
     if _BROKEN_ADDRESS.match(chosen):  # "postgresql:/ann@db/books": never a file of that name
         raise UserError(f"{postgres.without_password(chosen)} looks like a team company's "
-                        "address with a slash missing: it starts postgresql:// (two "
+                        "address written wrong: it starts postgresql:// (a colon and two "
                         "slashes); nothing was opened or created")
     return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
-# a database address's scheme followed by one slash or none (a file may well be named
-# "notes:2026.db", and "C:/books.db" is a Windows path)
-_BROKEN_ADDRESS = re.compile(r"^(postgres|postgresql|sqlite)(\+\w+)?:(/(?!/)|(?!/))",
+# a database address's scheme followed by one slash or none, or by two slashes without
+# the colon (a file may well be named "notes:2026.db", "C:/books.db" is a Windows path,
+# and a folder "postgresql" holding a store is left alone: only "postgresql//" is refused)
+_BROKEN_ADDRESS = re.compile(r"^(postgres|postgresql|sqlite)(\+\w+)?(:(/(?!/)|(?!/))|//)",
                              re.IGNORECASE)
 
 

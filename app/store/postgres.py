@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
@@ -10,19 +12,38 @@ from sqlalchemy.exc import ArgumentError
 from app.errors import UserError
 
 DRIVER = "psycopg"  # psycopg 3, installed with SyncDesk
+_LOOKS_LIKE_PASSWORD = re.compile(r"([^/@:\s]+:)[^/@:\s]+@")
 
 
 def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
+def parse(url: str) -> URL:
+    """A database address, or ``UserError`` in plain words saying what is wrong with it
+    (never repeating a password)."""
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise UserError(f"{without_password(url)} is not a database address; a team "
+                        "company's looks like postgresql://user@server/database") from None
+    except ValueError:  # SQLAlchemy reads the port as a number
+        raise UserError(f"the port in {without_password(url)} is not a number (an address "
+                        "looks like postgresql://user@server:5432/database)") from None
+
+
 def with_driver(url: str) -> str:
-    """``postgresql://…`` as people write it, with the driver SyncDesk ships named."""
-    parsed = make_url(url)
-    # "postgres://" is a common spelling, and SQLAlchemy's default driver differs by
-    # version: every PostgreSQL address goes through the driver SyncDesk ships.
-    if parsed.drivername.split("+")[0] in ("postgresql", "postgres"):
+    """``postgresql://…`` as people write it, with the driver SyncDesk ships named; an
+    address that names no database is refused in plain words."""
+    parsed = parse(url)
+    # "postgres://" is a common spelling (any case), and SQLAlchemy's default driver
+    # differs by version: every PostgreSQL address goes through the driver SyncDesk ships.
+    if parsed.drivername.split("+")[0].lower() in ("postgresql", "postgres"):
         parsed = parsed.set(drivername=f"postgresql+{DRIVER}")
+        if not parsed.database:
+            raise UserError(f"{without_password(url)} names no database: a team company's "
+                            "address ends with its database, as in "
+                            "postgresql://user@server/books")
     return parsed.render_as_string(hide_password=False)
 
 
@@ -34,11 +55,12 @@ def shown(url: str) -> str:
 
 
 def without_password(url: str) -> str:
-    """``url`` with no password in it (a file's path comes back as it is)."""
+    """``url`` with no password in it (a file's path comes back as it is; an address too
+    broken to read has whatever sits between a ``user:`` and an ``@`` masked)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        return _LOOKS_LIKE_PASSWORD.sub(r"\1***@", url)
     if not parsed.password:
         return url
     return URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
@@ -49,10 +71,10 @@ def address_problem(address: str) -> str | None:
     """Why ``address`` is not a team store's address (None when it is one)."""
     try:
         parsed = make_url(address.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return ("a team company's address looks like postgresql://user@server/database "
-                f"(not {address.strip() or 'nothing'})")
-    if parsed.get_backend_name() != "postgresql":
+                f"(not {without_password(address.strip()) or 'nothing'})")
+    if parsed.drivername.split("+")[0].lower() not in ("postgresql", "postgres"):
         return "a team company's address starts with postgresql://"
     if not parsed.database:
         return "the address names no database (…/database at its end)"
@@ -95,6 +117,11 @@ def store_error(exc: BaseException, url: str) -> UserError | None:
         return UserError(f"there is no database {database} on {where}; ask the team's "
                          "database administrator to create it (an empty database: SyncDesk "
                          "sets it up the first time it opens it)")
+    if "no password supplied" in said:
+        return UserError(f"{where} asks for a password for the login {login} and none was "
+                         "given: put it in your PostgreSQL password file (~/.pgpass; "
+                         "%APPDATA%\\postgresql\\pgpass.conf on Windows), or in the "
+                         "address. Nothing was changed.")
     if "authentication failed" in said or ("role" in said and "does not exist" in said):
         return UserError(f"{where} refused the login {login} (PostgreSQL says: {said}); "
                          "check the user name and password in the store's address")
