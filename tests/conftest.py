@@ -69,9 +69,10 @@ def need_postgres(request: pytest.FixtureRequest) -> str:
     """The test server's URL; without one the test skips, or fails under CI."""
     url = request.getfixturevalue("postgres_server")
     if url is None:
+        why = "; ".join([postgres.NO_SERVER, *postgres.START_FAILED])
         if CI:
-            pytest.fail(postgres.NO_SERVER + " (CI must run the PostgreSQL tests)")
-        pytest.skip(postgres.NO_SERVER)
+            pytest.fail(why + " (CI must run the PostgreSQL tests)")
+        pytest.skip(why)
     return url
 
 

@@ -32,6 +32,7 @@ ENV = "SYNCDESK_TEST_POSTGRES"
 #: This run's template (its own, so that test runs sharing a server never meet).
 TEMPLATE = f"syncdesk_test_template_{os.getpid()}_{secrets.token_hex(3)}"
 
+START_FAILED: list[str] = []  # why this run's own cluster did not start, if it did not
 NO_SERVER = ("no PostgreSQL server for the tests: set SYNCDESK_TEST_POSTGRES to a server's "
              "URL, or install PostgreSQL's server programs (Debian: postgresql) so the tests "
              "start one")
@@ -55,7 +56,8 @@ def server(folder: Path) -> Iterator[str | None]:
     cluster = _cluster_module()
     try:
         url = cluster.start(folder)
-    except Exception:
+    except Exception as exc:  # said by need_postgres when it skips (or fails under CI)
+        START_FAILED[:] = [f"starting one here failed: {type(exc).__name__}: {exc}"[:500]]
         yield None
         return
     try:

@@ -5,8 +5,8 @@ key that only members' keychains hold (README, "Team mode"). The member who conn
 copies the key and hands it on; a teammate adds it once, on each computer, and syncs.
 Both run in a worker (a keychain may ask the desktop first); a key that does not open
 this store's connection is refused under the box and nothing is kept. The key is never
-shown in the window: it goes to the clipboard, and the box to add one hides what is
-typed.
+shown in the window: it goes to the clipboard (cleared again after two minutes), and the
+box to add one hides what is typed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -25,13 +26,14 @@ if TYPE_CHECKING:
     from ui.window import MainWindow
 
 MESSAGE_MS = 20000
+CLIPBOARD_MS = 120_000  # how long the key stays on the clipboard
 EXPLAIN = ("This team's QuickBooks connection is locked with a company key, and this "
            "computer does not hold it yet. Ask the teammate who connected (File → "
            "QuickBooks → Copy company key on their computer) and paste it here; it is kept "
            "in this computer's keychain.")
-COPIED = ("The company key is on the clipboard. Give it to your teammate in person or "
-          "through your firm's password manager; anyone who holds it and can open this "
-          "store can use the QuickBooks connection.")
+COPIED = ("The company key is on the clipboard for two minutes. Give it to your teammate "
+          "in person or through your firm's password manager; anyone who holds it and can "
+          "open this store can use the QuickBooks connection.")
 ADDED = "Company key added: this computer can sync the team's company now."
 ADD_BUTTON = "Add company key…"
 
@@ -73,8 +75,12 @@ class CompanyKeyActions:
                                     on_failure=lambda e: self._failed(e, self.copy))
 
     def _copied(self, key: str) -> None:
-        QGuiApplication.clipboard().setText(key)
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(key)
         self._say(COPIED)
+        # off the clipboard again after a while, unless something else was copied since
+        QTimer.singleShot(CLIPBOARD_MS, self.window,
+                          lambda: clipboard.clear() if clipboard.text() == key else None)
 
     # --- add ----------------------------------------------------------------------------
 

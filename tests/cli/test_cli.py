@@ -116,8 +116,8 @@ def test_init_twice_is_harmless_but_demo_needs_a_new_store(demo_db, cli):
     assert result.code == 1 and "already has documents" in result.err
 
 
-def test_import_errors_exit_1_and_list_every_row(tmp_path, cli):
-    db = tmp_path / "c.db"
+def test_import_errors_exit_1_and_list_every_row(tmp_path, db_path, cli):
+    db = db_path
     cli("--db", db, "init")
     bad = tmp_path / "suppliers.csv"
     bad.write_text("name,active\nGood Co,yes\nBad Co,perhaps\n,yes\n")
@@ -225,8 +225,8 @@ def test_verbose_is_accepted_after_the_subcommand_too(demo_db, cli):
     assert cli("--db", demo_db, "list", "pos", "--verbose").code == 0
 
 
-def test_a_huge_csv_field_is_a_line_and_column_not_a_traceback(tmp_path, cli):
-    db = tmp_path / "c.db"
+def test_a_huge_csv_field_is_a_line_and_column_not_a_traceback(tmp_path, db_path, cli):
+    db = db_path
     cli("--db", db, "init")
     path = tmp_path / "suppliers.csv"
     path.write_text("name,email\nGood Co,\nBig Co," + "x" * 200_000 + "\n")

@@ -91,13 +91,15 @@ def test_another_process_reads_the_file_with_one_derivation(tmp_path, derivation
     assert len(derivations) == 1
 
 
-def test_a_whole_sync_with_the_encrypted_file_derives_the_key_once(cli, tmp_path, monkeypatch,
+def test_a_whole_sync_with_the_encrypted_file_derives_the_key_once(cli, db_path, monkeypatch,
                                                                    derivations):
+    """On a team store the file holds this computer's company key; the tokens are sealed
+    in the store."""
     with SandboxServer(seed="demo", client_id="app-id", client_secret="app-secret") as intuit:
         keyring.set_keyring(fail.Keyring())
         monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
         monkeypatch.setenv(keychain.PASSPHRASE_VARIABLE, PASSPHRASE)
-        db = tmp_path / "books.db"
+        db = db_path
         assert cli("--db", db, "init", "--demo").code == 0
         connected = cli("--db", db, "connect", "--env", "production", "--base-url",
                         intuit.base_url, "--client-id", "app-id", "--client-secret",

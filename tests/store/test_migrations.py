@@ -23,6 +23,7 @@ from app.store.database import (
     head_revision,
     make_engine,
     open_store,
+    resolve_db_url,
     upgrade,
 )
 from app.store.models import (
@@ -109,8 +110,9 @@ def test_a_new_store_gets_no_backup_copy(tmp_path: Path):
     assert list(tmp_path.glob("*.bak")) == []
 
 
-def test_migrations_build_exactly_the_models_schema(tmp_path: Path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+def test_migrations_build_exactly_the_models_schema(db_path: Path | str):
+    """On both backends: the same models, the same migrations, nothing missing or extra."""
+    store = open_store(resolve_db_url(str(db_path)))
     try:
         with store.engine.connect() as connection:
             # The free-text tables are SQLite virtual tables, outside the models (0008).

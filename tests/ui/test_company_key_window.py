@@ -20,6 +20,7 @@ from tests import postgres
 from tests.conftest import need_postgres
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 from tests.ui.window_driving import start_sync, wait_sync_done, window_on_store
+from ui import company_key
 from ui.company_key import ADDED, COPIED
 
 CLIENT_ID = "AB-team-window-client-id-07"
@@ -60,7 +61,8 @@ def open_window(qtbot, tmp_path: Path):
 
 
 def test_the_member_who_connected_copies_the_key_and_never_sees_it(
-        qtbot, team, cli, open_window):
+        qtbot, team, cli, open_window, monkeypatch):
+    monkeypatch.setattr(company_key, "CLIPBOARD_MS", 300)  # two minutes in use
     key = cli("--db", team, "connection", "share-key").out.strip()
     window = open_window(team)
     menu = window.connection_menu
@@ -71,6 +73,7 @@ def test_the_member_who_connected_copies_the_key_and_never_sees_it(
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == key, timeout=WAIT)
     assert window.statusBar().currentMessage() == COPIED
     assert key not in COPIED
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "", timeout=WAIT)
 
 
 def test_a_teammate_without_the_key_adds_it_from_the_sync_error_and_syncs(

@@ -380,8 +380,8 @@ def test_resend_of_a_blocked_po_that_stays_blocked_says_so(qtbot, synced):
     assert window.actions.message is None
 
 
-def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, sqlite_window):
-    window = sqlite_window
+def test_context_menu_has_the_same_actions_and_selects_the_row(qtbot, window):
+    """Its Approve writes to the store: on both backends."""
     idle(qtbot, window)
     view = window.views[DocKind.PO]
     select(qtbot, window, "PO-1057")

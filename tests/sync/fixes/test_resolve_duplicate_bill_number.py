@@ -14,7 +14,7 @@ from app.errors import UserError
 from app.qbo.limits import Limits
 from app.qbo.oauth import follow_redirects
 from app.sandbox.server import SandboxServer
-from app.store.database import open_store
+from app.store.database import open_store, resolve_db_url
 from app.sync.fixes import resolve_duplicate_bill_number as module
 from app.sync.fixes.base import FixContext, InputError, Option, Side
 from tests.qbo.conftest import FAST
@@ -151,13 +151,12 @@ def test_a_fault_on_the_resend_leaves_it_consistent_and_a_second_run_finishes(
     assert state(store, PO, "PO-1") == ("synced", None)
 
 
-def test_the_demo_invoice_inv_2043_is_fixed_from_the_command_line(tmp_path, cli):
+def test_the_demo_invoice_inv_2043_is_fixed_from_the_command_line(demo_db, cli):
     """The demo's INV-2043: Keystone Paper Co. already has bill KP-2291 (another date and
     amount) in QuickBooks; ``syncdesk fix invoice INV-2043 --yes`` renumbers and sends it."""
-    db = tmp_path / "demo.db"
-    assert cli("--db", db, "init", "--demo").code == 0
+    db = demo_db
     with SandboxServer(seed="demo", throttle="off") as server:
-        store = open_store(f"sqlite:///{db}")
+        store = open_store(resolve_db_url(str(db)))
         try:
             connect(store, ConnectRequest("local", server.base_url), follow_redirects,
                     timeout=10)
