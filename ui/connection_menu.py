@@ -68,7 +68,7 @@ class ConnectionMenu(QObject):
                                               "Give back SyncDesk's access to QuickBooks and "
                                               "forget the sign-in (asks first)",
                                               self.ask_disconnect)
-        self.menu.addSeparator()
+        self.key_separator = self.menu.addSeparator()
         self.key = CompanyKeyActions(window, on_done=self._key_added)
         self.copy_key_action = self._action("Copy company &key", "copyCompanyKeyAction",
                                             "Put the team's company key on the clipboard, "
@@ -135,6 +135,8 @@ class ConnectionMenu(QObject):
         # offered; the passphrase is asked first, and a key that is not there is said so.
         self.copy_key_action.setEnabled(key in ("held", "locked", "unknown"))
         self.add_key_action.setEnabled(key in ("missing", "locked", "unknown"))
+        for item in (self.key_separator, self.copy_key_action, self.add_key_action):
+            item.setVisible(key is not None)  # only a team's shared connection has a key
         for action, usual in self._tips.items():
             if action in (self.copy_key_action, self.add_key_action):
                 continue

@@ -115,3 +115,13 @@ def test_a_teammate_without_the_key_adds_it_from_the_sync_error_and_syncs(
     wait_sync_done(qtbot, window)
     words = window.last_sync.text()
     assert "stopped" not in words and "synced" in words, words
+
+
+def test_a_company_without_a_shared_connection_shows_no_key_actions(qtbot, demo_db,
+                                                                    open_window):
+    """A one-person store, or a team store not connected to Intuit: nothing to hand on."""
+    window = open_window(str(demo_db))
+    menu = window.connection_menu
+    assert menu.health.company_key is None
+    assert not menu.copy_key_action.isVisible() and not menu.add_key_action.isVisible()
+    assert menu.connect_action.isVisible()
