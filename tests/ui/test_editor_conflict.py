@@ -3,8 +3,6 @@ is refused with who changed what, and what was typed stays in the dialog."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.domain.states import DocKind, PoStatus
@@ -12,7 +10,7 @@ from app.services.documents import DocumentService, ListQuery
 from app.store.database import open_store
 from tests.qbo.conftest import memory_keyring  # noqa: F401  (fixture)
 
-# the demo company's window on tmp_path/d.db, which the tests open a second store on too
+# the demo company's window on the test's backend, whose store the tests open again
 from tests.ui.test_document_editor import (  # noqa: F401  (the window fixture)
     cell,
     child,
@@ -27,8 +25,7 @@ from ui.supplier_editor import SupplierEditor
 WAIT = 30000
 
 
-def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, window,  # noqa: F811
-                                                                       tmp_path: Path):
+def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, window):  # noqa: F811
     documents = window.ctx.services.documents
     number = documents.list(DocKind.PO, ListQuery(status=PoStatus.PENDING.value))[0].number
     opened = documents.detail(DocKind.PO, number)
@@ -37,7 +34,7 @@ def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, wi
     assert f"version {opened.revision}" in child(editor, QLabel, "statusLabel").text()
 
     # Bob, on another SyncDesk, saves the same PO while ann's editor is open.
-    other = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    other = open_store(window.ctx.services.location)  # the same company, another SyncDesk
     try:
         DocumentService(other, actor=lambda: "bob").edit(
             DocKind.PO, number, {"memo": "Bob's memo", "line.1.description": "Bob's line"})
@@ -77,13 +74,12 @@ def test_a_save_over_a_newer_version_is_refused_and_the_typing_is_kept(qtbot, wi
     idle(qtbot, window)
 
 
-def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window,  # noqa: F811
-                                                               tmp_path: Path):
+def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window):  # noqa: F811
     documents = window.ctx.services.documents
     number = documents.list(DocKind.PO, ListQuery(status=PoStatus.PENDING.value))[0].number
     window.editor.open(DocKind.PO, number)
     editor = editor_of(qtbot, window)
-    other = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    other = open_store(window.ctx.services.location)  # the same company, another SyncDesk
     try:
         DocumentService(other, actor=lambda: "bob").edit(DocKind.PO, number,
                                                          {"memo": "Changed by bob"})
@@ -99,14 +95,13 @@ def test_a_step_on_a_po_changed_since_it_was_opened_is_refused(qtbot, window,  #
     idle(qtbot, window)
 
 
-def test_a_supplier_edited_meanwhile_is_not_overwritten(qtbot, window,  # noqa: F811
-                                                        tmp_path: Path):
+def test_a_supplier_edited_meanwhile_is_not_overwritten(qtbot, window):  # noqa: F811
     documents = window.ctx.services.documents
     shown = documents.supplier_overview()[0]
     editor = SupplierEditor(window, shown)
     qtbot.addWidget(editor)
     editor.show()
-    other = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    other = open_store(window.ctx.services.location)  # the same company, another SyncDesk
     try:
         DocumentService(other, actor=lambda: "bob").edit_supplier(
             shown.name, {"email": "bob@example.com"})
