@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 
 import app.store.queries as queries
 from app.domain.states import NEEDS_ATTENTION, DocKind, SyncState
@@ -312,17 +312,55 @@ READS = {
 }
 
 
+def pg_blocks(store: Store, read: Any) -> int:
+    """PostgreSQL's work for ``read(session)``: the buffer blocks its queries touch, as
+    ``EXPLAIN (ANALYZE, BUFFERS)`` counts them for each query it sent."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.session() as s:
+            read(s)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    blocks = 0
+    with store.engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()
+        for statement, parameters in sent:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+            plan = cursor.fetchone()[0][0]["Plan"]
+            blocks += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return blocks
+
+
 def test_counts_and_first_pages_read_about_as_much_in_a_store_ten_times_larger(
-        tmp_path: Path):
-    """Counted in SQLite's steps, not in time: a keystroke's counts and first page do not
-    grow with the store (an exact count does, which shows the measure can tell)."""
+        backend: str, another_db_path, request: pytest.FixtureRequest):
+    """Counted in the database's own work, not in time (SQLite's virtual machine steps,
+    PostgreSQL's buffer blocks): a keystroke's counts and first page do not grow with the
+    store (an exact count does, which shows the measure can tell)."""
+    if backend != "sqlite":
+        # Known (issue 17, left open): on PostgreSQL two first pages grow with the store
+        # (sorted on sync state: 70 -> 643 blocks from 2,000 to 20,000 POs; needing
+        # attention: 835 -> 1,336): SQLite's indexes end in the row id, PostgreSQL's do not,
+        # and the queries are shaped for SQLite's planner. Strict: fixing it fails this mark.
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "PostgreSQL reads more for two first pages in a larger store (issue 17)")))
+    work = vm_steps if backend == "sqlite" else pg_blocks
     steps: dict[int, dict[str, int]] = {}
     for n in (2_000, 20_000):
-        store = open_store(f"sqlite:///{tmp_path / f'{n}.db'}")
+        store = open_store(resolve_db_url(str(another_db_path(f"n{n}"))))
         try:
             fill_many(store, n)
-            steps[n] = {label: vm_steps(store, read) for label, read in READS.items()}
-            steps[n]["exact count"] = vm_steps(store, lambda s: count_documents(
+            if backend != "sqlite":  # the statistics autovacuum keeps on a live server
+                with store.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        "ANALYZE")
+            steps[n] = {label: work(store, read) for label, read in READS.items()}
+            steps[n]["exact count"] = work(store, lambda s: count_documents(
                 s, DocKind.PO, DocumentFilter(status="pending")))
         finally:
             store.close()
