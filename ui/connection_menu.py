@@ -133,8 +133,8 @@ class ConnectionMenu(QObject):
         key = self.health.company_key if company and self.health is not None else None
         # Locked in the encrypted file (or a keychain that did not answer): both are
         # offered; the passphrase is asked first, and a key that is not there is said so.
-        self.copy_key_action.setEnabled(key in ("held", "locked", "unknown"))
-        self.add_key_action.setEnabled(key in ("missing", "locked", "unknown"))
+        self.copy_key_action.setEnabled(key in ("held", "locked", "unanswered"))
+        self.add_key_action.setEnabled(key in ("missing", "locked", "unanswered"))
         for item in (self.key_separator, self.copy_key_action, self.add_key_action):
             item.setVisible(key is not None)  # only a team's shared connection has a key
         for action, usual in self._tips.items():

@@ -517,7 +517,7 @@ def connection_status(store: Store) -> dict[str, Any]:
 def company_key_state(row: QboConnection) -> str:
     """Whether this computer holds the company key of a team's connection: "held",
     "missing", or "locked" when it would be in the encrypted file, which is not unlocked in
-    this run (a look never asks for the passphrase); "unknown" when the keychain does not
+    this run (a look never asks for the passphrase); "unanswered" when the keychain does not
     answer."""
     if row.keychain == keychain.ENCRYPTED_FILE:
         if not keychain.encrypted_file_path().exists():
@@ -533,7 +533,7 @@ def company_key_state(row: QboConnection) -> str:
     except shared.CompanyKeyMissing:
         return "missing"
     except keychain.NoKeychain:
-        return "unknown"
+        return "unanswered"
     return "held"
 
 

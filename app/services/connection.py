@@ -108,7 +108,7 @@ class ConnectionHealth:
     base_url: str | None = None  # the server it was given (a local sandbox's address)
     client_id: str | None = None  # the Intuit app's (not a secret): a reconnect offers it
     #: a team store's shared connection: whether this computer holds its company key
-    #: ("held", "missing", "locked" in the encrypted file not unlocked yet, "unknown");
+    #: ("held", "missing", "locked" in the encrypted file not unlocked yet, "unanswered");
     #: None when the connection has no company key
     company_key: str | None = None
 
