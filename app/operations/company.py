@@ -219,8 +219,7 @@ def _restore(store_url: str, target: Path, source: Path, lock: SyncLock | None,
     incoming = target.with_name(f"{target.name}.restoring")
     try:
         if target.exists():
-            kept = target.with_name(
-                f"{target.name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak")
+            kept = kept_copy_path(store_url)
             copier.copy(target, kept, "keeping a copy of the store as it is")
         copier.copy(source, incoming, "reading the backup")
         if lock is not None and sqlite.has_table(incoming, "sync_lock"):
@@ -290,6 +289,17 @@ def kept_copies_folder() -> Path:
     return default_db_path().parent / "kept"
 
 
+def kept_copy_path(store_url: str, stamp: str | None = None) -> Path:
+    """Where a restore keeps the store as it was: beside a store file, or for a team store
+    in ``kept_copies_folder``; ``stamp`` stands for the time (now, unless given)."""
+    stamp = stamp or f"{utcnow():%Y%m%dT%H%M%SZ}"
+    path = sqlite.sqlite_path(store_url) if sqlite.is_sqlite(store_url) else None
+    if path is not None:
+        return path.with_name(f"{path.name}.before-restore-{stamp}.bak")
+    name = make_url(store_url).database or "team"
+    return kept_copies_folder() / f"{name}.before-restore-{stamp}.bak"
+
+
 def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | None,
                         cancel: threading.Event | None) -> RestoreReport:
     """The backup's rows replace the team store's, in one transaction, while no sync runs;
@@ -308,9 +318,8 @@ def _restore_team_store(store_url: str, source: Path, on_progress: OnProgress | 
             with backup.engine.connect() as rows:
                 total = copying.count_rows(rows, keep)
             copier = _Copier(2 * total, on_progress, cancel)
-            kept_copies_folder().mkdir(parents=True, exist_ok=True)
-            name = make_url(store_url).database or "team"
-            kept = kept_copies_folder() / f"{name}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}.bak"
+            kept = kept_copy_path(store_url)
+            kept.parent.mkdir(parents=True, exist_ok=True)
             try:
                 copier.done = _copy_team_store(current, kept, copier)
                 with backup.engine.connect() as rows, current.engine.begin() as written:

@@ -11,8 +11,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from app.domain.roles import Permission
 from app.operations import company, demo
 from app.services.team import check
@@ -100,13 +98,9 @@ def where_restore_keeps(db: str) -> str:
     """Where a restore keeps the company as it was, in words: beside its file, or (a team
     store) in SyncDesk's data folder on this computer."""
     url = resolve_db_url(db)
-    if is_sqlite(url):
-        path = sqlite_path(url)
-        name = path.name if path is not None else "the company's file"
-        return f"as a copy beside its file ({name}.before-restore-DATE.bak)"
-    name = make_url(url).database or "team"
-    return (f"as a copy on this computer, in {company.kept_copies_folder()} "
-            f"({name}.before-restore-DATE.bak)")
+    kept = company.kept_copy_path(url, "DATE")
+    where = "beside its file" if is_sqlite(url) else f"on this computer, in {kept.parent}"
+    return f"as a copy {where} ({kept.name})"
 
 
 def _may_restore(url: str) -> None:
