@@ -42,6 +42,10 @@ class _Template:
 
 
 _TEMPLATE: list[_Template] = []
+# Every address of the connection that names its sandbox: the API's, and OAuth's (a
+# refresh goes there once the template's access token, an hour old, has expired).
+_URL_COLUMNS = ("api_base", "base_url", "authorization_endpoint", "token_endpoint",
+                "revocation_endpoint")
 
 
 def _template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
@@ -86,9 +90,10 @@ def synced_demo(db: Path | str, folder: Path, tmp_path_factory: pytest.TempPathF
     try:
         with store.session() as session:
             for row in session.exec(select(QboConnection)):
-                row.api_base = row.api_base.replace(template.base_url, sandbox.base_url)
-                if row.base_url:
-                    row.base_url = row.base_url.replace(template.base_url, sandbox.base_url)
+                for column in _URL_COLUMNS:  # the template's sandbox is long gone
+                    url = getattr(row, column)
+                    if url:
+                        setattr(row, column, url.replace(template.base_url, sandbox.base_url))
                 session.add(row)
     except BaseException:
         store.close()
