@@ -20,6 +20,10 @@ filter's first page must cost about what the plain first page costs:
   characters or more), otherwise with ``LIKE``; a text alone that the walk found
   too rare is gathered from the index without counting first. A text in every
   supplier's name filters nothing.
+- PostgreSQL plans a filtered first page itself: its planner weighs walking the sort
+  column's index against gathering the filter's rows, from its statistics (which
+  include which sync states go with which status and supplier, migration 0018); the
+  walk and its fences are SQLite's, whose planner cannot see that far.
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
   when the filter is rare, "1,000+" otherwise (each state's count capped, in
   one statement), never a count of every row.
@@ -329,8 +333,8 @@ def _walk(session: Session, shape: _Shape, flt: DocumentFilter, sort: str, desce
     if not terms:  # no filter: the page's ids straight from the index, then their rows
         return _walked(session, shape, terms, sort, descending, limit, offset, limit, offset)
     wanted = offset + limit
-    if wanted > WALK:  # a page deep into a filtered listing: the plan
-        return None
+    if wanted > WALK or session.get_bind().dialect.name != "sqlite":
+        return None  # a page deep into a filtered listing, or PostgreSQL: the plan
     if sort not in FENCED_SORTS:
         return _stretches(session, shape, terms, sort, descending, limit, offset)
     rows = _fenced(session, shape, terms, sort, descending, wanted, 0, WALK)

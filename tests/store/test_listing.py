@@ -210,9 +210,13 @@ def test_every_filter_and_sort_lists_what_a_plain_scan_finds(store: Store, kind:
                     assert [r.number for r in second] == want[PAGE:2 * PAGE], (flt, sort)
             whole = list_documents(s, kind, flt)
             assert [r.number for r in whole] == expected(rows, flt, "date", True), flt
-    # every path answered pages here: the fenced walk, the stretches and the plan
-    assert min(small_walks[name] for name in ("_fenced", "_stretches", "_ranked")) > 50, \
-        small_walks
+    if store.engine.dialect.name == "sqlite":
+        # every path answered pages here: the fenced walk, the stretches and the plan
+        assert min(small_walks[name] for name in ("_fenced", "_stretches", "_ranked")) > 50, \
+            small_walks
+    else:  # PostgreSQL's planner answers every filtered page
+        assert small_walks["_ranked"] > 50 and not small_walks["_fenced"] + small_walks[
+            "_stretches"], small_walks
 
 
 def test_the_walk_gives_up_on_a_rare_filter_and_the_plan_finds_it(store: Store,
@@ -256,7 +260,8 @@ def test_counts_by_state_match_a_plain_count(store: Store, kind: DocKind, cap: i
 
 
 def fill_many(store: Store, n: int) -> None:
-    """``n`` POs across 50 suppliers, every state and status common."""
+    """``n`` POs across 50 suppliers, every state and status common (the dates, 299 of
+    them, do not go with the states: 300 days would give each day one state)."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with store.session() as s:
         s.execute(insert(Supplier), [
@@ -264,7 +269,7 @@ def fill_many(store: Store, n: int) -> None:
              "updated_at": now} for i in range(50)])
         s.execute(insert(PurchaseOrder), [
             {"number": f"PO-{i:06d}", "supplier_id": 1 + i % 50, "status": STATUSES[i % 4],
-             "txn_date": START + timedelta(i % 300), "currency": "USD",
+             "txn_date": START + timedelta(i % 299), "currency": "USD",
              "total": Decimal(i % 997), "created_by": "test", "created_at": now,
              "updated_at": now, "sync_state": STATES[i % len(STATES)], "revision": 1}
             for i in range(n)])
@@ -303,6 +308,7 @@ READS = {
     "counts for the filter bar, a date range": lambda s: count_by_state(
         s, DocKind.PO, DocumentFilter(date_from=START, date_to=START + timedelta(99)),
         cap=CAP),
+    "plain first page": lambda s: list_documents(s, DocKind.PO, limit=100),
     "first page sorted on sync state": lambda s: list_documents(
         s, DocKind.PO, limit=100, sort="sync_state"),
     "first page needing attention": lambda s: list_documents(
@@ -338,20 +344,17 @@ def pg_blocks(store: Store, read: Any) -> int:
 
 
 def test_counts_and_first_pages_read_about_as_much_in_a_store_ten_times_larger(
-        backend: str, another_db_path, request: pytest.FixtureRequest):
+        backend: str, another_db_path):
     """Counted in the database's own work, not in time (SQLite's virtual machine steps,
     PostgreSQL's buffer blocks): a keystroke's counts and first page do not grow with the
     store (an exact count does, which shows the measure can tell)."""
-    if backend != "sqlite":
-        # Known (issue 17, left open): on PostgreSQL two first pages grow with the store
-        # (sorted on sync state: 70 -> 643 blocks from 2,000 to 20,000 POs; needing
-        # attention: 835 -> 1,336): SQLite's indexes end in the row id, PostgreSQL's do not,
-        # and the queries are shaped for SQLite's planner. Strict: fixing it fails this mark.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "PostgreSQL reads more for two first pages in a larger store (issue 17)")))
     work = vm_steps if backend == "sqlite" else pg_blocks
+    # PostgreSQL reads a small table whole rather than through an index (fewer blocks
+    # than a hundred lookups), so its small store is not a floor for the large one's
+    # work; its stores are larger, where both plans are the lasting ones.
+    sizes = (2_000, 20_000) if backend == "sqlite" else (10_000, 100_000)
     steps: dict[int, dict[str, int]] = {}
-    for n in (2_000, 20_000):
+    for n in sizes:
         store = open_store(resolve_db_url(str(another_db_path(f"n{n}"))))
         try:
             fill_many(store, n)
@@ -364,7 +367,7 @@ def test_counts_and_first_pages_read_about_as_much_in_a_store_ten_times_larger(
                 s, DocKind.PO, DocumentFilter(status="pending")))
         finally:
             store.close()
-    small, large = steps[2_000], steps[20_000]
+    small, large = steps[sizes[0]], steps[sizes[1]]
     assert large["exact count"] > 5 * small["exact count"], steps
     for label in READS:
         assert large[label] <= 2 * small[label] + 5, (label, steps)
