@@ -47,6 +47,8 @@ DEFAULT_ACCOUNTS: tuple[tuple[str, str], ...] = (
 
 def ensure_default_accounts(session: Session) -> int:
     """Add the default chart of accounts to a store that has none; returns how many."""
+    if session.get_bind().dialect.name == "postgresql":
+        postgres.lock_for_setup(session.connection())
     if session.exec(select(Account.id)).first() is not None:
         return 0
     for name, account_type in DEFAULT_ACCOUNTS:

@@ -89,8 +89,17 @@ def _place(url: str) -> str:
 MIGRATIONS_LOCK = 0x5359_4E43_0001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 
+SETUP_LOCK = 0x5359_4E43_0002  # … and one first-time setup (the default accounts)
+
+
 def lock_for_migrations(connection: Connection) -> None:
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK})
+
+
+def lock_for_setup(connection: Connection) -> None:
+    """Two teammates setting up a new team store at once: one fills it, the other waits
+    until that is committed and finds it done."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
 
 
 def not_allowed(exc: BaseException) -> bool:

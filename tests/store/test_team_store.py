@@ -7,13 +7,17 @@ from __future__ import annotations
 import secrets
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from app.errors import UserError
+from app.operations.company import DEFAULT_ACCOUNTS, ensure_default_accounts
 from app.store.database import current_revision, head_revision, open_store, resolve_db_url
+from app.store.models import Account
 from tests import postgres
 from tests.conftest import need_postgres
 
@@ -88,3 +92,29 @@ def test_the_command_line_never_shows_a_password(server, cli):
     assert result.code != 0
     assert "hunter2-secret" not in result.out + result.err
     assert "there is no database" in result.err
+
+
+def test_two_first_setups_at_once_fill_the_default_accounts_once(empty_db):
+    """The step after the schema: one teammate's setup adds the chart of accounts, the
+    other's waits for it to be committed and adds nothing (no duplicate account)."""
+    store = open_store(empty_db)
+    try:
+        with store.session() as first:
+            assert ensure_default_accounts(first) > 0  # not committed yet
+            outcome: list[int] = []
+
+            def second() -> None:
+                with store.session() as session:
+                    outcome.append(ensure_default_accounts(session))
+
+            racer = threading.Thread(target=second)
+            racer.start()
+            racer.join(timeout=1)
+            assert racer.is_alive()  # waits for the first setup, rather than racing it
+        racer.join(timeout=30)
+        assert outcome == [0]
+        with store.session() as session:
+            names = session.exec(select(Account.name)).all()
+        assert len(names) == len(set(names)) == len(DEFAULT_ACCOUNTS)
+    finally:
+        store.close()
