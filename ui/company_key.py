@@ -2,7 +2,8 @@
 
 A team store (PostgreSQL) keeps its one QuickBooks connection sealed with a company
 key that only members' keychains hold (README, "Team mode"). The member who connected
-copies the key and hands it on; a teammate adds it once, on each computer, and syncs.
+copies the key and hands it on; a teammate adds it once, on each computer, and syncs
+(each computer keeps it in its own OS keychain, or its encrypted file where it has none).
 Both run in a worker (a keychain may ask the desktop first); a key that does not open
 this store's connection is refused under the box and nothing is kept. The key is never
 shown in the window: it goes to the clipboard (cleared again after two minutes), and the
@@ -30,7 +31,8 @@ CLIPBOARD_MS = 120_000  # how long the key stays on the clipboard
 EXPLAIN = ("This team's QuickBooks connection is locked with a company key, and this "
            "computer does not hold it yet. Ask the teammate who connected (File → "
            "QuickBooks → Copy company key on their computer) and paste it here; it is kept "
-           "in this computer's keychain.")
+           "in this computer's keychain (where it has none: in SyncDesk's encrypted keyring "
+           "file, whose passphrase is asked for next).")
 COPIED = ("The company key is on the clipboard for two minutes. Give it to your teammate "
           "in person or through your firm's password manager; anyone who holds it and can "
           "open this store can use the QuickBooks connection.")

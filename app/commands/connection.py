@@ -123,8 +123,10 @@ def run_connection(args: argparse.Namespace) -> int:
     if not key.strip():
         raise UsageError("connection add-key needs the key a teammate gave you")
     with open_company(db_of(args), write=False) as services:
-        services.connection.add_key(key, ask_passphrase)
-    print("The company key is kept in this computer's keychain: SyncDesk can use the "
+        in_file = services.connection.add_key(key, ask_passphrase)
+    where = "encrypted keyring file (this computer has no OS keychain)" if in_file \
+        else "keychain"
+    print(f"The company key is kept in this computer's {where}: SyncDesk can use the "
           "team's QuickBooks connection here.")
     return 0
 

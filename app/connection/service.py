@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +14,8 @@ from typing import Any
 import platformdirs
 from sqlmodel import select
 
-from app.connection import binding, shared
+from app.connection import binding, key_home, shared
+from app.connection.key_home import Passphrase, env_passphrase
 from app.hints import Action, Hint
 from app.logs import register_secret
 from app.operations.actor import current_actor
@@ -127,26 +128,31 @@ class ConnectRequest:
         return f"ConnectRequest({self.environment!r}, client_id={self.client_id!r})"
 
 
-Passphrase = Callable[[], str | None]
-
-
-def env_passphrase() -> str | None:
-    return os.environ.get(keychain.PASSPHRASE_VARIABLE)
-
-
-def _unlock(row: QboConnection, passphrase: Passphrase | None) -> None:
-    """Point keyring at the encrypted file when this connection's secrets live there."""
-    if row.keychain == keychain.ENCRYPTED_FILE:
+def _unlock(store: Store, row: QboConnection, passphrase: Passphrase | None) -> None:
+    """Make ready what ``row``'s secrets need on this computer: a team store's company key
+    unlocks the encrypted file only when the key is there alone (``key_home``); another
+    connection's secrets are where it was connected to keep them, the encrypted file
+    (unlocked) or the OS keychain."""
+    if shared.is_shared(store, row):
+        key_home.unlock_for(row.shared_key_id, passphrase)
+    elif row.keychain == keychain.ENCRYPTED_FILE:
         if env_passphrase() is None and keychain.use_unlocked_file():
             return  # unlocked earlier in this process (the window asked once)
         keychain.use_encrypted_file((passphrase or env_passphrase)())
+    else:
+        keychain.use_os_keychain()
 
 
 def needs_passphrase(store: Store) -> bool:
-    """Whether this company's secrets are in the encrypted file, still locked in this
-    process, with no passphrase in the environment."""
+    """Whether this company's secrets on this computer (a team store's: its company key)
+    are only in the encrypted file, still locked in this process, with no passphrase in
+    the environment."""
     row = connection(store)
-    return (row is not None and row.keychain == keychain.ENCRYPTED_FILE
+    if row is None:
+        return False
+    if shared.is_shared(store, row):
+        return key_home.locked(row.shared_key_id)
+    return (row.keychain == keychain.ENCRYPTED_FILE
             and env_passphrase() is None and not keychain.use_unlocked_file())
 
 
@@ -169,6 +175,16 @@ def _credentials(req: ConnectRequest, store: Store | None = None) -> tuple[str, 
                            "kept in the OS keychain afterwards.",
                            Hint.of(Action.CLIENT_SECRET, words=""))
     return req.client_id, secret
+
+
+def _unlock_team_key(store: Store, req: ConnectRequest) -> None:
+    """A reconnect finds the team's company key in this computer's encrypted file too
+    when the passphrase is at hand (given, or in the environment; never asked), so that
+    it keeps the key rather than making a new one."""
+    row = connection(store)
+    if row is not None and shared.is_shared(store, row):
+        with contextlib.suppress(keychain.NoKeychain):
+            key_home.unlock_for(row.shared_key_id, lambda: req.passphrase or env_passphrase())
 
 
 def _shared_secret(store: Store, req: ConnectRequest) -> str | None:
@@ -209,6 +225,7 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
             keychain.use_encrypted_file(req.passphrase or env_passphrase())
         else:
             keychain.require_keychain()
+        _unlock_team_key(store, req)
     client_id, secret = _credentials(req, store)
     if env.name == "production" and not req.base_url and not req.redirect_page:
         raise ConnectError(PRODUCTION_NEEDS_PAGE, Hint.of(Action.REDIRECT_PAGE, words=""))
@@ -288,7 +305,8 @@ def connect(store: Store, req: ConnectRequest, open_browser: Callable[[str], Any
 def _company_key(store: Store, req: ConnectRequest) -> shared.CompanyKey:
     """The key that seals a team store's connection: the one the team already holds when
     this computer has it (a reconnect asks nobody for a new key), else a new one, kept in
-    this computer's keychain before anything is sealed with it."""
+    this computer's keychain before anything is sealed with it (the encrypted file when
+    connecting with it, else the OS keychain)."""
     old = connection(store)
     if old is not None and old.shared_key_id:
         try:
@@ -296,7 +314,7 @@ def _company_key(store: Store, req: ConnectRequest) -> shared.CompanyKey:
         except shared.CompanyKeyMissing:
             pass
     key = shared.CompanyKey.new()
-    keychain.set_company_key(key.key_id, key.text())
+    key_home.put(key.key_id, key.text(), in_file=req.keychain == keychain.ENCRYPTED_FILE)
     req.new_company_key = True
     return key
 
@@ -445,7 +463,7 @@ def open_client(store: Store, limits: Limits | None = None, policy: RetryPolicy 
     if row.state == "needs_reconnect":
         raise NeedsReconnect("needs_reconnect",
                              "QuickBooks asked SyncDesk to sign in again.")
-    _unlock(row, passphrase)
+    _unlock(store, row, passphrase)
     oauth = _oauth_for(store, row)
     tokens = _MarkingTokens(store, _token_store(store, row), oauth.refresh,
                             refresh_lock(store, row))
@@ -464,7 +482,7 @@ def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
     row = connection(store)
     if row is None:
         return False
-    _unlock(row, passphrase)
+    _unlock(store, row, passphrase)
     try:
         token_store: TokenStore | None = _token_store(store, row)
         oauth: OAuthClient | None = _oauth_for(store, row)
@@ -483,7 +501,7 @@ def disconnect(store: Store, passphrase: Passphrase | None = None) -> bool:
     if row.environment != "local":  # a local sandbox's secret lives in the row below
         keychain.delete_client_secret(row.environment, row.client_id)
     if row.shared_key_id:
-        keychain.delete_company_key(row.shared_key_id)
+        key_home.delete(row.shared_key_id)
     with store.session() as session:
         saved = session.get(QboConnection, 1)
         if saved is not None:
@@ -516,18 +534,13 @@ def connection_status(store: Store) -> dict[str, Any]:
 
 def company_key_state(row: QboConnection) -> str:
     """Whether this computer holds the company key of a team's connection: "held",
-    "missing", or "locked" when it would be in the encrypted file, which is not unlocked in
+    "missing", or "locked" when it is only in the encrypted file, which is not unlocked in
     this run (a look never asks for the passphrase); "unanswered" when the keychain does not
     answer."""
-    if row.keychain == keychain.ENCRYPTED_FILE:
-        if not keychain.encrypted_file_path().exists():
-            return "missing"
-        if env_passphrase() is None and not keychain.use_unlocked_file():
-            return "locked"
-        try:
-            _unlock(row, None)
-        except keychain.NoKeychain:  # a wrong passphrase in the environment
-            return "locked"
+    try:
+        key_home.unlock_for(row.shared_key_id, None)  # the environment's passphrase only
+    except keychain.NoKeychain:  # none given, or a wrong one in the environment
+        return "locked"
     try:
         shared.held_key(row)
     except shared.CompanyKeyMissing:
@@ -544,16 +557,16 @@ def share_key(store: Store, passphrase: Passphrase | None = None) -> str:
         raise shared.WrongCompanyKey(
             "This store has no shared QuickBooks connection, so there is no company key: "
             "a team store (PostgreSQL) connected to Intuit has one.")
-    _unlock(row, passphrase)
+    _unlock(store, row, passphrase)
     return shared.held_key(row).text()
 
 
-def add_key(store: Store, text: str, passphrase: Passphrase | None = None) -> None:
-    """Keep a teammate's company key in this computer's keychain, once it proves to open
-    the store's shared connection."""
-    row = connection(store)
-    if row is not None and row.keychain == keychain.ENCRYPTED_FILE:
-        _unlock(row, passphrase)
-    else:
-        keychain.require_keychain()
-    shared.add_key(store, text)
+def add_key(store: Store, text: str, passphrase: Passphrase | None = None) -> bool:
+    """Keep a teammate's company key on this computer once it proves to open the store's
+    shared connection: in the OS keychain where one is usable, else in the encrypted file
+    (its passphrase asked for then), whatever the member who connected chose. True when
+    it went to the encrypted file."""
+    key = shared.proven_key(store, text)
+    in_file = key_home.home_for_new_key(passphrase)
+    key_home.put(key.key_id, key.text(), in_file=in_file)
+    return in_file

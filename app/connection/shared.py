@@ -5,8 +5,9 @@ On a PostgreSQL store several bookkeepers use one QuickBooks connection, so its 
 where every member's SyncDesk reads the newest ones. They are never there in plain
 text: each is sealed with AES-GCM under a random 256-bit *company key* made when the
 company is connected. The key lives only in the members' keychains (the admin's at
-connect, a teammate's once they add it); the store keeps the key's id, not the key. A
-copy of the database, or its administrator, holds sealed blobs that open nothing.
+connect, a teammate's once they add it; where on each computer: ``key_home``); the store
+keeps the key's id, not the key. A copy of the database, or its administrator, holds
+sealed blobs that open nothing.
 
 Each sealed value is bound (as AES-GCM associated data) to what it is, the company
 and the key id, so a blob cannot be moved into another field or another company.
@@ -23,6 +24,7 @@ from datetime import datetime
 
 from Crypto.Cipher import AES
 
+from app.connection import key_home
 from app.errors import UserError
 from app.hints import Action, Hint
 from app.logs import register_secret
@@ -135,7 +137,7 @@ def is_shared(store: Store, row: QboConnection) -> bool:
 
 def held_key(row: QboConnection) -> CompanyKey:
     """The company key of ``row`` from this computer's keychain; ``CompanyKeyMissing``."""
-    text = keychain.get_company_key(row.shared_key_id) if row.shared_key_id else None
+    text = key_home.get(row.shared_key_id) if row.shared_key_id else None
     if not text:
         raise missing_key()
     try:
@@ -155,9 +157,9 @@ def client_secret(row: QboConnection, key: CompanyKey) -> str:
     return opened
 
 
-def add_key(store: Store, text: str) -> CompanyKey:
-    """Keep ``text`` in this computer's keychain once it proves to open the store's
-    shared connection (nothing is kept otherwise)."""
+def proven_key(store: Store, text: str) -> CompanyKey:
+    """The company key ``text`` once it proves to open the store's shared connection
+    (``WrongCompanyKey`` otherwise); nothing is kept here."""
     key = CompanyKey.parse(text)
     with store.session() as session:
         row = session.get(QboConnection, 1)
@@ -172,7 +174,6 @@ def add_key(store: Store, text: str) -> CompanyKey:
             "That company key does not open this store's QuickBooks connection: it is "
             "another company's, or one from before QuickBooks was connected again. Ask for "
             "the current key. Nothing was kept.")
-    keychain.set_company_key(key.key_id, key.text())
     return key
 
 

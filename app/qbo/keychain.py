@@ -88,11 +88,48 @@ def _usable(backend: KeyringBackend) -> bool:
 
 
 def _is_os_keychain(backend: KeyringBackend) -> bool:
-    """A real keychain: not a file keyring from a ``keyrings.*`` add-on, not fail/null."""
+    """A real keychain: not a file keyring (SyncDesk's encrypted file or one from a
+    ``keyrings.*`` add-on), not fail/null."""
     module = type(backend).__module__
-    if module.startswith("keyrings.") or module.endswith((".fail", ".null", ".chainer")):
+    if _is_encrypted_file(backend) or module.startswith("keyrings.") or \
+            module.endswith((".fail", ".null", ".chainer")):
         return False
     return _usable(backend)
+
+
+def _is_encrypted_file(backend: KeyringBackend) -> bool:
+    return bool(getattr(backend, "syncdesk_encrypted_file", False))
+
+
+#: What keyring used before an encrypted file took its place (the OS keychain, or the
+#: "fail" backend where there is none): a team's company key is looked for there too.
+_DISPLACED: list[KeyringBackend] = []
+
+
+def _use(backend: KeyringBackend) -> None:
+    """Make ``backend`` keyring's, remembering the OS keychain an encrypted file displaces."""
+    current = keyring.get_keyring()
+    if _is_encrypted_file(backend) and not _is_encrypted_file(current):
+        _DISPLACED[:] = [current]
+    keyring.set_keyring(backend)
+
+
+def os_keychain() -> KeyringBackend | None:
+    """This computer's OS keychain when it is usable here (None where there is none),
+    even while a connection's secrets are read from the encrypted file."""
+    backend = keyring.get_keyring()
+    if _is_encrypted_file(backend):
+        backend = _DISPLACED[0] if _DISPLACED else fail.Keyring()
+    if isinstance(backend, ChainerBackend):
+        backend = next((b for b in backend.backends if _is_os_keychain(b)), fail.Keyring())
+    return backend if _is_os_keychain(backend) else None
+
+
+def use_os_keychain() -> None:
+    """Read and write secrets in the OS keychain again after an encrypted file (a window
+    opens one company after another; only some keep their secrets in the file)."""
+    if _is_encrypted_file(keyring.get_keyring()) and _DISPLACED:
+        keyring.set_keyring(_DISPLACED[0])
 
 
 def backend_words() -> str:
@@ -121,6 +158,7 @@ def configure_backend() -> None:
 def require_keychain() -> None:
     """Raise ``NoKeychain`` unless a real keychain backend is usable."""
     configure_backend()
+    use_os_keychain()
     backend = keyring.get_keyring()
     if not _is_os_keychain(backend):
         raise NoKeychain(
@@ -168,6 +206,8 @@ def _one_key_file() -> KeyringBackend:
     from keyrings.cryptfile.file_base import encodebytes
 
     class OneKeyCryptFileKeyring(CryptFileKeyring):
+        syncdesk_encrypted_file = True  # a file, never taken for the OS keychain
+
         def __init__(self) -> None:
             super().__init__()
             self._keys: dict[tuple[Any, ...], bytes] = {}
@@ -205,6 +245,13 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
     The file is unlocked once per process: later calls with the same file and
     passphrase reuse it, and its key is not derived again.
     """
+    _use(unlock_file(passphrase, path))
+
+
+def unlock_file(passphrase: str | None, path: Path | None = None) -> KeyringBackend:
+    """The encrypted file unlocked with ``passphrase`` (made when there is none yet),
+    without making it keyring's: ``PassphraseNeeded`` without one, ``NoKeychain`` for a
+    wrong one."""
     if not passphrase or not passphrase.strip():
         raise PassphraseNeeded("The encrypted keyring needs its passphrase: type it when asked, or "
                          f"set ${PASSPHRASE_VARIABLE}.")
@@ -214,8 +261,7 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
     with _UNLOCKED_LOCK:
         backend = _UNLOCKED.get(slot)
         if backend is None or not Path(file_path).exists():
-            backend = _one_key_file()
-            backend.file_path = file_path  # type: ignore[attr-defined]
+            backend = _file_at(file_path)
             Path(file_path).parent.mkdir(parents=True, exist_ok=True)
             try:
                 backend.keyring_key = passphrase  # type: ignore[attr-defined]
@@ -224,19 +270,55 @@ def use_encrypted_file(passphrase: str | None, path: Path | None = None) -> None
                                  f"({file_path}).") from None
             _UNLOCKED[slot] = backend
     register_secret(passphrase)
-    keyring.set_keyring(backend)
+    return backend
+
+
+def _file_at(file_path: str) -> KeyringBackend:
+    backend = _one_key_file()
+    backend.file_path = file_path  # type: ignore[attr-defined]
+    return backend
+
+
+def unlocked_file(path: Path | None = None) -> KeyringBackend | None:
+    """The encrypted file as this process unlocked it (None: not unlocked, or gone)."""
+    file_path = str(Path(path or encrypted_file_path()).resolve())
+    with _UNLOCKED_LOCK:
+        backend = next((b for (where, _), b in _UNLOCKED.items() if where == file_path), None)
+    return backend if backend is not None and Path(file_path).exists() else None
 
 
 def use_unlocked_file(path: Path | None = None) -> bool:
     """Use the encrypted file again if this process unlocked it before (a window asks for
     the passphrase once, not before every sync); False when it has not been unlocked."""
-    file_path = str(Path(path or encrypted_file_path()).resolve())
-    with _UNLOCKED_LOCK:
-        backend = next((b for (where, _), b in _UNLOCKED.items() if where == file_path), None)
-    if backend is None or not Path(file_path).exists():
+    backend = unlocked_file(path)
+    if backend is None:
         return False
-    keyring.set_keyring(backend)
+    _use(backend)
     return True
+
+
+def file_has(name: str, path: Path | None = None) -> bool:
+    """Whether the encrypted file has an entry ``name``, told without its passphrase: the
+    file encrypts each value, not the names it is kept under."""
+    import configparser
+
+    from keyrings.cryptfile.escape import escape
+
+    file_path = Path(path or encrypted_file_path())
+    config = configparser.RawConfigParser()
+    try:
+        config.read(file_path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeError):
+        return False
+    return config.has_option(escape(SERVICE), escape(name))
+
+
+def remove_from_file(name: str, path: Path | None = None) -> None:
+    """Remove the encrypted file's entry ``name``, if it has one (no passphrase needed)."""
+    file_path = Path(path or encrypted_file_path()).resolve()
+    if file_has(name, file_path):
+        with contextlib.suppress(PasswordDeleteError, KeyringError):
+            _file_at(str(file_path)).delete_password(SERVICE, name)
 
 
 def forget_unlocked() -> None:
@@ -274,21 +356,6 @@ def set_client_secret(environment: str, client_id: str, secret: str) -> None:
 
 def delete_client_secret(environment: str, client_id: str) -> None:
     _delete(f"{environment}:client-secret:{client_id}")
-
-
-def get_company_key(key_id: str) -> str | None:
-    """A team store's company key (its text), when this computer's keychain holds it."""
-    text = _get(f"company-key:{key_id}")
-    register_secret(text)
-    return text
-
-
-def set_company_key(key_id: str, text: str) -> None:
-    _set(f"company-key:{key_id}", text)
-
-
-def delete_company_key(key_id: str) -> None:
-    _delete(f"company-key:{key_id}")
 
 
 class KeyringTokenStore:

@@ -226,11 +226,14 @@ class ConnectionService:
         except NoKeychain as exc:
             raise UserError.of(exc) from None
 
-    def add_key(self, key: str, passphrase: Passphrase | None = None) -> None:
-        """Keep a company key a teammate gave in this computer's keychain; a key that does
-        not open this store's shared connection is refused and nothing is kept."""
+    def add_key(self, key: str, passphrase: Passphrase | None = None) -> bool:
+        """Keep a company key a teammate gave on this computer: in its OS keychain where one
+        is usable, else in the encrypted keyring file (``KeyringLocked`` until its
+        passphrase is given), whoever connected and how. A key that does not open this
+        store's shared connection is refused and nothing is kept. True when the key went
+        to the encrypted file."""
         try:
-            connection.add_key(self._store, key, passphrase)
+            return connection.add_key(self._store, key, passphrase)
         except PassphraseNeeded as exc:
             raise KeyringLocked.of(exc) from None
         except NoKeychain as exc:

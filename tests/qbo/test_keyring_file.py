@@ -112,3 +112,40 @@ def test_a_whole_sync_with_the_encrypted_file_derives_the_key_once(cli, db_path,
         sent = [d for d in json.loads(synced.out)["documents"] if d["sync_state"] == "synced"]
         assert len(sent) > 20
         assert len(derivations) == 1
+
+
+def test_the_os_keychain_is_still_seen_while_the_encrypted_file_is_in_use(tmp_path,
+                                                                         memory_keyring):
+    """A team's company key is looked for in the OS keychain too while a connection's
+    secrets are read from the file; connecting with the OS keychain afterwards (a window
+    opens another company) writes to it again, not into the file."""
+    assert keychain.os_keychain() is memory_keyring
+    keychain.use_encrypted_file(PASSPHRASE, tmp_path / "keyring.cfg")
+    assert keyring.get_keyring() is not memory_keyring
+    assert keychain.os_keychain() is memory_keyring
+    keychain.require_keychain()
+    assert keyring.get_keyring() is memory_keyring
+    keyring.set_keyring(fail.Keyring())  # a computer without one
+    assert keychain.os_keychain() is None
+    keychain.use_encrypted_file(PASSPHRASE, tmp_path / "keyring.cfg")
+    assert keychain.os_keychain() is None
+    with pytest.raises(keychain.NoKeychain):
+        keychain.require_keychain()  # the file is no OS keychain
+
+
+def test_the_files_entries_are_seen_and_removed_without_its_passphrase(tmp_path):
+    path = tmp_path / "keyring.cfg"
+    assert not keychain.file_has("company-key:abc", path)  # no file yet
+    keychain.use_encrypted_file(PASSPHRASE, path)
+    keyring.set_password(keychain.SERVICE, "company-key:abc", "syncdesk-key.abc.secret")
+    keyring.set_password(keychain.SERVICE, "production:tokens:1", "tokens")
+    keychain.forget_unlocked()  # a new run: the file is locked
+    assert keychain.unlocked_file(path) is None
+    assert keychain.file_has("company-key:abc", path)
+    assert not keychain.file_has("company-key:abd", path)
+    keychain.remove_from_file("company-key:abc", path)
+    assert not keychain.file_has("company-key:abc", path)
+    assert "secret" not in path.read_text()
+    keychain.use_encrypted_file(PASSPHRASE, path)  # the rest is as it was
+    assert keyring.get_password(keychain.SERVICE, "production:tokens:1") == "tokens"
+    assert keyring.get_password(keychain.SERVICE, "company-key:abc") is None

@@ -186,8 +186,9 @@ def test_disconnect_removes_the_client_secret_from_the_encrypted_file(
     import keyring
     from keyring.backends import fail
 
+    from app.connection.key_home import get as get_company_key
     from app.connection.service import connection
-    from app.qbo.keychain import get_client_secret, get_company_key, use_encrypted_file
+    from app.qbo.keychain import get_client_secret, use_encrypted_file
     from app.store.database import open_store, resolve_db_url
 
     keyring.set_keyring(fail.Keyring())
