@@ -6,7 +6,8 @@ Usage (the README's quick start):
     python3 build/dev.py test             # install, then lint and run the whole test suite
 
 Only the standard library is used here, so it runs on a fresh machine with
-just Python 3.11+. Extra arguments after ``test`` go to pytest.
+just Python 3.11+. Extra arguments after ``test`` go to pytest (without any, the whole
+suite runs in a few processes at once).
 """
 
 from __future__ import annotations
@@ -118,12 +119,26 @@ def demo() -> None:
           flush=True)
 
 
+def test_workers() -> int:
+    """How many processes run the whole suite: one more than the CPUs (much of a test's
+    time is spent waiting on a sandbox, a server or a window), at most 8;
+    ``$SYNCDESK_TEST_WORKERS`` says otherwise."""
+    chosen = os.environ.get("SYNCDESK_TEST_WORKERS", "").strip()
+    if chosen:
+        return max(1, int(chosen))
+    return min(8, (os.cpu_count() or 1) + 1)
+
+
 def test(pytest_args: list[str]) -> None:
-    """Lint, then run the whole test suite (Qt offscreen)."""
+    """Lint, then run the test suite (Qt offscreen): the whole of it in parallel
+    processes (pytest-xdist), or what ``pytest_args`` say, as pytest runs them."""
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     python = str(venv_bin("python"))
     run([python, "-m", "ruff", "check", "."], env)
+    if not pytest_args:
+        workers = test_workers()
+        pytest_args = ["-n", str(workers)] if workers > 1 else []
     run([python, "-m", "pytest", *pytest_args], env)
 
 
