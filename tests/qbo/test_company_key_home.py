@@ -10,7 +10,6 @@ backend, as in the other keychain tests.
 from __future__ import annotations
 
 import json
-import webbrowser
 from pathlib import Path
 
 import keyring
@@ -20,39 +19,17 @@ from keyring.backends import fail
 
 from app.connection import service
 from app.qbo import keychain
-from app.qbo.oauth import follow_redirects
-from app.sandbox.server import SandboxServer
 from app.store.database import open_store, resolve_db_url
-from tests import postgres
-from tests.conftest import need_postgres
 from tests.qbo.conftest import MemoryKeyring
 from tests.qbo.test_shared_connection import (
-    CLIENT_ID,
-    CLIENT_SECRET,
     PASSPHRASE,
+    _signs_in,  # noqa: F401  (autouse fixture)
     connect,
     database_text,
+    intuit,  # noqa: F401  (fixture)
     row_of,
+    team_db,  # noqa: F401  (fixture)
 )
-
-
-@pytest.fixture
-def team_db(request: pytest.FixtureRequest):
-    """A new PostgreSQL store (a team store), as ``--db`` takes it."""
-    with postgres.new_database(need_postgres(request)) as url:
-        yield url
-
-
-@pytest.fixture
-def intuit():
-    """The sandbox standing in for Intuit, with the app's own (secret) credentials."""
-    with SandboxServer(seed="demo", client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _signs_in(monkeypatch):
-    monkeypatch.setattr(webbrowser, "open", lambda url: follow_redirects(url) or True)
 
 
 class Computers:
@@ -103,7 +80,7 @@ def kept_in(backend: MemoryKeyring) -> list[str]:
 
 
 def test_a_member_with_an_os_keychain_keeps_the_key_there_though_the_admin_used_a_file(
-        cli, team_db, intuit, computers):
+        cli, team_db, intuit, computers):  # noqa: F811
     """The admin's computer has no OS keychain and connected with --encrypted-keyring; a
     teammate's computer has one: the key goes there, and no passphrase is ever needed."""
     computers.use("admin", fail.Keyring(), PASSPHRASE)
@@ -139,7 +116,7 @@ def test_a_member_with_an_os_keychain_keeps_the_key_there_though_the_admin_used_
 
 
 def test_a_member_without_an_os_keychain_keeps_the_key_in_a_file_though_the_admin_did_not(
-        cli, team_db, intuit, computers, memory_keyring):
+        cli, team_db, intuit, computers, memory_keyring):  # noqa: F811
     """The admin connected with their OS keychain; a teammate's computer has none: the key
     goes to that computer's encrypted file, and its passphrase unlocks it there."""
     computers.use("admin", memory_keyring)
@@ -177,7 +154,7 @@ def test_a_member_without_an_os_keychain_keeps_the_key_in_a_file_though_the_admi
 
 
 def test_an_admin_who_chose_the_encrypted_file_keeps_the_key_there_despite_a_keychain(
-        cli, team_db, intuit, computers, memory_keyring):
+        cli, team_db, intuit, computers, memory_keyring):  # noqa: F811
     """--encrypted-keyring decides where the connecting admin's own computer keeps the new
     key, even with an OS keychain at hand: the passphrase is then needed there."""
     computers.use("admin", memory_keyring, PASSPHRASE)
@@ -194,7 +171,7 @@ def test_an_admin_who_chose_the_encrypted_file_keeps_the_key_there_despite_a_key
 
 
 def test_a_key_kept_in_a_file_before_is_still_found_and_a_stray_file_asks_nothing(
-        cli, team_db, intuit, computers, memory_keyring):
+        cli, team_db, intuit, computers, memory_keyring):  # noqa: F811
     """A computer with an OS keychain whose file holds the key (kept there before each
     computer chose for itself) still syncs with the passphrase; added again, the key goes
     to the keychain and the passphrase is needed no more. A file without the key (another
