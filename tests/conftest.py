@@ -20,6 +20,7 @@ from app.operations.company import ensure_default_accounts
 from app.store.database import Store, open_store, resolve_db_url
 from app.store.models import Supplier
 from tests import postgres
+from tests.team_people import People
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ("sqlite", "postgresql")
@@ -107,6 +108,20 @@ def another_db_path(backend: str, tmp_path: Path,
             return stack.enter_context(postgres.new_database(need_postgres(request)))
 
         yield make
+
+
+@pytest.fixture
+def people(backend: str, db_path: Path | str, monkeypatch: pytest.MonkeyPatch,
+           request: pytest.FixtureRequest) -> Iterator[People]:
+    """The team's people signing in to the test's store (``db_path``): as the OS user on
+    SQLite, with a PostgreSQL login of their own made for the test on PostgreSQL (dropped
+    afterwards, with the store's database). See ``tests/team_people.py``."""
+    team = People(db_path, monkeypatch, need_postgres(request) if backend == "postgresql"
+                  else None)
+    try:
+        yield team
+    finally:
+        team.close()
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ records it. Also 0013 up and down on PostgreSQL.
 Needs the tests' PostgreSQL server (``tests/postgres.py``: skipped without one, except
 under CI). The test makes its own database and two logins, and drops them afterwards.
 
-What a team member's login needs on the company's database (the grants below):
-``CONNECT`` on the database, ``USAGE`` on its schema, ``SELECT, INSERT, UPDATE, DELETE``
-on its tables and ``USAGE, SELECT`` on its sequences. Creating the store and upgrading
-its schema needs the owner (or a superuser).
+What a team member's login needs on the company's database (``GRANTS`` of
+``tests/team_people.py``): ``CONNECT`` on the database, ``USAGE`` on its schema,
+``SELECT, INSERT, UPDATE, DELETE`` on its tables and ``USAGE, SELECT, UPDATE`` on its
+sequences (``UPDATE``: for restores). Creating the store and upgrading its schema needs
+the owner (or a superuser).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.services import Services
 from app.store.database import alembic_config, open_store, upgrade
 from tests.conftest import need_postgres
 from tests.sync.conftest import make_po
+from tests.team_people import grant_member
 
 SERVER = ""  # the tests' server, set by the ``company`` fixture
 
@@ -36,13 +38,6 @@ SERVER = ""  # the tests' server, set by the ``company`` fixture
 def _server(request: pytest.FixtureRequest) -> None:
     global SERVER
     SERVER = need_postgres(request)
-
-GRANTS = """
-GRANT CONNECT ON DATABASE {db} TO {login};
-GRANT USAGE ON SCHEMA public TO {login};
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {login};
-GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {login};
-"""
 
 
 def _url(database: str, login: str | None = None) -> str:
@@ -67,13 +62,8 @@ def company() -> Iterator[tuple[str, str, str]]:
     try:
         store = open_store(_url(database))  # the owner makes the schema
         store.close()
-        owner = create_engine(_url(database), isolation_level="AUTOCOMMIT")
-        with owner.connect() as connection:
-            for login in (ann, bob):
-                for grant in GRANTS.format(db=database, login=login).split(";"):
-                    if grant.strip():
-                        connection.execute(text(grant))
-        owner.dispose()
+        for login in (ann, bob):
+            grant_member(_url(database), database, login)
         yield database, ann, bob
     finally:
         with admin.connect() as connection:
