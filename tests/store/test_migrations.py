@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from app.domain.states import DocKind
@@ -309,3 +310,38 @@ def test_a_0009_store_gets_the_sync_state_indexes_and_can_go_back(tmp_path: Path
         assert con.execute("SELECT number FROM purchase_order").fetchall() == [("PO-1",)]
     finally:
         con.close()
+
+
+def test_0018_goes_down_and_up_again_keeping_every_row(store):
+    """The sort indexes end in the id after 0018 (and PostgreSQL has its statistics on
+    states); down to 0017 they are single columns again, and the rows stay."""
+    with store.session() as session:
+        session.add(PurchaseOrder(number="PO-18", supplier_id=1, txn_date=date(2026, 1, 2),
+                                  created_by="test"))
+
+    def columns(name: str) -> list[str]:
+        found = {i["name"]: i["column_names"]
+                 for i in inspect(store.engine).get_indexes("purchase_order")}
+        return found[name]
+
+    def statistics() -> int:
+        if store.engine.dialect.name != "postgresql":
+            return 0
+        with store.engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT count(*) FROM pg_statistic_ext WHERE stxname LIKE 'st_%'")).scalar_one()
+
+    assert columns("ix_purchase_order_txn_date") == ["txn_date", "id"]
+    assert statistics() == (4 if store.engine.dialect.name == "postgresql" else 0)
+    config = alembic_config()
+    for target, shape in (("0017", ["txn_date"]), ("head", ["txn_date", "id"])):
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if target == "0017" else command.upgrade)(config, target)
+        store.engine.dispose()
+        assert columns("ix_purchase_order_txn_date") == shape
+        on_postgresql = store.engine.dialect.name == "postgresql"
+        assert statistics() == (4 if target == "head" and on_postgresql else 0)
+    with store.session() as session:
+        assert [po.number for po in session.exec(select(PurchaseOrder))] == ["PO-18"]
+        assert [r.number for r in list_documents(session, DocKind.PO, limit=10)] == ["PO-18"]
