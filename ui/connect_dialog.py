@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import UserError
+from app.errors import KeyringLocked, UserError
 from app.hints import plain
 from app.services import Services
 from app.services.connection import (
@@ -388,8 +388,11 @@ class ConnectDialog(QDialog):
             self.status.setText("Not connected: you stopped the sign-in.")
         elif isinstance(error, UserError):
             self.status.setText(error.words(plain))
-            if isinstance(error, KeychainMissing):
-                self.status.setText(NO_KEYCHAIN)
+            if isinstance(error, (KeychainMissing, KeyringLocked)):
+                # no OS keychain: offer the file; a team's key in the locked file: its
+                # passphrase opens it (the key is kept, not made anew)
+                if isinstance(error, KeychainMissing):
+                    self.status.setText(NO_KEYCHAIN)
                 self.paste_box.setVisible(False)
                 self.keyring_box.setVisible(True)
                 self._fit()

@@ -7,11 +7,12 @@ import getpass
 import os
 import sys
 import webbrowser
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from app.commands import Adder
 from app.commands.common import db_of, writes
-from app.errors import UsageError
+from app.errors import KeyringLocked, UsageError
 from app.services.connection import ENVIRONMENT_NAMES, PASSPHRASE_VARIABLE, ConnectOptions
 from app.services.opening import open_company
 from app.text import count_of
@@ -67,7 +68,14 @@ def run_connect(args: argparse.Namespace) -> int:
                              relink=args.relink, redirect_page=args.redirect_page)
     opener = None if args.env == "local" else _sign_in_in_browser  # None: SyncDesk signs in
     with open_company(db_of(args), write=writes(args)) as services:
-        report = services.connection.connect(options, opener, timeout=args.timeout)
+        try:
+            report = services.connection.connect(options, opener, timeout=args.timeout)
+        except KeyringLocked:  # a team's company key in this computer's encrypted file
+            passphrase = None if options.passphrase else ask_passphrase()
+            if not passphrase:
+                raise
+            report = services.connection.connect(replace(options, passphrase=passphrase),
+                                                 opener, timeout=args.timeout)
     print(f"Connected to {report.company_label} ({report.environment}).")
     if report.relinked is not None:
         print(f"Re-linked this store to it: every link to the old company is forgotten, and "
@@ -76,8 +84,9 @@ def run_connect(args: argparse.Namespace) -> int:
     elif report.relink_asked:
         print("This store already belongs to this company: nothing was re-linked.")
     if report.new_company_key:
+        holder = "your encrypted keyring file" if encrypted else "your keychain"
         print("This is a team store: QuickBooks' tokens are kept in it locked with a new "
-              "company key, which only your keychain holds. Give it to your teammates "
+              f"company key, which only {holder} holds. Give it to your teammates "
               "(`syncdesk connection share-key` prints it) and have each run "
               "`syncdesk connection add-key`.")
     return 0

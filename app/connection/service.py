@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -177,14 +176,25 @@ def _credentials(req: ConnectRequest, store: Store | None = None) -> tuple[str, 
     return req.client_id, secret
 
 
+KEY_IN_LOCKED_FILE = (
+    "This computer keeps the team's company key in its encrypted keyring file, and "
+    "connecting again needs it: without it SyncDesk would lock QuickBooks' sign-in with a "
+    "new key, and every teammate would have to add that one. Give the file's passphrase "
+    "and connect again. Nothing was connected.")
+
+
 def _unlock_team_key(store: Store, req: ConnectRequest) -> None:
     """A reconnect finds the team's company key in this computer's encrypted file too
-    when the passphrase is at hand (given, or in the environment; never asked), so that
-    it keeps the key rather than making a new one."""
+    (unlocked with the passphrase given, or the environment's), so that it keeps the key
+    rather than making a new one: ``PassphraseNeeded`` when the key is only there and
+    no passphrase is at hand, before any browser opens."""
     row = connection(store)
-    if row is not None and shared.is_shared(store, row):
-        with contextlib.suppress(keychain.NoKeychain):
-            key_home.unlock_for(row.shared_key_id, lambda: req.passphrase or env_passphrase())
+    if row is None or not shared.is_shared(store, row):
+        return
+    try:
+        key_home.unlock_for(row.shared_key_id, lambda: req.passphrase or env_passphrase())
+    except keychain.PassphraseNeeded:
+        raise keychain.PassphraseNeeded(KEY_IN_LOCKED_FILE) from None
 
 
 def _shared_secret(store: Store, req: ConnectRequest) -> str | None:

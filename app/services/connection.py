@@ -45,6 +45,8 @@ class ConnectOptions:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     encrypted_keyring: bool = False  # keep Intuit's secrets in a passphrase-locked file
+    #: the encrypted file's passphrase: for the new secrets, or to open a team's company
+    #: key this computer keeps there
     passphrase: str | None = field(default=None, repr=False)
     relink: bool = False  # move the store to another QuickBooks company
     #: the firm's https page Intuit redirects to, which hands the answer on to SyncDesk
@@ -181,12 +183,15 @@ class ConnectionService:
                                             redirect_page=options.redirect_page, pasted=pasted)
         if options.encrypted_keyring and not options.local:
             request.keychain = keychain.ENCRYPTED_FILE
+        if not options.local:  # also opens a team's company key kept in the file
             request.passphrase = options.passphrase
         try:
             row = connection.connect(self._store, request, open_browser, timeout=timeout,
                                      on_progress=on_progress, cancel=cancel)
         except UserError:
             raise  # already in plain words, with its hints (e.g. another company's store)
+        except PassphraseNeeded as exc:  # a team's key in this computer's locked file
+            raise KeyringLocked.of(exc) from None
         except NoKeychain as exc:
             missing = not options.encrypted_keyring and not options.local
             raise (KeychainMissing if missing else UserError).of(exc) from None

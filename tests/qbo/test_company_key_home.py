@@ -22,6 +22,8 @@ from app.qbo import keychain
 from app.store.database import open_store, resolve_db_url
 from tests.qbo.conftest import MemoryKeyring
 from tests.qbo.test_shared_connection import (
+    CLIENT_ID,
+    CLIENT_SECRET,
     PASSPHRASE,
     _signs_in,  # noqa: F401  (autouse fixture)
     connect,
@@ -216,3 +218,29 @@ def test_a_key_kept_in_a_file_before_is_still_found_and_a_stray_file_asks_nothin
     keychain.use_encrypted_file(PASSPHRASE)
     assert keyring.get_password(keychain.SERVICE, "company-key:0123456789ab") == \
         "another store's"
+
+
+def test_connecting_again_keeps_the_key_in_a_locked_file_and_never_makes_a_new_one(
+        cli, team_db, intuit, computers, memory_keyring):  # noqa: F811
+    """The admin kept the key in their encrypted file; connecting again without the file's
+    passphrase is refused before any sign-in (a new key would shut every teammate out),
+    and with it the team's key stays the same."""
+    computers.use("admin", memory_keyring, PASSPHRASE)
+    assert cli("--db", team_db, "init", "--demo").code == 0
+    made = connect(cli, team_db, intuit, "--encrypted-keyring")
+    assert "encrypted keyring file holds" in made.out
+    key_id = row_of(team_db).shared_key_id
+
+    computers.use("admin", memory_keyring)  # a new run, no passphrase at hand
+    refused = cli("--db", team_db, "connect", "--env", "intuit-sandbox", "--base-url",
+                  intuit.base_url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET)
+    assert refused.code == 1 and "passphrase" in refused.err and "new key" in refused.err
+    assert row_of(team_db).shared_key_id == key_id
+    assert company_key(cli, team_db)["company_key"] == "locked"
+
+    computers.use("admin", memory_keyring, PASSPHRASE)
+    again = connect(cli, team_db, intuit)  # without --encrypted-keyring, the passphrase set
+    assert "new company key" not in again.out
+    assert row_of(team_db).shared_key_id == key_id
+    assert company_key(cli, team_db)["company_key"] == "held"
+    assert cli("--db", team_db, "sync", "--pull").code == 0

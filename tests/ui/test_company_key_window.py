@@ -224,3 +224,38 @@ def test_a_teammate_without_an_os_keychain_adds_the_key_with_a_passphrase(
     assert key not in kept and key.split(".")[2] not in kept
     sync_in(qtbot, window)
     keychain.forget_unlocked()
+
+
+def test_connecting_again_with_the_key_in_a_locked_file_asks_its_passphrase_and_keeps_it(
+        qtbot, team_in_a_file, monkeypatch, tmp_path):
+    """The admin's computer keeps the team's key in its encrypted file (and now has an OS
+    keychain as well): connecting again from the window first asks for that file's
+    passphrase (before any sign-in), and the team's key stays the one teammates hold."""
+    from tests.qbo.test_shared_connection import row_of
+
+    before = row_of(team_in_a_file)
+    monkeypatch.delenv(keychain.PASSPHRASE_VARIABLE)  # a new run: nothing unlocked
+    keychain.forget_unlocked()
+    keyring.set_keyring(MemoryKeyring())  # an OS keychain now, the key still in the file
+    window = window_on_store(qtbot, team_in_a_file, QSettings(
+        str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    try:
+        menu = window.connection_menu
+        qtbot.waitUntil(lambda: menu.health is not None, timeout=WAIT)
+        qtbot.waitUntil(menu.reconnect_action.isEnabled, timeout=WAIT)
+        menu.reconnect_action.trigger()  # as it was connected: the same keys and server
+        dialog = window.connect_dialog
+        assert dialog.server == before.base_url
+        dialog.open_browser = follow_redirects
+        dialog.client_secret.setText(CLIENT_SECRET)
+        dialog.connect_button.click()
+        qtbot.waitUntil(lambda: dialog.keyring_box.isVisibleTo(dialog), timeout=WAIT)
+        assert "passphrase" in dialog.status.text() and "new key" in dialog.status.text()
+        assert row_of(team_in_a_file).shared_key_id == before.shared_key_id
+        dialog.passphrase.setText(PASSPHRASE)
+        dialog.passphrase_again.setText(PASSPHRASE)
+        with qtbot.waitSignal(dialog.connected, timeout=60000):
+            dialog.keyring_button.click()
+        assert row_of(team_in_a_file).shared_key_id == before.shared_key_id
+    finally:
+        window.close()
