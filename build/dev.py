@@ -125,6 +125,9 @@ def test_workers() -> int:
     ``$SYNCDESK_TEST_WORKERS`` says otherwise."""
     chosen = os.environ.get("SYNCDESK_TEST_WORKERS", "").strip()
     if chosen:
+        if not chosen.isdigit():
+            sys.exit(f"SYNCDESK_TEST_WORKERS is {chosen!r}: give a number of processes "
+                     "(1 runs the suite in one).")
         return max(1, int(chosen))
     return min(8, (os.cpu_count() or 1) + 1)
 

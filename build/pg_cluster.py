@@ -53,6 +53,9 @@ def _url(port: int) -> str:
     return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres"
 
 
+PORT_TRIES = 3
+
+
 def start(folder: Path) -> str:
     """Make and start a cluster in ``folder``; returns the URL of its ``postgres`` database."""
     initdb, pg_ctl = server_bin("initdb"), server_bin("pg_ctl")
@@ -69,12 +72,17 @@ def start(folder: Path) -> str:
     subprocess.run(_as_server_user([initdb, "-D", str(data), "-U", SUPERUSER, "--auth=trust",
                                     "-E", "UTF8", "--no-sync", "--locale=C"]),
                    check=True, stdout=subprocess.DEVNULL)
-    port = free_port()
-    options = (f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=200")
-    subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "60",
-                                    "-l", str(folder / "server.log"), "start"]),
-                   check=True, stdout=subprocess.DEVNULL)
+    for attempt in range(PORT_TRIES):  # another process may take the free port first
+        port = free_port()
+        options = (f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        started = subprocess.run(_as_server_user(
+            [pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "60",
+             "-l", str(folder / "server.log"), "start"]), stdout=subprocess.DEVNULL)
+        if started.returncode == 0:
+            break
+        if attempt == PORT_TRIES - 1:
+            raise subprocess.CalledProcessError(started.returncode, started.args)
     url = _url(port)
     (folder / "url").write_text(url + "\n")
     return url

@@ -145,7 +145,7 @@ def store(db_path: Path | str) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def _demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company as ``init --demo`` makes it, once per test run."""
+    """The demo company as ``init --demo`` makes it, once per test process."""
     path = tmp_path_factory.mktemp("demo-db-template") / "demo.db"
     assert main(["--db", str(path), "init", "--demo"]) == 0
     return path
@@ -154,7 +154,7 @@ def _demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_db(db_path: Path | str, _demo_store_file: Path) -> Path | str:
     """The demo company (``init --demo``) in a new store: a file on SQLite, a database on
-    PostgreSQL; as ``--db`` takes it. A copy of one made once per run."""
+    PostgreSQL; as ``--db`` takes it. A copy of one made once per test process."""
     postgres.copy_store(_demo_store_file, db_path)
     return db_path
 

@@ -1,7 +1,7 @@
 """The demo company after its first sync, for tests that start from there (the fix
 wizards, the window's detail pane, sync log, dashboard).
 
-A sync of the demo takes seconds: it runs once per test run (again only if the day has
+A sync of the demo takes seconds: it runs once per test process (again only if the day has
 changed since, UTC, so that "today" stays the day of its log), and each test gets a copy
 on its own backend (a file, or a PostgreSQL database holding the template's rows) with
 its own sandbox serving the template's QuickBooks side. ``synced_demo(...)`` is that
