@@ -106,7 +106,8 @@ def listing_indexes(table: str, date_column: str) -> tuple[Index, ...]:
         # the filter bar's counts by state within a status or a supplier (0010)
         Index(f"ix_{table}_sync_state_status", "sync_state", "status"),
         Index(f"ix_{table}_sync_state_supplier", "sync_state", "supplier_id"),
-        Index(f"ix_{table}_sync_state_date", "sync_state", date_column),
+        # one state newest first (0010; the id since 0018)
+        Index(f"ix_{table}_sync_state_date", "sync_state", date_column, "id"),
     )
 
 

@@ -31,12 +31,12 @@ filter's first page must cost about what the plain first page costs:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select, table, tuple_
+from sqlalchemy import Select, func, literal_column, or_, select, table, tuple_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -300,9 +300,35 @@ def list_documents(
     if limit is None:
         query = query.where(*terms).order_by(*order).offset(offset)
     else:  # the page's ids first (no row read for what is not shown), then their rows
-        query = query.where(shape.model.id.in_(
-            _ranked(shape, sort, terms, order).offset(offset).limit(limit))).order_by(*order)
+        ranked = _each_state_by_date(session, shape, flt, text, text_index, sort, descending,
+                                     offset + limit)
+        if ranked is None:
+            ranked = _ranked(shape, sort, terms, order)
+        query = query.where(shape.model.id.in_(ranked.offset(offset).limit(limit))
+                            ).order_by(*order)
     return [DocumentRow(*row) for row in session.execute(query)]
+
+
+def _each_state_by_date(session: Session, shape: _Shape, flt: DocumentFilter,
+                        text: _Text | None, text_index: bool, sort: str, descending: bool,
+                        wanted: int) -> Select[Any] | None:
+    """PostgreSQL, the documents needing attention newest first: each state's first
+    ``wanted`` along its own (sync state, date, id) index, merged; None for any other
+    listing. One scan of the date index filtered on both states would walk past every
+    document of other states first, and recent ones are often all synced."""
+    if sort != "date" or flt.sync_state != NEEDS_ATTENTION_FILTER or \
+            session.get_bind().dialect.name != "postgresql":
+        return None
+    model, day = shape.model, shape.date_column
+    parts = [select(model.id.label("id"), day.label("day")).select_from(model)
+             .where(*_where(session, shape, replace(flt, sync_state=state.value), text,
+                            text_index=text_index))
+             .order_by(*_order(day, shape, descending)).limit(wanted)
+             for state in NEEDS_ATTENTION]
+    merged = union_all(*parts).subquery("each_state")
+    by_day = merged.c.day.desc() if descending else merged.c.day.asc()
+    by_id = merged.c.id.desc() if descending else merged.c.id.asc()
+    return select(merged.c.id).order_by(by_day, by_id).correlate(None)
 
 
 def _ranked(shape: _Shape, sort: str, terms: list[Any], order: tuple[Any, Any]

@@ -260,8 +260,9 @@ def test_counts_by_state_match_a_plain_count(store: Store, kind: DocKind, cap: i
 
 
 def fill_many(store: Store, n: int) -> None:
-    """``n`` POs across 50 suppliers, every state and status common (the dates, 299 of
-    them, do not go with the states: 300 days would give each day one state)."""
+    """``n`` POs across 50 suppliers, every state and status common. Each of the 300
+    days holds one sync state only (as when the newest documents are all synced): a
+    listing that walks the dates past other states' documents grows with the store."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with store.session() as s:
         s.execute(insert(Supplier), [
@@ -269,7 +270,7 @@ def fill_many(store: Store, n: int) -> None:
              "updated_at": now} for i in range(50)])
         s.execute(insert(PurchaseOrder), [
             {"number": f"PO-{i:06d}", "supplier_id": 1 + i % 50, "status": STATUSES[i % 4],
-             "txn_date": START + timedelta(i % 299), "currency": "USD",
+             "txn_date": START + timedelta(i % 300), "currency": "USD",
              "total": Decimal(i % 997), "created_by": "test", "created_at": now,
              "updated_at": now, "sync_state": STATES[i % len(STATES)], "revision": 1}
             for i in range(n)])

@@ -8,7 +8,8 @@ A listing sorts on a column, ties in the order the documents were made: (column,
 SQLite's indexes end in the row id by themselves; PostgreSQL's do not, so there the
 first page of a listing sorted on status, sync state, date, total, currency or an
 invoice's reference sorted every row of a tie. The indexes of those columns become
-``(column, id)``, under the same names (on SQLite the same index as before).
+``(column, id)``, and ``(sync_state, date)`` becomes ``(sync_state, date, id)``, under
+the same names (on SQLite the same indexes as before).
 
 PostgreSQL only: statistics of which sync states go with which status and supplier
 (``CREATE STATISTICS … (mcv, dependencies)``). A draft is never synced, say; without
@@ -37,12 +38,19 @@ def _postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
+_DATES = {"purchase_order": "txn_date", "invoice": "issue_date"}
+
+
 def _rebuild(with_id: bool) -> None:
     for table, columns in _INDEXES.items():
         for column in columns:
             name = f"ix_{table}_{column}"
             op.drop_index(name, table_name=table)
             op.create_index(name, table, [column, "id"] if with_id else [column])
+        # one state newest first (the documents needing attention, state by state)
+        name, by_state = f"ix_{table}_sync_state_date", ["sync_state", _DATES[table]]
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, [*by_state, "id"] if with_id else by_state)
 
 
 def upgrade() -> None:
