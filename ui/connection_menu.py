@@ -187,8 +187,10 @@ class ConnectionMenu(QObject):
             self.refresh()
         self.last_words = f"Connected to {report.company_label}."
         if getattr(report, "new_company_key", False):
+            holder = ("encrypted keyring file" if getattr(report, "key_in_file", False)
+                      else "keychain")
             self.last_words += (" The team's connection is locked with a new company key "
-                                "in your keychain: give it to your teammates.")
+                                f"in your {holder}: give it to your teammates.")
         window.statusBar().showMessage(self.last_words, MESSAGE_MS)
 
     # --- disconnect ---------------------------------------------------------------------

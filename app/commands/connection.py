@@ -84,7 +84,7 @@ def run_connect(args: argparse.Namespace) -> int:
     elif report.relink_asked:
         print("This store already belongs to this company: nothing was re-linked.")
     if report.new_company_key:
-        holder = "your encrypted keyring file" if encrypted else "your keychain"
+        holder = "your encrypted keyring file" if report.key_in_file else "your keychain"
         print("This is a team store: QuickBooks' tokens are kept in it locked with a new "
               f"company key, which only {holder} holds. Give it to your teammates "
               "(`syncdesk connection share-key` prints it) and have each run "

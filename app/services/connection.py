@@ -79,6 +79,7 @@ class ConnectReport:
     #: a team store's shared connection got a new company key (kept in this computer's
     #: keychain): teammates need it to sync
     new_company_key: bool = False
+    key_in_file: bool = False  # … and that key went to the encrypted keyring file
 
     @property
     def company_label(self) -> str:
@@ -202,8 +203,9 @@ class ConnectionService:
                    else UserError(f"connecting failed: {exc}")) from None
         except QboClientError as exc:
             raise UserError(f"connecting failed: {exc}") from None
+        in_file = request.new_company_key and request.keychain == keychain.ENCRYPTED_FILE
         return ConnectReport(row.environment, row.realm_id, row.company_name, options.relink,
-                             request.relinked, request.new_company_key)
+                             request.relinked, request.new_company_key, in_file)
 
     def disconnect(self, passphrase: Passphrase | None = None) -> DisconnectReport:
         """Revoke SyncDesk's access (best effort) and forget the connection and its secrets.
