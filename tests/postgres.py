@@ -1,11 +1,11 @@
 """A PostgreSQL server for the tests, and a new database on it for each test that asks.
 
 The server is ``$SYNCDESK_TEST_POSTGRES`` (a URL of a server whose user may create
-databases; ``.ci/run`` starts one), else a throwaway cluster this test run starts itself
+databases; ``.ci/run`` starts one), else a throwaway cluster each test process starts itself
 where PostgreSQL's server programs are installed (build/pg_cluster.py), else none: then
 the PostgreSQL variants skip and say why, except under CI, where a missing server fails.
 
-Each test's database is a copy of a template migrated once per run, so a test on
+Each test's database is a copy of a template migrated once per test process, so a test on
 PostgreSQL starts from a store exactly as ``open_store`` makes it, in milliseconds.
 """
 

@@ -23,7 +23,9 @@ filter's first page must cost about what the plain first page costs:
 - PostgreSQL plans a filtered first page itself: its planner weighs walking the sort
   column's index against gathering the filter's rows, from its statistics (which
   include which sync states go with which status and supplier, migration 0018); the
-  walk and its fences are SQLite's, whose planner cannot see that far.
+  walk and its fences are SQLite's, whose planner cannot see that far. One listing is
+  shaped for it: the documents needing attention newest first are read state by state
+  along (sync state, date, id) and merged (``_each_state_by_date``).
 - Counts for the filter bar (``count_by_state``) stop at ``COUNT_CAP``: exact
   when the filter is rare, "1,000+" otherwise (each state's count capped, in
   one statement), never a count of every row.

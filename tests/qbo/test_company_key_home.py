@@ -17,6 +17,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
+from app.commands import connection as connect_command
 from app.connection import service
 from app.qbo import keychain
 from app.store.database import open_store, resolve_db_url
@@ -221,7 +222,7 @@ def test_a_key_kept_in_a_file_before_is_still_found_and_a_stray_file_asks_nothin
 
 
 def test_connecting_again_keeps_the_key_in_a_locked_file_and_never_makes_a_new_one(
-        cli, team_db, intuit, computers, memory_keyring):  # noqa: F811
+        cli, team_db, intuit, computers, memory_keyring, monkeypatch):  # noqa: F811
     """The admin kept the key in their encrypted file; connecting again without the file's
     passphrase is refused before any sign-in (a new key would shut every teammate out),
     and with it the team's key stays the same."""
@@ -237,6 +238,15 @@ def test_connecting_again_keeps_the_key_in_a_locked_file_and_never_makes_a_new_o
     assert refused.code == 1 and "passphrase" in refused.err and "new key" in refused.err
     assert row_of(team_db).shared_key_id == key_id
     assert company_key(cli, team_db)["company_key"] == "locked"
+
+    asked: list[str] = []  # on a terminal, connect asks for the passphrase and goes on
+    terminal = connect_command.ask_passphrase
+    monkeypatch.setattr(connect_command, "ask_passphrase",
+                        lambda: asked.append("asked") or PASSPHRASE)
+    typed = connect(cli, team_db, intuit)
+    assert asked == ["asked"] and "new company key" not in typed.out
+    assert row_of(team_db).shared_key_id == key_id
+    monkeypatch.setattr(connect_command, "ask_passphrase", terminal)
 
     computers.use("admin", memory_keyring, PASSPHRASE)
     again = connect(cli, team_db, intuit)  # without --encrypted-keyring, the passphrase set
